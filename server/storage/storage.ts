@@ -1,0 +1,103 @@
+/**
+ * The storage seam. Everything the server keeps durably goes through this
+ * interface: list documents (a snapshot plus an append-only update log) and
+ * accounts (users, lists, memberships). The in-memory and LevelDB
+ * implementations pass one contract suite (`storage.contract.ts`); a shared
+ * PostgreSQL store can be added later without touching the room logic.
+ *
+ * Implementations raise errors; they never swallow them.
+ */
+import type { Role } from '../../shared/protocol.ts'
+
+export interface UserRecord {
+  id: string
+  /** Lower-cased; unique. */
+  email: string
+  name: string
+  passwordHash: string
+  createdAt: number
+}
+
+export interface ListRecord {
+  id: string
+  title: string
+  ownerId: string
+  createdAt: number
+}
+
+export interface MembershipRecord {
+  listId: string
+  userId: string
+  role: Role
+}
+
+/** What is stored for one list document. */
+export interface StoredDoc {
+  /** A merged Yjs update holding every log entry up to `snapshotSeq`, or null. */
+  snapshot: Uint8Array | null
+  /** Sequence number of the last log entry folded into the snapshot (0 if none). */
+  snapshotSeq: number
+  /** Log entries after the snapshot, in append order. */
+  updates: Uint8Array[]
+  /** Sequence number of the last entry in `updates` (equals snapshotSeq if none). */
+  lastSeq: number
+}
+
+export interface DocLogStats {
+  /** Entries in the log after the snapshot. */
+  logLength: number
+  /** Bytes of those entries. */
+  logBytes: number
+  /** Bytes of the snapshot. */
+  snapshotBytes: number
+}
+
+export interface DocumentStore {
+  /** Reads a document; an unknown id yields an empty StoredDoc. */
+  loadDoc(docId: string): Promise<StoredDoc>
+  /**
+   * Appends updates durably, in order, as one atomic write. Resolves with the
+   * sequence number of the last one once they survive a process crash.
+   */
+  appendUpdates(docId: string, updates: Uint8Array[]): Promise<number>
+  /**
+   * Replaces the snapshot and deletes log entries up to `throughSeq`, in one
+   * atomic write. `snapshot` must contain at least every entry ≤ throughSeq
+   * (extra content is fine: Yjs updates are idempotent).
+   */
+  compactDoc(docId: string, snapshot: Uint8Array, throughSeq: number): Promise<void>
+  docStats(docId: string): Promise<DocLogStats>
+  deleteDoc(docId: string): Promise<void>
+}
+
+export class ConflictError extends Error {
+  override name = 'ConflictError'
+}
+
+export interface AccountStore {
+  /** Throws ConflictError if the email is taken. */
+  createUser(user: UserRecord): Promise<void>
+  getUserById(id: string): Promise<UserRecord | null>
+  getUserByEmail(email: string): Promise<UserRecord | null>
+
+  /** Creates the list and the owner's membership in one atomic write. */
+  createList(list: ListRecord): Promise<void>
+  getList(id: string): Promise<ListRecord | null>
+  renameList(id: string, title: string): Promise<void>
+  /** Deletes the list, all its memberships and its document. */
+  deleteList(id: string): Promise<void>
+
+  /** Inserts or changes a membership. */
+  setMember(listId: string, userId: string, role: Role): Promise<void>
+  removeMember(listId: string, userId: string): Promise<void>
+  getRole(listId: string, userId: string): Promise<Role | null>
+  listMembers(listId: string): Promise<MembershipRecord[]>
+  /** Lists the user can access, with their role, oldest first. */
+  listsForUser(userId: string): Promise<Array<{ list: ListRecord; role: Role }>>
+}
+
+export interface Storage extends DocumentStore, AccountStore {
+  /** Resolves if the store answers a trivial read (for /readyz). */
+  ping(): Promise<void>
+  close(): Promise<void>
+}

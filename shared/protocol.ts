@@ -1,0 +1,186 @@
+/**
+ * The Colist wire protocol: every message type and close code the server and
+ * client exchange over a list's WebSocket, with the encode/decode pairs for
+ * Colist's own messages.
+ *
+ * Messages 0–3 are the standard y-websocket ones (sync, awareness, auth,
+ * query-awareness), so an unmodified y-websocket client works as-is. Colist's
+ * own messages start at 100, far above them, and the server sends them only
+ * to a client that opened with `Hello`, so unmodified clients never see one.
+ *
+ * Nothing else in the project hard-codes one of these numbers.
+ */
+import * as decoding from 'lib0/decoding'
+import * as encoding from 'lib0/encoding'
+
+/** Bumped when a Colist-specific message changes shape. */
+export const PROTOCOL_VERSION = 1
+
+export const MessageType = {
+  // --- y-websocket (y-protocols) ---
+  Sync: 0,
+  Awareness: 1,
+  Auth: 2,
+  QueryAwareness: 3,
+  // --- Colist ---
+  /** client → server: protocol version and the Yjs clientIDs whose durability it wants to hear about. */
+  Hello: 100,
+  /** server → client: {role, user} of this connection; sent after Hello and whenever the role changes. */
+  Session: 101,
+  /** server → client: clientID's updates are durably stored up to (excluding) clock. */
+  Persisted: 102,
+  /** server → client: the server refused this connection's write (e.g. the user is a viewer). */
+  WriteRejected: 103,
+} as const
+export type MessageType = (typeof MessageType)[keyof typeof MessageType]
+
+/** Sub-types inside a `Sync` message, as y-protocols' sync.js numbers them. */
+export const SyncStep = {
+  Step1: 0,
+  Step2: 1,
+  Update: 2,
+} as const
+
+export interface CloseCodeInfo {
+  readonly code: number
+  /** Whether a client should reconnect (with backoff) after this close. */
+  readonly retryable: boolean
+  readonly reason: string
+}
+
+function closeCode(code: number, retryable: boolean, reason: string): CloseCodeInfo {
+  return { code, retryable, reason }
+}
+
+/**
+ * WebSocket close codes. 4000–4999 is the range RFC 6455 leaves to
+ * applications; 1009 is the standard "message too big" that the `ws` library
+ * itself sends when a frame exceeds the configured maximum payload.
+ */
+export const CloseCode = {
+  Unauthorized: closeCode(4001, false, 'invalid or expired token'),
+  Forbidden: closeCode(4003, false, 'no access to this list'),
+  NotFound: closeCode(4004, false, 'no such list'),
+  ProtocolVersion: closeCode(4005, false, 'unsupported protocol version'),
+  MalformedMessage: closeCode(4008, false, 'malformed message'),
+  MessageTooBig: closeCode(1009, false, 'message too big'),
+  DocumentTooBig: closeCode(4010, false, 'list document exceeds the size limit'),
+  InternalError: closeCode(4011, true, 'internal server error'),
+  ServerRestarting: closeCode(4012, true, 'server restarting'),
+  ServerBusy: closeCode(4013, true, 'server at connection capacity'),
+  RateLimited: closeCode(4029, true, 'too many messages'),
+} as const satisfies Record<string, CloseCodeInfo>
+export type CloseCodeName = keyof typeof CloseCode
+
+const closeCodesByNumber = new Map<number, CloseCodeInfo>(
+  Object.values(CloseCode).map((info) => [info.code, info]),
+)
+
+/**
+ * Whether a client should try again after the socket closed with `code`.
+ * Codes that are not ours (network drops, 1006, 1001…) are retryable.
+ */
+export function isRetryableClose(code: number): boolean {
+  return closeCodesByNumber.get(code)?.retryable ?? true
+}
+
+export function describeClose(code: number): CloseCodeInfo | undefined {
+  return closeCodesByNumber.get(code)
+}
+
+// ---------------------------------------------------------------------------
+// Colist messages: one encode/decode pair each. Decoders take untrusted bytes
+// positioned after the message type and throw on anything malformed.
+// ---------------------------------------------------------------------------
+
+export type Role = 'owner' | 'editor' | 'viewer'
+export const ROLES: readonly Role[] = ['owner', 'editor', 'viewer']
+
+export function canWrite(role: Role): boolean {
+  return role !== 'viewer'
+}
+
+export interface HelloMessage {
+  protocolVersion: number
+  /** Yjs clientIDs whose durable-acknowledgement clocks the client wants. */
+  clientIds: number[]
+}
+
+const MAX_HELLO_CLIENT_IDS = 16
+
+export function encodeHello(msg: HelloMessage): Uint8Array {
+  const enc = encoding.createEncoder()
+  encoding.writeVarUint(enc, MessageType.Hello)
+  encoding.writeVarUint(enc, msg.protocolVersion)
+  encoding.writeVarUint(enc, msg.clientIds.length)
+  for (const id of msg.clientIds) encoding.writeVarUint(enc, id)
+  return encoding.toUint8Array(enc)
+}
+
+export function decodeHello(dec: decoding.Decoder): HelloMessage {
+  const protocolVersion = decoding.readVarUint(dec)
+  const count = decoding.readVarUint(dec)
+  if (count > MAX_HELLO_CLIENT_IDS) throw new Error(`hello names ${count} client ids`)
+  const clientIds: number[] = []
+  for (let i = 0; i < count; i++) clientIds.push(decoding.readVarUint(dec))
+  return { protocolVersion, clientIds }
+}
+
+export interface SessionMessage {
+  role: Role
+  user: { id: string; name: string }
+}
+
+export function encodeSession(msg: SessionMessage): Uint8Array {
+  const enc = encoding.createEncoder()
+  encoding.writeVarUint(enc, MessageType.Session)
+  encoding.writeVarString(enc, JSON.stringify(msg))
+  return encoding.toUint8Array(enc)
+}
+
+export function decodeSession(dec: decoding.Decoder): SessionMessage {
+  const parsed: unknown = JSON.parse(decoding.readVarString(dec))
+  if (typeof parsed !== 'object' || parsed === null) throw new Error('session is not an object')
+  const { role, user } = parsed as Record<string, unknown>
+  if (typeof role !== 'string' || !ROLES.includes(role as Role)) throw new Error('session role is invalid')
+  if (typeof user !== 'object' || user === null) throw new Error('session user is invalid')
+  const { id, name } = user as Record<string, unknown>
+  if (typeof id !== 'string' || typeof name !== 'string') throw new Error('session user is invalid')
+  return { role: role as Role, user: { id, name } }
+}
+
+export interface PersistedMessage {
+  clientId: number
+  /** Every update of `clientId` with a clock below this is durably stored. */
+  clock: number
+}
+
+export function encodePersisted(msg: PersistedMessage): Uint8Array {
+  const enc = encoding.createEncoder()
+  encoding.writeVarUint(enc, MessageType.Persisted)
+  encoding.writeVarUint(enc, msg.clientId)
+  encoding.writeVarUint(enc, msg.clock)
+  return encoding.toUint8Array(enc)
+}
+
+export function decodePersisted(dec: decoding.Decoder): PersistedMessage {
+  return { clientId: decoding.readVarUint(dec), clock: decoding.readVarUint(dec) }
+}
+
+export interface WriteRejectedMessage {
+  reason: string
+}
+
+export function encodeWriteRejected(msg: WriteRejectedMessage): Uint8Array {
+  const enc = encoding.createEncoder()
+  encoding.writeVarUint(enc, MessageType.WriteRejected)
+  encoding.writeVarString(enc, msg.reason)
+  return encoding.toUint8Array(enc)
+}
+
+export function decodeWriteRejected(dec: decoding.Decoder): WriteRejectedMessage {
+  return { reason: decoding.readVarString(dec) }
+}
+
+/** Where a list's socket lives: `${WS_PATH_PREFIX}/${listId}`. */
+export const WS_PATH_PREFIX = '/ws/lists'
