@@ -23,11 +23,11 @@ export const MessageType = {
   Auth: 2,
   QueryAwareness: 3,
   // --- Colist ---
-  /** client → server: protocol version and the Yjs clientIDs whose durability it wants to hear about. */
+  /** client → server: "I speak Colist at this protocol version; send me Colist messages". */
   Hello: 100,
   /** server → client: {role, user} of this connection; sent after Hello and whenever the role changes. */
   Session: 101,
-  /** server → client: clientID's updates are durably stored up to (excluding) clock. */
+  /** server → client: durable clocks per Yjs clientID (the whole state vector first, then what advanced). */
   Persisted: 102,
   /** server → client: the server refused this connection's write (e.g. the user is a viewer). */
   WriteRejected: 103,
@@ -54,21 +54,25 @@ function closeCode(code: number, retryable: boolean, reason: string): CloseCodeI
 
 /**
  * WebSocket close codes. 4000–4999 is the range RFC 6455 leaves to
- * applications; 1009 is the standard "message too big" that the `ws` library
- * itself sends when a frame exceeds the configured maximum payload.
+ * applications. Beyond the three codes every Colist client knows (4001,
+ * 4003, 4004), ours follow the convention the y-websocket client itself
+ * applies by default: 44xx is a final "don't retry" (like HTTP 4xx), 45xx a
+ * "try again later" — so even an unmodified client backs off correctly.
+ * 1009 is the standard "message too big" the `ws` library sends when a frame
+ * exceeds the configured maximum.
  */
 export const CloseCode = {
   Unauthorized: closeCode(4001, false, 'invalid or expired token'),
   Forbidden: closeCode(4003, false, 'no access to this list'),
   NotFound: closeCode(4004, false, 'no such list'),
-  ProtocolVersion: closeCode(4005, false, 'unsupported protocol version'),
-  MalformedMessage: closeCode(4008, false, 'malformed message'),
+  MalformedMessage: closeCode(4400, false, 'malformed message'),
+  DocumentTooBig: closeCode(4413, false, 'list document exceeds the size limit'),
+  ProtocolVersion: closeCode(4426, false, 'unsupported protocol version'),
   MessageTooBig: closeCode(1009, false, 'message too big'),
-  DocumentTooBig: closeCode(4010, false, 'list document exceeds the size limit'),
-  InternalError: closeCode(4011, true, 'internal server error'),
-  ServerRestarting: closeCode(4012, true, 'server restarting'),
-  ServerBusy: closeCode(4013, true, 'server at connection capacity'),
-  RateLimited: closeCode(4029, true, 'too many messages'),
+  InternalError: closeCode(4500, true, 'internal server error'),
+  ServerBusy: closeCode(4503, true, 'server at connection capacity'),
+  ServerRestarting: closeCode(4512, true, 'server restarting'),
+  RateLimited: closeCode(4529, true, 'too many messages'),
 } as const satisfies Record<string, CloseCodeInfo>
 export type CloseCodeName = keyof typeof CloseCode
 
@@ -102,28 +106,17 @@ export function canWrite(role: Role): boolean {
 
 export interface HelloMessage {
   protocolVersion: number
-  /** Yjs clientIDs whose durable-acknowledgement clocks the client wants. */
-  clientIds: number[]
 }
-
-const MAX_HELLO_CLIENT_IDS = 16
 
 export function encodeHello(msg: HelloMessage): Uint8Array {
   const enc = encoding.createEncoder()
   encoding.writeVarUint(enc, MessageType.Hello)
   encoding.writeVarUint(enc, msg.protocolVersion)
-  encoding.writeVarUint(enc, msg.clientIds.length)
-  for (const id of msg.clientIds) encoding.writeVarUint(enc, id)
   return encoding.toUint8Array(enc)
 }
 
 export function decodeHello(dec: decoding.Decoder): HelloMessage {
-  const protocolVersion = decoding.readVarUint(dec)
-  const count = decoding.readVarUint(dec)
-  if (count > MAX_HELLO_CLIENT_IDS) throw new Error(`hello names ${count} client ids`)
-  const clientIds: number[] = []
-  for (let i = 0; i < count; i++) clientIds.push(decoding.readVarUint(dec))
-  return { protocolVersion, clientIds }
+  return { protocolVersion: decoding.readVarUint(dec) }
 }
 
 export interface SessionMessage {
@@ -149,22 +142,46 @@ export function decodeSession(dec: decoding.Decoder): SessionMessage {
   return { role: role as Role, user: { id, name } }
 }
 
-export interface PersistedMessage {
-  clientId: number
-  /** Every update of `clientId` with a clock below this is durably stored. */
-  clock: number
-}
+/**
+ * Durable clocks: for each Yjs clientID, every update of that client with a
+ * clock below the given one is stored durably. The first Persisted message
+ * after Hello holds the whole stored state vector; later ones only the
+ * entries that advanced, so a client merges them by taking the maximum.
+ * Encoded in Yjs's state-vector format.
+ */
+export type PersistedClocks = Map<number, number>
 
-export function encodePersisted(msg: PersistedMessage): Uint8Array {
+const MAX_PERSISTED_ENTRIES = 1_000_000
+
+export function encodePersisted(clocks: PersistedClocks): Uint8Array {
   const enc = encoding.createEncoder()
   encoding.writeVarUint(enc, MessageType.Persisted)
-  encoding.writeVarUint(enc, msg.clientId)
-  encoding.writeVarUint(enc, msg.clock)
+  encoding.writeVarUint(enc, clocks.size)
+  for (const [clientId, clock] of clocks) {
+    encoding.writeVarUint(enc, clientId)
+    encoding.writeVarUint(enc, clock)
+  }
   return encoding.toUint8Array(enc)
 }
 
-export function decodePersisted(dec: decoding.Decoder): PersistedMessage {
-  return { clientId: decoding.readVarUint(dec), clock: decoding.readVarUint(dec) }
+export function decodePersisted(dec: decoding.Decoder): PersistedClocks {
+  const count = decoding.readVarUint(dec)
+  if (count > MAX_PERSISTED_ENTRIES) throw new Error(`persisted message names ${count} clients`)
+  const clocks: PersistedClocks = new Map()
+  for (let i = 0; i < count; i++) clocks.set(decoding.readVarUint(dec), decoding.readVarUint(dec))
+  return clocks
+}
+
+/** Merges durable clocks into `into` (keeping the larger clock); returns whether anything advanced. */
+export function mergePersisted(into: PersistedClocks, from: PersistedClocks): boolean {
+  let advanced = false
+  for (const [clientId, clock] of from) {
+    if (clock > (into.get(clientId) ?? 0)) {
+      into.set(clientId, clock)
+      advanced = true
+    }
+  }
+  return advanced
 }
 
 export interface WriteRejectedMessage {

@@ -1,0 +1,137 @@
+/**
+ * Wires one Colist server: storage, rooms, the HTTP API and the list
+ * WebSocket on one port. `startServer` is what main.ts and the tests call.
+ */
+import { existsSync } from 'node:fs'
+import { createServer, type Server as HttpServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import express from 'express'
+import { CloseCode } from '../shared/protocol.ts'
+import { TokenService } from './auth.ts'
+import type { Config } from './config.ts'
+import { LocalFanoutHub, type Fanout } from './fanout.ts'
+import { authRoutes } from './http/auth-routes.ts'
+import { errorMiddleware, notFound } from './http/errors.ts'
+import { itemRoutes } from './http/item-routes.ts'
+import { listRoutes } from './http/list-routes.ts'
+import { opsRoutes } from './http/ops-routes.ts'
+import { syncRoutes } from './http/sync-routes.ts'
+import { createLogger, type Logger } from './logger.ts'
+import { Metrics } from './metrics.ts'
+import { RoomRegistry } from './rooms.ts'
+import { LevelStorage } from './storage/level-storage.ts'
+import type { Storage } from './storage/storage.ts'
+import { ListSocketServer } from './ws-server.ts'
+
+export interface ColistServer {
+  /** e.g. http://127.0.0.1:8080 */
+  readonly url: string
+  readonly port: number
+  readonly storage: Storage
+  readonly rooms: RoomRegistry
+  readonly tokens: TokenService
+  readonly metrics: Metrics
+  readonly log: Logger
+  /** Graceful stop: closes sockets with a retryable code, flushes every list, closes storage. */
+  close(): Promise<void>
+}
+
+export interface StartOptions {
+  /** Defaults to LevelDB in `${dataDir}/db`. */
+  storage?: Storage
+  /** Defaults to a single-node hub. */
+  fanout?: Fanout
+  log?: Logger
+}
+
+/** JSON bodies of the API are small; Yjs payloads go through the raw sync route. */
+const JSON_BODY_LIMIT = '256kb'
+
+export async function startServer(config: Config, options: StartOptions = {}): Promise<ColistServer> {
+  const log = options.log ?? createLogger(config.logLevel)
+  const storage = options.storage ?? (await LevelStorage.open(join(config.dataDir, 'db'), { sync: config.fsync }))
+  const fanout = options.fanout ?? new LocalFanoutHub().endpoint()
+  const metrics = new Metrics()
+  const tokens = new TokenService(config.jwtSecret, config.tokenTtlSeconds)
+  const rooms = new RoomRegistry({
+    store: storage,
+    fanout,
+    metrics,
+    log,
+    maxDocBytes: config.limits.maxDocBytes,
+    compaction: config.compaction,
+  })
+
+  const app = express()
+  app.disable('x-powered-by')
+  app.set('query parser', 'simple')
+  app.use((_req, res, next) => {
+    res.set('X-Content-Type-Options', 'nosniff')
+    next()
+  })
+  app.use(opsRoutes(storage, metrics))
+  app.use('/api', syncRoutes(storage, tokens, rooms, config.limits.maxMessageBytes))
+  app.use('/api', express.json({ limit: JSON_BODY_LIMIT }))
+  app.use('/api', authRoutes(storage, tokens))
+  app.use('/api', listRoutes(storage, tokens, rooms))
+  app.use('/api', itemRoutes(storage, tokens, rooms))
+  app.use('/api', () => {
+    throw notFound('endpoint')
+  })
+  serveClient(app, config.clientDir)
+  app.use(errorMiddleware(log))
+
+  const httpServer = createServer(app)
+  const sockets = new ListSocketServer(httpServer, { config, tokens, accounts: storage, rooms, metrics, log })
+  await listen(httpServer, config.port, config.host)
+  const port = (httpServer.address() as AddressInfo).port
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
+  const url = `http://${host}:${port}`
+  log.info({ url, dataDir: config.dataDir }, 'colist listening')
+
+  let closing: Promise<void> | null = null
+  return {
+    url,
+    port,
+    storage,
+    rooms,
+    tokens,
+    metrics,
+    log,
+    close() {
+      closing ??= (async () => {
+        sockets.close()
+        httpServer.close()
+        httpServer.closeIdleConnections()
+        await rooms.closeAll(CloseCode.ServerRestarting)
+        await sockets.drain(2000)
+        httpServer.closeAllConnections()
+        await storage.close()
+        await fanout.close()
+        log.info('colist stopped')
+      })()
+      return closing
+    },
+  }
+}
+
+/** Serves the built web app, with index.html for client-side routes. */
+function serveClient(app: express.Express, clientDir: string): void {
+  const index = join(clientDir, 'index.html')
+  if (!existsSync(index)) return
+  app.use(express.static(clientDir, { index: false }))
+  app.get(/^(?!\/api\/|\/ws\/).*/, (_req, res) => {
+    res.sendFile(index)
+  })
+}
+
+function listen(server: HttpServer, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+}

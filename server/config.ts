@@ -1,0 +1,120 @@
+/**
+ * Server configuration, read from the environment once at start and parsed
+ * into a typed object. Nothing else reads process.env.
+ *
+ * Secrets not given in the environment are generated on first start and kept
+ * in DATA_DIR, so tokens stay valid across restarts.
+ */
+import { randomBytes } from 'node:crypto'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import { z } from 'zod'
+
+const boolFromEnv = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((v) => v === 'true' || v === '1')
+
+const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback)
+
+const envSchema = z.object({
+  PORT: int(8080),
+  HOST: z.string().default('0.0.0.0'),
+  DATA_DIR: z.string().default('./data'),
+  /** HMAC secret for access tokens; generated into DATA_DIR when absent. */
+  JWT_SECRET: z.string().min(32).optional(),
+  TOKEN_TTL_SECONDS: int(7 * 24 * 3600, 1),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** fsync every group commit. Off only for throwaway benchmarks. */
+  FSYNC: boolFromEnv.default(true),
+  /** Largest single WebSocket message or HTTP sync body, bytes. A big paste or offline merge fits easily. */
+  MAX_MESSAGE_BYTES: int(16 * 1024 * 1024, 1024),
+  /** Largest stored list document, bytes. */
+  MAX_DOC_BYTES: int(64 * 1024 * 1024, 1024),
+  /** Sustained messages per second per connection, and the burst allowed above it. */
+  RATE_LIMIT_PER_SECOND: int(1000, 1),
+  RATE_LIMIT_BURST: int(4000, 1),
+  MAX_CONNECTIONS: int(20_000, 1),
+  /** Bytes queued unsent to one socket before it is considered stalled and dropped. */
+  MAX_BUFFERED_BYTES: int(32 * 1024 * 1024, 1024),
+  PING_INTERVAL_MS: int(30_000, 10),
+  /** Compact a list's update log into a snapshot past this many entries or bytes. */
+  COMPACT_LOG_ENTRIES: int(500, 1),
+  COMPACT_LOG_BYTES: int(1024 * 1024, 1),
+  /** Directory of the built web client; served when it exists. */
+  CLIENT_DIR: z.string().default('./dist/client'),
+})
+
+export interface Config {
+  port: number
+  host: string
+  dataDir: string
+  jwtSecret: Uint8Array
+  tokenTtlSeconds: number
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL']
+  fsync: boolean
+  limits: {
+    maxMessageBytes: number
+    maxDocBytes: number
+    ratePerSecond: number
+    rateBurst: number
+    maxConnections: number
+    maxBufferedBytes: number
+  }
+  pingIntervalMs: number
+  compaction: { maxLogEntries: number; maxLogBytes: number }
+  clientDir: string
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+/** Parses an environment (process.env by default) into a Config, creating DATA_DIR and secrets. */
+export async function loadConfig(env: Record<string, string | undefined> = process.env): Promise<Config> {
+  const parsed = envSchema.safeParse(env)
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
+    throw new ConfigError(`invalid configuration: ${problems}`)
+  }
+  const e = parsed.data
+  const dataDir = resolve(e.DATA_DIR)
+  await mkdir(dataDir, { recursive: true })
+  const secret = e.JWT_SECRET ?? (await readOrCreateSecret(join(dataDir, 'jwt-secret')))
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir,
+    jwtSecret: new TextEncoder().encode(secret),
+    tokenTtlSeconds: e.TOKEN_TTL_SECONDS,
+    logLevel: e.LOG_LEVEL,
+    fsync: e.FSYNC,
+    limits: {
+      maxMessageBytes: e.MAX_MESSAGE_BYTES,
+      maxDocBytes: e.MAX_DOC_BYTES,
+      ratePerSecond: e.RATE_LIMIT_PER_SECOND,
+      rateBurst: e.RATE_LIMIT_BURST,
+      maxConnections: e.MAX_CONNECTIONS,
+      maxBufferedBytes: e.MAX_BUFFERED_BYTES,
+    },
+    pingIntervalMs: e.PING_INTERVAL_MS,
+    compaction: { maxLogEntries: e.COMPACT_LOG_ENTRIES, maxLogBytes: e.COMPACT_LOG_BYTES },
+    clientDir: resolve(e.CLIENT_DIR),
+  }
+}
+
+async function readOrCreateSecret(path: string): Promise<string> {
+  try {
+    return (await readFile(path, 'utf8')).trim()
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+  }
+  const secret = randomBytes(48).toString('base64url')
+  // 'wx' fails if another process created it meanwhile; then read theirs.
+  try {
+    await writeFile(path, secret, { mode: 0o600, flag: 'wx' })
+    return secret
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+    return (await readFile(path, 'utf8')).trim()
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Who is asking, and what they may do with a list. Every list route goes
+ * through `requireListRole`, so no handler can forget the check.
+ */
+import type { Request, RequestHandler } from 'express'
+import type { Role } from '../../shared/protocol.ts'
+import type { TokenClaims, TokenService } from '../auth.ts'
+import type { AccountStore, ListRecord } from '../storage/storage.ts'
+import { forbidden, notFound, unauthorized } from './errors.ts'
+
+const RANK: Record<Role, number> = { viewer: 1, editor: 2, owner: 3 }
+
+export function requireUser(tokens: TokenService): RequestHandler {
+  return async (req, res, next) => {
+    const header = req.get('authorization') ?? ''
+    const match = /^Bearer (\S+)$/i.exec(header)
+    if (!match) throw unauthorized()
+    try {
+      res.locals.user = await tokens.verify(match[1])
+    } catch {
+      throw unauthorized('invalid or expired token')
+    }
+    next()
+  }
+}
+
+export function currentUser(res: { locals: Record<string, unknown> }): TokenClaims {
+  return res.locals.user as TokenClaims
+}
+
+/**
+ * Loads the list named by `req.params.id` and checks the caller holds at
+ * least `minimum`. Unknown lists are 404; lists the caller cannot see are 404
+ * too when they are not a member, so ids can't be probed.
+ */
+export async function requireListRole(
+  accounts: AccountStore,
+  req: Request,
+  userId: string,
+  minimum: Role,
+): Promise<{ list: ListRecord; role: Role }> {
+  const listId = String(req.params.id)
+  const [list, role] = await Promise.all([accounts.getList(listId), accounts.getRole(listId, userId)])
+  if (!list || !role) throw notFound('list')
+  if (RANK[role] < RANK[minimum]) throw forbidden(minimum === 'owner' ? 'only the owner can do this' : 'read-only access: you cannot change this list')
+  return { list, role }
+}

@@ -1,0 +1,56 @@
+/**
+ * HTTP errors as JSON: `{ error: { code, message, details? } }` with the
+ * right status. Route handlers throw HttpError (or a zod error through
+ * `parseBody`); the error middleware turns anything else into a 500 that
+ * reveals nothing.
+ */
+import type { ErrorRequestHandler } from 'express'
+import type { z } from 'zod'
+import type { ApiErrorBody } from '../../shared/api.ts'
+import type { Logger } from '../logger.ts'
+
+export class HttpError extends Error {
+  override name = 'HttpError'
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message)
+  }
+}
+
+export const notFound = (what: string) => new HttpError(404, 'not_found', `${what} not found`)
+export const forbidden = (message = 'you do not have access to this list') => new HttpError(403, 'forbidden', message)
+export const unauthorized = (message = 'sign in required') => new HttpError(401, 'unauthorized', message)
+
+/** Validates an untrusted body; a failure is a 400 listing every problem. */
+export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
+  const result = schema.safeParse(body)
+  if (result.success) return result.data
+  const details = result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }))
+  throw new HttpError(400, 'invalid_request', details.map((d) => (d.path ? `${d.path}: ${d.message}` : d.message)).join('; '), details)
+}
+
+export function errorMiddleware(log: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    let status = 500
+    let body: ApiErrorBody = { error: { code: 'internal', message: 'internal server error' } }
+    if (err instanceof HttpError) {
+      status = err.status
+      body = { error: { code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) } }
+    } else if (isBodyParserError(err)) {
+      status = err.status
+      const code = err.type === 'entity.too.large' ? 'payload_too_large' : 'invalid_body'
+      body = { error: { code, message: err.type === 'entity.too.large' ? 'request body too large' : 'request body is not valid JSON' } }
+    } else {
+      log.error({ err, method: req.method, path: req.path }, 'request failed')
+    }
+    res.status(status).json(body)
+  }
+}
+
+function isBodyParserError(err: unknown): err is { status: number; type: string } {
+  return typeof err === 'object' && err !== null && 'type' in err && typeof (err as { status?: unknown }).status === 'number'
+}

@@ -1,0 +1,116 @@
+/** Lists and sharing: create, read, rename, delete, members and roles. */
+import { randomUUID } from 'node:crypto'
+import { Router } from 'express'
+import {
+  AddMemberRequest,
+  ChangeRoleRequest,
+  CreateListRequest,
+  RenameListRequest,
+  type ListDetail,
+  type ListSummary,
+  type Member,
+} from '../../shared/api.ts'
+import { setTitle } from '../../shared/list-document.ts'
+import type { Role } from '../../shared/protocol.ts'
+import type { TokenService } from '../auth.ts'
+import type { RoomRegistry } from '../rooms.ts'
+import type { AccountStore, ListRecord } from '../storage/storage.ts'
+import { currentUser, requireListRole, requireUser } from './access.ts'
+import { HttpError, notFound, parseBody } from './errors.ts'
+
+function summary(list: ListRecord, role: Role): ListSummary {
+  return { id: list.id, title: list.title, role, ownerId: list.ownerId, createdAt: list.createdAt }
+}
+
+export function listRoutes(accounts: AccountStore, tokens: TokenService, rooms: RoomRegistry): Router {
+  const router = Router()
+  router.use('/lists', requireUser(tokens))
+
+  /** Writes the title into the list document too, so open clients see it at once. */
+  async function writeTitle(listId: string, title: string): Promise<void> {
+    await rooms.withRoom(listId, async (room) => {
+      room.change((doc) => setTitle(doc, title))
+      await room.whenFlushed()
+    })
+  }
+
+  router.post('/lists', async (req, res) => {
+    const { title } = parseBody(CreateListRequest, req.body)
+    const list: ListRecord = { id: randomUUID(), title, ownerId: currentUser(res).userId, createdAt: Date.now() }
+    await accounts.createList(list)
+    await writeTitle(list.id, title)
+    res.status(201).json(summary(list, 'owner'))
+  })
+
+  router.get('/lists', async (_req, res) => {
+    const lists = await accounts.listsForUser(currentUser(res).userId)
+    res.json(lists.map(({ list, role }) => summary(list, role)))
+  })
+
+  router.get('/lists/:id', async (req, res) => {
+    const { list, role } = await requireListRole(accounts, req, currentUser(res).userId, 'viewer')
+    const detail: ListDetail = { ...summary(list, role), members: await membersOf(accounts, list.id) }
+    res.json(detail)
+  })
+
+  router.patch('/lists/:id', async (req, res) => {
+    const { list, role } = await requireListRole(accounts, req, currentUser(res).userId, 'editor')
+    const { title } = parseBody(RenameListRequest, req.body)
+    await accounts.renameList(list.id, title)
+    await writeTitle(list.id, title)
+    res.json(summary({ ...list, title }, role))
+  })
+
+  router.delete('/lists/:id', async (req, res) => {
+    const { list } = await requireListRole(accounts, req, currentUser(res).userId, 'owner')
+    // Sockets close and writes stop before the data goes, so nothing is written after the delete.
+    await rooms.listDeleted(list.id)
+    await accounts.deleteList(list.id)
+    res.status(204).end()
+  })
+
+  router.post('/lists/:id/members', async (req, res) => {
+    const { list } = await requireListRole(accounts, req, currentUser(res).userId, 'owner')
+    const body = parseBody(AddMemberRequest, req.body)
+    const user = await accounts.getUserByEmail(body.email)
+    if (!user) throw new HttpError(404, 'no_such_user', 'no Colist account uses this email')
+    if (user.id === list.ownerId) throw new HttpError(409, 'already_owner', 'this person owns the list')
+    await accounts.setMember(list.id, user.id, body.role)
+    rooms.roleChanged(list.id, user.id, body.role)
+    const member: Member = { userId: user.id, email: user.email, name: user.name, role: body.role }
+    res.status(201).json(member)
+  })
+
+  router.patch('/lists/:id/members/:userId', async (req, res) => {
+    const { list } = await requireListRole(accounts, req, currentUser(res).userId, 'owner')
+    const { role } = parseBody(ChangeRoleRequest, req.body)
+    const userId = String(req.params.userId)
+    const current = await accounts.getRole(list.id, userId)
+    if (!current) throw notFound('member')
+    if (current === 'owner') throw new HttpError(409, 'owner_role', "the owner's role cannot change")
+    await accounts.setMember(list.id, userId, role)
+    rooms.roleChanged(list.id, userId, role)
+    const user = await accounts.getUserById(userId)
+    res.json({ userId, email: user?.email ?? '', name: user?.name ?? '', role } satisfies Member)
+  })
+
+  /** The owner removes a member, or a member leaves a list shared with them. */
+  router.delete('/lists/:id/members/:userId', async (req, res) => {
+    const me = currentUser(res).userId
+    const userId = String(req.params.userId)
+    const { list } = await requireListRole(accounts, req, me, userId === me ? 'viewer' : 'owner')
+    if (userId === list.ownerId) throw new HttpError(409, 'owner_role', 'the owner cannot be removed; delete the list instead')
+    if (!(await accounts.getRole(list.id, userId))) throw notFound('member')
+    await accounts.removeMember(list.id, userId)
+    rooms.roleChanged(list.id, userId, null)
+    res.status(204).end()
+  })
+
+  return router
+}
+
+async function membersOf(accounts: AccountStore, listId: string): Promise<Member[]> {
+  const memberships = await accounts.listMembers(listId)
+  const users = await Promise.all(memberships.map((m) => accounts.getUserById(m.userId)))
+  return memberships.map((m, i) => ({ userId: m.userId, email: users[i]?.email ?? '', name: users[i]?.name ?? '', role: m.role }))
+}

@@ -1,0 +1,66 @@
+/**
+ * Yjs sync over plain HTTP, for clients whose WebSocket is blocked: fetch the
+ * update a client lacks given its state vector, and post an update. Same
+ * auth, roles and limits as the socket.
+ */
+import express, { Router } from 'express'
+import * as Y from 'yjs'
+import { PERSISTED_STATE_VECTOR_HEADER } from '../../shared/api.ts'
+import { CloseCode } from '../../shared/protocol.ts'
+import type { TokenService } from '../auth.ts'
+import { ProtocolError } from '../room.ts'
+import type { RoomRegistry } from '../rooms.ts'
+import type { AccountStore } from '../storage/storage.ts'
+import { currentUser, requireListRole, requireUser } from './access.ts'
+import { HttpError } from './errors.ts'
+
+function encodePersisted(clocks: Map<number, number>): string {
+  return Buffer.from(Y.encodeStateVector(clocks)).toString('base64')
+}
+
+export function syncRoutes(accounts: AccountStore, tokens: TokenService, rooms: RoomRegistry, maxBytes: number): Router {
+  const router = Router()
+  router.use('/lists/:id/sync', requireUser(tokens))
+
+  router.get('/lists/:id/sync', async (req, res) => {
+    const { list } = await requireListRole(accounts, req, currentUser(res).userId, 'viewer')
+    const stateVector = decodeBase64Param(req.query.stateVector)
+    const update = await rooms.withRoom(list.id, (room) => {
+      try {
+        return { diff: Y.encodeStateAsUpdate(room.doc, stateVector), persisted: room.persistedStateVector }
+      } catch {
+        throw new HttpError(400, 'invalid_state_vector', 'stateVector is not a valid Yjs state vector')
+      }
+    })
+    res.set(PERSISTED_STATE_VECTOR_HEADER, encodePersisted(update.persisted))
+    res.type('application/octet-stream').send(Buffer.from(update.diff))
+  })
+
+  router.post('/lists/:id/sync', express.raw({ type: 'application/octet-stream', limit: maxBytes }), async (req, res) => {
+    const { list } = await requireListRole(accounts, req, currentUser(res).userId, 'editor')
+    if (!Buffer.isBuffer(req.body) || req.body.length === 0) {
+      throw new HttpError(400, 'invalid_update', 'send a Yjs update as application/octet-stream')
+    }
+    const update = new Uint8Array(req.body)
+    const persisted = await rooms.withRoom(list.id, async (room) => {
+      try {
+        room.applyUpdate(update, 'http-sync')
+      } catch (err) {
+        if (!(err instanceof ProtocolError)) throw err
+        const status = err.close === CloseCode.DocumentTooBig ? 413 : 400
+        throw new HttpError(status, err.close === CloseCode.DocumentTooBig ? 'document_too_big' : 'invalid_update', err.message)
+      }
+      await room.whenFlushed()
+      return room.persistedStateVector
+    })
+    res.json({ persistedStateVector: encodePersisted(persisted) })
+  })
+
+  return router
+}
+
+function decodeBase64Param(value: unknown): Uint8Array {
+  if (value === undefined || value === '') return new Uint8Array([0])
+  if (typeof value !== 'string' || value.length > 1_000_000) throw new HttpError(400, 'invalid_state_vector', 'stateVector must be base64')
+  return new Uint8Array(Buffer.from(value, 'base64'))
+}

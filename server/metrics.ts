@@ -1,0 +1,26 @@
+/**
+ * Prometheus metrics. Each server owns its own registry, so several servers
+ * in one test process don't collide.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+
+export class Metrics {
+  readonly registry = new Registry()
+  readonly connections = new Gauge({ name: 'colist_ws_connections', help: 'Open list WebSocket connections', registers: [this.registry] })
+  readonly docsLoaded = new Gauge({ name: 'colist_docs_loaded', help: 'List documents held in memory', registers: [this.registry] })
+  readonly updatesIn = new Counter({ name: 'colist_updates_in_total', help: 'Document updates accepted from clients', registers: [this.registry] })
+  readonly writesRejected = new Counter({ name: 'colist_writes_rejected_total', help: 'Updates refused because the sender may not write', registers: [this.registry] })
+  readonly persistSeconds = new Histogram({
+    name: 'colist_persist_latency_seconds',
+    help: 'Time to durably append one batch of updates',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  })
+  readonly logLength = new Gauge({ name: 'colist_update_log_length', help: 'Update-log entries not yet compacted, summed over loaded docs', registers: [this.registry] })
+  readonly compactions = new Counter({ name: 'colist_compactions_total', help: 'Update logs compacted into snapshots', registers: [this.registry] })
+  readonly closes = new Counter({ name: 'colist_ws_closes_total', help: 'Sockets closed by the server, by close code', labelNames: ['code'], registers: [this.registry] })
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry })
+  }
+}

@@ -1,0 +1,504 @@
+/**
+ * A room is one list document held in memory with the connections editing it.
+ *
+ * It speaks the y-websocket protocol (sync + awareness) plus Colist's own
+ * messages, relays every accepted update to the other connections at once,
+ * and appends it to storage in group-commit batches; a connection that asked
+ * for it hears when its updates are durable.
+ *
+ * The room never touches a network library: it talks to `RoomSocket`, so
+ * tests can drive it with plain objects and the `ws` glue stays thin.
+ */
+import * as decoding from 'lib0/decoding'
+import * as encoding from 'lib0/encoding'
+import * as awarenessProtocol from 'y-protocols/awareness'
+import * as Y from 'yjs'
+import {
+  CloseCode,
+  MessageType,
+  PROTOCOL_VERSION,
+  SyncStep,
+  canWrite,
+  decodeHello,
+  encodePersisted,
+  encodeSession,
+  encodeWriteRejected,
+  type CloseCodeInfo,
+  type Role,
+} from '../shared/protocol.ts'
+import { stampAwarenessUpdate } from './awareness-stamp.ts'
+import type { Fanout } from './fanout.ts'
+import type { Logger } from './logger.ts'
+import type { Metrics } from './metrics.ts'
+import type { DocumentStore } from './storage/storage.ts'
+
+export interface RoomSocket {
+  send(message: Uint8Array): void
+  close(code: number, reason: string): void
+}
+
+export interface Session {
+  userId: string
+  name: string
+  role: Role
+}
+
+/** A client connection inside a room. */
+export class Connection {
+  /** Awareness clientIDs this connection speaks for. */
+  readonly awarenessIds = new Set<number>()
+  /** Set once the client sent Hello: it understands Colist's own messages. */
+  colistClient = false
+  private closed = false
+
+  constructor(
+    readonly socket: RoomSocket,
+    public session: Session,
+  ) {}
+
+  get isClosed(): boolean {
+    return this.closed
+  }
+
+  send(message: Uint8Array): void {
+    if (!this.closed) this.socket.send(message)
+  }
+
+  close(info: CloseCodeInfo, detail?: string): void {
+    if (this.closed) return
+    this.closed = true
+    this.socket.close(info.code, detail ?? info.reason)
+  }
+}
+
+/** Raised for input that breaks the protocol; closes only the sender. */
+export class ProtocolError extends Error {
+  override name = 'ProtocolError'
+  constructor(
+    readonly close: CloseCodeInfo,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+export interface RoomOptions {
+  store: DocumentStore
+  fanout: Fanout
+  metrics: Metrics
+  log: Logger
+  maxDocBytes: number
+  compaction: { maxLogEntries: number; maxLogBytes: number }
+  /** Called whenever the room may have become idle (no connections, no holders, nothing unsaved). */
+  onMaybeIdle: (room: Room) => void
+}
+
+/** Origin of changes that arrived from another node: relayed locally, never re-stored or re-published. */
+const FROM_FANOUT = Symbol('fanout')
+/** Awareness clientIDs one connection may speak for (a tab has one; a few spare for reloads). */
+const MAX_AWARENESS_IDS_PER_CONNECTION = 4
+
+export class Room {
+  readonly doc: Y.Doc
+  readonly awareness: awarenessProtocol.Awareness
+  readonly connections = new Set<Connection>()
+  /** Non-socket holders (HTTP requests) keeping the room loaded. */
+  holders = 0
+  deleted = false
+
+  private readonly awarenessOwners = new Map<number, Connection | typeof FROM_FANOUT>()
+  private pending: Uint8Array[] = []
+  private flushing: Promise<void> | null = null
+  private failed: Error | null = null
+  /** What storage holds for sure: the doc's state vector as of the last completed append. */
+  private persistedClocks: Map<number, number>
+  private logEntries: number
+  private logBytes: number
+  private storedBytes: number
+  private lastSeq: number
+  private readonly unsubscribe: Array<() => void> = []
+
+  private constructor(
+    readonly id: string,
+    private readonly options: RoomOptions,
+    stored: { doc: Y.Doc; logEntries: number; logBytes: number; storedBytes: number; lastSeq: number },
+  ) {
+    this.doc = stored.doc
+    this.logEntries = stored.logEntries
+    this.logBytes = stored.logBytes
+    this.storedBytes = stored.storedBytes
+    this.lastSeq = stored.lastSeq
+    this.persistedClocks = Y.decodeStateVector(Y.encodeStateVector(this.doc))
+    this.awareness = new awarenessProtocol.Awareness(this.doc)
+    // The server is not a participant: it must not announce a presence of its own.
+    this.awareness.setLocalState(null)
+    this.doc.on('update', this.onDocUpdate)
+    this.awareness.on('update', this.onAwarenessUpdate)
+    this.unsubscribe.push(
+      options.fanout.subscribe(`doc:${id}`, (update) => Y.applyUpdate(this.doc, update, FROM_FANOUT)),
+      options.fanout.subscribe(`awareness:${id}`, (update) => this.applyFanoutAwareness(update)),
+    )
+    options.metrics.docsLoaded.inc()
+    options.metrics.logLength.inc(this.logEntries)
+  }
+
+  /** Reads the document from storage; the room answers nobody before this completes. */
+  static async load(id: string, options: RoomOptions): Promise<Room> {
+    const stored = await options.store.loadDoc(id)
+    const doc = new Y.Doc({ gc: true })
+    const parts = stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates
+    if (parts.length > 0) Y.applyUpdate(doc, parts.length === 1 ? parts[0]! : Y.mergeUpdates(parts))
+    const logBytes = stored.updates.reduce((sum, u) => sum + u.byteLength, 0)
+    return new Room(id, options, {
+      doc,
+      logEntries: stored.updates.length,
+      logBytes,
+      storedBytes: (stored.snapshot?.byteLength ?? 0) + logBytes,
+      lastSeq: stored.lastSeq,
+    })
+  }
+
+  // ---------------------------------------------------------------------------
+  // Connections
+  // ---------------------------------------------------------------------------
+
+  join(socket: RoomSocket, session: Session): Connection {
+    const conn = new Connection(socket, session)
+    this.connections.add(conn)
+    // As the reference server does: our state vector first, so the client sends what we lack…
+    conn.send(encodeSyncMessage(SyncStep.Step1, Y.encodeStateVector(this.doc)))
+    // …and who is already here.
+    const present = [...this.awareness.getStates().keys()]
+    if (present.length > 0) conn.send(encodeAwarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, present)))
+    return conn
+  }
+
+  leave(conn: Connection): void {
+    if (!this.connections.delete(conn)) return
+    const gone = [...conn.awarenessIds].filter((id) => this.awarenessOwners.get(id) === conn)
+    for (const id of gone) this.awarenessOwners.delete(id)
+    // Others see the presence vanish now, not after the 30 s awareness timeout.
+    if (gone.length > 0) awarenessProtocol.removeAwarenessStates(this.awareness, gone, 'leave')
+    this.options.onMaybeIdle(this)
+  }
+
+  /** Applies a role change to the user's open connections; `null` revokes access. */
+  changeAccess(userId: string, role: Role | null): void {
+    for (const conn of this.connections) {
+      if (conn.session.userId !== userId) continue
+      if (role === null) {
+        conn.close(CloseCode.Forbidden, 'access revoked')
+        continue
+      }
+      conn.session = { ...conn.session, role }
+      if (conn.colistClient) conn.send(encodeSession({ role, user: { id: conn.session.userId, name: conn.session.name } }))
+    }
+  }
+
+  closeAll(info: CloseCodeInfo, detail?: string): void {
+    for (const conn of this.connections) conn.close(info, detail)
+  }
+
+  // ---------------------------------------------------------------------------
+  // Messages from clients
+  // ---------------------------------------------------------------------------
+
+  /** Handles one message; a protocol violation closes only this connection. */
+  receive(conn: Connection, message: Uint8Array): void {
+    if (conn.isClosed) return
+    try {
+      this.dispatch(conn, message)
+    } catch (err) {
+      const close = err instanceof ProtocolError ? err.close : CloseCode.MalformedMessage
+      this.options.log.debug({ list: this.id, user: conn.session.userId, err: String(err) }, 'closing connection after bad message')
+      this.options.metrics.closes.inc({ code: String(close.code) })
+      conn.close(close)
+    }
+  }
+
+  private dispatch(conn: Connection, message: Uint8Array): void {
+    const dec = decoding.createDecoder(message)
+    const type = decoding.readVarUint(dec)
+    switch (type) {
+      case MessageType.Sync:
+        return this.receiveSync(conn, dec)
+      case MessageType.Awareness:
+        return this.receiveAwareness(conn, decoding.readVarUint8Array(dec))
+      case MessageType.Auth:
+        return // y-websocket's auth message is server → client only; a client sending one is harmless.
+      case MessageType.QueryAwareness:
+        conn.send(encodeAwarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...this.awareness.getStates().keys()])))
+        return
+      case MessageType.Hello:
+        return this.receiveHello(conn, dec)
+      default:
+        throw new ProtocolError(CloseCode.MalformedMessage, `unknown message type ${type}`)
+    }
+  }
+
+  private receiveSync(conn: Connection, dec: decoding.Decoder): void {
+    const step = decoding.readVarUint(dec)
+    switch (step) {
+      case SyncStep.Step1: {
+        const stateVector = decoding.readVarUint8Array(dec)
+        conn.send(encodeSyncMessage(SyncStep.Step2, Y.encodeStateAsUpdate(this.doc, stateVector)))
+        return
+      }
+      case SyncStep.Step2:
+      case SyncStep.Update:
+        this.applyClientUpdate(conn, decoding.readVarUint8Array(dec))
+        return
+      default:
+        throw new ProtocolError(CloseCode.MalformedMessage, `unknown sync step ${step}`)
+    }
+  }
+
+  private receiveHello(conn: Connection, dec: decoding.Decoder): void {
+    const hello = decodeHello(dec)
+    if (hello.protocolVersion !== PROTOCOL_VERSION) {
+      throw new ProtocolError(CloseCode.ProtocolVersion, `protocol ${hello.protocolVersion} not supported (server speaks ${PROTOCOL_VERSION})`)
+    }
+    conn.colistClient = true
+    conn.send(encodeSession({ role: conn.session.role, user: { id: conn.session.userId, name: conn.session.name } }))
+    conn.send(encodePersisted(this.persistedClocks))
+  }
+
+  private applyClientUpdate(conn: Connection, update: Uint8Array): void {
+    if (isEmptyUpdate(update)) return // every sync exchange carries one; nothing to apply or refuse
+    if (!canWrite(conn.session.role)) {
+      this.options.metrics.writesRejected.inc()
+      if (conn.colistClient) conn.send(encodeWriteRejected({ reason: 'read-only access: changes are not saved' }))
+      return
+    }
+    this.applyUpdate(update, conn)
+  }
+
+  /**
+   * Validates and applies an update from a client or the HTTP API. Refused
+   * input throws before the document is touched.
+   */
+  applyUpdate(update: Uint8Array, origin: unknown): void {
+    if (this.deleted) throw new ProtocolError(CloseCode.NotFound, 'list deleted')
+    if (this.failed) throw new ProtocolError(CloseCode.InternalError, 'storage failed')
+    if (this.storedBytes + update.byteLength > this.options.maxDocBytes) {
+      throw new ProtocolError(CloseCode.DocumentTooBig, `update would grow the list past ${this.options.maxDocBytes} bytes`)
+    }
+    // Decoding fully first means a corrupt update is refused whole, never half-applied.
+    try {
+      Y.decodeUpdate(update)
+    } catch {
+      throw new ProtocolError(CloseCode.MalformedMessage, 'update does not decode')
+    }
+    Y.applyUpdate(this.doc, update, origin)
+  }
+
+  /** Runs a local change (HTTP API) in one transaction; it is relayed and stored like a client's. */
+  change(fn: (doc: Y.Doc) => void, origin: unknown = 'server'): void {
+    if (this.deleted) throw new ProtocolError(CloseCode.NotFound, 'list deleted')
+    this.doc.transact(() => fn(this.doc), origin)
+  }
+
+  private receiveAwareness(conn: Connection, update: Uint8Array): void {
+    const stamped = stampAwarenessUpdate(update, { id: conn.session.userId, name: conn.session.name }, (clientId) =>
+      this.mayUseAwarenessId(conn, clientId),
+    )
+    if (!stamped.update) return
+    for (const id of stamped.clientIds) {
+      conn.awarenessIds.add(id)
+      this.awarenessOwners.set(id, conn)
+    }
+    awarenessProtocol.applyAwarenessUpdate(this.awareness, stamped.update, conn)
+  }
+
+  private mayUseAwarenessId(conn: Connection, clientId: number): boolean {
+    if (clientId === this.doc.clientID) return false
+    const owner = this.awarenessOwners.get(clientId)
+    if (owner !== undefined) return owner === conn
+    return conn.awarenessIds.size < MAX_AWARENESS_IDS_PER_CONNECTION
+  }
+
+  private applyFanoutAwareness(update: Uint8Array): void {
+    const dec = decoding.createDecoder(update)
+    const count = decoding.readVarUint(dec)
+    for (let i = 0; i < count; i++) {
+      const id = decoding.readVarUint(dec)
+      decoding.readVarUint(dec)
+      decoding.readVarString(dec)
+      if (!this.awarenessOwners.has(id)) this.awarenessOwners.set(id, FROM_FANOUT)
+    }
+    awarenessProtocol.applyAwarenessUpdate(this.awareness, update, FROM_FANOUT)
+  }
+
+  // ---------------------------------------------------------------------------
+  // Relay
+  // ---------------------------------------------------------------------------
+
+  private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
+    // Encoded once, the same buffer goes to every socket.
+    const message = encodeSyncMessage(SyncStep.Update, update)
+    for (const conn of this.connections) {
+      if (conn !== origin) conn.send(message)
+    }
+    if (origin === FROM_FANOUT) return
+    this.options.metrics.updatesIn.inc()
+    this.storedBytes += update.byteLength
+    this.pending.push(update)
+    this.options.fanout.publish(`doc:${this.id}`, update)
+    this.scheduleFlush()
+  }
+
+  private readonly onAwarenessUpdate = (
+    { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
+    origin: unknown,
+  ): void => {
+    const changed = added.concat(updated, removed)
+    if (changed.length === 0) return
+    const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed)
+    const message = encodeAwarenessMessage(update)
+    for (const conn of this.connections) conn.send(message)
+    if (origin !== FROM_FANOUT) this.options.fanout.publish(`awareness:${this.id}`, update)
+  }
+
+  // ---------------------------------------------------------------------------
+  // Persistence: group commit, acknowledgement, compaction
+  // ---------------------------------------------------------------------------
+
+  private scheduleFlush(): void {
+    if (this.flushing || this.failed) return
+    const flushing = this.flushLoop()
+    this.flushing = flushing
+    flushing
+      .catch(() => {}) // the failure is recorded in this.failed and surfaced by whenFlushed()
+      .finally(() => {
+        this.flushing = null
+        this.options.onMaybeIdle(this)
+      })
+  }
+
+  /**
+   * Writes pending updates until none are left. While one batch is being
+   * written, new updates gather into the next, so a burst costs few writes.
+   */
+  private async flushLoop(): Promise<void> {
+    while (this.pending.length > 0 && !this.deleted) {
+      const batch = this.pending
+      this.pending = []
+      // Everything applied so far is in this batch or an earlier one, so once
+      // it is written, the doc's current state vector is durable.
+      const clocks = Y.decodeStateVector(Y.encodeStateVector(this.doc))
+      const started = performance.now()
+      try {
+        this.lastSeq = await this.options.store.appendUpdates(this.id, batch)
+      } catch (err) {
+        this.fail(err as Error)
+        throw err
+      }
+      this.options.metrics.persistSeconds.observe((performance.now() - started) / 1000)
+      this.logEntries += batch.length
+      this.options.metrics.logLength.inc(batch.length)
+      for (const update of batch) this.logBytes += update.byteLength
+      this.acknowledge(clocks)
+      if (this.logEntries > this.options.compaction.maxLogEntries || this.logBytes > this.options.compaction.maxLogBytes) {
+        await this.compact()
+      }
+    }
+  }
+
+  /**
+   * Folds the log into a snapshot. A failed compaction loses nothing (the log
+   * is intact), so it is logged and retried after the next append.
+   */
+  private async compact(): Promise<void> {
+    const snapshot = Y.encodeStateAsUpdate(this.doc)
+    try {
+      await this.options.store.compactDoc(this.id, snapshot, this.lastSeq)
+    } catch (err) {
+      this.options.log.error({ list: this.id, err }, 'compaction failed; the update log is intact')
+      return
+    }
+    this.options.metrics.compactions.inc()
+    this.options.metrics.logLength.dec(this.logEntries)
+    this.logEntries = 0
+    this.logBytes = 0
+    this.storedBytes = snapshot.byteLength
+  }
+
+  /**
+   * A failed append means updates in memory may not be on disk. Nothing more
+   * is acknowledged: every client is disconnected with a retryable code and
+   * the room unloads, so the next connection reloads what storage really has
+   * and the clients re-send the rest in their sync exchange.
+   */
+  private fail(err: Error): void {
+    this.failed = err
+    this.options.log.error({ list: this.id, err }, 'append to storage failed; dropping the room')
+    this.closeAll(CloseCode.InternalError, 'storage write failed')
+    this.connections.clear()
+  }
+
+  /**
+   * Tells Colist clients which clocks became durable. Only the entries that
+   * advanced are sent, encoded once for every socket.
+   */
+  private acknowledge(clocks: Map<number, number>): void {
+    const advanced = new Map<number, number>()
+    for (const [clientId, clock] of clocks) {
+      if (clock > (this.persistedClocks.get(clientId) ?? 0)) advanced.set(clientId, clock)
+    }
+    this.persistedClocks = clocks
+    if (advanced.size === 0) return
+    const message = encodePersisted(advanced)
+    for (const conn of this.connections) {
+      if (conn.colistClient) conn.send(message)
+    }
+  }
+
+  /** Resolves once everything applied so far is durable; rejects if storage failed. */
+  async whenFlushed(): Promise<void> {
+    while (this.flushing) await this.flushing.catch(() => {})
+    if (this.failed) throw this.failed
+  }
+
+  /** The durable state vector, for HTTP sync clients. */
+  get persistedStateVector(): Map<number, number> {
+    return this.persistedClocks
+  }
+
+  get isIdle(): boolean {
+    return this.connections.size === 0 && this.holders === 0 && this.flushing === null && (this.pending.length === 0 || this.failed !== null)
+  }
+
+  get isBroken(): boolean {
+    return this.failed !== null
+  }
+
+  destroy(): void {
+    for (const unsubscribe of this.unsubscribe) unsubscribe()
+    this.doc.off('update', this.onDocUpdate)
+    this.awareness.off('update', this.onAwarenessUpdate)
+    this.awareness.destroy()
+    this.doc.destroy()
+    this.options.metrics.docsLoaded.dec()
+    this.options.metrics.logLength.dec(this.logEntries)
+  }
+}
+
+/** An update with no structs and no deletions, as Yjs encodes "nothing new". */
+function isEmptyUpdate(update: Uint8Array): boolean {
+  return update.byteLength === 2 && update[0] === 0 && update[1] === 0
+}
+
+function encodeSyncMessage(step: number, payload: Uint8Array): Uint8Array {
+  const enc = encoding.createEncoder()
+  encoding.writeVarUint(enc, MessageType.Sync)
+  encoding.writeVarUint(enc, step)
+  encoding.writeVarUint8Array(enc, payload)
+  return encoding.toUint8Array(enc)
+}
+
+function encodeAwarenessMessage(update: Uint8Array): Uint8Array {
+  const enc = encoding.createEncoder()
+  encoding.writeVarUint(enc, MessageType.Awareness)
+  encoding.writeVarUint8Array(enc, update)
+  return encoding.toUint8Array(enc)
+}

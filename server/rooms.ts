@@ -1,0 +1,150 @@
+/**
+ * The registry of loaded rooms: loads a list document on first use, shares
+ * it between every connection and HTTP request on that list, and unloads it
+ * once the last one leaves and its writes are flushed.
+ *
+ * Access changes (revoke, downgrade, delete) go through here so they reach
+ * open sockets at once, on this node and, through the fan-out, on others.
+ */
+import { CloseCode, ROLES, type Role } from '../shared/protocol.ts'
+import type { Fanout } from './fanout.ts'
+import type { Logger } from './logger.ts'
+import type { Metrics } from './metrics.ts'
+import { ProtocolError, Room, type RoomOptions } from './room.ts'
+import type { DocumentStore } from './storage/storage.ts'
+
+export interface RoomRegistryOptions {
+  store: DocumentStore
+  fanout: Fanout
+  metrics: Metrics
+  log: Logger
+  maxDocBytes: number
+  compaction: RoomOptions['compaction']
+}
+
+const ACCESS_TOPIC = 'access'
+
+type AccessChange = { kind: 'role'; listId: string; userId: string; role: Role | null } | { kind: 'deleted'; listId: string }
+
+export class RoomRegistry {
+  private readonly rooms = new Map<string, Room>()
+  private readonly loading = new Map<string, Promise<Room>>()
+  /** Bumped on every access change of a list, so a join racing one can tell. */
+  private readonly accessVersions = new Map<string, number>()
+  private readonly unsubscribeAccess: () => void
+
+  constructor(private readonly options: RoomRegistryOptions) {
+    this.unsubscribeAccess = options.fanout.subscribe(ACCESS_TOPIC, (payload) => {
+      const change = parseAccessChange(payload)
+      if (change) this.applyAccessChange(change)
+      else options.log.warn('ignoring malformed access change from fan-out')
+    })
+  }
+
+  get loadedCount(): number {
+    return this.rooms.size
+  }
+
+  /** Loads (or finds) the room and holds it until `release`. */
+  async acquire(listId: string): Promise<Room> {
+    let room = this.rooms.get(listId)
+    if (!room) {
+      let loading = this.loading.get(listId)
+      if (!loading) {
+        loading = Room.load(listId, { ...this.options, onMaybeIdle: (r) => this.unloadIfIdle(r) }).finally(() =>
+          this.loading.delete(listId),
+        )
+        loading.then((r) => this.rooms.set(listId, r)).catch(() => {})
+        this.loading.set(listId, loading)
+      }
+      room = await loading
+    }
+    if (room.deleted) throw new ProtocolError(CloseCode.NotFound, 'list deleted')
+    room.holders++
+    return room
+  }
+
+  release(room: Room): void {
+    room.holders--
+    this.unloadIfIdle(room)
+  }
+
+  /** Runs `fn` with the room held, then releases it. */
+  async withRoom<T>(listId: string, fn: (room: Room) => Promise<T> | T): Promise<T> {
+    const room = await this.acquire(listId)
+    try {
+      return await fn(room)
+    } finally {
+      this.release(room)
+    }
+  }
+
+  accessVersion(listId: string): number {
+    return this.accessVersions.get(listId) ?? 0
+  }
+
+  /** A member's role changed (`null`: removed). Reaches open sockets on every node. */
+  roleChanged(listId: string, userId: string, role: Role | null): void {
+    const change: AccessChange = { kind: 'role', listId, userId, role }
+    this.applyAccessChange(change)
+    this.options.fanout.publish(ACCESS_TOPIC, encodeAccessChange(change))
+  }
+
+  /**
+   * The list is being deleted: close its sockets, stop writing its document,
+   * and wait for an in-flight append so nothing lands after the delete.
+   */
+  async listDeleted(listId: string): Promise<void> {
+    const change: AccessChange = { kind: 'deleted', listId }
+    this.applyAccessChange(change)
+    this.options.fanout.publish(ACCESS_TOPIC, encodeAccessChange(change))
+    const room = this.rooms.get(listId) ?? (await this.loading.get(listId)?.catch(() => undefined))
+    if (room) await room.whenFlushed().catch(() => {})
+  }
+
+  private applyAccessChange(change: AccessChange): void {
+    this.accessVersions.set(change.listId, this.accessVersion(change.listId) + 1)
+    const room = this.rooms.get(change.listId)
+    if (!room) return
+    if (change.kind === 'deleted') {
+      room.deleted = true
+      room.closeAll(CloseCode.NotFound, 'list deleted')
+    } else {
+      room.changeAccess(change.userId, change.role)
+    }
+  }
+
+  private unloadIfIdle(room: Room): void {
+    if (!room.isIdle || this.rooms.get(room.id) !== room) return
+    this.rooms.delete(room.id)
+    room.destroy()
+  }
+
+  /** Shutdown: close every socket with `reason`, then wait for all writes. */
+  async closeAll(close: typeof CloseCode.ServerRestarting): Promise<void> {
+    const rooms = [...this.rooms.values()]
+    for (const room of rooms) room.closeAll(close)
+    await Promise.all(rooms.map((room) => room.whenFlushed().catch(() => {})))
+    this.unsubscribeAccess()
+  }
+}
+
+function encodeAccessChange(change: AccessChange): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(change))
+}
+
+function parseAccessChange(payload: Uint8Array): AccessChange | null {
+  try {
+    const value: unknown = JSON.parse(new TextDecoder().decode(payload))
+    if (typeof value !== 'object' || value === null) return null
+    const v = value as Record<string, unknown>
+    if (typeof v.listId !== 'string') return null
+    if (v.kind === 'deleted') return { kind: 'deleted', listId: v.listId }
+    if (v.kind === 'role' && typeof v.userId === 'string' && (v.role === null || ROLES.includes(v.role as Role))) {
+      return { kind: 'role', listId: v.listId, userId: v.userId, role: v.role as Role | null }
+    }
+    return null
+  } catch {
+    return null
+  }
+}

@@ -1,0 +1,208 @@
+/**
+ * What the integration tests share: a real server on 127.0.0.1 (port 0) with
+ * LevelDB in a temp dir, an HTTP client for the API, and unmodified
+ * y-websocket clients. Waits are on events, never on sleeps.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { WebSocket } from 'ws'
+import { WebsocketProvider } from 'y-websocket'
+import * as Y from 'yjs'
+import type { AuthResponse, ListSummary } from '../../shared/api.ts'
+import { WS_PATH_PREFIX } from '../../shared/protocol.ts'
+import { ServerSession } from '../../shared/server-session.ts'
+import { startServer, type ColistServer, type StartOptions } from '../app.ts'
+import { loadConfig } from '../config.ts'
+
+export interface TestServer {
+  server: ColistServer
+  dataDir: string
+  /** Stops the server (data kept) so a test can start another on the same dir. */
+  stop(): Promise<void>
+  /** Stops the server and deletes its data. */
+  cleanup(): Promise<void>
+}
+
+export async function tempDir(prefix = 'colist-test-'): Promise<string> {
+  return mkdtemp(join(tmpdir(), prefix))
+}
+
+export async function startTestServer(env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestServer> {
+  const dataDir = env.DATA_DIR ?? (await tempDir())
+  const config = await loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    CLIENT_DIR: join(dataDir, 'no-client'),
+    ...env,
+    DATA_DIR: dataDir,
+  })
+  const server = await startServer(config, options)
+  let stopped = false
+  const stop = async () => {
+    if (stopped) return
+    stopped = true
+    await server.close()
+  }
+  return {
+    server,
+    dataDir,
+    stop,
+    async cleanup() {
+      await stop()
+      await rm(dataDir, { recursive: true, force: true })
+    },
+  }
+}
+
+let userCounter = 0
+
+/** A thin JSON client for the HTTP API. */
+export class Api {
+  constructor(readonly baseUrl: string) {}
+
+  async request(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: any }> {
+    const headers: Record<string, string> = {}
+    if (body !== undefined) headers['content-type'] = 'application/json'
+    if (token) headers.authorization = `Bearer ${token}`
+    const res = await fetch(`${this.baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
+    const text = await res.text()
+    let parsed: unknown = text
+    try {
+      parsed = text ? JSON.parse(text) : null
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: res.status, body: parsed }
+  }
+
+  /** Signs up a fresh user; fails the test if the server refuses. */
+  async signup(name = 'User'): Promise<AuthResponse> {
+    const email = `${name.toLowerCase().replace(/\W/g, '')}-${process.pid}-${++userCounter}@example.test`
+    const res = await this.request('POST', '/api/auth/signup', { email, password: 'correct horse battery', name })
+    if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${JSON.stringify(res.body)}`)
+    return res.body as AuthResponse
+  }
+
+  async createList(token: string, title = 'Groceries'): Promise<ListSummary> {
+    const res = await this.request('POST', '/api/lists', { title }, token)
+    if (res.status !== 201) throw new Error(`create list failed: ${res.status} ${JSON.stringify(res.body)}`)
+    return res.body as ListSummary
+  }
+
+  async share(token: string, listId: string, email: string, role: 'editor' | 'viewer'): Promise<void> {
+    const res = await this.request('POST', `/api/lists/${listId}/members`, { email, role }, token)
+    if (res.status !== 201) throw new Error(`share failed: ${res.status} ${JSON.stringify(res.body)}`)
+  }
+}
+
+export interface TestClient {
+  doc: Y.Doc
+  provider: WebsocketProvider
+  session: ServerSession
+  /** Resolves with the close code the server sent. */
+  nextClose(): Promise<number>
+  destroy(): void
+}
+
+/**
+ * An unmodified y-websocket client. BroadcastChannel is off: Node 20 has one
+ * globally, and clients in one process would otherwise sync without the server.
+ */
+export function connectClient(
+  baseUrl: string,
+  listId: string,
+  token: string,
+  options: { doc?: Y.Doc; colist?: boolean; connect?: boolean } = {},
+): TestClient {
+  const doc = options.doc ?? new Y.Doc()
+  const wsUrl = baseUrl.replace(/^http/, 'ws') + WS_PATH_PREFIX
+  const provider = new WebsocketProvider(wsUrl, listId, doc, {
+    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+    params: { token },
+    disableBc: true,
+    connect: options.connect ?? true,
+    maxBackoffTime: 200,
+  })
+  // Only Colist-aware clients say Hello; plain ones stay exactly as y-websocket ships.
+  const session = options.colist === false ? (null as unknown as ServerSession) : new ServerSession(provider)
+  return {
+    doc,
+    provider,
+    session,
+    nextClose: () =>
+      new Promise((resolve) => {
+        const onClose = (event: CloseEvent | null) => {
+          if (!event) return
+          provider.off('connection-close', onClose)
+          resolve(event.code)
+        }
+        provider.on('connection-close', onClose)
+      }),
+    destroy() {
+      session?.destroy()
+      provider.destroy()
+      doc.destroy()
+    },
+  }
+}
+
+/** Resolves once `provider` has completed its initial sync. */
+export function synced(provider: WebsocketProvider): Promise<void> {
+  if (provider.synced) return Promise.resolve()
+  return new Promise((resolve) => {
+    const onSync = (isSynced: boolean) => {
+      if (!isSynced) return
+      provider.off('sync', onSync)
+      resolve()
+    }
+    provider.on('sync', onSync)
+  })
+}
+
+/**
+ * Resolves when `check()` holds, re-checking whenever `doc` changes; rejects
+ * with `what` after `timeoutMs`.
+ */
+export function docUntil(doc: Y.Doc, check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  return eventUntil((fire) => {
+    doc.on('update', fire)
+    return () => doc.off('update', fire)
+  }, check, what, timeoutMs)
+}
+
+/** Resolves when `check()` holds, re-checked each time `subscribe`'s callback fires. */
+export function eventUntil(
+  subscribe: (fire: () => void) => () => void,
+  check: () => boolean,
+  what: string,
+  timeoutMs = 5000,
+): Promise<void> {
+  if (check()) return Promise.resolve()
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      unsubscribe()
+      reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`))
+    }, timeoutMs)
+    const unsubscribe = subscribe(() => {
+      if (!check()) return
+      clearTimeout(timer)
+      unsubscribe()
+      resolve()
+    })
+  })
+}
+
+/** Resolves once the server reports every change in `client.doc` durably stored. */
+export function saved(client: TestClient, timeoutMs = 5000): Promise<void> {
+  return eventUntil(
+    (fire) => {
+      client.session.on('change', fire)
+      return () => client.session.off('change', fire)
+    },
+    () => client.session.isSaved(),
+    'durable acknowledgement',
+    timeoutMs,
+  )
+}

@@ -1,0 +1,237 @@
+/**
+ * The WebSocket glue: authenticates each upgrade on `/ws/lists/:id`, hands
+ * the socket to its room, and enforces transport limits (message size and
+ * rate, stalled sockets, keepalive, token expiry, connection cap).
+ *
+ * Everything about the y-websocket protocol lives in room.ts; this file only
+ * moves bytes and decides who may connect.
+ */
+import type { IncomingMessage, Server as HttpServer } from 'node:http'
+import type { Duplex } from 'node:stream'
+import { WebSocket, WebSocketServer, type RawData } from 'ws'
+import { CloseCode, WS_PATH_PREFIX, type CloseCodeInfo } from '../shared/protocol.ts'
+import { TokenError, type TokenClaims, type TokenService } from './auth.ts'
+import type { Config } from './config.ts'
+import type { Logger } from './logger.ts'
+import type { Metrics } from './metrics.ts'
+import { TokenBucket } from './rate-limit.ts'
+import type { Connection, Room, RoomSocket } from './room.ts'
+import type { RoomRegistry } from './rooms.ts'
+import type { AccountStore } from './storage/storage.ts'
+
+export interface WebSocketDeps {
+  config: Config
+  tokens: TokenService
+  accounts: AccountStore
+  rooms: RoomRegistry
+  metrics: Metrics
+  log: Logger
+}
+
+/** Per-socket bookkeeping the housekeeping sweep needs. */
+interface SocketState {
+  alive: boolean
+  tokenExpiresAt: number
+}
+
+/** Messages a client may send while its room is still loading. */
+const MAX_EARLY_MESSAGES = 256
+const HOUSEKEEPING_INTERVAL_MS = 1000
+
+export class ListSocketServer {
+  private readonly wss: WebSocketServer
+  private readonly sockets = new Map<WebSocket, SocketState>()
+  private readonly housekeeping: NodeJS.Timeout
+  private lastPing = Date.now()
+  private closing = false
+
+  constructor(
+    httpServer: HttpServer,
+    private readonly deps: WebSocketDeps,
+  ) {
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: deps.config.limits.maxMessageBytes,
+      // Yjs updates are already compact; per-message deflate costs CPU and memory per socket.
+      perMessageDeflate: false,
+    })
+    httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      this.handleUpgrade(req, socket, head).catch((err: unknown) => {
+        deps.log.error({ err }, 'upgrade failed')
+        socket.destroy()
+      })
+    })
+    this.housekeeping = setInterval(() => this.sweep(), HOUSEKEEPING_INTERVAL_MS)
+    this.housekeeping.unref()
+  }
+
+  get connectionCount(): number {
+    return this.sockets.size
+  }
+
+  private async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost')
+    const listId = parseListId(url.pathname)
+    if (listId === null) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+      return
+    }
+    socket.on('error', () => socket.destroy())
+    // Every check happens before the upgrade completes; a refused client
+    // still gets a real WebSocket close code telling it why.
+    const refusal = await this.authorize(url, listId)
+    if (this.closing) return this.refuse(req, socket, head, CloseCode.ServerRestarting)
+    if ('close' in refusal) return this.refuse(req, socket, head, refusal.close)
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      this.accept(ws, listId, refusal.claims).catch((err: unknown) => {
+        this.deps.log.error({ err, list: listId }, 'joining a room failed')
+        closeSocket(ws, CloseCode.InternalError)
+      })
+    })
+  }
+
+  private async authorize(url: URL, listId: string): Promise<{ claims: TokenClaims } | { close: CloseCodeInfo }> {
+    if (this.sockets.size >= this.deps.config.limits.maxConnections) return { close: CloseCode.ServerBusy }
+    let claims: TokenClaims
+    try {
+      claims = await this.deps.tokens.verify(url.searchParams.get('token'))
+    } catch (err) {
+      if (err instanceof TokenError) return { close: CloseCode.Unauthorized }
+      throw err
+    }
+    if (!(await this.deps.accounts.getList(listId))) return { close: CloseCode.NotFound }
+    if (!(await this.deps.accounts.getRole(listId, claims.userId))) return { close: CloseCode.Forbidden }
+    return { claims }
+  }
+
+  private refuse(req: IncomingMessage, socket: Duplex, head: Buffer, close: CloseCodeInfo): void {
+    this.deps.metrics.closes.inc({ code: String(close.code) })
+    this.wss.handleUpgrade(req, socket, head, (ws) => closeSocket(ws, close))
+  }
+
+  private async accept(ws: WebSocket, listId: string, claims: TokenClaims): Promise<void> {
+    const { config, rooms, accounts, metrics } = this.deps
+    const state: SocketState = { alive: true, tokenExpiresAt: claims.exp * 1000 }
+    this.sockets.set(ws, state)
+    metrics.connections.inc()
+
+    const bucket = new TokenBucket(config.limits.ratePerSecond, config.limits.rateBurst)
+    let early: Uint8Array[] | null = []
+    let joined: { room: Room; conn: Connection } | null = null
+
+    ws.on('pong', () => {
+      state.alive = true
+    })
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      if (!bucket.take()) return closeSocket(ws, CloseCode.RateLimited)
+      if (!isBinary) return closeSocket(ws, CloseCode.MalformedMessage, 'text frames are not part of the protocol')
+      const message = toUint8Array(data)
+      if (joined) return joined.room.receive(joined.conn, message)
+      if (early && early.length < MAX_EARLY_MESSAGES) early.push(message)
+      else closeSocket(ws, CloseCode.RateLimited, 'too many messages before sync')
+    })
+    ws.on('error', (err) => this.deps.log.debug({ err: String(err), list: listId }, 'socket error'))
+    ws.on('close', () => {
+      this.sockets.delete(ws)
+      metrics.connections.dec()
+      if (joined) joined.room.leave(joined.conn)
+      early = null
+    })
+
+    // The room loads the stored document before it answers anything.
+    const versionBefore = rooms.accessVersion(listId)
+    const room = await rooms.acquire(listId)
+    try {
+      if (ws.readyState !== WebSocket.OPEN) return
+      // The role is read after the room is held, so a change made meanwhile is either seen here or re-checked below.
+      const role = await accounts.getRole(listId, claims.userId)
+      if (!role) return closeSocket(ws, CloseCode.Forbidden)
+      if (ws.readyState !== WebSocket.OPEN) return
+      const conn = room.join(this.roomSocket(ws), { userId: claims.userId, name: claims.name, role })
+      joined = { room, conn }
+      for (const message of early ?? []) room.receive(conn, message)
+      early = null
+      if (rooms.accessVersion(listId) !== versionBefore) {
+        room.changeAccess(claims.userId, await accounts.getRole(listId, claims.userId))
+      }
+    } finally {
+      rooms.release(room)
+    }
+  }
+
+  private roomSocket(ws: WebSocket): RoomSocket {
+    const maxBuffered = this.deps.config.limits.maxBufferedBytes
+    const metrics = this.deps.metrics
+    return {
+      send(message) {
+        if (ws.readyState !== WebSocket.OPEN) return
+        // A socket that stopped reading would otherwise queue without bound.
+        if (ws.bufferedAmount > maxBuffered) {
+          ws.terminate()
+          return
+        }
+        ws.send(message)
+      },
+      close(code, reason) {
+        metrics.closes.inc({ code: String(code) })
+        ws.close(code, reason)
+      },
+    }
+  }
+
+  /** Once a second: expired tokens are cut off; every ping interval, unanswered pings drop the socket. */
+  private sweep(): void {
+    const now = Date.now()
+    const ping = now - this.lastPing >= this.deps.config.pingIntervalMs
+    if (ping) this.lastPing = now
+    for (const [ws, state] of this.sockets) {
+      if (state.tokenExpiresAt <= now) {
+        closeSocket(ws, CloseCode.Unauthorized, 'token expired')
+        continue
+      }
+      if (!ping) continue
+      if (!state.alive) {
+        ws.terminate()
+        continue
+      }
+      state.alive = false
+      ws.ping()
+    }
+  }
+
+  /** Stops accepting sockets and closes the open ones with a retryable code. */
+  close(): void {
+    this.closing = true
+    clearInterval(this.housekeeping)
+    for (const ws of this.sockets.keys()) closeSocket(ws, CloseCode.ServerRestarting)
+  }
+
+  /** Waits (bounded) for closing sockets to finish their close handshake. */
+  async drain(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    while (this.sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+    for (const ws of this.sockets.keys()) ws.terminate()
+    this.wss.close()
+  }
+}
+
+function parseListId(pathname: string): string | null {
+  if (!pathname.startsWith(`${WS_PATH_PREFIX}/`)) return null
+  let id: string
+  try {
+    id = decodeURIComponent(pathname.slice(WS_PATH_PREFIX.length + 1))
+  } catch {
+    return null
+  }
+  return /^[A-Za-z0-9_-]{1,64}$/.test(id) ? id : null
+}
+
+function closeSocket(ws: WebSocket, close: CloseCodeInfo, detail?: string): void {
+  if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.close(close.code, detail ?? close.reason)
+}
+
+function toUint8Array(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data))
+  if (data instanceof ArrayBuffer) return new Uint8Array(data)
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+}

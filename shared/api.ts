@@ -1,0 +1,74 @@
+/**
+ * The HTTP API's request schemas and response shapes, shared by the server
+ * (which validates every body with these) and the web client.
+ */
+import { z } from 'zod'
+import type { Role } from './protocol.ts'
+
+const email = z.string().trim().toLowerCase().pipe(z.email({ message: 'a valid email address is required' })).pipe(z.string().max(254))
+const password = z.string().min(8, 'password must be at least 8 characters').max(256)
+const displayName = z.string().trim().min(1, 'name is required').max(80)
+const listTitle = z.string().trim().min(1, 'title is required').max(200)
+const memberRole = z.enum(['editor', 'viewer'])
+
+export const SignupRequest = z.object({ email, password, name: displayName }).strict()
+export const LoginRequest = z.object({ email, password: z.string().min(1).max(256) }).strict()
+export const CreateListRequest = z.object({ title: listTitle }).strict()
+export const RenameListRequest = z.object({ title: listTitle }).strict()
+export const AddMemberRequest = z.object({ email, role: memberRole }).strict()
+export const ChangeRoleRequest = z.object({ role: memberRole }).strict()
+export const AddItemRequest = z
+  .object({
+    text: z.string().trim().min(1, 'text is required').max(2000),
+    quantity: z.string().trim().max(200).optional(),
+    categoryId: z.string().max(64).nullable().optional(),
+  })
+  .strict()
+export const UpdateItemRequest = z
+  .object({
+    text: z.string().trim().min(1).max(2000).optional(),
+    quantity: z.string().trim().max(200).optional(),
+    checked: z.boolean().optional(),
+    categoryId: z.string().max(64).nullable().optional(),
+  })
+  .strict()
+  .refine((body) => Object.keys(body).length > 0, 'nothing to change')
+
+export interface PublicUser {
+  id: string
+  email: string
+  name: string
+}
+
+export interface AuthResponse {
+  token: string
+  /** Milliseconds since the epoch. */
+  expiresAt: number
+  user: PublicUser
+}
+
+export interface ListSummary {
+  id: string
+  title: string
+  role: Role
+  ownerId: string
+  createdAt: number
+}
+
+export interface Member {
+  userId: string
+  email: string
+  name: string
+  role: Role
+}
+
+export interface ListDetail extends ListSummary {
+  members: Member[]
+}
+
+export interface ApiErrorBody {
+  error: { code: string; message: string; details?: unknown }
+}
+
+/** Header carrying the durable state vector (base64) on HTTP sync responses. */
+export const PERSISTED_STATE_VECTOR_HEADER = 'x-colist-persisted-state-vector'
