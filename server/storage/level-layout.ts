@@ -1,0 +1,93 @@
+/**
+ * Colist's on-disk format in LevelDB: which sublevels exist, how their keys
+ * are built and how binary values are encoded. docs/storage.md describes the
+ * same layout for humans; change both together.
+ *
+ * Every sublevel name carries a format version (`v1-`). A future format gets
+ * new names and a migration that copies across, so old and new data can
+ * never be confused.
+ */
+import * as decoding from 'lib0/decoding'
+import * as encoding from 'lib0/encoding'
+
+export const SUBLEVELS = {
+  /** userId → UserRecord (JSON) */
+  users: 'v1-users',
+  /** lower-cased email → userId (JSON string) */
+  userByEmail: 'v1-user-by-email',
+  /** listId → ListRecord (JSON) */
+  lists: 'v1-lists',
+  /** listId!userId → Role (JSON string) */
+  members: 'v1-members',
+  /** userId!listId → Role (JSON string); the reverse index of `members` */
+  userLists: 'v1-user-lists',
+  /** docId!seq → one Yjs update (binary) */
+  docLog: 'v1-doc-log',
+  /** docId → snapshot (binary, see encodeSnapshot) */
+  docSnap: 'v1-doc-snap',
+  /** docId → last seq ever appended (JSON number) */
+  docHead: 'v1-doc-head',
+} as const
+
+const SEPARATOR = '!'
+/** The character after SEPARATOR: `prefix + '"'` is the tightest exclusive upper bound of a `prefix!…` range. */
+const AFTER_SEPARATOR = '"'
+/** Enough digits for Number.MAX_SAFE_INTEGER, so string order equals numeric order. */
+const SEQ_DIGITS = 16
+
+/**
+ * Ids become the first part of composite keys. An id containing the separator
+ * would make `a!b`'s entries show up in a scan of `a`'s, so it is refused.
+ */
+export function assertKeyPart(kind: string, id: string): void {
+  if (id.length === 0 || id.includes(SEPARATOR)) {
+    throw new Error(`${kind} id ${JSON.stringify(id)} must be non-empty and must not contain "${SEPARATOR}"`)
+  }
+}
+
+export function compositeKey(first: string, second: string): string {
+  return first + SEPARATOR + second
+}
+
+/** Second part of a composite key. */
+export function keySuffix(key: string): string {
+  return key.slice(key.indexOf(SEPARATOR) + 1)
+}
+
+/** Iterator bounds covering every composite key that starts with `first`. */
+export function prefixRange(first: string): { gt: string; lt: string } {
+  return { gt: first + SEPARATOR, lt: first + AFTER_SEPARATOR }
+}
+
+export function logKey(docId: string, seq: number): string {
+  return compositeKey(docId, String(seq).padStart(SEQ_DIGITS, '0'))
+}
+
+/** Iterator bounds covering a document's log entries with seq ≤ throughSeq. */
+export function logRangeThrough(docId: string, throughSeq: number): { gt: string; lte: string } {
+  return { gt: docId + SEPARATOR, lte: logKey(docId, throughSeq) }
+}
+
+/**
+ * A snapshot value is the varuint snapshotSeq followed by the raw merged
+ * update, so the two can never be written separately and the bytes need no
+ * base64 round trip through JSON.
+ */
+export function encodeSnapshot(snapshotSeq: number, snapshot: Uint8Array): Uint8Array {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, snapshotSeq)
+  encoding.writeUint8Array(encoder, snapshot)
+  return encoding.toUint8Array(encoder)
+}
+
+/** The returned snapshot is a view into `value`, not a copy. */
+export function decodeSnapshot(value: Uint8Array): { snapshotSeq: number; snapshot: Uint8Array } {
+  const decoder = decoding.createDecoder(value)
+  const snapshotSeq = decoding.readVarUint(decoder)
+  return { snapshotSeq, snapshot: value.subarray(decoder.pos) }
+}
+
+/** Just the snapshotSeq of an encoded snapshot, without copying the (possibly large) update. */
+export function readSnapshotSeq(value: Uint8Array): number {
+  return decoding.readVarUint(decoding.createDecoder(value))
+}

@@ -1,0 +1,372 @@
+/**
+ * Storage on LevelDB (via `level`), for a single server process.
+ *
+ * LevelDB gives atomic multi-key batches and point-in-time snapshots but no
+ * transactions, so:
+ *   - every multi-key change is one batch (see level-layout.ts for the keys);
+ *   - read-then-write sequences run under an in-process lock: one chain per
+ *     document (appends, compaction, deletion) and one for all account
+ *     writes. Two processes must never open the same directory (LevelDB's
+ *     own LOCK file refuses the second one);
+ *   - multi-key reads use an explicit snapshot, so they see one consistent
+ *     state even while a compaction or deletion commits.
+ *
+ * Writes are fsynced before they resolve unless opened with `sync: false`.
+ */
+import { Level } from 'level'
+import type { Role } from '../../shared/protocol.ts'
+import { KeyedLock } from './keyed-lock.ts'
+import {
+  assertKeyPart,
+  compositeKey,
+  decodeSnapshot,
+  encodeSnapshot,
+  keySuffix,
+  logKey,
+  logRangeThrough,
+  prefixRange,
+  readSnapshotSeq,
+  SUBLEVELS,
+} from './level-layout.ts'
+import {
+  ConflictError,
+  type DocLogStats,
+  type ListRecord,
+  type MembershipRecord,
+  type Storage,
+  type StoredDoc,
+  type UserRecord,
+} from './storage.ts'
+import { copyBytes, decideCompaction, listNotFound, normaliseEmail, oldestListFirst } from './storage-rules.ts'
+
+export interface LevelStorageOptions {
+  /**
+   * fsync each write before it resolves (default true). With false, a write
+   * that resolved survives a crash of the process but not of the machine.
+   */
+  sync?: boolean
+}
+
+type Db = Level<string, string>
+type Batch = ReturnType<Db['batch']>
+type Sublevels = ReturnType<typeof openSublevels>
+
+function openSublevels(db: Db) {
+  return {
+    users: db.sublevel<string, UserRecord>(SUBLEVELS.users, { valueEncoding: 'json' }),
+    userByEmail: db.sublevel<string, string>(SUBLEVELS.userByEmail, { valueEncoding: 'json' }),
+    lists: db.sublevel<string, ListRecord>(SUBLEVELS.lists, { valueEncoding: 'json' }),
+    members: db.sublevel<string, Role>(SUBLEVELS.members, { valueEncoding: 'json' }),
+    userLists: db.sublevel<string, Role>(SUBLEVELS.userLists, { valueEncoding: 'json' }),
+    docLog: db.sublevel<string, Uint8Array>(SUBLEVELS.docLog, { valueEncoding: 'view' }),
+    docSnap: db.sublevel<string, Uint8Array>(SUBLEVELS.docSnap, { valueEncoding: 'view' }),
+    docHead: db.sublevel<string, number>(SUBLEVELS.docHead, { valueEncoding: 'json' }),
+  }
+}
+
+/**
+ * LevelDB hands back a Buffer per value read, backed by its own fresh memory,
+ * so the caller may keep and mutate it without a copy. Only the type changes:
+ * a plain Uint8Array, whose slice() copies like callers expect.
+ */
+function asPlainBytes(value: Uint8Array): Uint8Array {
+  return new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
+}
+
+/** The single key of the account lock: account writes are rare, so one chain is plenty. */
+const ACCOUNTS = 'accounts'
+
+export class LevelStorage implements Storage {
+  static async open(dir: string, options: LevelStorageOptions = {}): Promise<LevelStorage> {
+    const db: Db = new Level<string, string>(dir)
+    await db.open()
+    return new LevelStorage(db, options.sync ?? true)
+  }
+
+  readonly #db: Db
+  readonly #s: Sublevels
+  readonly #sync: boolean
+  readonly #docLocks = new KeyedLock()
+  readonly #accountLock = new KeyedLock()
+  #closing: Promise<void> | null = null
+
+  private constructor(db: Db, sync: boolean) {
+    this.#db = db
+    this.#s = openSublevels(db)
+    this.#sync = sync
+  }
+
+  // --- documents ---
+
+  async loadDoc(docId: string): Promise<StoredDoc> {
+    assertKeyPart('doc', docId)
+    const { snapshotValue, head, updates } = await this.#readDoc(docId)
+    const decoded = snapshotValue ? decodeSnapshot(snapshotValue) : null
+    const snapshotSeq = decoded?.snapshotSeq ?? 0
+    const lastSeq = head ?? 0
+    // Appends and compactions are atomic batches, so a gap means the files were damaged or edited.
+    if (updates.length !== lastSeq - snapshotSeq) {
+      throw new Error(
+        `doc ${docId} is inconsistent: ${updates.length} log entries between snapshot seq ${snapshotSeq} and head ${lastSeq}`,
+      )
+    }
+    return {
+      snapshot: decoded && asPlainBytes(decoded.snapshot),
+      snapshotSeq,
+      updates: updates.map(asPlainBytes),
+      lastSeq,
+    }
+  }
+
+  async appendUpdates(docId: string, updates: Uint8Array[]): Promise<number> {
+    assertKeyPart('doc', docId)
+    this.#assertAcceptingWrites()
+    // Copy now: the write happens after earlier appends, and the caller may reuse its buffers meanwhile.
+    const copies = updates.map(copyBytes)
+    return this.#docLocks.run(docId, async () => {
+      const head = (await this.#s.docHead.get(docId)) ?? 0
+      if (copies.length === 0) return head
+      const lastSeq = head + copies.length
+      await this.#commit((batch) => {
+        copies.forEach((update, index) => {
+          batch.put(logKey(docId, head + 1 + index), update, { sublevel: this.#s.docLog })
+        })
+        batch.put(docId, lastSeq, { sublevel: this.#s.docHead })
+      })
+      return lastSeq
+    })
+  }
+
+  async compactDoc(docId: string, snapshot: Uint8Array, throughSeq: number): Promise<void> {
+    assertKeyPart('doc', docId)
+    this.#assertAcceptingWrites()
+    const value = encodeSnapshot(throughSeq, snapshot)
+    return this.#docLocks.run(docId, async () => {
+      const [snapshotValue, head] = await Promise.all([this.#s.docSnap.get(docId), this.#s.docHead.get(docId)])
+      const snapshotSeq = snapshotValue ? readSnapshotSeq(snapshotValue) : 0
+      if (decideCompaction(throughSeq, snapshotSeq, head ?? 0) === 'skip') return
+      // Under the doc lock no append can land between listing these keys and deleting them.
+      const foldedKeys = await this.#s.docLog.keys(logRangeThrough(docId, throughSeq)).all()
+      await this.#commit((batch) => {
+        batch.put(docId, value, { sublevel: this.#s.docSnap })
+        for (const key of foldedKeys) batch.del(key, { sublevel: this.#s.docLog })
+      })
+    })
+  }
+
+  async docStats(docId: string): Promise<DocLogStats> {
+    assertKeyPart('doc', docId)
+    const { snapshotValue, updates } = await this.#readDoc(docId)
+    return {
+      logLength: updates.length,
+      logBytes: updates.reduce((sum, update) => sum + update.byteLength, 0),
+      snapshotBytes: snapshotValue ? decodeSnapshot(snapshotValue).snapshot.byteLength : 0,
+    }
+  }
+
+  async deleteDoc(docId: string): Promise<void> {
+    assertKeyPart('doc', docId)
+    this.#assertAcceptingWrites()
+    return this.#docLocks.run(docId, () => this.#commit((batch) => this.#queueDocDeletion(batch, docId)))
+  }
+
+  // --- users ---
+
+  async createUser(user: UserRecord): Promise<void> {
+    assertKeyPart('user', user.id)
+    this.#assertAcceptingWrites()
+    const record: UserRecord = { ...user, email: normaliseEmail(user.email) }
+    return this.#accountLock.run(ACCOUNTS, async () => {
+      const [idForEmail, existing] = await Promise.all([
+        this.#s.userByEmail.get(record.email),
+        this.#s.users.get(record.id),
+      ])
+      if (idForEmail !== undefined) throw new ConflictError(`email ${record.email} is already registered`)
+      if (existing !== undefined) throw new ConflictError(`user ${record.id} already exists`)
+      await this.#commit((batch) => {
+        batch.put(record.id, record, { sublevel: this.#s.users })
+        batch.put(record.email, record.id, { sublevel: this.#s.userByEmail })
+      })
+    })
+  }
+
+  async getUserById(id: string): Promise<UserRecord | null> {
+    return (await this.#s.users.get(id)) ?? null
+  }
+
+  async getUserByEmail(email: string): Promise<UserRecord | null> {
+    const id = await this.#s.userByEmail.get(normaliseEmail(email))
+    return id === undefined ? null : this.getUserById(id)
+  }
+
+  // --- lists ---
+
+  async createList(list: ListRecord): Promise<void> {
+    assertKeyPart('list', list.id)
+    assertKeyPart('user', list.ownerId)
+    this.#assertAcceptingWrites()
+    const record: ListRecord = { ...list }
+    return this.#accountLock.run(ACCOUNTS, async () => {
+      if ((await this.#s.lists.get(record.id)) !== undefined) {
+        throw new ConflictError(`list ${record.id} already exists`)
+      }
+      await this.#commit((batch) => {
+        batch.put(record.id, record, { sublevel: this.#s.lists })
+        this.#queueMembership(batch, record.id, record.ownerId, 'owner')
+      })
+    })
+  }
+
+  async getList(id: string): Promise<ListRecord | null> {
+    return (await this.#s.lists.get(id)) ?? null
+  }
+
+  async renameList(id: string, title: string): Promise<void> {
+    this.#assertAcceptingWrites()
+    return this.#accountLock.run(ACCOUNTS, async () => {
+      const list = await this.#s.lists.get(id)
+      if (list === undefined) throw listNotFound(id)
+      await this.#commit((batch) => {
+        batch.put(id, { ...list, title }, { sublevel: this.#s.lists })
+      })
+    })
+  }
+
+  async deleteList(id: string): Promise<void> {
+    assertKeyPart('list', id)
+    this.#assertAcceptingWrites()
+    // The list's document has the list's id. Lock order is always accounts → doc, so this can't deadlock.
+    return this.#accountLock.run(ACCOUNTS, () =>
+      this.#docLocks.run(id, async () => {
+        const memberKeys = await this.#s.members.keys(prefixRange(id)).all()
+        await this.#commit(async (batch) => {
+          batch.del(id, { sublevel: this.#s.lists })
+          for (const key of memberKeys) {
+            batch.del(key, { sublevel: this.#s.members })
+            batch.del(compositeKey(keySuffix(key), id), { sublevel: this.#s.userLists })
+          }
+          await this.#queueDocDeletion(batch, id)
+        })
+      }),
+    )
+  }
+
+  // --- memberships ---
+
+  async setMember(listId: string, userId: string, role: Role): Promise<void> {
+    assertKeyPart('list', listId)
+    assertKeyPart('user', userId)
+    this.#assertAcceptingWrites()
+    return this.#accountLock.run(ACCOUNTS, async () => {
+      if ((await this.#s.lists.get(listId)) === undefined) throw listNotFound(listId)
+      await this.#commit((batch) => this.#queueMembership(batch, listId, userId, role))
+    })
+  }
+
+  async removeMember(listId: string, userId: string): Promise<void> {
+    assertKeyPart('list', listId)
+    assertKeyPart('user', userId)
+    this.#assertAcceptingWrites()
+    return this.#accountLock.run(ACCOUNTS, () =>
+      this.#commit((batch) => {
+        batch.del(compositeKey(listId, userId), { sublevel: this.#s.members })
+        batch.del(compositeKey(userId, listId), { sublevel: this.#s.userLists })
+      }),
+    )
+  }
+
+  async getRole(listId: string, userId: string): Promise<Role | null> {
+    assertKeyPart('list', listId)
+    assertKeyPart('user', userId)
+    return (await this.#s.members.get(compositeKey(listId, userId))) ?? null
+  }
+
+  async listMembers(listId: string): Promise<MembershipRecord[]> {
+    assertKeyPart('list', listId)
+    const entries = await this.#s.members.iterator(prefixRange(listId)).all()
+    return entries.map(([key, role]) => ({ listId, userId: keySuffix(key), role }))
+  }
+
+  async listsForUser(userId: string): Promise<Array<{ list: ListRecord; role: Role }>> {
+    assertKeyPart('user', userId)
+    const snapshot = this.#db.snapshot()
+    try {
+      const entries = await this.#s.userLists.iterator({ ...prefixRange(userId), snapshot }).all()
+      const listIds = entries.map(([key]) => keySuffix(key))
+      const lists = await this.#s.lists.getMany(listIds, { snapshot })
+      const result = entries.map(([, role], index) => {
+        const list = lists[index]
+        // Index and list are written and deleted in the same batches, so this is damage, not a race.
+        if (list === undefined) throw new Error(`user ${userId} is indexed as a member of missing list ${listIds[index]}`)
+        return { list, role }
+      })
+      return result.sort((a, b) => oldestListFirst(a.list, b.list))
+    } finally {
+      await snapshot.close()
+    }
+  }
+
+  // --- lifecycle ---
+
+  async ping(): Promise<void> {
+    await this.#s.docHead.get('ping')
+  }
+
+  /** Lets queued writes finish, then closes the database. Safe to call more than once. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      await Promise.all([this.#docLocks.drain(), this.#accountLock.drain()])
+      await this.#db.close()
+    })()
+    return this.#closing
+  }
+
+  // --- helpers ---
+
+  /** A document's snapshot, head and log, all read from one point in time. */
+  async #readDoc(docId: string): Promise<{
+    snapshotValue: Uint8Array | undefined
+    head: number | undefined
+    updates: Uint8Array[]
+  }> {
+    const snapshot = this.#db.snapshot()
+    try {
+      const [snapshotValue, head, updates] = await Promise.all([
+        this.#s.docSnap.get(docId, { snapshot }),
+        this.#s.docHead.get(docId, { snapshot }),
+        this.#s.docLog.values({ ...prefixRange(docId), snapshot }).all(),
+      ])
+      return { snapshotValue, head, updates }
+    } finally {
+      await snapshot.close()
+    }
+  }
+
+  /** Runs `fill` on a fresh batch and writes it atomically (and durably, unless sync is off). */
+  async #commit(fill: (batch: Batch) => void | Promise<void>): Promise<void> {
+    const batch = this.#db.batch()
+    try {
+      await fill(batch)
+    } catch (error) {
+      await batch.close()
+      throw error
+    }
+    await batch.write({ sync: this.#sync })
+  }
+
+  #queueMembership(batch: Batch, listId: string, userId: string, role: Role): void {
+    batch.put(compositeKey(listId, userId), role, { sublevel: this.#s.members })
+    batch.put(compositeKey(userId, listId), role, { sublevel: this.#s.userLists })
+  }
+
+  async #queueDocDeletion(batch: Batch, docId: string): Promise<void> {
+    const logKeys = await this.#s.docLog.keys(prefixRange(docId)).all()
+    for (const key of logKeys) batch.del(key, { sublevel: this.#s.docLog })
+    batch.del(docId, { sublevel: this.#s.docSnap })
+    batch.del(docId, { sublevel: this.#s.docHead })
+  }
+
+  #assertAcceptingWrites(): void {
+    if (this.#closing) throw new Error('storage is closing')
+  }
+}

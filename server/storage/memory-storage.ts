@@ -1,0 +1,200 @@
+/**
+ * Storage kept in process memory: for tests, and the reference the contract
+ * suite is written against. Nothing survives the process.
+ *
+ * Every method does its work synchronously before its first await, so each
+ * call is atomic with respect to the others without any locking. Byte arrays
+ * and records are copied on the way in and out so a caller can never change
+ * stored state by mutating something it passed or received.
+ */
+import type { Role } from '../../shared/protocol.ts'
+import {
+  ConflictError,
+  type DocLogStats,
+  type ListRecord,
+  type MembershipRecord,
+  type Storage,
+  type StoredDoc,
+  type UserRecord,
+} from './storage.ts'
+import { copyBytes, decideCompaction, listNotFound, normaliseEmail, oldestListFirst } from './storage-rules.ts'
+
+interface MemoryDoc {
+  snapshot: Uint8Array | null
+  snapshotSeq: number
+  /** Entries after the snapshot, ascending by seq. */
+  log: Array<{ seq: number; update: Uint8Array }>
+  lastSeq: number
+}
+
+export class MemoryStorage implements Storage {
+  readonly #docs = new Map<string, MemoryDoc>()
+  readonly #users = new Map<string, UserRecord>()
+  readonly #userIdByEmail = new Map<string, string>()
+  readonly #lists = new Map<string, ListRecord>()
+  /** listId → userId → role */
+  readonly #members = new Map<string, Map<string, Role>>()
+  #closed = false
+
+  // --- documents ---
+
+  async loadDoc(docId: string): Promise<StoredDoc> {
+    this.#assertOpen()
+    const doc = this.#docs.get(docId)
+    if (!doc) return { snapshot: null, snapshotSeq: 0, updates: [], lastSeq: 0 }
+    return {
+      snapshot: doc.snapshot && copyBytes(doc.snapshot),
+      snapshotSeq: doc.snapshotSeq,
+      updates: doc.log.map((entry) => copyBytes(entry.update)),
+      lastSeq: doc.lastSeq,
+    }
+  }
+
+  async appendUpdates(docId: string, updates: Uint8Array[]): Promise<number> {
+    this.#assertOpen()
+    const doc = this.#docOrNew(docId)
+    for (const update of updates) {
+      doc.lastSeq += 1
+      doc.log.push({ seq: doc.lastSeq, update: copyBytes(update) })
+    }
+    return doc.lastSeq
+  }
+
+  async compactDoc(docId: string, snapshot: Uint8Array, throughSeq: number): Promise<void> {
+    this.#assertOpen()
+    const doc = this.#docs.get(docId)
+    if (decideCompaction(throughSeq, doc?.snapshotSeq ?? 0, doc?.lastSeq ?? 0) === 'skip') return
+    const target = doc ?? this.#docOrNew(docId)
+    target.snapshot = copyBytes(snapshot)
+    target.snapshotSeq = throughSeq
+    target.log = target.log.filter((entry) => entry.seq > throughSeq)
+  }
+
+  async docStats(docId: string): Promise<DocLogStats> {
+    this.#assertOpen()
+    const doc = this.#docs.get(docId)
+    return {
+      logLength: doc?.log.length ?? 0,
+      logBytes: doc?.log.reduce((sum, entry) => sum + entry.update.byteLength, 0) ?? 0,
+      snapshotBytes: doc?.snapshot?.byteLength ?? 0,
+    }
+  }
+
+  async deleteDoc(docId: string): Promise<void> {
+    this.#assertOpen()
+    this.#docs.delete(docId)
+  }
+
+  // --- users ---
+
+  async createUser(user: UserRecord): Promise<void> {
+    this.#assertOpen()
+    const email = normaliseEmail(user.email)
+    if (this.#userIdByEmail.has(email)) throw new ConflictError(`email ${email} is already registered`)
+    if (this.#users.has(user.id)) throw new ConflictError(`user ${user.id} already exists`)
+    this.#users.set(user.id, { ...user, email })
+    this.#userIdByEmail.set(email, user.id)
+  }
+
+  async getUserById(id: string): Promise<UserRecord | null> {
+    this.#assertOpen()
+    const user = this.#users.get(id)
+    return user ? { ...user } : null
+  }
+
+  async getUserByEmail(email: string): Promise<UserRecord | null> {
+    this.#assertOpen()
+    const id = this.#userIdByEmail.get(normaliseEmail(email))
+    return id === undefined ? null : this.getUserById(id)
+  }
+
+  // --- lists ---
+
+  async createList(list: ListRecord): Promise<void> {
+    this.#assertOpen()
+    if (this.#lists.has(list.id)) throw new ConflictError(`list ${list.id} already exists`)
+    this.#lists.set(list.id, { ...list })
+    this.#members.set(list.id, new Map([[list.ownerId, 'owner']]))
+  }
+
+  async getList(id: string): Promise<ListRecord | null> {
+    this.#assertOpen()
+    const list = this.#lists.get(id)
+    return list ? { ...list } : null
+  }
+
+  async renameList(id: string, title: string): Promise<void> {
+    this.#assertOpen()
+    const list = this.#lists.get(id)
+    if (!list) throw listNotFound(id)
+    list.title = title
+  }
+
+  async deleteList(id: string): Promise<void> {
+    this.#assertOpen()
+    this.#lists.delete(id)
+    this.#members.delete(id)
+    this.#docs.delete(id)
+  }
+
+  // --- memberships ---
+
+  async setMember(listId: string, userId: string, role: Role): Promise<void> {
+    this.#assertOpen()
+    const members = this.#members.get(listId)
+    if (!members) throw listNotFound(listId)
+    members.set(userId, role)
+  }
+
+  async removeMember(listId: string, userId: string): Promise<void> {
+    this.#assertOpen()
+    this.#members.get(listId)?.delete(userId)
+  }
+
+  async getRole(listId: string, userId: string): Promise<Role | null> {
+    this.#assertOpen()
+    return this.#members.get(listId)?.get(userId) ?? null
+  }
+
+  async listMembers(listId: string): Promise<MembershipRecord[]> {
+    this.#assertOpen()
+    const members = [...(this.#members.get(listId) ?? [])].map(([userId, role]) => ({ listId, userId, role }))
+    // Same order as the LevelDB index (by user id), so callers see one behaviour.
+    return members.sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0))
+  }
+
+  async listsForUser(userId: string): Promise<Array<{ list: ListRecord; role: Role }>> {
+    this.#assertOpen()
+    const result: Array<{ list: ListRecord; role: Role }> = []
+    for (const [listId, members] of this.#members) {
+      const role = members.get(userId)
+      const list = this.#lists.get(listId)
+      if (role && list) result.push({ list: { ...list }, role })
+    }
+    return result.sort((a, b) => oldestListFirst(a.list, b.list))
+  }
+
+  // --- lifecycle ---
+
+  async ping(): Promise<void> {
+    this.#assertOpen()
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true
+  }
+
+  #docOrNew(docId: string): MemoryDoc {
+    let doc = this.#docs.get(docId)
+    if (!doc) {
+      doc = { snapshot: null, snapshotSeq: 0, log: [], lastSeq: 0 }
+      this.#docs.set(docId, doc)
+    }
+    return doc
+  }
+
+  /** Mirrors LevelDB, which rejects every call after close; tests relying on a closed store would otherwise pass here only. */
+  #assertOpen(): void {
+    if (this.#closed) throw new Error('storage is closed')
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * Decisions every Storage implementation must make the same way. Keeping them
+ * here, rather than in each implementation, is what makes the contract suite
+ * a test of the storage engine and not of two copies of the same rules.
+ */
+import type { ListRecord } from './storage.ts'
+
+/**
+ * A plain Uint8Array copy. Not `bytes.slice()`: on a Node Buffer (which is
+ * what `ws` hands the server) slice returns a view sharing memory.
+ */
+export function copyBytes(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(bytes)
+}
+
+/** Emails are unique regardless of case, so they are compared and stored lower-cased. */
+export function normaliseEmail(email: string): string {
+  return email.toLowerCase()
+}
+
+/** Sort order of `listsForUser`: oldest first, ties broken by id so the order is stable. */
+export function oldestListFirst(a: ListRecord, b: ListRecord): number {
+  return a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+}
+
+export type CompactionDecision = 'apply' | 'skip'
+
+/**
+ * Checks a compaction request against the document's current state.
+ *
+ * A request older than the stored snapshot is skipped rather than applied:
+ * the log entries between the two were already deleted, so replacing the
+ * newer snapshot with the older one would lose them. That happens
+ * legitimately when two compactions of one document race.
+ */
+export function decideCompaction(throughSeq: number, snapshotSeq: number, lastSeq: number): CompactionDecision {
+  if (!Number.isSafeInteger(throughSeq) || throughSeq < 0) {
+    throw new RangeError(`compactDoc: throughSeq must be a non-negative integer, got ${throughSeq}`)
+  }
+  if (throughSeq > lastSeq) {
+    throw new RangeError(`compactDoc: throughSeq ${throughSeq} is past the last appended seq ${lastSeq}`)
+  }
+  return throughSeq < snapshotSeq ? 'skip' : 'apply'
+}
+
+export function listNotFound(listId: string): Error {
+  return new Error(`list ${listId} does not exist`)
+}

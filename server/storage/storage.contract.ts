@@ -1,0 +1,534 @@
+/**
+ * The behaviour every Storage implementation must have, as a vitest suite.
+ * An implementation's test file calls `runStorageContract` with a factory;
+ * nothing here knows which engine it is testing.
+ *
+ * Document tests use real Yjs documents, so "the loaded state equals what was
+ * written" is checked the way the server will use it: by applying snapshot
+ * and updates to a fresh Y.Doc.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { ConflictError, type ListRecord, type Storage, type StoredDoc, type UserRecord } from './storage.ts'
+
+export interface OpenedStorage {
+  storage: Storage
+  /**
+   * Opens a new Storage on the same data. The suite closes the previous
+   * instance first. Omit it for stores that keep nothing across close; the
+   * persistence test is then skipped.
+   */
+  reopen?: () => Promise<Storage>
+  /** Closes the newest instance (it may already be closed) and removes its data. */
+  cleanup: () => Promise<void>
+}
+
+export function runStorageContract(name: string, open: () => Promise<OpenedStorage>): void {
+  describe(`Storage contract: ${name}`, () => {
+    let opened: OpenedStorage
+    let storage: Storage
+
+    beforeEach(async () => {
+      opened = await open()
+      storage = opened.storage
+    })
+
+    afterEach(async () => {
+      await opened.cleanup()
+    })
+
+    describe('documents', () => {
+      it('loads an unknown document as empty', async () => {
+        expect(await storage.loadDoc('nope')).toEqual(emptyDoc())
+        expect(await storage.docStats('nope')).toEqual({ logLength: 0, logBytes: 0, snapshotBytes: 0 })
+      })
+
+      it('numbers appended updates from 1 and loads them in append order', async () => {
+        const edits = new EditedDoc()
+        const first = edits.add('milk')
+        const second = edits.add('eggs')
+        const third = edits.add('bread')
+
+        expect(await storage.appendUpdates('doc', [first])).toBe(1)
+        expect(await storage.appendUpdates('doc', [second, third])).toBe(3)
+
+        const loaded = await storage.loadDoc('doc')
+        expect(loaded.snapshot).toBeNull()
+        expect(loaded.snapshotSeq).toBe(0)
+        expect(loaded.lastSeq).toBe(3)
+        expectSameBytes(loaded.updates, [first, second, third])
+        expect(contentOf(materialise(loaded))).toEqual(edits.content())
+      })
+
+      it('treats an empty append as a no-op that reports the current seq', async () => {
+        expect(await storage.appendUpdates('doc', [])).toBe(0)
+        const edits = new EditedDoc()
+        await storage.appendUpdates('doc', [edits.add('a'), edits.add('b')])
+        expect(await storage.appendUpdates('doc', [])).toBe(2)
+        expect((await storage.loadDoc('doc')).updates).toHaveLength(2)
+      })
+
+      it('keeps documents independent', async () => {
+        const a = new EditedDoc()
+        const b = new EditedDoc()
+        await storage.appendUpdates('a', [a.add('1'), a.add('2')])
+        expect(await storage.appendUpdates('b', [b.add('x')])).toBe(1)
+        expect(contentOf(materialise(await storage.loadDoc('a')))).toEqual(a.content())
+        expect(contentOf(materialise(await storage.loadDoc('b')))).toEqual(b.content())
+      })
+
+      it('gives concurrent appends distinct, increasing seqs with each batch contiguous', async () => {
+        const edits = new EditedDoc()
+        const singles = Array.from({ length: 40 }, (_, i) => edits.add(`item ${i}`))
+        const batch = [edits.add('batch 1'), edits.add('batch 2'), edits.add('batch 3')]
+
+        const [batchSeq, ...singleSeqs] = await Promise.all([
+          storage.appendUpdates('doc', batch),
+          ...singles.map((update) => storage.appendUpdates('doc', [update])),
+        ])
+
+        const allSeqs = [batchSeq! - 2, batchSeq! - 1, batchSeq!, ...singleSeqs].sort((x, y) => x - y)
+        expect(allSeqs).toEqual(Array.from({ length: 43 }, (_, i) => i + 1))
+
+        const loaded = await storage.loadDoc('doc')
+        expect(loaded.lastSeq).toBe(43)
+        // The update stored at position seq-1 is the one whose call returned seq.
+        singleSeqs.forEach((seq, i) => expectSameBytes([loaded.updates[seq - 1]!], [singles[i]!]))
+        expectSameBytes(loaded.updates.slice(batchSeq! - 3, batchSeq!), batch)
+        expect(contentOf(materialise(loaded))).toEqual(edits.content())
+      })
+
+      it('loads the snapshot plus only the updates after it, and the state equals the original', async () => {
+        const edits = new EditedDoc()
+        const early = [edits.add('milk'), edits.add('eggs'), edits.rename('Groceries'), edits.remove(0)]
+        await storage.appendUpdates('doc', early)
+        const snapshot = Y.encodeStateAsUpdate(edits.doc)
+        const late = [edits.add('bread'), edits.rename('Weekend groceries'), edits.add('jam')]
+        await storage.appendUpdates('doc', late)
+
+        await storage.compactDoc('doc', snapshot, 4)
+
+        const loaded = await storage.loadDoc('doc')
+        expect(loaded.snapshotSeq).toBe(4)
+        expect(loaded.lastSeq).toBe(7)
+        expectSameBytes([loaded.snapshot!], [snapshot])
+        expectSameBytes(loaded.updates, late)
+        const restored = materialise(loaded)
+        expect(contentOf(restored)).toEqual(edits.content())
+        expect(Y.encodeStateVector(restored)).toEqual(Y.encodeStateVector(edits.doc))
+      })
+
+      it('compacts everything and keeps counting seqs from where it was', async () => {
+        const edits = new EditedDoc()
+        await storage.appendUpdates('doc', [edits.add('a'), edits.add('b'), edits.add('c')])
+        await storage.compactDoc('doc', Y.encodeStateAsUpdate(edits.doc), 3)
+
+        const compacted = await storage.loadDoc('doc')
+        expect(compacted).toMatchObject({ snapshotSeq: 3, lastSeq: 3, updates: [] })
+
+        const next = edits.add('d')
+        expect(await storage.appendUpdates('doc', [next])).toBe(4)
+        const loaded = await storage.loadDoc('doc')
+        expect(loaded).toMatchObject({ snapshotSeq: 3, lastSeq: 4 })
+        expectSameBytes(loaded.updates, [next])
+        expect(contentOf(materialise(loaded))).toEqual(edits.content())
+      })
+
+      it('never deletes entries after throughSeq, even when appends race the compaction', async () => {
+        const edits = new EditedDoc()
+        await storage.appendUpdates('doc', [edits.add('a'), edits.add('b'), edits.add('c')])
+        const snapshot = Y.encodeStateAsUpdate(edits.doc)
+        const racing = Array.from({ length: 10 }, (_, i) => edits.add(`racing ${i}`))
+
+        await Promise.all([
+          ...racing.slice(0, 5).map((update) => storage.appendUpdates('doc', [update])),
+          storage.compactDoc('doc', snapshot, 3),
+          ...racing.slice(5).map((update) => storage.appendUpdates('doc', [update])),
+        ])
+
+        const loaded = await storage.loadDoc('doc')
+        expect(loaded).toMatchObject({ snapshotSeq: 3, lastSeq: 13 })
+        expectSameBytes(loaded.updates, racing)
+        expect(contentOf(materialise(loaded))).toEqual(edits.content())
+      })
+
+      it('ignores a compaction older than the stored snapshot', async () => {
+        const edits = new EditedDoc()
+        await storage.appendUpdates('doc', [edits.add('a'), edits.add('b')])
+        const older = Y.encodeStateAsUpdate(edits.doc)
+        await storage.appendUpdates('doc', [edits.add('c'), edits.add('d')])
+        const newer = Y.encodeStateAsUpdate(edits.doc)
+
+        await storage.compactDoc('doc', newer, 4)
+        await storage.compactDoc('doc', older, 2)
+
+        const loaded = await storage.loadDoc('doc')
+        expect(loaded.snapshotSeq).toBe(4)
+        expectSameBytes([loaded.snapshot!], [newer])
+        expect(contentOf(materialise(loaded))).toEqual(edits.content())
+      })
+
+      it('rejects a compaction past the last seq or with an invalid seq', async () => {
+        const edits = new EditedDoc()
+        await storage.appendUpdates('doc', [edits.add('a')])
+        const snapshot = Y.encodeStateAsUpdate(edits.doc)
+        await expect(storage.compactDoc('doc', snapshot, 2)).rejects.toThrow(RangeError)
+        await expect(storage.compactDoc('doc', snapshot, -1)).rejects.toThrow(RangeError)
+        await expect(storage.compactDoc('doc', snapshot, 0.5)).rejects.toThrow(RangeError)
+        expect((await storage.loadDoc('doc')).snapshot).toBeNull()
+      })
+
+      it('reports log length, log bytes and snapshot bytes', async () => {
+        const edits = new EditedDoc()
+        const updates = [edits.add('a'), edits.add('bb'), edits.add('ccc')]
+        await storage.appendUpdates('doc', updates)
+        expect(await storage.docStats('doc')).toEqual({
+          logLength: 3,
+          logBytes: totalBytes(updates),
+          snapshotBytes: 0,
+        })
+
+        const snapshot = Y.encodeStateAsUpdate(edits.doc)
+        await storage.compactDoc('doc', snapshot, 2)
+        expect(await storage.docStats('doc')).toEqual({
+          logLength: 1,
+          logBytes: updates[2]!.byteLength,
+          snapshotBytes: snapshot.byteLength,
+        })
+      })
+
+      it('deletes a document entirely, leaving other documents alone', async () => {
+        const doomed = new EditedDoc()
+        const kept = new EditedDoc()
+        await storage.appendUpdates('doomed', [doomed.add('a'), doomed.add('b')])
+        await storage.compactDoc('doomed', Y.encodeStateAsUpdate(doomed.doc), 1)
+        await storage.appendUpdates('kept', [kept.add('x')])
+
+        await storage.deleteDoc('doomed')
+
+        expect(await storage.loadDoc('doomed')).toEqual(emptyDoc())
+        expect(await storage.docStats('doomed')).toEqual({ logLength: 0, logBytes: 0, snapshotBytes: 0 })
+        expect(contentOf(materialise(await storage.loadDoc('kept')))).toEqual(kept.content())
+        // A deleted document is forgotten: writing to the id again starts a new one.
+        expect(await storage.appendUpdates('doomed', [new EditedDoc().add('fresh')])).toBe(1)
+      })
+    })
+
+    describe('byte arrays are copies', () => {
+      it('is unaffected by callers mutating what they appended or compacted', async () => {
+        const edits = new EditedDoc()
+        const update = edits.add('a')
+        // Buffers are what `ws` delivers, and Buffer#slice does not copy.
+        const bufferUpdate = Buffer.from(edits.add('b'))
+        const bufferOriginal = new Uint8Array(bufferUpdate)
+
+        const appending = storage.appendUpdates('doc', [update, bufferUpdate])
+        update.fill(0)
+        bufferUpdate.fill(0)
+        await appending
+
+        const snapshot = Y.encodeStateAsUpdate(edits.doc)
+        const snapshotOriginal = snapshot.slice()
+        const compacting = storage.compactDoc('doc', snapshot, 1)
+        snapshot.fill(0)
+        await compacting
+
+        const loaded = await storage.loadDoc('doc')
+        expectSameBytes([loaded.snapshot!], [snapshotOriginal])
+        expectSameBytes(loaded.updates, [bufferOriginal])
+        expect(contentOf(materialise(loaded))).toEqual(edits.content())
+      })
+
+      it('is unaffected by callers mutating what they loaded', async () => {
+        const edits = new EditedDoc()
+        await storage.appendUpdates('doc', [edits.add('a'), edits.add('b')])
+        await storage.compactDoc('doc', Y.encodeStateAsUpdate(edits.doc), 1)
+
+        const first = await storage.loadDoc('doc')
+        first.snapshot!.fill(0)
+        first.updates[0]!.fill(0)
+
+        expect(contentOf(materialise(await storage.loadDoc('doc')))).toEqual(edits.content())
+      })
+    })
+
+    describe('users', () => {
+      it('creates a user and finds it by id and by email in any case, storing the email lower-cased', async () => {
+        await storage.createUser(user('u1', 'Ada@Example.COM'))
+
+        const expected = { ...user('u1', 'ada@example.com') }
+        expect(await storage.getUserById('u1')).toEqual(expected)
+        expect(await storage.getUserByEmail('ada@example.com')).toEqual(expected)
+        expect(await storage.getUserByEmail('ADA@EXAMPLE.COM')).toEqual(expected)
+      })
+
+      it('returns null for unknown users', async () => {
+        expect(await storage.getUserById('nobody')).toBeNull()
+        expect(await storage.getUserByEmail('nobody@example.com')).toBeNull()
+      })
+
+      it('refuses a second user with the same email in any case', async () => {
+        await storage.createUser(user('u1', 'ada@example.com'))
+        await expect(storage.createUser(user('u2', 'ADA@example.com'))).rejects.toBeInstanceOf(ConflictError)
+        expect(await storage.getUserById('u2')).toBeNull()
+        expect((await storage.getUserByEmail('ada@example.com'))?.id).toBe('u1')
+      })
+
+      it('lets exactly one of two concurrent sign-ups with the same email win', async () => {
+        const results = await Promise.allSettled([
+          storage.createUser(user('u1', 'grace@example.com')),
+          storage.createUser(user('u2', 'Grace@Example.com')),
+        ])
+        expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1)
+        const [rejected] = results.filter((result) => result.status === 'rejected')
+        expect(rejected?.reason).toBeInstanceOf(ConflictError)
+      })
+
+      it('refuses a second user with the same id', async () => {
+        await storage.createUser(user('u1', 'ada@example.com'))
+        await expect(storage.createUser(user('u1', 'other@example.com'))).rejects.toBeInstanceOf(ConflictError)
+        expect(await storage.getUserByEmail('other@example.com')).toBeNull()
+      })
+
+      it('hands out copies of user records', async () => {
+        const input = user('u1', 'ada@example.com')
+        await storage.createUser(input)
+        input.name = 'changed after create'
+        const read = await storage.getUserById('u1')
+        read!.name = 'changed after read'
+        expect((await storage.getUserById('u1'))?.name).toBe('User u1')
+      })
+    })
+
+    describe('lists', () => {
+      it('creates a list with its owner as a member', async () => {
+        await storage.createList(list('l1', 'alice'))
+
+        expect(await storage.getList('l1')).toEqual(list('l1', 'alice'))
+        expect(await storage.getRole('l1', 'alice')).toBe('owner')
+        expect(await storage.listMembers('l1')).toEqual([{ listId: 'l1', userId: 'alice', role: 'owner' }])
+        expect(await storage.listsForUser('alice')).toEqual([{ list: list('l1', 'alice'), role: 'owner' }])
+      })
+
+      it('returns null for an unknown list', async () => {
+        expect(await storage.getList('nope')).toBeNull()
+      })
+
+      it('refuses a second list with the same id', async () => {
+        await storage.createList(list('l1', 'alice'))
+        await expect(storage.createList(list('l1', 'bob'))).rejects.toBeInstanceOf(ConflictError)
+        expect(await storage.getRole('l1', 'bob')).toBeNull()
+      })
+
+      it('renames a list, keeping everything else', async () => {
+        await storage.createList(list('l1', 'alice'))
+        await storage.renameList('l1', 'Renamed')
+        expect(await storage.getList('l1')).toEqual({ ...list('l1', 'alice'), title: 'Renamed' })
+        await expect(storage.renameList('nope', 'x')).rejects.toThrow()
+      })
+
+      it('deletes a list with all its memberships and its document, leaving other lists alone', async () => {
+        await storage.createList(list('l1', 'alice', 1))
+        await storage.createList(list('l2', 'alice', 2))
+        await storage.setMember('l1', 'bob', 'editor')
+        await storage.setMember('l2', 'bob', 'viewer')
+        const doc = new EditedDoc()
+        await storage.appendUpdates('l1', [doc.add('a'), doc.add('b')])
+        await storage.compactDoc('l1', Y.encodeStateAsUpdate(doc.doc), 1)
+        const other = new EditedDoc()
+        await storage.appendUpdates('l2', [other.add('x')])
+
+        await storage.deleteList('l1')
+
+        expect(await storage.getList('l1')).toBeNull()
+        expect(await storage.listMembers('l1')).toEqual([])
+        expect(await storage.getRole('l1', 'alice')).toBeNull()
+        expect(await storage.getRole('l1', 'bob')).toBeNull()
+        expect(await storage.listsForUser('alice')).toEqual([{ list: list('l2', 'alice', 2), role: 'owner' }])
+        expect(await storage.listsForUser('bob')).toEqual([{ list: list('l2', 'alice', 2), role: 'viewer' }])
+        expect(await storage.loadDoc('l1')).toEqual(emptyDoc())
+        expect(contentOf(materialise(await storage.loadDoc('l2')))).toEqual(other.content())
+        await expect(storage.deleteList('l1')).resolves.toBeUndefined()
+      })
+
+      it('hands out copies of list records', async () => {
+        await storage.createList(list('l1', 'alice'))
+        const read = await storage.getList('l1')
+        read!.title = 'changed'
+        const [entry] = await storage.listsForUser('alice')
+        entry!.list.title = 'changed too'
+        expect((await storage.getList('l1'))?.title).toBe('List l1')
+      })
+    })
+
+    describe('memberships', () => {
+      it('adds, changes and removes a member', async () => {
+        await storage.createList(list('l1', 'alice'))
+
+        await storage.setMember('l1', 'bob', 'viewer')
+        expect(await storage.getRole('l1', 'bob')).toBe('viewer')
+        await storage.setMember('l1', 'bob', 'editor')
+        expect(await storage.getRole('l1', 'bob')).toBe('editor')
+        expect(await storage.listMembers('l1')).toEqual([
+          { listId: 'l1', userId: 'alice', role: 'owner' },
+          { listId: 'l1', userId: 'bob', role: 'editor' },
+        ])
+
+        await storage.removeMember('l1', 'bob')
+        expect(await storage.getRole('l1', 'bob')).toBeNull()
+        expect(await storage.listsForUser('bob')).toEqual([])
+        expect(await storage.listMembers('l1')).toEqual([{ listId: 'l1', userId: 'alice', role: 'owner' }])
+        await expect(storage.removeMember('l1', 'bob')).resolves.toBeUndefined()
+      })
+
+      it('answers null for non-members and unknown lists', async () => {
+        await storage.createList(list('l1', 'alice'))
+        expect(await storage.getRole('l1', 'carol')).toBeNull()
+        expect(await storage.getRole('nope', 'alice')).toBeNull()
+        expect(await storage.listMembers('nope')).toEqual([])
+      })
+
+      it('refuses a membership of an unknown list', async () => {
+        await expect(storage.setMember('nope', 'bob', 'editor')).rejects.toThrow()
+        expect(await storage.listsForUser('bob')).toEqual([])
+      })
+
+      it("lists a user's lists with their roles, oldest first", async () => {
+        // Ids deliberately sort opposite to creation time.
+        await storage.createList(list('c', 'alice', 100))
+        await storage.createList(list('b', 'bob', 200))
+        await storage.createList(list('a', 'carol', 300))
+        await storage.setMember('a', 'alice', 'viewer')
+        await storage.setMember('b', 'alice', 'editor')
+        await storage.createList(list('z', 'carol', 50))
+
+        const entries = await storage.listsForUser('alice')
+        expect(entries.map(({ list: { id }, role }) => [id, role])).toEqual([
+          ['c', 'owner'],
+          ['b', 'editor'],
+          ['a', 'viewer'],
+        ])
+        expect(entries[1]!.list).toEqual(list('b', 'bob', 200))
+      })
+    })
+
+    describe('lifecycle', () => {
+      it('answers ping while open and refuses work once closed', async () => {
+        await expect(storage.ping()).resolves.toBeUndefined()
+        await storage.close()
+        await expect(storage.ping()).rejects.toThrow()
+        await expect(storage.appendUpdates('doc', [new EditedDoc().add('a')])).rejects.toThrow()
+        await expect(storage.close()).resolves.toBeUndefined()
+      })
+
+      it('lets writes already started finish before close resolves', async () => {
+        const edits = new EditedDoc()
+        const appends = Array.from({ length: 20 }, (_, i) => storage.appendUpdates('doc', [edits.add(`${i}`)]))
+        const closing = storage.close()
+        expect(await Promise.all(appends)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1))
+        await closing
+      })
+
+      it('keeps everything across close and reopen', async ({ skip }) => {
+        if (!opened.reopen) return skip()
+
+        await storage.createUser(user('alice', 'Alice@example.com'))
+        await storage.createList(list('l1', 'alice', 10))
+        await storage.createList(list('l2', 'bob', 20))
+        await storage.setMember('l2', 'alice', 'editor')
+        const edits = new EditedDoc()
+        await storage.appendUpdates('l1', [edits.add('a'), edits.add('b'), edits.remove(0)])
+        await storage.compactDoc('l1', Y.encodeStateAsUpdate(edits.doc), 2)
+        await storage.appendUpdates('l1', [edits.add('c')])
+        const before = await storage.loadDoc('l1')
+
+        await storage.close()
+        storage = await opened.reopen()
+
+        expect(await storage.getUserByEmail('alice@example.com')).toEqual(user('alice', 'alice@example.com'))
+        expect(await storage.listsForUser('alice')).toEqual([
+          { list: list('l1', 'alice', 10), role: 'owner' },
+          { list: list('l2', 'bob', 20), role: 'editor' },
+        ])
+        expect(await storage.listMembers('l2')).toEqual([
+          { listId: 'l2', userId: 'alice', role: 'editor' },
+          { listId: 'l2', userId: 'bob', role: 'owner' },
+        ])
+        const after = await storage.loadDoc('l1')
+        expect(after).toEqual(before)
+        expect(contentOf(materialise(after))).toEqual(edits.content())
+        expect(await storage.appendUpdates('l1', [edits.add('d')])).toBe(5)
+      })
+    })
+  })
+}
+
+/** A Yjs list document that records every update its edits produce, like a client would send them. */
+class EditedDoc {
+  readonly doc = new Y.Doc()
+  readonly #updates: Uint8Array[] = []
+
+  constructor() {
+    this.doc.on('update', (update: Uint8Array) => this.#updates.push(update))
+  }
+
+  add(text: string): Uint8Array {
+    const item = new Y.Map<string>()
+    item.set('text', text)
+    this.doc.getArray<Y.Map<string>>('items').push([item])
+    return this.#lastUpdate()
+  }
+
+  remove(index: number): Uint8Array {
+    this.doc.getArray('items').delete(index, 1)
+    return this.#lastUpdate()
+  }
+
+  rename(title: string): Uint8Array {
+    this.doc.getMap<string>('meta').set('title', title)
+    return this.#lastUpdate()
+  }
+
+  content(): unknown {
+    return contentOf(this.doc)
+  }
+
+  #lastUpdate(): Uint8Array {
+    const update = this.#updates.at(-1)
+    if (!update) throw new Error('the edit produced no update')
+    return update
+  }
+}
+
+function contentOf(doc: Y.Doc): unknown {
+  return { items: doc.getArray('items').toJSON(), meta: doc.getMap('meta').toJSON() }
+}
+
+/** What the server will do on load: apply the snapshot, then the updates, to a fresh doc. */
+function materialise(stored: StoredDoc): Y.Doc {
+  const doc = new Y.Doc()
+  if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot)
+  for (const update of stored.updates) Y.applyUpdate(doc, update)
+  return doc
+}
+
+function emptyDoc(): StoredDoc {
+  return { snapshot: null, snapshotSeq: 0, updates: [], lastSeq: 0 }
+}
+
+/** Compares contents only, so a Buffer and a Uint8Array with the same bytes count as equal. */
+function expectSameBytes(actual: Uint8Array[], expected: Uint8Array[]): void {
+  expect(actual.map((bytes) => Array.from(bytes))).toEqual(expected.map((bytes) => Array.from(bytes)))
+}
+
+function totalBytes(updates: Uint8Array[]): number {
+  return updates.reduce((sum, update) => sum + update.byteLength, 0)
+}
+
+function user(id: string, email: string): UserRecord {
+  return { id, email, name: `User ${id}`, passwordHash: `hash-${id}`, createdAt: 1_700_000_000_000 }
+}
+
+function list(id: string, ownerId: string, createdAt = 1_700_000_000_000): ListRecord {
+  return { id, title: `List ${id}`, ownerId, createdAt }
+}
