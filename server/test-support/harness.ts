@@ -206,3 +206,42 @@ export function saved(client: TestClient, timeoutMs = 5000): Promise<void> {
     timeoutMs,
   )
 }
+
+export interface ServerProcess {
+  url: string
+  port: number
+  child: import('node:child_process').ChildProcess
+  /** Resolves with the exit code (or signal) when the process ends. */
+  exited: Promise<number | string | null>
+}
+
+/**
+ * Starts `npm start`'s server as a real child process (no client build) and
+ * resolves once it prints its URL.
+ */
+export async function spawnServer(dataDir: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+  const { spawn } = await import('node:child_process')
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', CLIENT_DIR: join(dataDir, 'no-client'), ...env, DATA_DIR: dataDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)))
+  let stderr = ''
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString()
+  })
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = ''
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString()
+      const match = /running at (http:\/\/\S+)/.exec(out)
+      if (match) {
+        child.stdout!.off('data', onData)
+        resolve(match[1]!)
+      }
+    }
+    child.stdout!.on('data', onData)
+    exited.then((code) => reject(new Error(`server exited (${code}) before listening: ${stderr}`)))
+  })
+  return { url, port: Number(new URL(url).port), child, exited }
+}

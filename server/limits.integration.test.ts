@@ -1,0 +1,183 @@
+/**
+ * Hostile and oversized input on the list socket: each is refused with its
+ * close code, only the offending socket closes, the stored document is
+ * unchanged, and a well-behaved client on the same list keeps syncing.
+ */
+import * as encoding from 'lib0/encoding'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { WebSocket } from 'ws'
+import * as Y from 'yjs'
+import { addItem, listItems } from '../shared/list-document.ts'
+import { CloseCode, MessageType, SyncStep, WS_PATH_PREFIX, encodeHello } from '../shared/protocol.ts'
+import { Api, connectClient, docUntil, saved, startTestServer, synced, type TestClient, type TestServer } from './test-support/harness.ts'
+
+/** A raw socket that sends exactly the bytes a test chooses. */
+async function rawSocket(baseUrl: string, listId: string, token: string): Promise<{ ws: WebSocket; closed: Promise<number> }> {
+  const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}${WS_PATH_PREFIX}/${listId}?token=${token}`)
+  const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)))
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve())
+    ws.once('error', reject)
+  })
+  return { ws, closed }
+}
+
+function syncMessage(step: number, payload: Uint8Array): Uint8Array {
+  const enc = encoding.createEncoder()
+  encoding.writeVarUint(enc, MessageType.Sync)
+  encoding.writeVarUint(enc, step)
+  encoding.writeVarUint8Array(enc, payload)
+  return encoding.toUint8Array(enc)
+}
+
+async function storedItems(ts: TestServer, listId: string): Promise<string[]> {
+  const stored = await ts.server.storage.loadDoc(listId)
+  const doc = new Y.Doc()
+  for (const part of [stored.snapshot, ...stored.updates]) if (part) Y.applyUpdate(doc, part)
+  return listItems(doc).items.map((item) => item.text)
+}
+
+describe('refused input', () => {
+  let ts: TestServer
+  let api: Api
+  let token: string
+  let userId: string
+  let listId: string
+  let bystander: TestClient
+
+  async function setup(env: Record<string, string> = {}) {
+    ts = await startTestServer(env)
+    api = new Api(ts.server.url)
+    const owner = await api.signup()
+    token = owner.token
+    userId = owner.user.id
+    listId = (await api.createList(token)).id
+    bystander = connectClient(ts.server.url, listId, token)
+    await synced(bystander.provider)
+    addItem(bystander.doc, { text: 'before', createdBy: userId })
+    await saved(bystander)
+  }
+
+  /** The stored document, as one update, to compare before and after an attack. */
+  async function storedState(): Promise<Uint8Array> {
+    const stored = await ts.server.storage.loadDoc(listId)
+    return Y.mergeUpdates([stored.snapshot ?? new Uint8Array([0, 0]), ...stored.updates])
+  }
+
+  /** Nothing of the attack was stored; the bystander still edits and gets acknowledged. */
+  async function bystanderStillWorks(storedBefore?: Uint8Array): Promise<void> {
+    if (storedBefore) expect(await storedState()).toEqual(storedBefore)
+    addItem(bystander.doc, { text: 'after', createdBy: userId })
+    await saved(bystander)
+    expect(await storedItems(ts, listId)).toEqual(['before', 'after'])
+  }
+
+  beforeEach(() => {
+    ts = undefined as unknown as TestServer
+  })
+  afterEach(async () => {
+    bystander?.destroy()
+    await ts?.cleanup()
+  })
+
+  const cases: Array<[string, () => Uint8Array, number]> = [
+    ['random bytes', () => Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]), CloseCode.MalformedMessage.code],
+    ['an unknown message type', () => Uint8Array.from([77, 1, 2, 3]), CloseCode.MalformedMessage.code],
+    ['a truncated sync message', () => Uint8Array.from([MessageType.Sync, SyncStep.Update, 50, 1, 2]), CloseCode.MalformedMessage.code],
+    ['a sync update carrying a corrupt Yjs update', () => syncMessage(SyncStep.Update, Uint8Array.from([1, 5, 200, 1, 0, 9, 9, 9, 9])), CloseCode.MalformedMessage.code],
+    ['an unknown sync step', () => syncMessage(9, new Uint8Array(3)), CloseCode.MalformedMessage.code],
+    ['a hello with a future protocol version', () => encodeHello({ protocolVersion: 999 }), CloseCode.ProtocolVersion.code],
+    ['awareness that is not JSON', () => {
+      const enc = encoding.createEncoder()
+      encoding.writeVarUint(enc, MessageType.Awareness)
+      const inner = encoding.createEncoder()
+      encoding.writeVarUint(inner, 1)
+      encoding.writeVarUint(inner, 1234)
+      encoding.writeVarUint(inner, 1)
+      encoding.writeVarString(inner, '{not json')
+      encoding.writeVarUint8Array(enc, encoding.toUint8Array(inner))
+      return encoding.toUint8Array(enc)
+    }, CloseCode.MalformedMessage.code],
+  ]
+
+  for (const [name, message, code] of cases) {
+    it(`closes only the sender of ${name} with ${code}`, async () => {
+      await setup()
+      const before = await storedState()
+      const attacker = await rawSocket(ts.server.url, listId, token)
+      attacker.ws.send(message())
+      expect(await attacker.closed).toBe(code)
+      await bystanderStillWorks(before)
+    })
+  }
+
+  it('refuses text frames', async () => {
+    await setup()
+    const attacker = await rawSocket(ts.server.url, listId, token)
+    attacker.ws.send('hello')
+    expect(await attacker.closed).toBe(CloseCode.MalformedMessage.code)
+    await bystanderStillWorks()
+  })
+
+  it('refuses a message over MAX_MESSAGE_BYTES with 1009', async () => {
+    await setup({ MAX_MESSAGE_BYTES: String(64 * 1024) })
+    const before = await storedState()
+    const attacker = await rawSocket(ts.server.url, listId, token)
+    attacker.ws.send(syncMessage(SyncStep.Update, new Uint8Array(100 * 1024)))
+    expect(await attacker.closed).toBe(CloseCode.MessageTooBig.code)
+    await bystanderStillWorks(before)
+  })
+
+  it('refuses growth past MAX_DOC_BYTES with 4413 and stores nothing of the refused update', async () => {
+    await setup({ MAX_DOC_BYTES: String(16 * 1024) })
+    const writer = connectClient(ts.server.url, listId, token)
+    await synced(writer.provider)
+    const closed = writer.nextClose()
+    // One paste bigger than the whole allowance.
+    addItem(writer.doc, { text: 'x'.repeat(2000), createdBy: userId })
+    for (let i = 0; i < 20; i++) addItem(writer.doc, { text: `${i}`.repeat(1000), createdBy: userId })
+    expect(await closed).toBe(CloseCode.DocumentTooBig.code)
+    writer.destroy()
+    const stored = await ts.server.storage.docStats(listId)
+    expect(stored.logBytes + stored.snapshotBytes).toBeLessThanOrEqual(16 * 1024)
+    expect((await storedItems(ts, listId))[0]).toBe('before')
+  })
+
+  it('closes a connection that floods messages past the rate limit with 4529', async () => {
+    await setup({ RATE_LIMIT_PER_SECOND: '50', RATE_LIMIT_BURST: '100' })
+    const attacker = await rawSocket(ts.server.url, listId, token)
+    const query = Uint8Array.from([MessageType.QueryAwareness])
+    for (let i = 0; i < 1000 && attacker.ws.readyState === WebSocket.OPEN; i++) attacker.ws.send(query)
+    expect(await attacker.closed).toBe(CloseCode.RateLimited.code)
+    await bystanderStillWorks()
+  })
+
+  it('default limits let a client write 500 updates a second', async () => {
+    await setup()
+    const writer = connectClient(ts.server.url, listId, token)
+    await synced(writer.provider)
+    let closedWith: number | null = null
+    writer.nextClose().then((code) => (closedWith = code))
+    // 1,000 updates sent as fast as the client can: well above 500/s.
+    for (let i = 0; i < 1000; i++) writer.doc.getMap('scratch').set('k', i)
+    await saved(writer, 10_000)
+    await docUntil(bystander.doc, () => bystander.doc.getMap('scratch').get('k') === 999, 'bystander sees the last write')
+    expect(closedWith).toBeNull()
+  })
+
+  it('refuses an upgrade on a path that is not a list socket', async () => {
+    await setup()
+    const ws = new WebSocket(`${ts.server.url.replace(/^http/, 'ws')}/ws/elsewhere`)
+    const status = await new Promise<number>((resolve) => ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)))
+    expect(status).toBe(404)
+    await bystanderStillWorks()
+  })
+
+  it('refuses connections past MAX_CONNECTIONS with a retryable 4503', async () => {
+    await setup({ MAX_CONNECTIONS: '1' })
+    const extra = await rawSocket(ts.server.url, listId, token)
+    expect(await extra.closed).toBe(CloseCode.ServerBusy.code)
+    expect(CloseCode.ServerBusy.retryable).toBe(true)
+    await bystanderStillWorks()
+  })
+})
