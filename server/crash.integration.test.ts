@@ -7,6 +7,7 @@ import { rm } from 'node:fs/promises'
 import { afterEach, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { addItem, listItems } from '../shared/list-document.ts'
+import { CloseCode, isRetryableClose } from '../shared/protocol.ts'
 import { Api, connectClient, docUntil, eventUntil, spawnServer, synced, tempDir, type ServerProcess, type TestClient } from './test-support/harness.ts'
 
 const BURST = 1000
@@ -100,3 +101,32 @@ it('kill -9 mid-burst loses no acknowledged update; the client reconnects and co
   )
   expect(listItems(reader.doc)).toEqual(listItems(writer.doc))
 }, 60_000)
+
+it('SIGTERM flushes every write, closes sockets with a retryable code and exits 0', async () => {
+  dataDir = await tempDir()
+  server = await spawnServer(dataDir)
+  const api = new Api(server.url)
+  const owner = await api.signup()
+  const list = await api.createList(owner.token)
+  const writer = connectClient(server.url, list.id, owner.token)
+  clients.push(writer)
+  await synced(writer.provider)
+  const observer = connectClient(server.url, list.id, owner.token, { colist: false })
+  clients.push(observer)
+  await synced(observer.provider)
+  const closed = writer.nextClose()
+  for (let i = 0; i < 200; i++) addItem(writer.doc, { text: `late ${i}`, createdBy: owner.user.id })
+  // The server has applied them all (it relayed them) — some may not be on disk yet.
+  await docUntil(observer.doc, () => listItems(observer.doc).items.length === 200, 'observer sees all writes')
+  server.child.kill('SIGTERM')
+  expect(await closed).toBe(CloseCode.ServerRestarting.code)
+  expect(isRetryableClose(CloseCode.ServerRestarting.code)).toBe(true)
+  expect(await server.exited).toBe(0)
+
+  writer.provider.shouldConnect = false
+  server = await spawnServer(dataDir)
+  const reader = connectClient(server.url, list.id, owner.token)
+  clients.push(reader)
+  await synced(reader.provider)
+  expect(listItems(reader.doc).items).toHaveLength(200)
+}, 30_000)

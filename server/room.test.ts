@@ -1,0 +1,193 @@
+/**
+ * The room driven directly, with no network: plain objects stand in for
+ * sockets (the room only knows the RoomSocket interface), and storage is the
+ * in-memory implementation of the same contract LevelDB passes.
+ */
+import * as decoding from 'lib0/decoding'
+import * as encoding from 'lib0/encoding'
+import { pino } from 'pino'
+import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { addItem, listItems } from '../shared/list-document.ts'
+import { CloseCode, MessageType, PROTOCOL_VERSION, SyncStep, decodePersisted, encodeHello } from '../shared/protocol.ts'
+import { LocalFanoutHub } from './fanout.ts'
+import { Metrics } from './metrics.ts'
+import { Room, type RoomOptions, type RoomSocket } from './room.ts'
+import { RoomRegistry } from './rooms.ts'
+import { MemoryStorage } from './storage/memory-storage.ts'
+
+class FakeSocket implements RoomSocket {
+  readonly sent: Uint8Array[] = []
+  closedWith: number | null = null
+  send(message: Uint8Array): void {
+    this.sent.push(message)
+  }
+  close(code: number): void {
+    this.closedWith = code
+  }
+  /** Messages of one type, each positioned after its type byte. */
+  ofType(type: number): decoding.Decoder[] {
+    return this.sent
+      .map((m) => decoding.createDecoder(m))
+      .filter((dec) => decoding.readVarUint(dec) === type)
+  }
+}
+
+const silent = pino({ level: 'silent' })
+
+function options(store = new MemoryStorage(), overrides: Partial<RoomOptions> = {}): RoomOptions {
+  return {
+    store,
+    fanout: new LocalFanoutHub().endpoint(),
+    metrics: new Metrics(),
+    log: silent,
+    maxDocBytes: 1 << 20,
+    compaction: { maxLogEntries: 1000, maxLogBytes: 1 << 20 },
+    onMaybeIdle: () => {},
+    ...overrides,
+  }
+}
+
+function updateMessage(update: Uint8Array): Uint8Array {
+  const enc = encoding.createEncoder()
+  encoding.writeVarUint(enc, MessageType.Sync)
+  encoding.writeVarUint(enc, SyncStep.Update)
+  encoding.writeVarUint8Array(enc, update)
+  return encoding.toUint8Array(enc)
+}
+
+function step1Message(doc: Y.Doc): Uint8Array {
+  const enc = encoding.createEncoder()
+  encoding.writeVarUint(enc, MessageType.Sync)
+  encoding.writeVarUint(enc, SyncStep.Step1)
+  encoding.writeVarUint8Array(enc, Y.encodeStateVector(doc))
+  return encoding.toUint8Array(enc)
+}
+
+function clientChange(fn: (doc: Y.Doc) => void): { doc: Y.Doc; update: Uint8Array } {
+  const doc = new Y.Doc()
+  fn(doc)
+  return { doc, update: Y.encodeStateAsUpdate(doc) }
+}
+
+describe('Room', () => {
+  it('answers sync step 1 from the stored document loaded before it joins anyone', async () => {
+    const store = new MemoryStorage()
+    const { update } = clientChange((doc) => addItem(doc, { text: 'stored', createdBy: 'u' }))
+    await store.appendUpdates('list', [update])
+    const room = await Room.load('list', options(store))
+    const socket = new FakeSocket()
+    const conn = room.join(socket, { userId: 'u', name: 'U', role: 'editor' })
+    room.receive(conn, step1Message(new Y.Doc()))
+    const [step2] = socket.ofType(MessageType.Sync).filter((dec) => decoding.readVarUint(dec) === SyncStep.Step2)
+    const replica = new Y.Doc()
+    Y.applyUpdate(replica, decoding.readVarUint8Array(step2!))
+    expect(listItems(replica).items.map((i) => i.text)).toEqual(['stored'])
+  })
+
+  it('relays an update to the other connections, stores it, then acknowledges it to Colist clients only', async () => {
+    const store = new MemoryStorage()
+    const room = await Room.load('list', options(store))
+    const writerSocket = new FakeSocket()
+    const plainSocket = new FakeSocket()
+    const writer = room.join(writerSocket, { userId: 'a', name: 'A', role: 'editor' })
+    room.join(plainSocket, { userId: 'b', name: 'B', role: 'editor' })
+    room.receive(writer, encodeHello({ protocolVersion: PROTOCOL_VERSION }))
+
+    const { doc, update } = clientChange((d) => addItem(d, { text: 'milk', createdBy: 'a' }))
+    room.receive(writer, updateMessage(update))
+    // Relayed at once, before storage answers.
+    expect(plainSocket.ofType(MessageType.Sync)).toHaveLength(2) // step 1 on join + the update
+    expect(writerSocket.ofType(MessageType.Sync)).toHaveLength(1) // step 1 only: never echoed back
+    await room.whenFlushed()
+    expect((await store.loadDoc('list')).updates).toHaveLength(1)
+    const persisted = writerSocket.ofType(MessageType.Persisted).map((dec) => decodePersisted(dec))
+    expect(persisted.at(-1)!.get(doc.clientID)).toBe(Y.decodeStateVector(Y.encodeStateVector(doc)).get(doc.clientID))
+    expect(plainSocket.ofType(MessageType.Persisted)).toHaveLength(0)
+  })
+
+  it('drops a viewer write and tells the viewer', async () => {
+    const store = new MemoryStorage()
+    const room = await Room.load('list', options(store))
+    const viewerSocket = new FakeSocket()
+    const otherSocket = new FakeSocket()
+    const viewer = room.join(viewerSocket, { userId: 'v', name: 'V', role: 'viewer' })
+    room.join(otherSocket, { userId: 'o', name: 'O', role: 'owner' })
+    room.receive(viewer, encodeHello({ protocolVersion: PROTOCOL_VERSION }))
+    room.receive(viewer, updateMessage(clientChange((d) => addItem(d, { text: 'nope', createdBy: 'v' })).update))
+    await room.whenFlushed()
+    expect(viewerSocket.ofType(MessageType.WriteRejected)).toHaveLength(1)
+    expect(otherSocket.ofType(MessageType.Sync)).toHaveLength(1) // only its own step 1
+    expect(listItems(room.doc).items).toEqual([])
+    expect((await store.loadDoc('list')).updates).toEqual([])
+    expect(viewerSocket.closedWith).toBeNull()
+  })
+
+  it('compacts the log into a snapshot once it passes the entry limit', async () => {
+    const store = new MemoryStorage()
+    const room = await Room.load('list', options(store, { compaction: { maxLogEntries: 10, maxLogBytes: 1 << 20 } }))
+    const conn = room.join(new FakeSocket(), { userId: 'a', name: 'A', role: 'editor' })
+    const doc = new Y.Doc()
+    doc.on('update', (update: Uint8Array) => room.receive(conn, updateMessage(update)))
+    for (let i = 0; i < 25; i++) {
+      addItem(doc, { text: `item ${i}`, createdBy: 'a' })
+      await room.whenFlushed()
+    }
+    const stored = await store.loadDoc('list')
+    expect(stored.snapshot).not.toBeNull()
+    expect(stored.updates.length).toBeLessThanOrEqual(10)
+    const reloaded = await Room.load('list', options(store))
+    expect(listItems(reloaded.doc).items).toHaveLength(25)
+  })
+
+  it('a failed append closes every socket with a retryable code and acknowledges nothing', async () => {
+    const store = new MemoryStorage()
+    store.appendUpdates = async () => {
+      throw new Error('disk full')
+    }
+    const room = await Room.load('list', options(store))
+    const socket = new FakeSocket()
+    const conn = room.join(socket, { userId: 'a', name: 'A', role: 'editor' })
+    room.receive(conn, encodeHello({ protocolVersion: PROTOCOL_VERSION }))
+    const persistedBefore = socket.ofType(MessageType.Persisted).length
+    room.receive(conn, updateMessage(clientChange((d) => addItem(d, { text: 'x', createdBy: 'a' })).update))
+    await expect(room.whenFlushed()).rejects.toThrow('disk full')
+    expect(socket.closedWith).toBe(CloseCode.InternalError.code)
+    expect(CloseCode.InternalError.retryable).toBe(true)
+    expect(socket.ofType(MessageType.Persisted)).toHaveLength(persistedBefore)
+    expect(room.isIdle).toBe(true)
+  })
+})
+
+describe('RoomRegistry', () => {
+  it('shares one room per list and unloads it when the last holder leaves and writes are flushed', async () => {
+    const metrics = new Metrics()
+    const store = new MemoryStorage()
+    const registry = new RoomRegistry({ store, fanout: new LocalFanoutHub().endpoint(), metrics, log: silent, maxDocBytes: 1 << 20, compaction: { maxLogEntries: 100, maxLogBytes: 1 << 20 } })
+    const [a, b] = await Promise.all([registry.acquire('list'), registry.acquire('list')])
+    expect(a).toBe(b)
+    const conn = a.join(new FakeSocket(), { userId: 'u', name: 'U', role: 'editor' })
+    registry.release(a)
+    registry.release(b)
+    expect(registry.loadedCount).toBe(1) // a connection still holds it
+    a.receive(conn, updateMessage(clientChange((d) => addItem(d, { text: 'x', createdBy: 'u' })).update))
+    a.leave(conn)
+    await a.whenFlushed()
+    expect(registry.loadedCount).toBe(0)
+    expect((await metrics.docsLoaded.get()).values[0]!.value).toBe(0)
+    expect((await store.loadDoc('list')).updates).toHaveLength(1)
+  })
+
+  it('an access change made on one node reaches sockets on another through the fan-out', async () => {
+    const hub = new LocalFanoutHub()
+    const store = new MemoryStorage()
+    const make = () => new RoomRegistry({ store, fanout: hub.endpoint(), metrics: new Metrics(), log: silent, maxDocBytes: 1 << 20, compaction: { maxLogEntries: 100, maxLogBytes: 1 << 20 } })
+    const node1 = make()
+    const node2 = make()
+    const room = await node2.acquire('list')
+    const socket = new FakeSocket()
+    room.join(socket, { userId: 'bob', name: 'Bob', role: 'editor' })
+    node1.roleChanged('list', 'bob', null)
+    expect(socket.closedWith).toBe(CloseCode.Forbidden.code)
+  })
+})
