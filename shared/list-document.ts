@@ -1,0 +1,316 @@
+/**
+ * The list document model: everything Colist does to a list, as functions of
+ * a Y.Doc. Client and server both use it, so a list means the same thing on
+ * either side; docs/list-document.md describes the Yjs layout underneath for
+ * clients that do not use this module.
+ *
+ * Every mutation is one `doc.transact`, so it reaches other replicas as one
+ * update and observers see it as one change. Unknown ids and invalid input
+ * throw before anything is written.
+ */
+import * as Y from 'yjs'
+import { simpleDiffString } from 'lib0/diff'
+import { uuidv4 } from 'lib0/random'
+import { clockOf } from './hlc.ts'
+import { writeRegister } from './lww-register.ts'
+import {
+  categoriesMap,
+  createCategoryMap,
+  createItemMap,
+  entryMap,
+  itemsMap,
+  readAllCategories,
+  readAllItems,
+  readItem,
+  readStoredCategoryId,
+  readTitle,
+  registerOf,
+  titleRegister,
+  type Category,
+  type Item,
+} from './list-layout.ts'
+import {
+  validBoolean,
+  validCategoryName,
+  validId,
+  validItemText,
+  validQuantity,
+  validTitle,
+  validUserId,
+} from './list-input.ts'
+import { placeAt, type OrderedRow } from './order-keys.ts'
+
+export { attachClock, type ClockOptions, type HybridLogicalClock } from './hlc.ts'
+export { observeListEvents, type ListEvent, type ListEventType, type ItemField, type CategoryField } from './list-events.ts'
+export { LIMITS } from './list-input.ts'
+export type { Item, Category } from './list-layout.ts'
+
+export interface ItemGroup {
+  /** Null for the uncategorised group. */
+  category: Category | null
+  items: Item[]
+}
+
+export interface ListView {
+  title: string
+  /** Every item, checked or not, in list order. */
+  items: Item[]
+  /**
+   * Unchecked items by category: the uncategorised group first (omitted when
+   * empty), then every category in category order, including empty ones so a
+   * UI can show them as drop targets.
+   */
+  groups: ItemGroup[]
+  /** Checked items in list order. */
+  checked: Item[]
+}
+
+export interface NewItem {
+  text: string
+  quantity?: string
+  categoryId?: string | null
+  createdBy: string
+  /** Id of the item to insert after; null inserts first; omitted appends at the end. */
+  after?: string | null
+}
+
+export interface ItemChanges {
+  text?: string
+  quantity?: string
+  /** Null makes the item uncategorised. */
+  categoryId?: string | null
+}
+
+export interface MoveTarget {
+  /** Id to place after; null places first. */
+  after: string | null
+}
+
+// ---------------------------------------------------------------------------
+// Title
+// ---------------------------------------------------------------------------
+
+export function setTitle(doc: Y.Doc, title: string): void {
+  const value = validTitle(title)
+  doc.transact(() => writeRegister(doc, titleRegister(doc), value))
+}
+
+/** '' until a title is set. */
+export function getTitle(doc: Y.Doc): string {
+  return readTitle(doc)
+}
+
+// ---------------------------------------------------------------------------
+// Items
+// ---------------------------------------------------------------------------
+
+export function addItem(doc: Y.Doc, input: NewItem): string {
+  const text = validItemText(input.text)
+  const quantity = validQuantity(input.quantity ?? '')
+  const createdBy = validUserId(input.createdBy)
+  const categoryId = input.categoryId ?? null
+  if (categoryId !== null) requireCategory(doc, categoryId)
+  if (input.after !== undefined && input.after !== null) requireItem(doc, input.after)
+  const id = uuidv4()
+  doc.transact(() => {
+    const rows = readAllItems(doc)
+    const placement = placeAt(rows, insertionIndex(rows, input.after, 'item'))
+    writeOrderKeys(doc, itemsMap(doc), placement.rekeyed)
+    const fields = { text, quantity, categoryId, order: placement.key, createdBy, createdAt: clockOf(doc).now() }
+    itemsMap(doc).set(id, createItemMap(doc, fields))
+  })
+  return id
+}
+
+export function updateItem(doc: Y.Doc, id: string, changes: ItemChanges): void {
+  const item = requireItem(doc, id)
+  const text = changes.text === undefined ? undefined : validItemText(changes.text)
+  const quantity = changes.quantity === undefined ? undefined : validQuantity(changes.quantity)
+  const categoryId = changes.categoryId
+  if (categoryId !== undefined && categoryId !== null) requireCategory(doc, categoryId)
+  doc.transact(() => {
+    const current = readItem(id, item, categoriesMap(doc))
+    if (text !== undefined && text !== current.text) replaceText(textOf(item), text)
+    if (quantity !== undefined && quantity !== current.quantity) {
+      writeRegister(doc, registerOf(item, 'quantity'), quantity)
+    }
+    // Compare with the stored id: a dangling id reads as null but should still be overwritten.
+    if (categoryId !== undefined && categoryId !== readStoredCategoryId(item)) {
+      writeRegister(doc, registerOf(item, 'category'), categoryId)
+    }
+  })
+}
+
+export function setChecked(doc: Y.Doc, id: string, checked: boolean): void {
+  const item = requireItem(doc, id)
+  const value = validBoolean(checked, 'checked')
+  doc.transact(() => {
+    if (readItem(id, item, categoriesMap(doc)).checked !== value) {
+      writeRegister(doc, registerOf(item, 'checked'), value)
+    }
+  })
+}
+
+/** Deletion wins over concurrent edits: edits to a removed item are discarded by Yjs. */
+export function removeItem(doc: Y.Doc, id: string): void {
+  requireItem(doc, id)
+  doc.transact(() => itemsMap(doc).delete(id))
+}
+
+/** Removes every checked item in one transaction; returns their ids in list order. */
+export function removeChecked(doc: Y.Doc): string[] {
+  let ids: string[] = []
+  doc.transact(() => {
+    ids = readAllItems(doc)
+      .filter((item) => item.checked)
+      .map((item) => item.id)
+    for (const id of ids) itemsMap(doc).delete(id)
+  })
+  return ids
+}
+
+/**
+ * Puts the item right after `after` in list order (null: first). Only this
+ * item's order key changes, unless its new neighbours share a key, in which
+ * case the tied ones after it get fresh keys too. Moving an item after itself,
+ * or to where it already is, changes nothing.
+ */
+export function moveItem(doc: Y.Doc, id: string, target: MoveTarget): void {
+  requireItem(doc, id)
+  const after = target.after
+  if (after !== null) requireItem(doc, after)
+  if (after === id) return
+  doc.transact(() => moveRow(doc, itemsMap(doc), id, after, readAllItems(doc)))
+}
+
+export function getItem(doc: Y.Doc, id: string): Item | null {
+  const item = entryMap(itemsMap(doc), id)
+  return item ? readItem(id, item, categoriesMap(doc)) : null
+}
+
+export function listItems(doc: Y.Doc): ListView {
+  const items = readAllItems(doc)
+  const categories = readAllCategories(doc)
+  const unchecked = items.filter((item) => !item.checked)
+  const uncategorised = unchecked.filter((item) => item.categoryId === null)
+  const groups: ItemGroup[] = [
+    ...(uncategorised.length > 0 ? [{ category: null, items: uncategorised }] : []),
+    ...categories.map((category) => ({
+      category,
+      items: unchecked.filter((item) => item.categoryId === category.id),
+    })),
+  ]
+  return { title: readTitle(doc), items, groups, checked: items.filter((item) => item.checked) }
+}
+
+// ---------------------------------------------------------------------------
+// Categories
+// ---------------------------------------------------------------------------
+
+/** Appends a category at the end of the category order. */
+export function addCategory(doc: Y.Doc, input: { name: string }): string {
+  const name = validCategoryName(input.name)
+  const id = uuidv4()
+  doc.transact(() => {
+    const rows = readAllCategories(doc)
+    const placement = placeAt(rows, rows.length)
+    categoriesMap(doc).set(id, createCategoryMap(doc, { name, order: placement.key, createdAt: clockOf(doc).now() }))
+  })
+  return id
+}
+
+export function renameCategory(doc: Y.Doc, id: string, name: string): void {
+  const category = requireCategory(doc, id)
+  const value = validCategoryName(name)
+  doc.transact(() => writeRegister(doc, registerOf(category, 'name'), value))
+}
+
+/**
+ * Deletes the category and makes its items uncategorised (they are never
+ * deleted with it). An item assigned to it concurrently still reads as
+ * uncategorised, because readers resolve a missing category to null.
+ */
+export function removeCategory(doc: Y.Doc, id: string): void {
+  requireCategory(doc, id)
+  doc.transact(() => {
+    for (const itemId of itemsMap(doc).keys()) {
+      const item = entryMap(itemsMap(doc), itemId)
+      if (item && readStoredCategoryId(item) === id) {
+        writeRegister(doc, registerOf(item, 'category'), null)
+      }
+    }
+    categoriesMap(doc).delete(id)
+  })
+}
+
+export function moveCategory(doc: Y.Doc, id: string, target: MoveTarget): void {
+  requireCategory(doc, id)
+  const after = target.after
+  if (after !== null) requireCategory(doc, after)
+  if (after === id) return
+  doc.transact(() => moveRow(doc, categoriesMap(doc), id, after, readAllCategories(doc)))
+}
+
+export function listCategories(doc: Y.Doc): Category[] {
+  return readAllCategories(doc)
+}
+
+// ---------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------
+
+function requireItem(doc: Y.Doc, id: string): Y.Map<unknown> {
+  const item = entryMap(itemsMap(doc), validId(id, 'item id'))
+  if (!item) throw new Error(`unknown item ${id}`)
+  return item
+}
+
+function requireCategory(doc: Y.Doc, id: string): Y.Map<unknown> {
+  const category = entryMap(categoriesMap(doc), validId(id, 'category id'))
+  if (!category) throw new Error(`unknown category ${id}`)
+  return category
+}
+
+function textOf(item: Y.Map<unknown>): Y.Text {
+  const text = item.get('text')
+  if (!(text instanceof Y.Text)) throw new Error('item has no Y.Text "text" field')
+  return text
+}
+
+/**
+ * Rewrites only the changed middle of the text, so a concurrent edit
+ * elsewhere in the same text survives and the two merge character by character.
+ */
+function replaceText(text: Y.Text, next: string): void {
+  const { index, remove, insert } = simpleDiffString(text.toString(), next)
+  if (remove > 0) text.delete(index, remove)
+  if (insert.length > 0) text.insert(index, insert)
+}
+
+/** Index in `sorted` that puts a new row after `after` (undefined: at the end). */
+function insertionIndex(sorted: readonly OrderedRow[], after: string | null | undefined, kind: string): number {
+  if (after === undefined) return sorted.length
+  if (after === null) return 0
+  const index = sorted.findIndex((row) => row.id === after)
+  if (index < 0) throw new Error(`unknown ${kind} ${after}`)
+  return index + 1
+}
+
+/** Moves row `id` of `parent` (items or categories) right after `after`; `sorted` is parent's rows in order. */
+function moveRow(doc: Y.Doc, parent: Y.Map<unknown>, id: string, after: string | null, sorted: readonly OrderedRow[]): void {
+  const currentIndex = sorted.findIndex((row) => row.id === id)
+  const predecessor = currentIndex > 0 ? sorted[currentIndex - 1]?.id : null
+  // Already there: writing anyway would lengthen keys and churn the register for nothing.
+  if (predecessor === after) return
+  const others = sorted.filter((row) => row.id !== id)
+  const placement = placeAt(others, insertionIndex(others, after, 'id'))
+  writeOrderKeys(doc, parent, placement.rekeyed)
+  writeOrderKeys(doc, parent, [{ id, order: placement.key }])
+}
+
+function writeOrderKeys(doc: Y.Doc, parent: Y.Map<unknown>, rows: readonly OrderedRow[]): void {
+  for (const row of rows) {
+    const map = entryMap(parent, row.id)
+    if (map) writeRegister(doc, registerOf(map, 'order'), row.order)
+  }
+}

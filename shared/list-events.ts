@@ -1,0 +1,185 @@
+/**
+ * Semantic change events for a list document, named as the old REST API had
+ * them, so the server's activity feed and notifications keep their vocabulary.
+ *
+ * Yjs reports changes to shared types, not to items: a remote update may
+ * create an item and edit it in one go, or delete a category that items still
+ * point at. So instead of translating Yjs events one by one, this keeps a
+ * snapshot of every item and category, and after each transaction re-reads
+ * only the ones that transaction touched and compares.
+ */
+import type * as Y from 'yjs'
+import {
+  categoriesMap,
+  entryMap,
+  itemsMap,
+  readAllCategories,
+  readAllItems,
+  readCategory,
+  readItem,
+  type Category,
+  type Item,
+} from './list-layout.ts'
+import { compareRows } from './order-keys.ts'
+
+/** Item fields whose change is reported by `item_updated` (`checked` has its own events). */
+export type ItemField = 'text' | 'quantity' | 'categoryId' | 'order'
+export type CategoryField = 'name' | 'order'
+
+interface EventBase {
+  /** True when the change was made through this Y.Doc, false when it came in as an update. */
+  local: boolean
+  /** The transaction origin (e.g. the provider or connection that applied a remote update). */
+  origin: unknown
+}
+
+export type ListEvent = EventBase &
+  (
+    | { type: 'item_created'; item: Item }
+    | { type: 'item_updated'; item: Item; previous: Item; changes: ItemField[] }
+    | { type: 'item_checked'; item: Item }
+    | { type: 'item_unchecked'; item: Item }
+    | { type: 'item_deleted'; id: string; item: Item }
+    | { type: 'items_bulk_deleted'; ids: string[]; items: Item[] }
+    | { type: 'category_created'; category: Category }
+    | { type: 'category_updated'; category: Category; previous: Category; changes: CategoryField[] }
+    | { type: 'category_deleted'; id: string; category: Category }
+  )
+
+export type ListEventType = ListEvent['type']
+
+const ITEM_FIELDS: readonly ItemField[] = ['text', 'quantity', 'categoryId', 'order']
+const CATEGORY_FIELDS: readonly CategoryField[] = ['name', 'order']
+
+/**
+ * Calls `listener` for every semantic change, local or remote, after the
+ * transaction that made it. Returns a function that stops listening.
+ * The list's state at subscription time produces no events.
+ */
+export function observeListEvents(doc: Y.Doc, listener: (event: ListEvent) => void): () => void {
+  const items = itemsMap(doc)
+  const categories = categoriesMap(doc)
+  const knownItems = new Map(readAllItems(doc).map((item) => [item.id, item]))
+  const knownCategories = new Map(readAllCategories(doc).map((category) => [category.id, category]))
+  const touchedItems = new Set<string>()
+  const touchedCategories = new Set<string>()
+
+  // Deep observers run before 'afterTransaction', so by then both sets hold
+  // everything the transaction touched.
+  const collectItems = (events: Array<Y.YEvent<Y.AbstractType<unknown>>>) => collectTouched(events, items, touchedItems)
+  const collectCategories = (events: Array<Y.YEvent<Y.AbstractType<unknown>>>) =>
+    collectTouched(events, categories, touchedCategories)
+
+  const onTransaction = (transaction: Y.Transaction) => {
+    if (touchedItems.size === 0 && touchedCategories.size === 0) return
+    const base: EventBase = { local: transaction.local, origin: transaction.origin }
+    const categoryChanges = diffCategories(doc, touchedCategories, knownCategories, base)
+    if (categoryChanges.membershipChanged) {
+      // Items point at categories by id; adding or removing a category can
+      // change how untouched items resolve, so every item is re-read.
+      for (const id of knownItems.keys()) touchedItems.add(id)
+      for (const id of items.keys()) touchedItems.add(id)
+    }
+    const itemEvents = diffItems(doc, touchedItems, knownItems, base)
+    touchedItems.clear()
+    touchedCategories.clear()
+    // Categories appear before the items filed under them and disappear after.
+    for (const event of [...categoryChanges.before, ...itemEvents, ...categoryChanges.after]) listener(event)
+  }
+
+  items.observeDeep(collectItems)
+  categories.observeDeep(collectCategories)
+  doc.on('afterTransaction', onTransaction)
+  return () => {
+    items.unobserveDeep(collectItems)
+    categories.unobserveDeep(collectCategories)
+    doc.off('afterTransaction', onTransaction)
+  }
+}
+
+/** Adds the ids of the root map's entries that `events` changed, directly or deep inside. */
+function collectTouched(
+  events: Array<Y.YEvent<Y.AbstractType<unknown>>>,
+  root: Y.Map<unknown>,
+  into: Set<string>,
+): void {
+  for (const event of events) {
+    if (event.target === root) {
+      for (const key of event.keys.keys()) into.add(key)
+    } else {
+      const [id] = event.path
+      if (typeof id === 'string') into.add(id)
+    }
+  }
+}
+
+function diffCategories(
+  doc: Y.Doc,
+  touched: ReadonlySet<string>,
+  known: Map<string, Category>,
+  base: EventBase,
+): { before: ListEvent[]; after: ListEvent[]; membershipChanged: boolean } {
+  const categories = categoriesMap(doc)
+  const before: ListEvent[] = []
+  const after: ListEvent[] = []
+  let membershipChanged = false
+  for (const id of touched) {
+    const previous = known.get(id)
+    const map = entryMap(categories, id)
+    const category = map ? readCategory(id, map) : undefined
+    if (category) known.set(id, category)
+    else known.delete(id)
+
+    if (!previous && category) {
+      membershipChanged = true
+      before.push({ ...base, type: 'category_created', category })
+    } else if (previous && !category) {
+      membershipChanged = true
+      after.push({ ...base, type: 'category_deleted', id, category: previous })
+    } else if (previous && category) {
+      const changes = CATEGORY_FIELDS.filter((field) => previous[field] !== category[field])
+      if (changes.length > 0) before.push({ ...base, type: 'category_updated', category, previous, changes })
+    }
+  }
+  return { before, after, membershipChanged }
+}
+
+function diffItems(doc: Y.Doc, touched: ReadonlySet<string>, known: Map<string, Item>, base: EventBase): ListEvent[] {
+  const items = itemsMap(doc)
+  const categories = categoriesMap(doc)
+  const changed: Array<{ previous: Item | undefined; item: Item | undefined; row: Item }> = []
+  for (const id of touched) {
+    const previous = known.get(id)
+    const map = entryMap(items, id)
+    const item = map ? readItem(id, map, categories) : undefined
+    if (item) known.set(id, item)
+    else known.delete(id)
+    const row = item ?? previous
+    if (row) changed.push({ previous, item, row })
+  }
+  // List order makes the event sequence the same on every replica.
+  changed.sort((a, b) => compareRows(a.row, b.row))
+
+  const events: ListEvent[] = []
+  const deleted: Item[] = []
+  for (const { previous, item } of changed) {
+    if (!previous && item) {
+      events.push({ ...base, type: 'item_created', item })
+    } else if (previous && !item) {
+      deleted.push(previous)
+    } else if (previous && item) {
+      const changes = ITEM_FIELDS.filter((field) => previous[field] !== item[field])
+      if (changes.length > 0) events.push({ ...base, type: 'item_updated', item, previous, changes })
+      if (previous.checked !== item.checked) {
+        events.push({ ...base, type: item.checked ? 'item_checked' : 'item_unchecked', item })
+      }
+    }
+  }
+  const [onlyDeleted] = deleted
+  if (deleted.length === 1 && onlyDeleted) {
+    events.push({ ...base, type: 'item_deleted', id: onlyDeleted.id, item: onlyDeleted })
+  } else if (deleted.length > 1) {
+    events.push({ ...base, type: 'items_bulk_deleted', ids: deleted.map((item) => item.id), items: deleted })
+  }
+  return events
+}

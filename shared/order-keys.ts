@@ -1,0 +1,75 @@
+/**
+ * Fractional order keys for items and categories.
+ *
+ * Each row carries a key string; the list is sorted by (key, id) with plain
+ * code-unit string comparison (never localeCompare). Moving a row writes only
+ * that row's key, so concurrent moves of different rows never conflict.
+ *
+ * Two replicas inserting at the same spot concurrently produce the same key;
+ * the id tiebreak orders them identically everywhere. Inserting between two
+ * rows that share a key is impossible without changing one of them, so that
+ * case re-keys the tied rows that should come after the insertion point.
+ */
+import { generateKeyBetween, generateNKeysBetween } from 'fractional-indexing'
+
+export interface OrderedRow {
+  id: string
+  order: string
+}
+
+/** Key a row gets when its stored key is missing or malformed; sorts like any valid key. */
+export const FALLBACK_ORDER_KEY = 'a0'
+
+export function isOrderKey(value: unknown): value is string {
+  if (typeof value !== 'string' || value.length === 0) return false
+  try {
+    // The package has no exported validator; generating a neighbour validates.
+    generateKeyBetween(value, null)
+    return true
+  } catch {
+    return false
+  }
+}
+
+export function compareRows(a: OrderedRow, b: OrderedRow): number {
+  if (a.order !== b.order) return a.order < b.order ? -1 : 1
+  if (a.id !== b.id) return a.id < b.id ? -1 : 1
+  return 0
+}
+
+export interface Placement {
+  /** Key for the row being placed. */
+  key: string
+  /** Rows that must take a new key so the placed row fits (only when neighbours tie). */
+  rekeyed: OrderedRow[]
+}
+
+/**
+ * Where to put a row so it lands at `index` in `sorted` (which must be sorted
+ * with compareRows and must not contain the row itself).
+ */
+export function placeAt(sorted: readonly OrderedRow[], index: number): Placement {
+  if (index < 0 || index > sorted.length) throw new Error(`position ${index} is outside the list`)
+  const before = sorted[index - 1]?.order ?? null
+  const after = sorted[index]?.order ?? null
+  if (before === null || after === null || before < after) {
+    return { key: generateKeyBetween(before, after), rekeyed: [] }
+  }
+  // before === after: the rows from `index` to the end of the tie move up
+  // into the gap before the next distinct key, behind the placed row.
+  let tieEnd = index
+  while (sorted[tieEnd + 1]?.order === before) tieEnd++
+  const next = sorted[tieEnd + 1]?.order ?? null
+  const moved = sorted.slice(index, tieEnd + 1)
+  const keys = generateNKeysBetween(before, next, moved.length + 1)
+  return {
+    key: keyAt(keys, 0),
+    rekeyed: moved.map((row, i) => ({ id: row.id, order: keyAt(keys, i + 1) })),
+  }
+}
+
+function keyAt(keys: readonly string[], index: number): string {
+  const key = keys[index]
+  if (key === undefined) throw new Error('fractional-indexing returned too few keys')
+  return key
+}
