@@ -181,3 +181,26 @@ describe('refused input', () => {
     await bystanderStillWorks()
   })
 })
+
+describe('keepalive', () => {
+  it('drops a socket that stops answering pings, and its presence with it', async () => {
+    const ts = await startTestServer({ PING_INTERVAL_MS: '100' })
+    try {
+      const api = new Api(ts.server.url)
+      const owner = await api.signup()
+      const list = await api.createList(owner.token)
+      // autoPong off: the peer is alive at the TCP level but never answers a ping, like a dead NAT mapping.
+      const ws = new WebSocket(`${ts.server.url.replace(/^http/, 'ws')}${WS_PATH_PREFIX}/${list.id}?token=${owner.token}`, { autoPong: false })
+      const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)))
+      await new Promise((resolve) => ws.once('open', resolve))
+      const started = Date.now()
+      // 1006: terminated without a close frame, as a dead peer would be.
+      expect(await closed).toBe(1006)
+      expect(Date.now() - started).toBeLessThan(3000)
+      const metrics = await (await fetch(`${ts.server.url}/metrics`)).text()
+      expect(metrics).toMatch(/^colist_ws_connections 0$/m)
+    } finally {
+      await ts.cleanup()
+    }
+  })
+})
