@@ -15,7 +15,7 @@ import type { Config } from './config.ts'
 import type { Logger } from './logger.ts'
 import type { Metrics } from './metrics.ts'
 import { TokenBucket } from './rate-limit.ts'
-import type { Connection, Room, RoomSocket } from './room.ts'
+import { ProtocolError, type Connection, type Room, type RoomSocket } from './room.ts'
 import type { RoomRegistry } from './rooms.ts'
 import type { AccountStore } from './storage/storage.ts'
 
@@ -84,6 +84,8 @@ export class ListSocketServer {
     if ('close' in refusal) return this.refuse(req, socket, head, refusal.close)
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       this.accept(ws, listId, refusal.claims).catch((err: unknown) => {
+        // A list deleted while this socket was joining is a clean 4004, not a server fault.
+        if (err instanceof ProtocolError) return closeSocket(ws, err.close)
         this.deps.log.error({ err, list: listId }, 'joining a room failed')
         closeSocket(ws, CloseCode.InternalError)
       })
