@@ -8,7 +8,7 @@ import { afterEach, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { addItem, listItems } from '../shared/list-document.ts'
 import { CloseCode, isRetryableClose } from '../shared/protocol.ts'
-import { Api, connectClient, docUntil, eventUntil, spawnServer, synced, tempDir, type ServerProcess, type TestClient } from './test-support/harness.ts'
+import { Api, connectClient, docUntil, saved, spawnServer, synced, tempDir, type ServerProcess, type TestClient } from './test-support/harness.ts'
 
 const BURST = 1000
 const KILL_AFTER_ACKS = 100
@@ -90,15 +90,7 @@ it('kill -9 mid-burst loses no acknowledged update; the client reconnects and co
   // The writer reconnects on its own and both replicas converge on everything it wrote.
   const total = written + 1
   await docUntil(reader.doc, () => listItems(reader.doc).items.length === total, `reader has all ${total} items`, 15_000)
-  await eventUntil(
-    (fire) => {
-      writer.session.on('change', fire)
-      return () => writer.session.off('change', fire)
-    },
-    () => writer.session.isSaved(),
-    'writer fully saved after restart',
-    15_000,
-  )
+  await saved(writer, 15_000)
   expect(listItems(reader.doc)).toEqual(listItems(writer.doc))
 }, 60_000)
 

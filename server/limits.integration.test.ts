@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import * as Y from 'yjs'
 import { addItem, listItems } from '../shared/list-document.ts'
-import { CloseCode, MessageType, SyncStep, WS_PATH_PREFIX, encodeHello } from '../shared/protocol.ts'
+import { CloseCode, MessageType, SyncStep, WS_PATH_PREFIX, encodeAwarenessMessage, encodeHello, encodeSyncMessage } from '../shared/protocol.ts'
 import { Api, connectClient, docUntil, saved, startTestServer, synced, type TestClient, type TestServer } from './test-support/harness.ts'
 
 /** A raw socket that sends exactly the bytes a test chooses. */
@@ -20,14 +20,6 @@ async function rawSocket(baseUrl: string, listId: string, token: string): Promis
     ws.once('error', reject)
   })
   return { ws, closed }
-}
-
-function syncMessage(step: number, payload: Uint8Array): Uint8Array {
-  const enc = encoding.createEncoder()
-  encoding.writeVarUint(enc, MessageType.Sync)
-  encoding.writeVarUint(enc, step)
-  encoding.writeVarUint8Array(enc, payload)
-  return encoding.toUint8Array(enc)
 }
 
 async function storedItems(ts: TestServer, listId: string): Promise<string[]> {
@@ -84,19 +76,16 @@ describe('refused input', () => {
     ['random bytes', () => Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]), CloseCode.MalformedMessage.code],
     ['an unknown message type', () => Uint8Array.from([77, 1, 2, 3]), CloseCode.MalformedMessage.code],
     ['a truncated sync message', () => Uint8Array.from([MessageType.Sync, SyncStep.Update, 50, 1, 2]), CloseCode.MalformedMessage.code],
-    ['a sync update carrying a corrupt Yjs update', () => syncMessage(SyncStep.Update, Uint8Array.from([1, 5, 200, 1, 0, 9, 9, 9, 9])), CloseCode.MalformedMessage.code],
-    ['an unknown sync step', () => syncMessage(9, new Uint8Array(3)), CloseCode.MalformedMessage.code],
+    ['a sync update carrying a corrupt Yjs update', () => encodeSyncMessage(SyncStep.Update, Uint8Array.from([1, 5, 200, 1, 0, 9, 9, 9, 9])), CloseCode.MalformedMessage.code],
+    ['an unknown sync step', () => encodeSyncMessage(9, new Uint8Array(3)), CloseCode.MalformedMessage.code],
     ['a hello with a future protocol version', () => encodeHello({ protocolVersion: 999 }), CloseCode.ProtocolVersion.code],
     ['awareness that is not JSON', () => {
-      const enc = encoding.createEncoder()
-      encoding.writeVarUint(enc, MessageType.Awareness)
       const inner = encoding.createEncoder()
       encoding.writeVarUint(inner, 1)
       encoding.writeVarUint(inner, 1234)
       encoding.writeVarUint(inner, 1)
       encoding.writeVarString(inner, '{not json')
-      encoding.writeVarUint8Array(enc, encoding.toUint8Array(inner))
-      return encoding.toUint8Array(enc)
+      return encodeAwarenessMessage(encoding.toUint8Array(inner))
     }, CloseCode.MalformedMessage.code],
   ]
 
@@ -123,7 +112,7 @@ describe('refused input', () => {
     await setup({ MAX_MESSAGE_BYTES: String(64 * 1024) })
     const before = await storedState()
     const attacker = await rawSocket(ts.server.url, listId, token)
-    attacker.ws.send(syncMessage(SyncStep.Update, new Uint8Array(100 * 1024)))
+    attacker.ws.send(encodeSyncMessage(SyncStep.Update, new Uint8Array(100 * 1024)))
     expect(await attacker.closed).toBe(CloseCode.MessageTooBig.code)
     await bystanderStillWorks(before)
   })

@@ -4,12 +4,11 @@
  * in-memory implementation of the same contract LevelDB passes.
  */
 import * as decoding from 'lib0/decoding'
-import * as encoding from 'lib0/encoding'
 import { pino } from 'pino'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { addItem, listItems } from '../shared/list-document.ts'
-import { CloseCode, MessageType, PROTOCOL_VERSION, SyncStep, decodePersisted, encodeHello } from '../shared/protocol.ts'
+import { CloseCode, MessageType, PROTOCOL_VERSION, SyncStep, decodePersisted, encodeHello, encodeSyncMessage } from '../shared/protocol.ts'
 import { LocalFanoutHub } from './fanout.ts'
 import { Metrics } from './metrics.ts'
 import { Room, type RoomOptions, type RoomSocket } from './room.ts'
@@ -48,21 +47,8 @@ function options(store = new MemoryStorage(), overrides: Partial<RoomOptions> = 
   }
 }
 
-function updateMessage(update: Uint8Array): Uint8Array {
-  const enc = encoding.createEncoder()
-  encoding.writeVarUint(enc, MessageType.Sync)
-  encoding.writeVarUint(enc, SyncStep.Update)
-  encoding.writeVarUint8Array(enc, update)
-  return encoding.toUint8Array(enc)
-}
-
-function step1Message(doc: Y.Doc): Uint8Array {
-  const enc = encoding.createEncoder()
-  encoding.writeVarUint(enc, MessageType.Sync)
-  encoding.writeVarUint(enc, SyncStep.Step1)
-  encoding.writeVarUint8Array(enc, Y.encodeStateVector(doc))
-  return encoding.toUint8Array(enc)
-}
+const updateMessage = (update: Uint8Array) => encodeSyncMessage(SyncStep.Update, update)
+const step1Message = (doc: Y.Doc) => encodeSyncMessage(SyncStep.Step1, Y.encodeStateVector(doc))
 
 function clientChange(fn: (doc: Y.Doc) => void): { doc: Y.Doc; update: Uint8Array } {
   const doc = new Y.Doc()

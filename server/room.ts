@@ -10,7 +10,6 @@
  * tests can drive it with plain objects and the `ws` glue stays thin.
  */
 import * as decoding from 'lib0/decoding'
-import * as encoding from 'lib0/encoding'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import {
@@ -20,8 +19,10 @@ import {
   SyncStep,
   canWrite,
   decodeHello,
+  encodeAwarenessMessage,
   encodePersisted,
   encodeSession,
+  encodeSyncMessage,
   encodeWriteRejected,
   type CloseCodeInfo,
   type Role,
@@ -486,19 +487,4 @@ export class Room {
 /** An update with no structs and no deletions, as Yjs encodes "nothing new". */
 function isEmptyUpdate(update: Uint8Array): boolean {
   return update.byteLength === 2 && update[0] === 0 && update[1] === 0
-}
-
-function encodeSyncMessage(step: number, payload: Uint8Array): Uint8Array {
-  const enc = encoding.createEncoder()
-  encoding.writeVarUint(enc, MessageType.Sync)
-  encoding.writeVarUint(enc, step)
-  encoding.writeVarUint8Array(enc, payload)
-  return encoding.toUint8Array(enc)
-}
-
-function encodeAwarenessMessage(update: Uint8Array): Uint8Array {
-  const enc = encoding.createEncoder()
-  encoding.writeVarUint(enc, MessageType.Awareness)
-  encoding.writeVarUint8Array(enc, update)
-  return encoding.toUint8Array(enc)
 }

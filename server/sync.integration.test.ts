@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { addItem, listItems, setChecked } from '../shared/list-document.ts'
 import { CloseCode } from '../shared/protocol.ts'
-import { Api, connectClient, docUntil, eventUntil, saved, startTestServer, synced, type TestClient, type TestServer } from './test-support/harness.ts'
+import { Api, awarenessUntil, connectClient, docUntil, eventUntil, saved, startTestServer, synced, type TestClient, type TestServer } from './test-support/harness.ts'
 
 const sessionUntil = (client: TestClient, check: () => boolean) =>
   eventUntil(
@@ -128,16 +128,7 @@ describe('list sync over y-websocket', () => {
 
     b.provider.awareness.setLocalState({ user: { id: ana.user.id, name: 'Ana', color: '#f00' }, focus: 'x' })
     const seenByA = () => a.provider.awareness.getStates().get(b.doc.clientID) as { user: { id: string; name: string; color: string } } | undefined
-    await new Promise<void>((resolve) => {
-      const check = () => {
-        if (seenByA()?.user) {
-          a.provider.awareness.off('change', check)
-          resolve()
-        }
-      }
-      a.provider.awareness.on('change', check)
-      check()
-    })
+    await awarenessUntil(a.provider.awareness, () => seenByA()?.user !== undefined, "A sees B's presence")
     expect(seenByA()!.user).toEqual({ id: bob.user.id, name: 'Bob', color: '#f00' })
   })
 
@@ -150,16 +141,7 @@ describe('list sync over y-websocket', () => {
     b.provider.awareness.setLocalState({ typing: true })
     const bId = b.doc.clientID
     const presence = (present: boolean) =>
-      new Promise<void>((resolve) => {
-        const check = () => {
-          if (a.provider.awareness.getStates().has(bId) === present) {
-            a.provider.awareness.off('change', check)
-            resolve()
-          }
-        }
-        a.provider.awareness.on('change', check)
-        check()
-      })
+      awarenessUntil(a.provider.awareness, () => a.provider.awareness.getStates().has(bId) === present, `B present: ${present}`)
     await presence(true)
     const started = Date.now()
     b.provider.ws?.close()

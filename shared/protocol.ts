@@ -199,5 +199,22 @@ export function decodeWriteRejected(dec: decoding.Decoder): WriteRejectedMessage
   return { reason: decoding.readVarString(dec) }
 }
 
+/** A y-websocket Sync message: `step` (SyncStep) followed by its payload. */
+export function encodeSyncMessage(step: number, payload: Uint8Array): Uint8Array {
+  const enc = encoding.createEncoder()
+  encoding.writeVarUint(enc, MessageType.Sync)
+  encoding.writeVarUint(enc, step)
+  encoding.writeVarUint8Array(enc, payload)
+  return encoding.toUint8Array(enc)
+}
+
+/** A y-websocket Awareness message carrying an encoded awareness update. */
+export function encodeAwarenessMessage(update: Uint8Array): Uint8Array {
+  const enc = encoding.createEncoder()
+  encoding.writeVarUint(enc, MessageType.Awareness)
+  encoding.writeVarUint8Array(enc, update)
+  return encoding.toUint8Array(enc)
+}
+
 /** Where a list's socket lives: `${WS_PATH_PREFIX}/${listId}`. */
 export const WS_PATH_PREFIX = '/ws/lists'

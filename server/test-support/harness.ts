@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { WebSocket } from 'ws'
+import type { Awareness } from 'y-protocols/awareness'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
 import type { AuthResponse, ListSummary } from '../../shared/api.ts'
@@ -192,6 +193,14 @@ export function eventUntil(
       resolve()
     })
   })
+}
+
+/** Resolves when `check()` holds, re-checked on every awareness change. */
+export function awarenessUntil(awareness: Awareness, check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  return eventUntil((fire) => {
+    awareness.on('change', fire)
+    return () => awareness.off('change', fire)
+  }, check, what, timeoutMs)
 }
 
 /** Resolves once the server reports every change in `client.doc` durably stored. */
