@@ -126,6 +126,25 @@ describe('Room', () => {
     expect(listItems(reloaded.doc).items).toHaveLength(25)
   })
 
+  it("compaction keeps another node's stored entries that have not reached this node's memory yet", async () => {
+    const store = new MemoryStorage()
+    // Two nodes on one shared store whose fan-out has not delivered anything yet.
+    const nodeA = await Room.load('list', options(store, { compaction: { maxLogEntries: 3, maxLogBytes: 1 << 20 } }))
+    const nodeB = await Room.load('list', options(store))
+    const a = nodeA.join(new FakeSocket(), { userId: 'a', name: 'A', role: 'editor' })
+    const b = nodeB.join(new FakeSocket(), { userId: 'b', name: 'B', role: 'editor' })
+    nodeB.receive(b, updateMessage(clientChange((d) => addItem(d, { text: 'from B', createdBy: 'b' })).update))
+    await nodeB.whenFlushed()
+    for (let i = 0; i < 5; i++) {
+      nodeA.receive(a, updateMessage(clientChange((d) => addItem(d, { text: `from A ${i}`, createdBy: 'a' })).update))
+      await nodeA.whenFlushed()
+    }
+    expect((await store.loadDoc('list')).snapshot).not.toBeNull()
+    const reloaded = await Room.load('list', options(store))
+    expect(listItems(reloaded.doc).items.map((i) => i.text)).toContain('from B')
+    expect(listItems(reloaded.doc).items).toHaveLength(6)
+  })
+
   it('a failed append closes every socket with a retryable code and acknowledges nothing', async () => {
     const store = new MemoryStorage()
     store.appendUpdates = async () => {

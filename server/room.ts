@@ -31,7 +31,7 @@ import { stampAwarenessUpdate } from './awareness-stamp.ts'
 import type { Fanout } from './fanout.ts'
 import type { Logger } from './logger.ts'
 import type { Metrics } from './metrics.ts'
-import type { DocumentStore } from './storage/storage.ts'
+import type { DocumentStore, StoredDoc } from './storage/storage.ts'
 
 export interface RoomSocket {
   send(message: Uint8Array): void
@@ -146,9 +146,7 @@ export class Room {
   /** Reads the document from storage; the room answers nobody before this completes. */
   static async load(id: string, options: RoomOptions): Promise<Room> {
     const stored = await options.store.loadDoc(id)
-    const doc = new Y.Doc({ gc: true })
-    const parts = stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates
-    if (parts.length > 0) Y.applyUpdate(doc, parts.length === 1 ? parts[0]! : Y.mergeUpdates(parts))
+    const doc = docFromStored(stored)
     const logBytes = stored.updates.reduce((sum, u) => sum + u.byteLength, 0)
     return new Room(id, options, {
       doc,
@@ -406,22 +404,32 @@ export class Room {
   }
 
   /**
-   * Folds the log into a snapshot. A failed compaction loses nothing (the log
-   * is intact), so it is logged and retried after the next append.
+   * Folds the log into a snapshot. The snapshot is built from what storage
+   * holds, not from this room's memory: with several nodes appending to one
+   * shared store, another node's entry may be stored before it reaches us,
+   * and compacting our memory through the latest seq would drop it. A failed
+   * compaction loses nothing (the log is intact), so it is logged and retried
+   * after the next append.
    */
   private async compact(): Promise<void> {
-    const snapshot = Y.encodeStateAsUpdate(this.doc)
+    let folded: { entries: number; bytes: number; snapshotBytes: number }
     try {
-      await this.options.store.compactDoc(this.id, snapshot, this.lastSeq)
+      const stored = await this.options.store.loadDoc(this.id)
+      const doc = docFromStored(stored)
+      const snapshot = Y.encodeStateAsUpdate(doc)
+      doc.destroy()
+      await this.options.store.compactDoc(this.id, snapshot, stored.lastSeq)
+      folded = { entries: stored.updates.length, bytes: stored.updates.reduce((sum, u) => sum + u.byteLength, 0), snapshotBytes: snapshot.byteLength }
     } catch (err) {
       this.options.log.error({ list: this.id, err }, 'compaction failed; the update log is intact')
       return
     }
     this.options.metrics.compactions.inc()
-    this.options.metrics.logLength.dec(this.logEntries)
-    this.logEntries = 0
-    this.logBytes = 0
-    this.storedBytes = snapshot.byteLength
+    const entries = Math.min(folded.entries, this.logEntries)
+    this.options.metrics.logLength.dec(entries)
+    this.logEntries -= entries
+    this.logBytes = Math.max(0, this.logBytes - folded.bytes)
+    this.storedBytes = folded.snapshotBytes + this.logBytes
   }
 
   /**
@@ -482,6 +490,14 @@ export class Room {
     this.options.metrics.docsLoaded.dec()
     this.options.metrics.logLength.dec(this.logEntries)
   }
+}
+
+/** Rebuilds a document from its snapshot and the log entries after it. */
+function docFromStored(stored: StoredDoc): Y.Doc {
+  const doc = new Y.Doc({ gc: true })
+  const parts = stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates
+  if (parts.length > 0) Y.applyUpdate(doc, parts.length === 1 ? parts[0]! : Y.mergeUpdates(parts))
+  return doc
 }
 
 /** An update with no structs and no deletions, as Yjs encodes "nothing new". */
