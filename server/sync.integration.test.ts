@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { addItem, listItems, setChecked } from '../shared/list-document.ts'
+import { addItem, listItems, removeItem, setChecked } from '../shared/list-document.ts'
 import { CloseCode } from '../shared/protocol.ts'
 import { Api, awarenessUntil, connectClient, docUntil, eventUntil, saved, startTestServer, synced, type TestClient, type TestServer } from './test-support/harness.ts'
 
@@ -92,6 +92,23 @@ describe('list sync over y-websocket', () => {
     const fromDisk = new Y.Doc()
     for (const part of [stored.snapshot, ...stored.updates]) if (part) Y.applyUpdate(fromDisk, part)
     expect(itemTexts(fromDisk)).toEqual(['Eggs'])
+  })
+
+  it('acknowledges a delete-only change too, and only once it is stored', async () => {
+    const owner = await api.signup()
+    const list = await api.createList(owner.token)
+    const client = connect(ts.server.url, list.id, owner.token)
+    await synced(client.provider)
+    const id = addItem(client.doc, { text: 'Eggs', createdBy: owner.user.id })
+    await saved(client)
+    removeItem(client.doc, id)
+    expect(client.session.isSaved()).toBe(false)
+    await saved(client)
+    expect(await ts.server.storage.loadDoc(list.id).then((stored) => {
+      const fromDisk = new Y.Doc()
+      for (const part of [stored.snapshot, ...stored.updates]) if (part) Y.applyUpdate(fromDisk, part)
+      return itemTexts(fromDisk)
+    })).toEqual([])
   })
 
   it('never applies or relays a viewer write, and tells the viewer', async () => {

@@ -758,3 +758,29 @@ describe('Yjs layout for third-party clients', () => {
     expect(getItem(doc, id)?.quantity).toBe('2')
   })
 })
+
+describe('every change advances the writer clock', () => {
+  // Durable acknowledgement compares state vectors; a delete-only change must still move one.
+  const clockOfClient = (doc: Y.Doc) => Y.decodeStateVector(Y.encodeStateVector(doc)).get(doc.clientID) ?? 0
+  const mutations: Array<[string, (doc: Y.Doc, ids: { item: string; checked: string; category: string }) => void]> = [
+    ['removeItem', (doc, ids) => removeItem(doc, ids.item)],
+    ['removeChecked', (doc) => removeChecked(doc)],
+    ['removeCategory', (doc, ids) => removeCategory(doc, ids.category)],
+    ['updateItem erasing text', (doc, ids) => updateItem(doc, ids.item, { text: 'Mil' })],
+  ]
+  for (const [name, mutate] of mutations) {
+    it(name, () => {
+      const origin = new Y.Doc()
+      const category = addCategory(origin, { name: 'Dairy' })
+      const item = addItem(origin, { text: 'Milk', createdBy: 'u' })
+      const checked = addItem(origin, { text: 'Eggs', createdBy: 'u' })
+      setChecked(origin, checked, true)
+      // The writer is another replica, so before the change it has written nothing of its own.
+      const writer = new Y.Doc()
+      Y.applyUpdate(writer, Y.encodeStateAsUpdate(origin))
+      const before = clockOfClient(writer)
+      mutate(writer, { item, checked, category })
+      expect(clockOfClient(writer)).toBeGreaterThan(before)
+    })
+  }
+})

@@ -21,6 +21,7 @@ import {
   itemsMap,
   readAllCategories,
   readAllItems,
+  noteChange,
   readItem,
   readStoredCategoryId,
   readTitle,
@@ -86,13 +87,21 @@ export interface MoveTarget {
   after: string | null
 }
 
+/** Runs one mutation as one transaction that also notes the change, if it changed anything (see `noteChange`). */
+function change(doc: Y.Doc, fn: () => void): void {
+  doc.transact((transaction) => {
+    fn()
+    if (transaction.changed.size > 0 || transaction.deleteSet.clients.size > 0) noteChange(doc)
+  })
+}
+
 // ---------------------------------------------------------------------------
 // Title
 // ---------------------------------------------------------------------------
 
 export function setTitle(doc: Y.Doc, title: string): void {
   const value = validTitle(title)
-  doc.transact(() => writeRegister(doc, titleRegister(doc), value))
+  change(doc, () => writeRegister(doc, titleRegister(doc), value))
 }
 
 /** '' until a title is set. */
@@ -112,7 +121,7 @@ export function addItem(doc: Y.Doc, input: NewItem): string {
   if (categoryId !== null) requireCategory(doc, categoryId)
   if (input.after !== undefined && input.after !== null) requireItem(doc, input.after)
   const id = uuidv4()
-  doc.transact(() => {
+  change(doc, () => {
     const rows = readAllItems(doc)
     const placement = placeAt(rows, insertionIndex(rows, input.after, 'item'))
     writeOrderKeys(doc, itemsMap(doc), placement.rekeyed)
@@ -128,7 +137,7 @@ export function updateItem(doc: Y.Doc, id: string, changes: ItemChanges): void {
   const quantity = changes.quantity === undefined ? undefined : validQuantity(changes.quantity)
   const categoryId = changes.categoryId
   if (categoryId !== undefined && categoryId !== null) requireCategory(doc, categoryId)
-  doc.transact(() => {
+  change(doc, () => {
     const current = readItem(id, item, categoriesMap(doc))
     if (text !== undefined && text !== current.text) replaceText(textOf(item), text)
     if (quantity !== undefined && quantity !== current.quantity) {
@@ -144,7 +153,7 @@ export function updateItem(doc: Y.Doc, id: string, changes: ItemChanges): void {
 export function setChecked(doc: Y.Doc, id: string, checked: boolean): void {
   const item = requireItem(doc, id)
   const value = validBoolean(checked, 'checked')
-  doc.transact(() => {
+  change(doc, () => {
     if (readItem(id, item, categoriesMap(doc)).checked !== value) {
       writeRegister(doc, registerOf(item, 'checked'), value)
     }
@@ -154,13 +163,13 @@ export function setChecked(doc: Y.Doc, id: string, checked: boolean): void {
 /** Deletion wins over concurrent edits: edits to a removed item are discarded by Yjs. */
 export function removeItem(doc: Y.Doc, id: string): void {
   requireItem(doc, id)
-  doc.transact(() => itemsMap(doc).delete(id))
+  change(doc, () => itemsMap(doc).delete(id))
 }
 
 /** Removes every checked item in one transaction; returns their ids in list order. */
 export function removeChecked(doc: Y.Doc): string[] {
   let ids: string[] = []
-  doc.transact(() => {
+  change(doc, () => {
     ids = readAllItems(doc)
       .filter((item) => item.checked)
       .map((item) => item.id)
@@ -180,7 +189,7 @@ export function moveItem(doc: Y.Doc, id: string, target: MoveTarget): void {
   const after = target.after
   if (after !== null) requireItem(doc, after)
   if (after === id) return
-  doc.transact(() => moveRow(doc, itemsMap(doc), id, after, readAllItems(doc)))
+  change(doc, () => moveRow(doc, itemsMap(doc), id, after, readAllItems(doc)))
 }
 
 export function getItem(doc: Y.Doc, id: string): Item | null {
@@ -211,7 +220,7 @@ export function listItems(doc: Y.Doc): ListView {
 export function addCategory(doc: Y.Doc, input: { name: string }): string {
   const name = validCategoryName(input.name)
   const id = uuidv4()
-  doc.transact(() => {
+  change(doc, () => {
     const rows = readAllCategories(doc)
     const placement = placeAt(rows, rows.length)
     categoriesMap(doc).set(id, createCategoryMap(doc, { name, order: placement.key, createdAt: clockOf(doc).now() }))
@@ -222,7 +231,7 @@ export function addCategory(doc: Y.Doc, input: { name: string }): string {
 export function renameCategory(doc: Y.Doc, id: string, name: string): void {
   const category = requireCategory(doc, id)
   const value = validCategoryName(name)
-  doc.transact(() => writeRegister(doc, registerOf(category, 'name'), value))
+  change(doc, () => writeRegister(doc, registerOf(category, 'name'), value))
 }
 
 /**
@@ -232,7 +241,7 @@ export function renameCategory(doc: Y.Doc, id: string, name: string): void {
  */
 export function removeCategory(doc: Y.Doc, id: string): void {
   requireCategory(doc, id)
-  doc.transact(() => {
+  change(doc, () => {
     for (const itemId of itemsMap(doc).keys()) {
       const item = entryMap(itemsMap(doc), itemId)
       if (item && readStoredCategoryId(item) === id) {
@@ -248,7 +257,7 @@ export function moveCategory(doc: Y.Doc, id: string, target: MoveTarget): void {
   const after = target.after
   if (after !== null) requireCategory(doc, after)
   if (after === id) return
-  doc.transact(() => moveRow(doc, categoriesMap(doc), id, after, readAllCategories(doc)))
+  change(doc, () => moveRow(doc, categoriesMap(doc), id, after, readAllCategories(doc)))
 }
 
 export function listCategories(doc: Y.Doc): Category[] {

@@ -16,6 +16,8 @@ export const ROOT = {
   title: 'title',
   items: 'items',
   categories: 'categories',
+  /** clientID → how many changes that replica made; see `noteChange`. */
+  changes: 'changes',
 } as const
 
 export interface Item {
@@ -52,6 +54,20 @@ export function itemsMap(doc: Y.Doc): Y.Map<unknown> {
 
 export function categoriesMap(doc: Y.Doc): Y.Map<unknown> {
   return doc.getMap(ROOT.categories)
+}
+
+/**
+ * Bumps this replica's counter in the `changes` map. Deleting in Yjs writes
+ * no new struct, so a change made only of deletions (removing an item,
+ * erasing text) would leave the replica's state vector where it was, and
+ * durable acknowledgement by state vector (docs/protocol.md) could not tell
+ * it from no change at all. Writing one small value makes every change
+ * advance the writer's clock. Must run inside the change's transaction.
+ */
+export function noteChange(doc: Y.Doc): void {
+  const changes = doc.getMap<number>(ROOT.changes)
+  const key = String(doc.clientID)
+  changes.set(key, (changes.get(key) ?? 0) + 1)
 }
 
 export function readTitle(doc: Y.Doc): string {
