@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests need when they are missing:
 # Chromium for the Playwright e2e tests (Playwright cannot download its own
-# browser here). A no-op when everything is present.
+# browser here) and the PostgreSQL server binaries, from which the
+# PostgresStorage tests start a throwaway server of their own. A no-op when
+# everything is present.
 set -euo pipefail
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   echo "Missing Debian packages: ${missing[*]} — install them with: sudo apt-get install ${missing[*]}" >&2

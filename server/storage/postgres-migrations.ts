@@ -1,0 +1,149 @@
+/**
+ * Colist's PostgreSQL schema, as numbered migrations, and the code that
+ * brings a database up to date. docs/storage.md describes the same schema
+ * for humans; change both together.
+ *
+ * Migrations are append-only: a released one is never edited (databases that
+ * already ran it would not see the change), a new version is added instead.
+ */
+import type pg from 'pg'
+import { inTransaction } from './postgres-transaction.ts'
+
+export interface Migration {
+  /** 1, 2, 3, … in order, without gaps. */
+  version: number
+  name: string
+  sql: string
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'accounts and documents',
+    sql: `
+      -- Times are milliseconds since the Unix epoch, exactly as in the records
+      -- (UserRecord.createdAt, ListRecord.createdAt), so they round-trip exactly.
+      CREATE TABLE users (
+        id            text   PRIMARY KEY,
+        email         text   NOT NULL CONSTRAINT users_email_unique UNIQUE,
+        name          text   NOT NULL,
+        password_hash text   NOT NULL,
+        created_at    bigint NOT NULL
+      );
+
+      -- owner_id and memberships.user_id do not reference users: the Storage
+      -- contract lets a list or membership name a user this store has never
+      -- seen (the in-memory and LevelDB stores allow it too).
+      CREATE TABLE lists (
+        id         text   PRIMARY KEY,
+        title      text   NOT NULL,
+        owner_id   text   NOT NULL,
+        created_at bigint NOT NULL
+      );
+
+      CREATE TABLE memberships (
+        list_id text NOT NULL REFERENCES lists (id) ON DELETE CASCADE,
+        user_id text NOT NULL,
+        role    text NOT NULL CONSTRAINT memberships_role_known CHECK (role IN ('owner', 'editor', 'viewer')),
+        PRIMARY KEY (list_id, user_id)
+      );
+      -- listsForUser looks memberships up by user.
+      CREATE INDEX memberships_user_id ON memberships (user_id);
+
+      -- The last seq ever appended to each document. Appends allocate seqs by
+      -- updating this row, so concurrent appenders (from any node) queue on
+      -- its row lock; it survives compaction, which may delete every entry.
+      CREATE TABLE doc_heads (
+        doc_id   text   PRIMARY KEY,
+        last_seq bigint NOT NULL CHECK (last_seq >= 0)
+      );
+
+      CREATE TABLE doc_updates (
+        doc_id text   NOT NULL,
+        seq    bigint NOT NULL CHECK (seq > 0),
+        data   bytea  NOT NULL,
+        PRIMARY KEY (doc_id, seq)
+      );
+
+      -- seq: the last log entry folded into data.
+      CREATE TABLE doc_snapshots (
+        doc_id text   PRIMARY KEY,
+        seq    bigint NOT NULL CHECK (seq >= 0),
+        data   bytea  NOT NULL
+      );
+    `,
+  },
+]
+
+/**
+ * Key of the advisory lock that serialises migration runs, so nodes starting
+ * at the same moment take turns: the first applies what is missing, the
+ * others then find nothing to do. Any fixed bigint works; this one is
+ * "colist" in ASCII.
+ */
+const MIGRATION_LOCK_KEY = 0x636f6c697374n
+
+/**
+ * Applies every migration the database lacks, in order, in one transaction:
+ * either the schema reaches the latest version or nothing changes.
+ */
+export async function migrate(pool: pg.Pool, migrations: readonly Migration[] = MIGRATIONS): Promise<void> {
+  assertNumberedInOrder(migrations)
+  await inTransaction(pool, async (client) => {
+    // Transaction-scoped: released by COMMIT or ROLLBACK, even if this node dies.
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY.toString()])
+    await client.query(`
+      CREATE TABLE IF NOT EXISTS schema_migrations (
+        version    integer     PRIMARY KEY,
+        name       text        NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now()
+      )
+    `)
+    const applied = await client.query<{ version: number; name: string }>(
+      'SELECT version, name FROM schema_migrations ORDER BY version',
+    )
+    const pending = pendingMigrations(applied.rows, migrations)
+    for (const migration of pending) {
+      await client.query(migration.sql)
+      await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
+        migration.version,
+        migration.name,
+      ])
+    }
+  })
+}
+
+/**
+ * The migrations still to run. Refuses a database whose history disagrees
+ * with this build's: one migrated by a newer build (this node would write
+ * data that schema may not expect) or one whose recorded migrations differ
+ * from the code's (someone edited a released migration).
+ */
+export function pendingMigrations(
+  applied: ReadonlyArray<{ version: number; name: string }>,
+  migrations: readonly Migration[],
+): Migration[] {
+  const latestKnown = migrations.at(-1)?.version ?? 0
+  for (const { version, name } of applied) {
+    const known = migrations.find((migration) => migration.version === version)
+    if (!known) {
+      throw new Error(
+        `database schema has migration ${version} (${name}), but this build only knows up to ${latestKnown}; ` +
+          'run a newer build',
+      )
+    }
+    if (known.name !== name) {
+      throw new Error(`database migration ${version} is "${name}" but this build calls it "${known.name}"`)
+    }
+  }
+  const appliedVersions = new Set(applied.map(({ version }) => version))
+  return migrations.filter((migration) => !appliedVersions.has(migration.version))
+}
+
+function assertNumberedInOrder(migrations: readonly Migration[]): void {
+  migrations.forEach((migration, index) => {
+    if (migration.version !== index + 1) {
+      throw new Error(`migration "${migration.name}" has version ${migration.version}, expected ${index + 1}`)
+    }
+  })
+}
