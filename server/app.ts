@@ -16,6 +16,7 @@ import { errorMiddleware, notFound } from './http/errors.ts'
 import { itemRoutes } from './http/item-routes.ts'
 import { listRoutes } from './http/list-routes.ts'
 import { opsRoutes } from './http/ops-routes.ts'
+import { RedisFanout } from './redis-fanout.ts'
 import { syncRoutes } from './http/sync-routes.ts'
 import { createLogger, type Logger } from './logger.ts'
 import { Metrics } from './metrics.ts'
@@ -50,8 +51,9 @@ const JSON_BODY_LIMIT = '256kb'
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<ColistServer> {
   const log = options.log ?? createLogger(config.logLevel)
-  const storage = options.storage ?? (await LevelStorage.open(join(config.dataDir, 'db'), { sync: config.fsync }))
-  const fanout = options.fanout ?? new LocalFanoutHub().endpoint()
+  // What this function opens, it closes; what the caller passes in stays the caller's.
+  const storage = options.storage ?? (await openStorage(config))
+  const fanout = options.fanout ?? (config.redisUrl ? await RedisFanout.connect(config.redisUrl, log) : new LocalFanoutHub().endpoint())
   const metrics = new Metrics()
   const tokens = new TokenService(config.jwtSecret, config.tokenTtlSeconds)
   const rooms = new RoomRegistry({
@@ -70,7 +72,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     res.set('X-Content-Type-Options', 'nosniff')
     next()
   })
-  app.use(opsRoutes(storage, metrics))
+  app.use(opsRoutes(storage, fanout, metrics))
   app.use('/api', syncRoutes(storage, tokens, rooms, config.limits.maxMessageBytes))
   app.use('/api', express.json({ limit: JSON_BODY_LIMIT }))
   app.use('/api', authRoutes(storage, tokens))
@@ -107,13 +109,21 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         await rooms.closeAll(CloseCode.ServerRestarting)
         await sockets.drain(2000)
         httpServer.closeAllConnections()
-        await storage.close()
-        await fanout.close()
+        if (!options.storage) await storage.close()
+        if (!options.fanout) await fanout.close()
         log.info('colist stopped')
       })()
       return closing
     },
   }
+}
+
+async function openStorage(config: Config): Promise<Storage> {
+  if (config.store.kind === 'postgres') {
+    const { PostgresStorage } = await import('./storage/postgres-storage.ts')
+    return PostgresStorage.open(config.store.url)
+  }
+  return LevelStorage.open(join(config.dataDir, 'db'), { sync: config.fsync })
 }
 
 /** Serves the built web app, with index.html for client-side routes. */

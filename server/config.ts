@@ -42,6 +42,12 @@ const envSchema = z.object({
   COMPACT_LOG_BYTES: int(1024 * 1024, 1),
   /** Directory of the built web client; served when it exists. */
   CLIENT_DIR: z.string().default('./dist/client'),
+  /** Joins a cluster: fan-out between nodes over this Redis. */
+  REDIS_URL: z.string().url().optional(),
+  /** A shared PostgreSQL store for documents and accounts. */
+  DATABASE_URL: z.string().url().optional(),
+  /** `level` (embedded, the default) or `postgres` (the default when DATABASE_URL is set). */
+  STORE: z.enum(['level', 'postgres']).optional(),
 })
 
 export interface Config {
@@ -63,6 +69,9 @@ export interface Config {
   pingIntervalMs: number
   compaction: { maxLogEntries: number; maxLogBytes: number }
   clientDir: string
+  store: { kind: 'level' } | { kind: 'postgres'; url: string }
+  /** Set when the node is one of several sharing Redis. */
+  redisUrl: string | null
 }
 
 export class ConfigError extends Error {
@@ -77,6 +86,10 @@ export async function loadConfig(env: Record<string, string | undefined> = proce
     throw new ConfigError(`invalid configuration: ${problems}`)
   }
   const e = parsed.data
+  const storeKind = e.STORE ?? (e.DATABASE_URL ? 'postgres' : 'level')
+  if (storeKind === 'postgres' && !e.DATABASE_URL) throw new ConfigError('invalid configuration: STORE=postgres needs DATABASE_URL')
+  // A generated secret lives in one node's DATA_DIR; the other nodes would refuse its tokens.
+  if (e.REDIS_URL && !e.JWT_SECRET) throw new ConfigError('invalid configuration: nodes of a cluster (REDIS_URL) must share JWT_SECRET')
   const dataDir = resolve(e.DATA_DIR)
   await mkdir(dataDir, { recursive: true })
   const secret = e.JWT_SECRET ?? (await readOrCreateSecret(join(dataDir, 'jwt-secret')))
@@ -99,6 +112,8 @@ export async function loadConfig(env: Record<string, string | undefined> = proce
     pingIntervalMs: e.PING_INTERVAL_MS,
     compaction: { maxLogEntries: e.COMPACT_LOG_ENTRIES, maxLogBytes: e.COMPACT_LOG_BYTES },
     clientDir: resolve(e.CLIENT_DIR),
+    store: storeKind === 'postgres' ? { kind: 'postgres', url: e.DATABASE_URL! } : { kind: 'level' },
+    redisUrl: e.REDIS_URL ?? null,
   }
 }
 

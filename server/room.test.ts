@@ -193,6 +193,8 @@ describe('RoomRegistry', () => {
     const socket = new FakeSocket()
     room.join(socket, { userId: 'bob', name: 'Bob', role: 'editor' })
     node1.roleChanged('list', 'bob', null)
+    // The hub delivers on a microtask, like a network; this one runs after it.
+    await new Promise<void>((resolve) => queueMicrotask(resolve))
     expect(socket.closedWith).toBe(CloseCode.Forbidden.code)
   })
 })

@@ -19,6 +19,7 @@ import {
   SyncStep,
   canWrite,
   decodeHello,
+  decodePersisted,
   encodeAwarenessMessage,
   encodePersisted,
   encodeSession,
@@ -29,6 +30,7 @@ import {
 } from '../shared/protocol.ts'
 import { stampAwarenessUpdate } from './awareness-stamp.ts'
 import type { Fanout } from './fanout.ts'
+import { decodeNodeSync, encodeNodeSync, topics } from './node-protocol.ts'
 import type { Logger } from './logger.ts'
 import type { Metrics } from './metrics.ts'
 import type { DocumentStore, StoredDoc } from './storage/storage.ts'
@@ -92,10 +94,15 @@ export interface RoomOptions {
   compaction: { maxLogEntries: number; maxLogBytes: number }
   /** Called whenever the room may have become idle (no connections, no holders, nothing unsaved). */
   onMaybeIdle: (room: Room) => void
+  /** How long a room waits for peer nodes' catch-up replies when it loads. */
+  peerSyncTimeoutMs?: number
 }
 
 /** Origin of changes that arrived from another node: relayed locally, never re-stored or re-published. */
 const FROM_FANOUT = Symbol('fanout')
+/** Who speaks for an awareness clientID: a local connection, or a client of another node. */
+type AwarenessOwner = Connection | { node: string }
+const DEFAULT_PEER_SYNC_TIMEOUT_MS = 1000
 /** Awareness clientIDs one connection may speak for (a tab has one; a few spare for reloads). */
 const MAX_AWARENESS_IDS_PER_CONNECTION = 4
 
@@ -107,12 +114,19 @@ export class Room {
   holders = 0
   deleted = false
 
-  private readonly awarenessOwners = new Map<number, Connection | typeof FROM_FANOUT>()
+  private readonly awarenessOwners = new Map<number, AwarenessOwner>()
   private pending: Uint8Array[] = []
   private flushing: Promise<void> | null = null
   private failed: Error | null = null
-  /** What storage holds for sure: the doc's state vector as of the last completed append. */
+  /**
+   * What storage holds for sure, per clientID: the stored state at load,
+   * advanced by this node's appends and by peers' announcements.
+   */
   private persistedClocks: Map<number, number>
+  /** Since when the doc has held content no node has reported stored (see `reconcile`). */
+  private unpersistedSince: number | null = null
+  /** Catch-up replies addressed to this node, counted while it loads. */
+  private onPeerReply: (() => void) | null = null
   private logEntries: number
   private logBytes: number
   private storedBytes: number
@@ -135,26 +149,50 @@ export class Room {
     this.awareness.setLocalState(null)
     this.doc.on('update', this.onDocUpdate)
     this.awareness.on('update', this.onAwarenessUpdate)
+    const { fanout } = options
+    // A bad message from a peer is logged and dropped: it must not break this node's clients.
+    const guarded =
+      (what: string, handle: (payload: Uint8Array, node: string) => void) =>
+      (payload: Uint8Array, node: string) => {
+        try {
+          handle(payload, node)
+        } catch (err) {
+          options.log.warn({ err, list: id, node }, `ignoring a ${what} message from a peer`)
+        }
+      }
     this.unsubscribe.push(
-      options.fanout.subscribe(`doc:${id}`, (update) => Y.applyUpdate(this.doc, update, FROM_FANOUT)),
-      options.fanout.subscribe(`awareness:${id}`, (update) => this.applyFanoutAwareness(update)),
+      fanout.subscribe(topics.doc(id), guarded('document', (update) => this.applyPeerUpdate(update))),
+      fanout.subscribe(topics.awareness(id), guarded('awareness', (update, node) => this.applyPeerAwareness(update, node))),
+      fanout.subscribe(topics.persisted(id), guarded('persisted', (message) => this.applyPeerPersisted(message))),
+      fanout.subscribe(topics.sync(id), guarded('sync', (payload, node) => this.receiveNodeSync(payload, node))),
     )
     options.metrics.docsLoaded.inc()
     options.metrics.logLength.inc(this.logEntries)
   }
 
-  /** Reads the document from storage; the room answers nobody before this completes. */
+  /**
+   * Reads the document from storage and, when the list is live on other
+   * nodes, catches up with them (they may hold updates not stored yet); the
+   * room answers nobody before this completes.
+   */
   static async load(id: string, options: RoomOptions): Promise<Room> {
     const stored = await options.store.loadDoc(id)
     const doc = docFromStored(stored)
     const logBytes = stored.updates.reduce((sum, u) => sum + u.byteLength, 0)
-    return new Room(id, options, {
+    const room = new Room(id, options, {
       doc,
       logEntries: stored.updates.length,
       logBytes,
       storedBytes: (stored.snapshot?.byteLength ?? 0) + logBytes,
       lastSeq: stored.lastSeq,
     })
+    try {
+      await room.catchUpWithPeers()
+    } catch (err) {
+      room.destroy()
+      throw err
+    }
+    return room
   }
 
   // ---------------------------------------------------------------------------
@@ -316,16 +354,133 @@ export class Room {
     return conn.awarenessIds.size < MAX_AWARENESS_IDS_PER_CONNECTION
   }
 
-  private applyFanoutAwareness(update: Uint8Array): void {
+  // ---------------------------------------------------------------------------
+  // Other nodes holding the same list (node-protocol.ts)
+  // ---------------------------------------------------------------------------
+
+  private async catchUpWithPeers(): Promise<void> {
+    const peers = await this.options.fanout.peerCount(topics.doc(this.id))
+    if (peers === 0) return
+    let replies = 0
+    await new Promise<void>((resolve) => {
+      // A peer that died a moment ago still counts as subscribed; don't wait for it forever.
+      const timer = setTimeout(resolve, this.options.peerSyncTimeoutMs ?? DEFAULT_PEER_SYNC_TIMEOUT_MS)
+      this.onPeerReply = () => {
+        if (++replies < peers) return
+        clearTimeout(timer)
+        resolve()
+      }
+      this.requestPeerSync()
+    })
+    this.onPeerReply = null
+  }
+
+  /** After a fan-out outage: exchange what was missed, and re-announce this node's clients. */
+  resyncWithPeers(): void {
+    this.requestPeerSync()
+    const ownClients = this.localAwarenessIds()
+    if (ownClients.length > 0) this.options.fanout.publish(topics.awareness(this.id), awarenessProtocol.encodeAwarenessUpdate(this.awareness, ownClients))
+  }
+
+  /** Asks every peer for what this node lacks, and to ask back for what it lacks. */
+  private requestPeerSync(): void {
+    const request = encodeNodeSync({ kind: 'request', askBack: true, stateVector: Y.encodeStateVector(this.doc) })
+    this.options.fanout.publish(topics.sync(this.id), request)
+  }
+
+  private receiveNodeSync(payload: Uint8Array, fromNode: string): void {
+    const msg = decodeNodeSync(payload)
+    if (msg.kind === 'request') {
+      const ownClients = this.localAwarenessIds()
+      const reply = encodeNodeSync({
+        kind: 'reply',
+        to: fromNode,
+        update: Y.encodeStateAsUpdate(this.doc, msg.stateVector),
+        awareness: ownClients.length > 0 ? awarenessProtocol.encodeAwarenessUpdate(this.awareness, ownClients) : null,
+      })
+      this.options.fanout.publish(topics.sync(this.id), reply)
+      if (msg.askBack) {
+        this.options.fanout.publish(topics.sync(this.id), encodeNodeSync({ kind: 'request', askBack: false, stateVector: Y.encodeStateVector(this.doc) }))
+      }
+      return
+    }
+    if (msg.to !== this.options.fanout.nodeId) return
+    this.applyPeerUpdate(msg.update)
+    if (msg.awareness) this.applyPeerAwareness(msg.awareness, fromNode)
+    this.onPeerReply?.()
+  }
+
+  /** Awareness clientIDs of this node's own connections that have a state now. */
+  private localAwarenessIds(): number[] {
+    const ids: number[] = []
+    const states = this.awareness.getStates()
+    for (const [id, owner] of this.awarenessOwners) if (owner instanceof Connection && states.has(id)) ids.push(id)
+    return ids
+  }
+
+  private applyPeerUpdate(update: Uint8Array): void {
+    Y.applyUpdate(this.doc, update, FROM_FANOUT)
+  }
+
+  private applyPeerAwareness(update: Uint8Array, node: string): void {
     const dec = decoding.createDecoder(update)
     const count = decoding.readVarUint(dec)
     for (let i = 0; i < count; i++) {
       const id = decoding.readVarUint(dec)
       decoding.readVarUint(dec)
       decoding.readVarString(dec)
-      if (!this.awarenessOwners.has(id)) this.awarenessOwners.set(id, FROM_FANOUT)
+      if (!(this.awarenessOwners.get(id) instanceof Connection)) this.awarenessOwners.set(id, { node })
     }
     awarenessProtocol.applyAwarenessUpdate(this.awareness, update, FROM_FANOUT)
+  }
+
+  /** A peer stored updates: those clocks are durable for this node's clients too. */
+  private applyPeerPersisted(message: Uint8Array): void {
+    const dec = decoding.createDecoder(message)
+    decoding.readVarUint(dec) // the message type: the payload is the client message itself
+    const advanced = new Map<number, number>()
+    for (const [clientId, clock] of decodePersisted(dec)) {
+      if (clock > (this.persistedClocks.get(clientId) ?? 0)) {
+        this.persistedClocks.set(clientId, clock)
+        advanced.set(clientId, clock)
+      }
+    }
+    if (advanced.size > 0) this.tellClients(encodePersisted(advanced))
+    this.checkPersistedCoversDoc()
+  }
+
+  /** A peer node is gone: its clients' presence goes with it. */
+  dropPeer(node: string): void {
+    const gone: number[] = []
+    for (const [id, owner] of this.awarenessOwners) {
+      if (!(owner instanceof Connection) && owner.node === node) gone.push(id)
+    }
+    for (const id of gone) this.awarenessOwners.delete(id)
+    if (gone.length > 0) awarenessProtocol.removeAwarenessStates(this.awareness, gone, FROM_FANOUT)
+  }
+
+  /**
+   * Stores what this node holds but no node has reported stored for a while.
+   * Normally the node that accepted an update stores it and announces it
+   * within milliseconds; if that node died first, its update lives on only
+   * in peers' memory, and this puts it on disk. Returns whether it did.
+   */
+  reconcile(now: number, afterMs: number): boolean {
+    if (this.unpersistedSince === null || now - this.unpersistedSince < afterMs || this.failed || this.deleted) return false
+    this.checkPersistedCoversDoc()
+    if (this.unpersistedSince === null) return false
+    this.pending.push(Y.encodeStateAsUpdate(this.doc, Y.encodeStateVector(this.persistedClocks)))
+    this.unpersistedSince = null
+    this.scheduleFlush()
+    return true
+  }
+
+  private checkPersistedCoversDoc(): void {
+    if (this.unpersistedSince === null) return
+    for (const [clientId, clock] of Y.decodeStateVector(Y.encodeStateVector(this.doc))) {
+      if (clock > (this.persistedClocks.get(clientId) ?? 0)) return
+    }
+    this.unpersistedSince = null
   }
 
   // ---------------------------------------------------------------------------
@@ -338,11 +493,14 @@ export class Room {
     for (const conn of this.connections) {
       if (conn !== origin) conn.send(message)
     }
-    if (origin === FROM_FANOUT) return
+    if (origin === FROM_FANOUT) {
+      this.unpersistedSince ??= Date.now()
+      return
+    }
     this.options.metrics.updatesIn.inc()
     this.storedBytes += update.byteLength
     this.pending.push(update)
-    this.options.fanout.publish(`doc:${this.id}`, update)
+    this.options.fanout.publish(topics.doc(this.id), update)
     this.scheduleFlush()
   }
 
@@ -355,7 +513,7 @@ export class Room {
     const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed)
     const message = encodeAwarenessMessage(update)
     for (const conn of this.connections) conn.send(message)
-    if (origin !== FROM_FANOUT) this.options.fanout.publish(`awareness:${this.id}`, update)
+    if (origin !== FROM_FANOUT) this.options.fanout.publish(topics.awareness(this.id), update)
   }
 
   // ---------------------------------------------------------------------------
@@ -382,9 +540,6 @@ export class Room {
     while (this.pending.length > 0 && !this.deleted) {
       const batch = this.pending
       this.pending = []
-      // Everything applied so far is in this batch or an earlier one, so once
-      // it is written, the doc's current state vector is durable.
-      const clocks = Y.decodeStateVector(Y.encodeStateVector(this.doc))
       const started = performance.now()
       try {
         this.lastSeq = await this.options.store.appendUpdates(this.id, batch)
@@ -396,7 +551,7 @@ export class Room {
       this.logEntries += batch.length
       this.options.metrics.logLength.inc(batch.length)
       for (const update of batch) this.logBytes += update.byteLength
-      this.acknowledge(clocks)
+      this.acknowledge(batch)
       if (this.logEntries > this.options.compaction.maxLogEntries || this.logBytes > this.options.compaction.maxLogBytes) {
         await this.compact()
       }
@@ -446,17 +601,27 @@ export class Room {
   }
 
   /**
-   * Tells Colist clients which clocks became durable. Only the entries that
-   * advanced are sent, encoded once for every socket.
+   * Tells every Colist client, here and on other nodes, which clocks the
+   * batch just stored made durable: exactly the clocks the batch's updates
+   * reach — not the doc's whole state vector, which may hold updates a peer
+   * relayed but has not stored yet. Encoded once for every socket.
    */
-  private acknowledge(clocks: Map<number, number>): void {
+  private acknowledge(batch: Uint8Array[]): void {
     const advanced = new Map<number, number>()
-    for (const [clientId, clock] of clocks) {
-      if (clock > (this.persistedClocks.get(clientId) ?? 0)) advanced.set(clientId, clock)
+    for (const update of batch) {
+      for (const [clientId, clock] of Y.parseUpdateMeta(update).to) {
+        if (clock > (this.persistedClocks.get(clientId) ?? 0) && clock > (advanced.get(clientId) ?? 0)) advanced.set(clientId, clock)
+      }
     }
-    this.persistedClocks = clocks
+    for (const [clientId, clock] of advanced) this.persistedClocks.set(clientId, clock)
+    this.checkPersistedCoversDoc()
     if (advanced.size === 0) return
     const message = encodePersisted(advanced)
+    this.tellClients(message)
+    this.options.fanout.publish(topics.persisted(this.id), message)
+  }
+
+  private tellClients(message: Uint8Array): void {
     for (const conn of this.connections) {
       if (conn.colistClient) conn.send(message)
     }

@@ -10,6 +10,8 @@ import { CloseCode, ROLES, type Role } from '../shared/protocol.ts'
 import type { Fanout } from './fanout.ts'
 import type { Logger } from './logger.ts'
 import type { Metrics } from './metrics.ts'
+import { topics } from './node-protocol.ts'
+import { PeerNodes } from './peer-nodes.ts'
 import { ProtocolError, Room, type RoomOptions } from './room.ts'
 import type { DocumentStore } from './storage/storage.ts'
 
@@ -20,9 +22,21 @@ export interface RoomRegistryOptions {
   log: Logger
   maxDocBytes: number
   compaction: RoomOptions['compaction']
+  /** Cross-node timings; the defaults suit a LAN. */
+  cluster?: Partial<ClusterTimings>
 }
 
-const ACCESS_TOPIC = 'access'
+export interface ClusterTimings {
+  heartbeatMs: number
+  /** A node silent this long is gone, and its clients' presence with it. */
+  nodeTimeoutMs: number
+  /** Content relayed by a peer but reported stored by nobody this long is stored here. */
+  reconcileAfterMs: number
+  peerSyncTimeoutMs: number
+}
+
+const DEFAULT_CLUSTER: ClusterTimings = { heartbeatMs: 1000, nodeTimeoutMs: 3500, reconcileAfterMs: 5000, peerSyncTimeoutMs: 1000 }
+const ACCESS_TOPIC = topics.access
 
 type AccessChange = { kind: 'role'; listId: string; userId: string; role: Role | null } | { kind: 'deleted'; listId: string }
 
@@ -31,14 +45,39 @@ export class RoomRegistry {
   private readonly loading = new Map<string, Promise<Room>>()
   /** Bumped on every access change of a list, so a join racing one can tell. */
   private readonly accessVersions = new Map<string, number>()
-  private readonly unsubscribeAccess: () => void
+  private readonly unsubscribe: Array<() => void> = []
+  private readonly peers: PeerNodes
+  private readonly reconcileTimer: NodeJS.Timeout
+  private readonly cluster: ClusterTimings
 
   constructor(private readonly options: RoomRegistryOptions) {
-    this.unsubscribeAccess = options.fanout.subscribe(ACCESS_TOPIC, (payload) => {
-      const change = parseAccessChange(payload)
-      if (change) this.applyAccessChange(change)
-      else options.log.warn('ignoring malformed access change from fan-out')
+    this.cluster = { ...DEFAULT_CLUSTER, ...options.cluster }
+    const { fanout, log } = options
+    this.unsubscribe.push(
+      fanout.subscribe(ACCESS_TOPIC, (payload) => {
+        const change = parseAccessChange(payload)
+        if (change) this.applyAccessChange(change)
+        else log.warn('ignoring malformed access change from fan-out')
+      }),
+      // Messages were lost while the fan-out was down: every live list catches up both ways.
+      fanout.onReconnect(() => {
+        for (const room of this.rooms.values()) room.resyncWithPeers()
+      }),
+    )
+    this.peers = new PeerNodes(fanout, {
+      intervalMs: this.cluster.heartbeatMs,
+      timeoutMs: this.cluster.nodeTimeoutMs,
+      onGone: (node) => {
+        for (const room of this.rooms.values()) room.dropPeer(node)
+      },
     })
+    this.reconcileTimer = setInterval(() => {
+      const now = Date.now()
+      for (const room of this.rooms.values()) {
+        if (room.reconcile(now, this.cluster.reconcileAfterMs)) log.warn({ list: room.id }, 'stored updates a peer relayed but never reported stored')
+      }
+    }, Math.max(250, Math.floor(this.cluster.reconcileAfterMs / 4)))
+    this.reconcileTimer.unref()
   }
 
   get loadedCount(): number {
@@ -51,7 +90,11 @@ export class RoomRegistry {
     if (!room) {
       let loading = this.loading.get(listId)
       if (!loading) {
-        loading = Room.load(listId, { ...this.options, onMaybeIdle: (r) => this.unloadIfIdle(r) }).finally(() =>
+        loading = Room.load(listId, {
+          ...this.options,
+          peerSyncTimeoutMs: this.cluster.peerSyncTimeoutMs,
+          onMaybeIdle: (r) => this.unloadIfIdle(r),
+        }).finally(() =>
           this.loading.delete(listId),
         )
         loading.then((r) => this.rooms.set(listId, r)).catch(() => {})
@@ -125,7 +168,9 @@ export class RoomRegistry {
     const rooms = [...this.rooms.values()]
     for (const room of rooms) room.closeAll(close)
     await Promise.all(rooms.map((room) => room.whenFlushed().catch(() => {})))
-    this.unsubscribeAccess()
+    clearInterval(this.reconcileTimer)
+    this.peers.close()
+    for (const unsubscribe of this.unsubscribe) unsubscribe()
   }
 }
 
