@@ -1,0 +1,63 @@
+/**
+ * The one seam between workloads and servers. Every workload is written
+ * against `Connect`; each server family supplies a thin adapter (the
+ * y-websocket provider for Colist and the reference server, the Hocuspocus
+ * provider for Hocuspocus), so the workload code above it is identical.
+ */
+import { WebSocket } from 'ws'
+import type { Awareness } from 'y-protocols/awareness'
+import type * as Y from 'yjs'
+
+export interface BenchConnection {
+  readonly doc: Y.Doc
+  readonly awareness: Awareness
+  /** Resolves after the provider's first completed sync with the server. */
+  readonly whenSynced: Promise<void>
+  /** Closes the socket; the doc stays usable (for offline edits). */
+  destroy(): void
+}
+
+export interface ConnectOptions {
+  /** Reuse a doc (e.g. one edited offline); a fresh one otherwise. */
+  doc?: Y.Doc
+  /** Source address on 127.0.0.0/8, to spread many sockets over more ports. */
+  localAddress?: string
+}
+
+export type Connect = (docName: string, options?: ConnectOptions) => BenchConnection
+
+/** What the providers call: `new WebSocketPolyfill(url, protocols)`. */
+type SocketClass = new (url: string | URL, protocols?: string | string[]) => WebSocket
+const boundSocketClasses = new Map<string, SocketClass>()
+
+/**
+ * A WebSocket class for the providers' `WebSocketPolyfill` option: `ws`
+ * itself, or a subclass that binds to a loopback source address (providers
+ * construct the socket with (url, protocols) only, so the address has to
+ * travel in the class).
+ */
+export function socketClassFor(localAddress: string | undefined): SocketClass {
+  if (localAddress === undefined) return WebSocket
+  if (!localAddress.startsWith('127.')) throw new Error(`refusing non-loopback source address ${localAddress}`)
+  const known = boundSocketClasses.get(localAddress)
+  if (known) return known
+  const bound: SocketClass = class extends WebSocket {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols, { localAddress })
+    }
+  }
+  boundSocketClasses.set(localAddress, bound)
+  return bound
+}
+
+/** Resolves once `isSynced()` holds, re-checked on each `subscribe` callback. */
+export function syncedPromise(isSynced: () => boolean, subscribe: (fire: () => void) => () => void): Promise<void> {
+  if (isSynced()) return Promise.resolve()
+  return new Promise((resolve) => {
+    const unsubscribe = subscribe(() => {
+      if (!isSynced()) return
+      unsubscribe()
+      resolve()
+    })
+  })
+}

@@ -1,0 +1,40 @@
+/**
+ * Adapter for servers that speak the y-websocket protocol (Colist and the
+ * reference server): the unmodified y-websocket `WebsocketProvider`.
+ *
+ * BroadcastChannel is off: Node has a global one, and providers in one
+ * process would otherwise sync with each other without any server, making
+ * every figure false.
+ */
+import { WebsocketProvider } from 'y-websocket'
+import * as Y from 'yjs'
+import { socketClassFor, syncedPromise, type Connect } from './connection.ts'
+
+/**
+ * `serverUrl` is the ws:// prefix the room name is appended to; `params`
+ * go in the query string (Colist's token).
+ */
+export function yWebsocketConnect(serverUrl: string, params: Record<string, string> = {}): Connect {
+  return (docName, options = {}) => {
+    const doc = options.doc ?? new Y.Doc()
+    const provider = new WebsocketProvider(serverUrl, docName, doc, {
+      WebSocketPolyfill: socketClassFor(options.localAddress) as unknown as typeof globalThis.WebSocket,
+      params,
+      disableBc: true,
+      maxBackoffTime: 500,
+    })
+    const whenSynced = syncedPromise(
+      () => provider.synced,
+      (fire) => {
+        provider.on('sync', fire)
+        return () => provider.off('sync', fire)
+      },
+    )
+    return {
+      doc,
+      awareness: provider.awareness,
+      whenSynced,
+      destroy: () => provider.destroy(),
+    }
+  }
+}
