@@ -9,10 +9,10 @@
  */
 import { execFile, spawnSync } from 'node:child_process'
 import { access, appendFile, chown, constants, mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { findFreePort } from './free-port.ts'
 
 const run = promisify(execFile)
 
@@ -141,21 +141,6 @@ async function giveToServerUser(dir: string): Promise<void> {
     ['-u', '-g'].map(async (flag) => Number((await run('id', [flag, SERVER_OS_USER])).stdout.trim())),
   )
   await chown(dir, uid!, gid!)
-}
-
-/** A port nothing listens on right now (the OS picks it), released again for the server to take. */
-function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => {
-        if (address && typeof address === 'object') resolve(address.port)
-        else reject(new Error('could not find a free port'))
-      })
-    })
-  })
 }
 
 function describe(error: unknown): string {
