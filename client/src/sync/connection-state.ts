@@ -1,0 +1,46 @@
+/** The state of one list's link to the server, as the connection manager reports it. */
+
+/** The list's WebSocket. */
+export type SocketPhase =
+  /** The browser says there is no network; nothing is attempted until it comes back. */
+  | 'offline'
+  /** A socket is opening, or open and not yet through its first sync. */
+  | 'connecting'
+  /** The last attempt failed; the next one is scheduled at `retryAt`. */
+  | 'waiting'
+  /** Synced: every change flows both ways live. */
+  | 'connected'
+  /** The server said not to come back (see `stopped`). */
+  | 'stopped'
+
+/** HTTP sync, used only while the socket cannot connect but HTTP works. */
+export type HttpPhase = 'off' | 'active' | 'failing'
+
+export type StopKind = 'auth' | 'access' | 'deleted' | 'error'
+
+export interface StopReason {
+  kind: StopKind
+  /** The WebSocket close code or HTTP status that stopped us, if any. */
+  code: number | null
+  message: string
+}
+
+export interface ConnectionState {
+  socket: SocketPhase
+  http: HttpPhase
+  /** Failed attempts since the last good connection. */
+  attempt: number
+  /** When the next socket attempt is due (ms since the epoch), if one is scheduled. */
+  retryAt: number | null
+  stopped: StopReason | null
+  lastClose: { code: number | null; reason: string; at: number } | null
+}
+
+export const INITIAL_CONNECTION_STATE: ConnectionState = {
+  socket: 'connecting',
+  http: 'off',
+  attempt: 0,
+  retryAt: null,
+  stopped: null,
+  lastClose: null,
+}

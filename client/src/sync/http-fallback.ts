@@ -1,0 +1,131 @@
+/**
+ * Syncs a list over plain HTTP while its WebSocket cannot connect (a proxy
+ * that blocks upgrades) but HTTP gets through: pull what the server has with
+ * our state vector every few seconds, push our changes as soon as they are
+ * made. No presence travels this way; it needs the socket.
+ */
+import * as Y from 'yjs'
+import { ApiError, NetworkError, api } from '../api.ts'
+import type { FallbackSync } from './connection.ts'
+import type { HttpPhase } from './connection-state.ts'
+import type { PendingChanges } from './pending-changes.ts'
+
+/** Origin of updates pulled over HTTP, so they are not mistaken for local changes. */
+export const HTTP_SYNC_ORIGIN = Symbol('colist:http-sync')
+
+export interface HttpSyncOptions {
+  doc: Y.Doc
+  listId: string
+  pending: PendingChanges
+  withToken: <T>(call: (token: string) => Promise<T>) => Promise<T>
+  /** Viewers only pull. */
+  canWrite: () => boolean
+  onPhase: (phase: HttpPhase) => void
+  /** The server refused our token even after a renewal. */
+  onUnauthorized: () => void
+  /** The server says this list is gone or no longer ours (HTTP 403/404). */
+  onRefused: (status: number) => void
+  pollIntervalMs?: number
+}
+
+/** Local edits are pushed this soon after they are made, so a burst of typing goes as one request. */
+const PUSH_DELAY_MS = 150
+
+export class HttpSync implements FallbackSync {
+  private running = false
+  private inFlight: Promise<void> | null = null
+  private again = false
+  private timer: ReturnType<typeof setTimeout> | undefined
+  private abort: AbortController | null = null
+  /** What the server is known to store; pushes send everything beyond it. */
+  private serverState: Uint8Array | undefined
+
+  constructor(private readonly options: HttpSyncOptions) {}
+
+  get active(): boolean {
+    return this.running
+  }
+
+  start(): void {
+    if (this.running) return
+    this.running = true
+    this.options.doc.on('update', this.onUpdate)
+    this.runSoon(0)
+  }
+
+  stop(): void {
+    if (!this.running) return
+    this.running = false
+    clearTimeout(this.timer)
+    this.abort?.abort()
+    this.abort = null
+    this.options.doc.off('update', this.onUpdate)
+    this.options.onPhase('off')
+  }
+
+  pollNow(): void {
+    if (this.running) this.runSoon(0)
+  }
+
+  private readonly onUpdate = (_update: Uint8Array, origin: unknown, _doc: Y.Doc, transaction: Y.Transaction): void => {
+    if (transaction.local && origin !== HTTP_SYNC_ORIGIN) this.runSoon(PUSH_DELAY_MS)
+  }
+
+  private runSoon(delay: number): void {
+    clearTimeout(this.timer)
+    this.timer = setTimeout(() => this.run(), delay)
+  }
+
+  private run(): void {
+    if (!this.running) return
+    if (this.inFlight) {
+      this.again = true
+      return
+    }
+    this.inFlight = this.cycle().finally(() => {
+      this.inFlight = null
+      if (!this.running) return
+      if (this.again) {
+        this.again = false
+        this.runSoon(0)
+      } else {
+        this.runSoon(this.options.pollIntervalMs ?? 3000)
+      }
+    })
+  }
+
+  private async cycle(): Promise<void> {
+    const { doc, listId, pending, withToken } = this.options
+    this.abort = new AbortController()
+    const signal = this.abort.signal
+    try {
+      const pulled = await withToken((token) => api.pullUpdate(token, listId, Y.encodeStateVector(doc), signal))
+      if (!this.running) return
+      Y.applyUpdate(doc, pulled.update, HTTP_SYNC_ORIGIN)
+      if (pulled.persisted) {
+        this.serverState = pulled.persisted
+        pending.acknowledge(Y.decodeStateVector(pulled.persisted))
+      }
+      if (pending.count > 0 && this.options.canWrite()) {
+        // Carries every struct the server may lack and our whole delete set, so deletions go too.
+        const update = Y.encodeStateAsUpdate(doc, this.serverState)
+        const persisted = await withToken((token) => api.pushUpdate(token, listId, update, signal))
+        if (!this.running) return
+        this.serverState = persisted
+        pending.acknowledge(Y.decodeStateVector(persisted))
+      }
+      this.options.onPhase('active')
+    } catch (err) {
+      if (!this.running || signal.aborted) return
+      if (err instanceof ApiError && err.status === 401) return this.options.onUnauthorized()
+      if (err instanceof ApiError && (err.status === 403 || err.status === 404)) return this.options.onRefused(err.status)
+      if (err instanceof NetworkError || err instanceof ApiError) {
+        this.options.onPhase('failing')
+        return
+      }
+      throw err
+    } finally {
+      this.abort = null
+    }
+  }
+}

@@ -1,0 +1,212 @@
+/**
+ * Everything one open list needs, wired together: the Y.Doc, its IndexedDB
+ * replica, the y-websocket provider with Colist's server session on it, the
+ * connection manager and its HTTP fallback, the count of unsaved changes,
+ * presence, undo, and the devtools log. The React layer creates one per
+ * opened list and destroys it on leaving.
+ */
+import { ObservableV2 } from 'lib0/observable'
+import { WebsocketProvider } from 'y-websocket'
+import type { IndexeddbPersistence } from 'y-indexeddb'
+import type { Awareness } from 'y-protocols/awareness'
+import * as Y from 'yjs'
+import type { PublicUser } from '../../../shared/api.ts'
+import { ROOT } from '../../../shared/list-layout.ts'
+import { WS_PATH_PREFIX, canWrite, type Role } from '../../../shared/protocol.ts'
+import { ServerSession } from '../../../shared/server-session.ts'
+import { session as authSession, withToken } from '../auth/session.ts'
+import { UpdateLog } from '../devtools/update-log.ts'
+import { PresenceController } from '../presence/presence-controller.ts'
+import { ListConnection } from './connection.ts'
+import { NOTE_ORIGIN, noteDeletionOnlyChanges } from './deletion-clock.ts'
+import { HTTP_SYNC_ORIGIN, HttpSync } from './http-fallback.ts'
+import { openReplica, pendingChangesKey, replicaFlushed } from './offline-store.ts'
+import { PendingChanges } from './pending-changes.ts'
+
+/** Origin of this user's own edits made through the app: the only ones undo tracks. */
+export const LOCAL_ORIGIN = Symbol('colist:local')
+
+/** If IndexedDB does not answer (some private modes), connect anyway after this long. */
+const REPLICA_WAIT_MS = 1500
+
+export interface ListSessionState {
+  /** The device copy has been read (the list can show without the network). */
+  replicaLoaded: boolean
+  /** Our role: the server's word while connected, otherwise the last one known. Null if never known. */
+  role: Role | null
+  /** Why the server refused a write of ours, once it has. */
+  rejected: string | null
+}
+
+export interface ListSessionEvents {
+  change: () => void
+  /** The server refused a write: the device copy holds changes it will never accept. */
+  'write-rejected': (reason: string) => void
+}
+
+function socketOrigin(): string {
+  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${WS_PATH_PREFIX}`
+}
+
+export class ListSession extends ObservableV2<ListSessionEvents> {
+  readonly doc = new Y.Doc()
+  readonly replica: IndexeddbPersistence
+  readonly provider: WebsocketProvider
+  readonly server: ServerSession
+  readonly awareness: Awareness
+  readonly pending: PendingChanges
+  readonly http: HttpSync
+  readonly connection: ListConnection
+  readonly undo: Y.UndoManager
+  readonly presence: PresenceController
+  readonly log: UpdateLog
+  private readonly stopNotingDeletions: () => void
+  private state: ListSessionState
+  private destroyed = false
+  private readonly unsubscribeAuth: () => void
+
+  constructor(
+    readonly listId: string,
+    readonly user: PublicUser,
+    knownRole: Role | null,
+  ) {
+    super()
+    this.state = { replicaLoaded: false, role: knownRole, rejected: null }
+    this.replica = openReplica(user.id, listId, this.doc)
+    this.provider = new WebsocketProvider(socketOrigin(), listId, this.doc, {
+      connect: false,
+      // Tabs of one browser share the server; a second channel between them would only duplicate it.
+      disableBc: true,
+    })
+    this.awareness = this.provider.awareness
+    this.server = new ServerSession(this.provider)
+    this.pending = new PendingChanges(this.doc, localStorage, pendingChangesKey(user.id, listId))
+    this.http = new HttpSync({
+      doc: this.doc,
+      listId,
+      pending: this.pending,
+      withToken,
+      canWrite: () => this.canWrite,
+      onPhase: (phase) => this.connection.setHttpPhase(phase),
+      onUnauthorized: () => this.connection.httpUnauthorized(),
+      onRefused: (status) =>
+        this.connection.stop(
+          status === 404
+            ? { kind: 'deleted', code: status, message: 'This list was deleted' }
+            : { kind: 'access', code: status, message: 'You no longer have access to this list' },
+        ),
+    })
+    this.connection = new ListConnection({
+      provider: this.provider,
+      fallback: this.http,
+      token: () => authSession.token,
+      renewToken: () => authSession.renew(),
+    })
+    this.stopNotingDeletions = noteDeletionOnlyChanges(this.doc)
+    this.undo = new Y.UndoManager([this.doc.getMap(ROOT.items), this.doc.getMap(ROOT.categories)], {
+      trackedOrigins: new Set([LOCAL_ORIGIN]),
+      // Every action is its own undo step; merging quick successive edits would undo two things at once.
+      captureTimeout: 0,
+    })
+    this.presence = new PresenceController(this.awareness, user)
+    this.log = new UpdateLog(this.doc, this.awareness, (origin) => this.describeOrigin(origin))
+
+    this.server.on('change', this.onServerSession)
+    this.server.on('write-rejected', this.onWriteRejected)
+    this.unsubscribeAuth = authSession.subscribe(() => {
+      if (authSession.getSnapshot().status === 'signed-in') this.connection.resumeAfterLogin()
+    })
+
+    let started = false
+    const start = () => {
+      if (started || this.destroyed) return
+      started = true
+      this.connection.start()
+    }
+    void this.replica.whenSynced.then(() => {
+      if (this.destroyed) return
+      this.pending.dropUnreachable()
+      this.update({ replicaLoaded: true })
+      start()
+    })
+    setTimeout(start, REPLICA_WAIT_MS)
+  }
+
+  getSnapshot = (): ListSessionState => this.state
+
+  get canWrite(): boolean {
+    return this.state.role === null || canWrite(this.state.role)
+  }
+
+  /** Applies a change as this user's own: undoable, counted, synced. Viewers cannot change anything. */
+  change(fn: (doc: Y.Doc) => void): void {
+    if (!this.canWrite) return
+    this.doc.transact(() => fn(this.doc), LOCAL_ORIGIN)
+  }
+
+  /** The role from the list's details, when the socket has not said yet. */
+  setKnownRole(role: Role): void {
+    if (!this.server.session && role !== this.state.role) this.update({ role })
+  }
+
+  /** Resolves once every change so far is on disk in IndexedDB. */
+  flushToDevice(): Promise<void> {
+    return replicaFlushed(this.replica)
+  }
+
+  /** Discards the device copy (the server refused what it holds); the caller opens a fresh session. */
+  async discardDeviceCopy(): Promise<void> {
+    this.pending.clear()
+    this.destroy()
+    await this.replica.clearData()
+  }
+
+  override destroy(): void {
+    if (this.destroyed) return
+    this.destroyed = true
+    this.unsubscribeAuth()
+    this.server.off('change', this.onServerSession)
+    this.server.off('write-rejected', this.onWriteRejected)
+    this.presence.destroy()
+    this.stopNotingDeletions()
+    this.connection.destroy()
+    this.log.destroy()
+    this.undo.destroy()
+    this.server.destroy()
+    this.provider.destroy()
+    // The provider does not own the awareness it created; its keep-alive timer must stop too.
+    this.awareness.destroy()
+    this.pending.destroy()
+    void this.replica.destroy()
+    this.doc.destroy()
+    super.destroy()
+  }
+
+  private readonly onServerSession = (): void => {
+    this.pending.acknowledge(this.server.persisted)
+    const role = this.server.session?.role ?? null
+    if (role && role !== this.state.role) this.update({ role })
+  }
+
+  private readonly onWriteRejected = (reason: string): void => {
+    if (this.state.rejected) return
+    this.update({ rejected: reason })
+    this.emit('write-rejected', [reason])
+  }
+
+  private describeOrigin(origin: unknown): string {
+    if (origin === this.provider) return 'server (socket)'
+    if (origin === this.replica) return 'this device (IndexedDB)'
+    if (origin === HTTP_SYNC_ORIGIN) return 'server (HTTP)'
+    if (origin === LOCAL_ORIGIN) return 'you'
+    if (origin === this.undo) return 'undo / redo'
+    if (origin === NOTE_ORIGIN) return 'you (change note)'
+    if (origin === 'local') return 'this tab'
+    return origin === null || origin === undefined ? 'console (untracked)' : String(origin)
+  }
+
+  private update(patch: Partial<ListSessionState>): void {
+    this.state = { ...this.state, ...patch }
+    this.emit('change', [])
+  }
+}

@@ -1,0 +1,41 @@
+/** Picks the page from the URL and the session. */
+import { useEffect, type ReactElement } from 'react'
+import { useSession } from '../hooks/use-session.ts'
+import { navigate, parseRoute, usePathname } from '../router.ts'
+import { AuthPage } from './AuthPage.tsx'
+import { Link } from './Link.tsx'
+import { ListPage } from './ListPage.tsx'
+import { ListsPage } from './ListsPage.tsx'
+import { SessionExpiredBanner } from './ReauthDialog.tsx'
+
+export function App(): ReactElement {
+  const state = useSession()
+  const route = parseRoute(usePathname())
+  const signedOut = state.status === 'signed-out'
+
+  useEffect(() => {
+    if (!signedOut && (route.page === 'login' || route.page === 'signup')) navigate('/', { replace: true })
+  }, [signedOut, route.page])
+
+  if (state.status === 'signed-out') return <AuthPage mode={route.page === 'signup' ? 'signup' : 'login'} />
+
+  const user = state.auth.user
+  return (
+    <>
+      {state.status === 'expired' && <SessionExpiredBanner user={user} />}
+      {route.page === 'list' ? (
+        // A new user or list is a new session: nothing of the previous one may leak into it.
+        <ListPage key={`${user.id}:${route.listId}`} listId={route.listId} user={user} />
+      ) : route.page === 'not-found' ? (
+        <main className="page page--center">
+          <h1>Page not found</h1>
+          <p>
+            <Link to="/">Go to your lists</Link>
+          </p>
+        </main>
+      ) : (
+        <ListsPage key={user.id} user={user} />
+      )}
+    </>
+  )
+}

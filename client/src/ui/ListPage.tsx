@@ -1,0 +1,269 @@
+/** One list: everything about it, live. */
+import { useCallback, useEffect, useMemo, useState, type ReactElement } from 'react'
+import type { PublicUser } from '../../../shared/api.ts'
+import {
+  addCategory,
+  addItem,
+  moveItem,
+  removeCategory,
+  removeChecked,
+  removeItem,
+  renameCategory,
+  setChecked,
+  updateItem,
+} from '../../../shared/list-document.ts'
+import { useAwarenessStates } from '../hooks/use-awareness-states.ts'
+import { useDevtoolsToggle } from '../hooks/use-devtools-toggle.ts'
+import { useListDetail } from '../hooks/use-list-detail.ts'
+import { useListSession } from '../hooks/use-list-session.ts'
+import { useListView } from '../hooks/use-list-view.ts'
+import { useObservable } from '../hooks/use-observable.ts'
+import { useUndoShortcuts } from '../hooks/use-undo-shortcuts.ts'
+import { useUndoState } from '../hooks/use-undo-state.ts'
+import { stepWithinGroup, type Placement } from '../list/reorder.ts'
+import { otherPeople, typingText, type Peer } from '../presence/peers.ts'
+import { listsCache } from '../sync/offline-store.ts'
+import type { ListSession } from '../sync/list-session.ts'
+import { AppHeader } from './AppHeader.tsx'
+import { DevtoolsPanel } from './DevtoolsPanel.tsx'
+import { Icon } from './Icon.tsx'
+import { Link } from './Link.tsx'
+import { CheckedSection } from './list/CheckedSection.tsx'
+import { NewCategoryForm } from './list/CategoryHeader.tsx'
+import { ItemBoard } from './list/ItemBoard.tsx'
+import type { ItemActions } from './list/ItemRow.tsx'
+import { QuickAdd } from './list/QuickAdd.tsx'
+import { PresenceBar, TypingIndicator } from './PresenceBar.tsx'
+import { RoleBadge } from './RoleBadge.tsx'
+import { ShareDialog } from './ShareDialog.tsx'
+import { SyncStatusBar } from './SyncStatusBar.tsx'
+
+export function ListPage({ listId, user }: { listId: string; user: PublicUser }): ReactElement {
+  const { session, rejection, dismissRejection } = useListSession(listId, user)
+  const [devtoolsOpen, setDevtoolsOpen] = useDevtoolsToggle()
+  return (
+    <>
+      {session ? (
+        <OpenList key={session.doc.guid} session={session} user={user} rejection={rejection} onDismissRejection={dismissRejection} />
+      ) : (
+        <>
+          <AppHeader back status={<p role="status" data-testid="sync-status" className="status-pill status-pill--connecting"><span className="status-pill__dot" aria-hidden="true" /><span className="status-pill__text">Opening…</span></p>} />
+          <main className="page" aria-busy="true" />
+        </>
+      )}
+      {session && devtoolsOpen && <DevtoolsPanel session={session} onClose={() => setDevtoolsOpen(false)} />}
+    </>
+  )
+}
+
+interface OpenListProps {
+  session: ListSession
+  user: PublicUser
+  rejection: string | null
+  onDismissRejection: () => void
+}
+
+function OpenList({ session, user, rejection, onDismissRejection }: OpenListProps): ReactElement {
+  const { view, categories } = useListView(session.doc)
+  const state = useObservable(session)
+  const connection = useObservable(session.connection)
+  const peers = useAwarenessStates(session.awareness)
+  const undoState = useUndoState(session.undo)
+  const { detail, refresh: refreshDetail } = useListDetail(session.listId, user.id)
+  const [shareOpen, setShareOpen] = useState(false)
+  const [error, setError] = useState<string | null>(null)
+
+  useEffect(() => {
+    if (detail) session.setKnownRole(detail.role)
+  }, [detail, session])
+  const role = state.role ?? detail?.role ?? null
+  const canWrite = session.canWrite && connection.stopped?.kind !== 'access' && connection.stopped?.kind !== 'deleted'
+  useUndoShortcuts(session.undo, canWrite)
+
+  const cached = useMemo(() => listsCache.find(user.id, session.listId), [user.id, session.listId])
+  const title = view.title || detail?.title || cached?.title || (state.replicaLoaded ? 'Untitled list' : '')
+
+  const people = useMemo(() => otherPeople(peers), [peers])
+  const peersByItem = useMemo(() => {
+    const map = new Map<string, Peer[]>()
+    for (const peer of people) {
+      if (peer.focus) map.set(peer.focus, [...(map.get(peer.focus) ?? []), peer])
+    }
+    return map
+  }, [people])
+  const typing = typingText(people.filter((peer) => peer.typing).map((peer) => peer.name))
+
+  const names = useMemo(() => {
+    const map = new Map<string, string>()
+    for (const member of detail?.members ?? []) map.set(member.userId, member.userId === user.id ? 'you' : member.name)
+    for (const peer of peers) map.set(peer.userId, peer.userId === user.id ? 'you' : peer.name)
+    map.set(user.id, 'you')
+    return map
+  }, [detail, peers, user.id])
+  const nameOf = useCallback((userId: string) => names.get(userId) ?? null, [names])
+
+  /** Runs a change as the user's own; a refused one (e.g. the item was deleted meanwhile) is explained, not thrown. */
+  const change = useCallback(
+    (fn: Parameters<ListSession['change']>[0]): boolean => {
+      try {
+        session.change(fn)
+        setError(null)
+        return true
+      } catch (err) {
+        setError(err instanceof Error ? `That didn't work: ${err.message}.` : "That didn't work.")
+        return false
+      }
+    },
+    [session],
+  )
+
+  const actions: ItemActions = useMemo(
+    () => ({
+      setChecked: (id, checked) => change((doc) => setChecked(doc, id, checked)),
+      setText: (id, text) => change((doc) => updateItem(doc, id, { text })),
+      setQuantity: (id, quantity) => change((doc) => updateItem(doc, id, { quantity })),
+      setCategory: (id, categoryId) => change((doc) => updateItem(doc, id, { categoryId })),
+      remove: (id) => change((doc) => removeItem(doc, id)),
+      step: (id, delta) => {
+        const placement = stepWithinGroup(view, id, delta)
+        if (!placement || placement.after === undefined) return false
+        const after = placement.after
+        return change((doc) => moveItem(doc, id, { after }))
+      },
+      focus: (id) => session.presence.focus(id),
+      typed: () => session.presence.typed(),
+      stoppedTyping: () => session.presence.stoppedTyping(),
+    }),
+    [change, session, view],
+  )
+
+  const place = (itemId: string, placement: Placement) =>
+    change((doc) => {
+      // One transaction, so the move and the new category are one change and one undo step.
+      const item = view.items.find((entry) => entry.id === itemId)
+      if (item && item.categoryId !== placement.categoryId) updateItem(doc, itemId, { categoryId: placement.categoryId })
+      if (placement.after !== undefined) moveItem(doc, itemId, { after: placement.after })
+    })
+
+  const stopped = connection.stopped
+  const isOwner = role === 'owner'
+
+  return (
+    <>
+      <AppHeader back status={<SyncStatusBar session={session} />} />
+      <main className="page page--list">
+        <div className="list-header">
+          <div className="list-header__title">
+            <h1>{title}</h1>
+            {role && <RoleBadge role={role} />}
+          </div>
+          <div className="list-header__tools">
+            <PresenceBar people={people} itemText={(id) => view.items.find((item) => item.id === id)?.text ?? null} />
+            {canWrite && (
+              <div className="toolbar" role="toolbar" aria-label="List actions">
+                <button type="button" className="icon-button" aria-label="Undo" aria-keyshortcuts="Control+Z" title="Undo (Ctrl+Z)" disabled={!undoState.canUndo} onClick={() => session.undo.undo()}>
+                  <Icon name="undo" />
+                </button>
+                <button type="button" className="icon-button" aria-label="Redo" aria-keyshortcuts="Control+Shift+Z" title="Redo (Ctrl+Shift+Z)" disabled={!undoState.canRedo} onClick={() => session.undo.redo()}>
+                  <Icon name="redo" />
+                </button>
+                {isOwner && (
+                  <button
+                    type="button"
+                    className="button button--small"
+                    disabled={!detail}
+                    title={detail ? undefined : 'Sharing needs a connection'}
+                    onClick={() => {
+                      setShareOpen(true)
+                      void refreshDetail()
+                    }}
+                  >
+                    <Icon name="share" size={18} />
+                    <span>Share</span>
+                  </button>
+                )}
+              </div>
+            )}
+          </div>
+        </div>
+
+        {stopped && stopped.kind !== 'auth' && (
+          <div className="banner banner--danger" role="alert">
+            <p>
+              <strong>{stopped.message}.</strong>{' '}
+              {stopped.kind === 'access' ? 'The owner stopped sharing it with you.' : stopped.kind === 'deleted' ? 'Its owner deleted it.' : 'Changes stay on this device.'}
+            </p>
+            <Link to="/" className="button button--small">
+              Back to your lists
+            </Link>
+          </div>
+        )}
+        {rejection && (
+          <div className="banner banner--warning" role="alert">
+            <p>{rejection}</p>
+            <button type="button" className="button button--small" onClick={onDismissRejection}>
+              OK
+            </button>
+          </div>
+        )}
+        {role === 'viewer' && !stopped && (
+          <p className="note">
+            <strong>View only.</strong> You see every change as it happens, but you can't edit this list.
+          </p>
+        )}
+        {error && (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        )}
+
+        {canWrite && (
+          <QuickAdd
+            categories={categories}
+            onAdd={(text, categoryId) => change((doc) => void addItem(doc, { text, categoryId, createdBy: user.id }))}
+            onTyping={() => session.presence.typed()}
+            onStopTyping={() => session.presence.stoppedTyping()}
+          />
+        )}
+        <TypingIndicator text={typing} />
+
+        {state.replicaLoaded || view.items.length > 0 || connection.socket === 'connected' ? (
+          <>
+            {view.items.length === 0 && categories.length === 0 && (
+              <div className="empty-state">
+                <p className="empty-state__title">This list is empty</p>
+                <p>{canWrite ? 'Add the first item above — press Enter after each one.' : 'Items appear here as soon as someone adds them.'}</p>
+              </div>
+            )}
+            <ItemBoard
+              view={view}
+              categories={categories}
+              canWrite={canWrite}
+              peersByItem={peersByItem}
+              actions={actions}
+              nameOf={nameOf}
+              onPlace={place}
+              onRenameCategory={(id, name) => change((doc) => renameCategory(doc, id, name))}
+              onRemoveCategory={(id) => change((doc) => removeCategory(doc, id))}
+              footer={canWrite ? <NewCategoryForm onAdd={(name) => change((doc) => void addCategory(doc, { name }))} /> : null}
+            />
+            <CheckedSection
+              items={view.checked}
+              categories={categories}
+              canWrite={canWrite}
+              peersByItem={peersByItem}
+              actions={actions}
+              nameOf={nameOf}
+              onClear={() => change((doc) => void removeChecked(doc))}
+            />
+          </>
+        ) : (
+          <p className="loading">Loading the list…</p>
+        )}
+      </main>
+      {isOwner && detail && (
+        <ShareDialog open={shareOpen} onClose={() => setShareOpen(false)} detail={detail} onChanged={refreshDetail} />
+      )}
+    </>
+  )
+}

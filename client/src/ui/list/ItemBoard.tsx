@@ -1,0 +1,213 @@
+/**
+ * The unchecked items in their category groups, reorderable by dragging
+ * (pointer, touch or keyboard through @dnd-kit) — into another group too,
+ * which files the item under that category.
+ */
+import {
+  DndContext,
+  DragOverlay,
+  KeyboardSensor,
+  PointerSensor,
+  closestCenter,
+  useDroppable,
+  useSensor,
+  useSensors,
+  type Announcements,
+  type DragEndEvent,
+  type DragOverEvent,
+  type DragStartEvent,
+} from '@dnd-kit/core'
+import { SortableContext, sortableKeyboardCoordinates, useSortable, verticalListSortingStrategy } from '@dnd-kit/sortable'
+import { CSS } from '@dnd-kit/utilities'
+import { useState, type ReactElement, type ReactNode } from 'react'
+import type { Category, Item, ItemGroup, ListView } from '../../../../shared/list-document.ts'
+import { dropPlacement, type DropTarget, type Placement } from '../../list/reorder.ts'
+import type { Peer } from '../../presence/peers.ts'
+import { CategoryHeader } from './CategoryHeader.tsx'
+import { ItemRow, type ItemActions } from './ItemRow.tsx'
+
+interface ItemBoardProps {
+  view: ListView
+  categories: Category[]
+  canWrite: boolean
+  peersByItem: Map<string, Peer[]>
+  actions: ItemActions
+  nameOf: (userId: string) => string | null
+  onPlace: (itemId: string, placement: Placement) => void
+  onRenameCategory: (id: string, name: string) => void
+  onRemoveCategory: (id: string) => void
+  footer?: ReactNode
+}
+
+const groupKey = (categoryId: string | null) => `group:${categoryId ?? 'none'}`
+
+export function ItemBoard(props: ItemBoardProps): ReactElement {
+  const { view, categories, canWrite, actions } = props
+  const [activeId, setActiveId] = useState<string | null>(null)
+  const [overGroup, setOverGroup] = useState<string | null>(null)
+  const sensors = useSensors(
+    // A few pixels of travel before a drag starts, so a tap on the grip is still a click.
+    useSensor(PointerSensor, { activationConstraint: { distance: 5 } }),
+    useSensor(KeyboardSensor, { coordinateGetter: sortableKeyboardCoordinates }),
+  )
+  const textOf = (id: string | number | undefined) => view.items.find((item) => item.id === id)?.text ?? 'item'
+
+  const announcements: Announcements = {
+    onDragStart: ({ active }) => `Picked up ${textOf(active.id)}. Use the arrow keys to move, Space to drop, Escape to cancel.`,
+    onDragOver: ({ active, over }) => (over ? `${textOf(active.id)} is over ${describeTarget(over.id, view)}.` : `${textOf(active.id)} is no longer over a place to drop.`),
+    onDragEnd: ({ active, over }) => (over ? `${textOf(active.id)} was dropped at ${describeTarget(over.id, view)}.` : `${textOf(active.id)} was dropped.`),
+    onDragCancel: ({ active }) => `Moving ${textOf(active.id)} was cancelled.`,
+  }
+
+  function targetOf(id: string | number): DropTarget {
+    const key = String(id)
+    if (key.startsWith('group:')) {
+      const raw = key.slice('group:'.length)
+      return { kind: 'group', categoryId: raw === 'none' ? null : raw }
+    }
+    return { kind: 'item', id: key }
+  }
+
+  function onDragEnd(event: DragEndEvent) {
+    setActiveId(null)
+    setOverGroup(null)
+    if (!event.over) return
+    const placement = dropPlacement(view, String(event.active.id), targetOf(event.over.id))
+    if (placement) props.onPlace(String(event.active.id), placement)
+  }
+
+  function onDragOver(event: DragOverEvent) {
+    if (!event.over) return setOverGroup(null)
+    const target = targetOf(event.over.id)
+    const categoryId = target.kind === 'group' ? target.categoryId : (view.items.find((item) => item.id === target.id)?.categoryId ?? null)
+    setOverGroup(groupKey(categoryId))
+  }
+
+  const active = activeId ? view.items.find((item) => item.id === activeId) : undefined
+  // While dragging, an empty "No category" group appears so items can be dropped out of a category.
+  const groups: ItemGroup[] =
+    activeId && categories.length > 0 && !view.groups.some((group) => group.category === null)
+      ? [{ category: null, items: [] }, ...view.groups]
+      : view.groups
+  const showGroupHeaders = categories.length > 0
+
+  return (
+    <DndContext
+      sensors={sensors}
+      collisionDetection={closestCenter}
+      accessibility={{ announcements, screenReaderInstructions: { draggable: 'To move an item, press Space or Enter, use the arrow keys, then press Space again to drop it. Alt with the up or down arrow moves it one place.' } }}
+      onDragStart={(event: DragStartEvent) => setActiveId(String(event.active.id))}
+      onDragOver={onDragOver}
+      onDragEnd={onDragEnd}
+      onDragCancel={() => {
+        setActiveId(null)
+        setOverGroup(null)
+      }}
+    >
+      <div className="groups">
+        {groups.map((group) => (
+          <Group
+            key={groupKey(group.category?.id ?? null)}
+            group={group}
+            showHeader={showGroupHeaders}
+            highlighted={activeId !== null && overGroup === groupKey(group.category?.id ?? null)}
+            {...props}
+          />
+        ))}
+      </div>
+      {props.footer}
+      <DragOverlay dropAnimation={null}>
+        {active ? (
+          <ul className="items items--overlay">
+            <ItemRow item={active} categories={categories} canWrite={canWrite} focusedBy={[]} actions={actions} addedBy={null} />
+          </ul>
+        ) : null}
+      </DragOverlay>
+    </DndContext>
+  )
+}
+
+function describeTarget(id: string | number, view: ListView): string {
+  const key = String(id)
+  if (key.startsWith('group:')) {
+    const raw = key.slice('group:'.length)
+    const category = view.groups.find((group) => (group.category?.id ?? 'none') === raw)?.category
+    return category ? `the end of ${category.name}` : 'No category'
+  }
+  const item = view.items.find((entry) => entry.id === key)
+  return item ? `the place of ${item.text}` : 'a new place'
+}
+
+function Group({
+  group,
+  showHeader,
+  highlighted,
+  categories,
+  canWrite,
+  peersByItem,
+  actions,
+  nameOf,
+  onRenameCategory,
+  onRemoveCategory,
+}: ItemBoardProps & { group: ItemGroup; showHeader: boolean; highlighted: boolean }): ReactElement {
+  const categoryId = group.category?.id ?? null
+  const { setNodeRef } = useDroppable({ id: groupKey(categoryId), disabled: !canWrite })
+  const headingId = `heading-${groupKey(categoryId).replace(':', '-')}`
+  const ids = group.items.map((item) => item.id)
+  return (
+    <section ref={setNodeRef} className={`group${highlighted ? ' group--over' : ''}`} aria-labelledby={showHeader ? headingId : undefined} aria-label={showHeader ? undefined : 'Items'}>
+      {showHeader && (
+        <CategoryHeader
+          category={group.category}
+          count={group.items.length}
+          headingId={headingId}
+          canWrite={canWrite}
+          onRename={onRenameCategory}
+          onRemove={onRemoveCategory}
+        />
+      )}
+      <SortableContext id={groupKey(categoryId)} items={ids} strategy={verticalListSortingStrategy}>
+        <ul className="items">
+          {group.items.map((item, index) => (
+            <SortableItem
+              key={item.id}
+              item={item}
+              categories={categories}
+              canWrite={canWrite}
+              focusedBy={peersByItem.get(item.id) ?? []}
+              actions={actions}
+              addedBy={nameOf(item.createdBy)}
+              canMove={{ up: index > 0, down: index < group.items.length - 1 }}
+            />
+          ))}
+        </ul>
+      </SortableContext>
+      {group.items.length === 0 && group.category && <p className="group__empty">Nothing here yet{canWrite ? ' — drag items here or pick this category when adding.' : '.'}</p>}
+    </section>
+  )
+}
+
+function SortableItem(props: {
+  item: Item
+  categories: Category[]
+  canWrite: boolean
+  focusedBy: Peer[]
+  actions: ItemActions
+  addedBy: string | null
+  canMove: { up: boolean; down: boolean }
+}): ReactElement {
+  const sortable = useSortable({ id: props.item.id, disabled: !props.canWrite })
+  return (
+    <ItemRow
+      {...props}
+      drag={{
+        setNodeRef: sortable.setNodeRef,
+        setActivatorNodeRef: sortable.setActivatorNodeRef,
+        attributes: sortable.attributes,
+        listeners: sortable.listeners,
+        isDragging: sortable.isDragging,
+        style: { transform: CSS.Translate.toString(sortable.transform), transition: sortable.transition },
+      }}
+    />
+  )
+}

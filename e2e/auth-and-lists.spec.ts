@@ -1,0 +1,62 @@
+import { expect, screenshot, sharedList, test } from './fixtures.ts'
+
+test('sign up, log out, log in; the session survives a reload', async ({ page }) => {
+  const email = `dana.${Date.now().toString(36)}@example.com`
+  await page.goto('/')
+  await page.getByRole('link', { name: 'Create an account' }).click()
+  await page.getByLabel('Name').fill('Dana Diaz')
+  await page.getByLabel('Email').fill(email)
+  await page.getByLabel('Password').fill('correct horse battery')
+  await page.getByRole('button', { name: 'Sign up' }).click()
+  await expect(page.getByRole('heading', { name: 'Your lists' })).toBeVisible()
+
+  await page.reload()
+  await expect(page.getByRole('heading', { name: 'Your lists' })).toBeVisible()
+
+  await page.getByRole('button', { name: 'Log out' }).click()
+  await expect(page.getByRole('heading', { name: 'Welcome back' })).toBeVisible()
+  await page.getByLabel('Email').fill(email)
+  await page.getByLabel('Password').fill('wrong password')
+  await page.getByRole('button', { name: 'Log in' }).click()
+  await expect(page.getByRole('alert')).toHaveText('Wrong email or password.')
+  await page.getByLabel('Password').fill('correct horse battery')
+  await page.getByRole('button', { name: 'Log in' }).click()
+  await expect(page.getByRole('heading', { name: 'Your lists' })).toBeVisible()
+})
+
+test('lists page: my lists and shared ones with role; create, rename, delete', async ({ alice, bob }, testInfo) => {
+  await sharedList(bob, 'Camping trip', [[alice, 'editor']])
+  await sharedList(bob, 'Book club', [[alice, 'viewer']])
+  const { page } = alice
+  await page.goto('/')
+  const shared = page.getByRole('region', { name: /Shared with me/ })
+  await expect(shared.getByRole('listitem').filter({ hasText: 'Camping trip' })).toContainText('Editor')
+  await expect(shared.getByRole('listitem').filter({ hasText: 'Book club' })).toContainText('Viewer')
+  await expect(shared.getByRole('button', { name: 'Delete Camping trip' })).toHaveCount(0)
+
+  await page.getByLabel('New list name').fill('Groceries')
+  await page.getByRole('button', { name: 'Create list' }).click()
+  await expect(page.getByRole('heading', { level: 1, name: 'Groceries' })).toBeVisible()
+  await expect(alice.status()).toContainText('All changes saved')
+  await page.getByRole('link', { name: 'Lists' }).click()
+
+  const mine = page.getByRole('region', { name: /My lists/ })
+  await mine.getByRole('button', { name: 'Rename Groceries' }).click()
+  await page.getByLabel('New name for Groceries').fill('Weekly groceries')
+  await page.getByRole('button', { name: 'Save' }).click()
+  await expect(mine.getByRole('link', { name: 'Weekly groceries' })).toBeVisible()
+  await page.getByLabel('New list name').fill('Packing')
+  await page.getByRole('button', { name: 'Create list' }).click()
+  await expect(page.getByRole('heading', { level: 1, name: 'Packing' })).toBeVisible()
+  await page.getByRole('link', { name: 'Lists' }).click()
+  await expect(mine.getByRole('listitem')).toHaveCount(2)
+  await expect(alice.status()).toHaveText('Up to date')
+  await screenshot(page, 'lists-page', testInfo)
+
+  await mine.getByRole('button', { name: 'Delete Packing' }).click()
+  const dialog = page.getByRole('dialog', { name: 'Delete this list?' })
+  await dialog.getByRole('button', { name: 'Delete list' }).click()
+  await expect(mine.getByRole('link', { name: 'Packing' })).toHaveCount(0)
+  const lists = await alice.api('GET', '/api/lists')
+  expect((lists.body as Array<{ title: string }>).map((l) => l.title).sort()).toEqual(['Book club', 'Camping trip', 'Weekly groceries'])
+})

@@ -1,0 +1,261 @@
+/**
+ * One fixture per person: each is a separate browser context (its own
+ * localStorage, IndexedDB and service worker), signed up through the API and
+ * signed in by seeding the session the app keeps in localStorage.
+ *
+ * Every person's list sockets go through `page.routeWebSocket`, so a test can
+ * cut the network for real (Chromium keeps a socket open when only
+ * `setOffline` is used) or hold back the server's durability acks.
+ */
+import { test as base, expect, type APIRequestContext, type BrowserContext, type Locator, type Page, type WebSocketRoute } from '@playwright/test'
+
+export interface Account {
+  id: string
+  email: string
+  name: string
+  token: string
+  expiresAt: number
+}
+
+/** Colist's Persisted message (durable clocks) starts with type 102, one varuint byte. */
+const PERSISTED_MESSAGE = 102
+
+export class Network {
+  private installed = false
+  private socketsBlocked = false
+  private holdingAcks = false
+  private readonly held: Array<() => void> = []
+  private readonly routes = new Set<WebSocketRoute>()
+
+  constructor(private readonly context: BrowserContext) {}
+
+  /**
+   * Every message of a routed socket passes through the test runner, which
+   * costs time on a loaded machine, so only tests that use this class route.
+   */
+  async install(): Promise<void> {
+    this.installed = true
+    await this.context.routeWebSocket(/\/ws\/lists\//, (ws) => this.route(ws))
+  }
+
+  private requireInstalled(): void {
+    if (!this.installed) throw new Error('this test controls the network: add test.use({ controlNetwork: true })')
+  }
+
+  private route(ws: WebSocketRoute): void {
+    if (this.socketsBlocked) {
+      // Like a proxy that accepts and drops the upgrade: the socket never reaches the server.
+      void ws.close({ code: 1011, reason: 'blocked by the test' })
+      return
+    }
+    this.routes.add(ws)
+    const server = ws.connectToServer()
+    ws.onMessage((message) => server.send(message))
+    server.onMessage((message) => {
+      const first = typeof message === 'string' ? message.charCodeAt(0) : message[0]
+      if (this.holdingAcks && first === PERSISTED_MESSAGE) this.held.push(() => ws.send(message))
+      else ws.send(message)
+    })
+  }
+
+  /** Cuts everything: HTTP fails and open sockets drop. */
+  async goOffline(): Promise<void> {
+    this.requireInstalled()
+    this.socketsBlocked = true
+    await this.context.setOffline(true)
+    await this.dropSockets()
+  }
+
+  async goOnline(): Promise<void> {
+    this.socketsBlocked = false
+    await this.context.setOffline(false)
+  }
+
+  /** Only WebSockets fail (a proxy that blocks upgrades); HTTP still works. */
+  async blockSockets(): Promise<void> {
+    this.requireInstalled()
+    this.socketsBlocked = true
+    await this.dropSockets()
+  }
+
+  async unblockSockets(): Promise<void> {
+    this.socketsBlocked = false
+  }
+
+  /** Holds the server's durability acks until `releaseAcks`, so "Syncing…" stays on screen. */
+  holdAcks(): void {
+    this.requireInstalled()
+    this.holdingAcks = true
+  }
+
+  releaseAcks(): void {
+    this.holdingAcks = false
+    for (const send of this.held.splice(0)) send()
+  }
+
+  private async dropSockets(): Promise<void> {
+    const open = [...this.routes]
+    this.routes.clear()
+    await Promise.all(open.map((ws) => ws.close({ code: 1001, reason: 'network gone' }).catch(() => {})))
+  }
+}
+
+export class Person {
+  constructor(
+    readonly account: Account,
+    readonly context: BrowserContext,
+    readonly page: Page,
+    readonly net: Network,
+    private readonly request: APIRequestContext,
+  ) {}
+
+  get name(): string {
+    return this.account.name
+  }
+
+  /** The always-visible sync status line (drag and drop keeps a status live region of its own). */
+  status(): Locator {
+    return this.page.getByRole('status').and(this.page.getByTestId('sync-status'))
+  }
+
+  async openList(listId: string): Promise<void> {
+    await this.page.goto(`/lists/${listId}`)
+    // The first open parses the app, opens IndexedDB and syncs: give a loaded 2-core machine time.
+    await expect(this.status()).toContainText('All changes saved', { timeout: 15_000 })
+  }
+
+  async addItem(text: string): Promise<void> {
+    const field = this.page.getByRole('textbox', { name: 'Add an item' })
+    await field.fill(text)
+    await field.press('Enter')
+    await expect(this.checkbox(text)).toBeVisible()
+  }
+
+  checkbox(text: string): Locator {
+    return this.page.getByRole('checkbox', { name: text, exact: true })
+  }
+
+  /** The list row holding the item with this text. */
+  row(text: string): Locator {
+    return this.page.locator('li.item-row').filter({ has: this.checkbox(text) })
+  }
+
+  textField(text: string): Locator {
+    return this.page.getByRole('textbox', { name: `Edit ${text}`, exact: true })
+  }
+
+  quantityField(text: string): Locator {
+    return this.page.getByRole('textbox', { name: `Quantity or note for ${text}`, exact: true })
+  }
+
+  /** Texts of the unchecked items in the order shown. */
+  async itemOrder(): Promise<string[]> {
+    return this.page.locator('.groups li.item-row .item-row__text').evaluateAll((inputs) => inputs.map((input) => (input as HTMLInputElement).value))
+  }
+
+  /** The API as this person. */
+  async api(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, data?: unknown): Promise<{ status: number; body: unknown }> {
+    const response = await this.request.fetch(path, {
+      method,
+      headers: { authorization: `Bearer ${this.account.token}` },
+      ...(data === undefined ? {} : { data }),
+    })
+    const text = await response.text()
+    return { status: response.status(), body: text ? (JSON.parse(text) as unknown) : null }
+  }
+
+  /** Waits until the device copy (IndexedDB) has every change so far, e.g. before a reload. */
+  async flushDeviceStore(): Promise<void> {
+    await this.page.evaluate(async () => {
+      const handle = window.colist
+      if (handle && 'flushDeviceStore' in handle) await handle.flushDeviceStore()
+    })
+  }
+}
+
+let counter = 0
+
+async function signUp(request: APIRequestContext, name: string, workerIndex: number): Promise<Account> {
+  const slug = name.split(' ')[0]?.toLowerCase() ?? 'user'
+  const email = `${slug}.${workerIndex}.${Date.now().toString(36)}.${counter++}@example.com`
+  const response = await request.post('/api/auth/signup', { data: { email, password: 'correct horse battery', name } })
+  expect(response.status(), await response.text()).toBe(201)
+  const body = (await response.json()) as { token: string; expiresAt: number; user: { id: string; email: string; name: string } }
+  return { id: body.user.id, email: body.user.email, name: body.user.name, token: body.token, expiresAt: body.expiresAt }
+}
+
+interface PersonOptions {
+  browser: import('@playwright/test').Browser
+  request: APIRequestContext
+  baseURL: string | undefined
+  controlNetwork: boolean
+}
+
+async function person(
+  { browser, request, baseURL, controlNetwork }: PersonOptions,
+  name: string,
+  workerIndex: number,
+  viewport?: { width: number; height: number },
+): Promise<Person> {
+  const account = await signUp(request, name, workerIndex)
+  const session = { token: account.token, expiresAt: account.expiresAt, issuedAt: Date.now(), user: { id: account.id, email: account.email, name: account.name } }
+  const context = await browser.newContext({
+    baseURL,
+    viewport: viewport ?? { width: 1100, height: 800 },
+    storageState: { cookies: [], origins: [{ origin: baseURL ?? '', localStorage: [{ name: 'colist:session', value: JSON.stringify(session) }] }] },
+  })
+  const net = new Network(context)
+  if (controlNetwork) await net.install()
+  const page = await context.newPage()
+  return new Person(account, context, page, net, request)
+}
+
+export const test = base.extend<{ controlNetwork: boolean; alice: Person; bob: Person; carol: Person }>({
+  /** Route every person's list sockets through `Person.net` (cut, block, hold acks). */
+  controlNetwork: [false, { option: true }],
+  alice: async ({ browser, request, baseURL, controlNetwork }, use, testInfo) => {
+    const p = await person({ browser, request, baseURL, controlNetwork }, 'Alice Adams', testInfo.workerIndex)
+    await use(p)
+    await p.context.close()
+  },
+  bob: async ({ browser, request, baseURL, controlNetwork }, use, testInfo) => {
+    const p = await person({ browser, request, baseURL, controlNetwork }, 'Bob Baker', testInfo.workerIndex)
+    await use(p)
+    await p.context.close()
+  },
+  /** On a 375 px wide phone screen. */
+  carol: async ({ browser, request, baseURL, controlNetwork }, use, testInfo) => {
+    const p = await person({ browser, request, baseURL, controlNetwork }, 'Carol Chen', testInfo.workerIndex, { width: 375, height: 740 })
+    await use(p)
+    await p.context.close()
+  },
+})
+
+export { expect }
+
+/** Creates a list owned by `owner`, shared with each member in the given role. */
+export async function sharedList(owner: Person, title: string, members: Array<[Person, 'editor' | 'viewer']> = []): Promise<string> {
+  const created = await owner.api('POST', '/api/lists', { title })
+  expect(created.status).toBe(201)
+  const listId = (created.body as { id: string }).id
+  for (const [member, role] of members) {
+    const added = await owner.api('POST', `/api/lists/${listId}/members`, { email: member.account.email, role })
+    expect(added.status).toBe(201)
+  }
+  return listId
+}
+
+/** Adds items through the HTTP API (durable before it answers). */
+export async function seedItems(owner: Person, listId: string, texts: string[]): Promise<void> {
+  for (const text of texts) {
+    const response = await owner.api('POST', `/api/lists/${listId}/items`, { text })
+    expect(response.status).toBe(201)
+  }
+}
+
+/** Saves a screenshot where a person reviewing the run finds it, and attaches it to the report. */
+export async function screenshot(page: Page, name: string, testInfo: import('@playwright/test').TestInfo, options: { fullPage?: boolean } = {}): Promise<void> {
+  const path = `test-results/screenshots/${name}.png`
+  await page.screenshot({ path, fullPage: options.fullPage ?? false, animations: 'disabled', caret: 'hide' })
+  await testInfo.attach(name, { path, contentType: 'image/png' })
+}

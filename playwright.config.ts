@@ -1,0 +1,64 @@
+/**
+ * End-to-end tests against the real server and the built client, in Debian's
+ * Chromium (Playwright cannot download browsers here).
+ *
+ * The config is evaluated by the runner and again by every worker; the port
+ * and the data directory are chosen once and handed down through the
+ * environment, so every process talks to the same fresh server.
+ */
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { defineConfig } from '@playwright/test'
+
+function freePort(): number {
+  // Synchronous on purpose: the config must be complete when this module returns.
+  const script = "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{process.stdout.write(String(s.address().port));s.close()})"
+  return Number(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }))
+}
+
+process.env.COLIST_E2E_PORT ??= String(process.env.E2E_PORT ?? freePort())
+process.env.COLIST_E2E_DATA_DIR ??= mkdtempSync(join(tmpdir(), 'colist-e2e-'))
+const port = Number(process.env.COLIST_E2E_PORT)
+const baseURL = `http://127.0.0.1:${port}`
+
+export default defineConfig({
+  testDir: './e2e',
+  testMatch: '**/*.spec.ts',
+  fullyParallel: false,
+  workers: Number(process.env.E2E_WORKERS ?? 2),
+  retries: 0,
+  timeout: 45_000,
+  expect: { timeout: 5_000 },
+  reporter: process.env.CI ? [['list'], ['html', { open: 'never' }]] : [['list']],
+  globalTeardown: './e2e/global-teardown.ts',
+  outputDir: 'test-results/artifacts',
+  use: {
+    baseURL,
+    browserName: 'chromium',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    },
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    serviceWorkers: 'allow',
+  },
+  webServer: {
+    // Build first: the server serves dist/client, and the service worker only runs in a build.
+    command: 'npx vite build --logLevel warn && node --import tsx server/main.ts',
+    url: `${baseURL}/healthz`,
+    reuseExistingServer: false,
+    timeout: 120_000,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    env: {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: process.env.COLIST_E2E_DATA_DIR,
+      LOG_LEVEL: 'warn',
+      CLIENT_DIR: 'dist/client',
+    },
+  },
+})
