@@ -36,6 +36,25 @@ test('a viewer gets a read-only list; a write forced through window.colist is ap
   await expect(bob.checkbox('Forced item')).toHaveCount(0)
 })
 
+test('a viewer reconnecting to a list with deletions in it is not refused anything', async ({ alice, bob }) => {
+  const listId = await sharedList(alice, 'Reading list', [[bob, 'viewer']])
+  await seedItems(alice, listId, ['Dune', 'Emma', 'Ulysses'])
+  await alice.openList(listId)
+  await alice.page.getByRole('button', { name: 'Delete Emma' }).click()
+  await alice.quantityField('Dune').fill('vol. 1')
+  await alice.quantityField('Dune').press('Enter')
+  await expect(alice.status()).toHaveText('All changes saved')
+
+  await bob.openList(listId)
+  await bob.page.reload()
+  await expect(bob.status()).toHaveText('All changes saved', { timeout: 15_000 })
+  // Bob's side of the sync went before this change, so a refusal of it would have arrived by now.
+  await alice.addItem('Walden')
+  await expect(bob.checkbox('Walden')).toBeVisible()
+  await expect(bob.page.getByRole('alert')).toHaveCount(0)
+  await expect(bob.quantityField('Dune')).toHaveValue('vol. 1')
+})
+
 test('the owner shares, changes the role, and removes B, who is told at once', async ({ alice, bob }, testInfo) => {
   const listId = await sharedList(alice, 'Holiday packing')
   await seedItems(alice, listId, ['Passport', 'Sunscreen', 'Charger'])

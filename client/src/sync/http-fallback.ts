@@ -6,6 +6,7 @@
  */
 import * as Y from 'yjs'
 import { ApiError, NetworkError, api } from '../api.ts'
+import { reconnectDelay } from './backoff.ts'
 import type { FallbackSync } from './connection.ts'
 import type { HttpPhase } from './connection-state.ts'
 import type { PendingChanges } from './pending-changes.ts'
@@ -39,6 +40,8 @@ export class HttpSync implements FallbackSync {
   private abort: AbortController | null = null
   /** What the server is known to store; pushes send everything beyond it. */
   private serverState: Uint8Array | undefined
+  /** Failed cycles in a row; polling backs off like the socket does while the server is unreachable. */
+  private failures = 0
 
   constructor(private readonly options: HttpSyncOptions) {}
 
@@ -49,6 +52,7 @@ export class HttpSync implements FallbackSync {
   start(): void {
     if (this.running) return
     this.running = true
+    this.failures = 0
     this.options.doc.on('update', this.onUpdate)
     this.runSoon(0)
   }
@@ -89,7 +93,7 @@ export class HttpSync implements FallbackSync {
         this.again = false
         this.runSoon(0)
       } else {
-        this.runSoon(this.options.pollIntervalMs ?? 3000)
+        this.runSoon(this.failures > 0 ? reconnectDelay(this.failures - 1) : (this.options.pollIntervalMs ?? 3000))
       }
     })
   }
@@ -114,9 +118,11 @@ export class HttpSync implements FallbackSync {
         this.serverState = persisted
         pending.acknowledge(Y.decodeStateVector(persisted))
       }
+      this.failures = 0
       this.options.onPhase('active')
     } catch (err) {
       if (!this.running || signal.aborted) return
+      this.failures++
       if (err instanceof ApiError && err.status === 401) return this.options.onUnauthorized()
       if (err instanceof ApiError && (err.status === 403 || err.status === 404)) return this.options.onRefused(err.status)
       if (err instanceof NetworkError || err instanceof ApiError) {

@@ -189,7 +189,10 @@ export class ListSession extends ObservableV2<ListSessionEvents> {
   }
 
   private readonly onWriteRejected = (reason: string): void => {
-    if (this.state.rejected) return
+    // Every connect answers the server's sync step 1 with our whole delete set,
+    // which the server refuses from a viewer even when it holds nothing new.
+    // Only a refusal while we have changes of our own means the copy diverged.
+    if (this.state.rejected || this.pending.count === 0) return
     this.update({ rejected: reason })
     this.emit('write-rejected', [reason])
   }

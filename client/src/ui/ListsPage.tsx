@@ -73,20 +73,25 @@ export function ListsPage({ user }: { user: PublicUser }): ReactElement {
     }
   }
 
-  const statusText =
-    lists.lists === null && lists.loading
-      ? 'Loading your lists…'
-      : !online || lists.source === 'device'
+  const fromDevice = !online || (lists.source === 'device' && !lists.loading)
+  const statusText = !online
+    ? 'Offline — showing lists kept on this device'
+    : lists.loading
+      ? lists.lists === null
+        ? 'Loading your lists…'
+        : 'Updating…'
+      : fromDevice
         ? 'Offline — showing lists kept on this device'
         : lists.error
           ? `Couldn't refresh: ${lists.error}`
           : 'Up to date'
+  const statusKind = fromDevice ? 'offline' : lists.loading ? 'connecting' : lists.error ? 'stopped' : 'saved'
 
   return (
     <>
       <AppHeader
         status={
-          <p role="status" data-testid="sync-status" className={`status-pill status-pill--${!online || lists.source === 'device' ? 'offline' : 'saved'}`}>
+          <p role="status" data-testid="sync-status" className={`status-pill status-pill--${statusKind}`}>
             <span className="status-pill__dot" aria-hidden="true" />
             <span className="status-pill__text">{statusText}</span>
           </p>
