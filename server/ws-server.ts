@@ -43,6 +43,8 @@ export class ListSocketServer {
   private readonly sockets = new Map<WebSocket, SocketState>()
   private readonly housekeeping: NodeJS.Timeout
   private lastPing = Date.now()
+  /** Upgrades past the connection cap check whose socket is not in `sockets` yet. */
+  private authorizing = 0
   private closing = false
 
   constructor(
@@ -79,7 +81,20 @@ export class ListSocketServer {
     socket.on('error', () => socket.destroy())
     // Every check happens before the upgrade completes; a refused client
     // still gets a real WebSocket close code telling it why.
-    const refusal = await this.authorize(url, listId)
+    // The cap counts upgrades still being authorized: they are not in `sockets` yet, and a
+    // reconnect storm has hundreds in flight at once, all of which would pass a check of
+    // `sockets.size` alone. The slot is released in the same continuation that then upgrades
+    // synchronously, putting the socket in `sockets` (or refuses it), with no await in between.
+    if (this.sockets.size + this.authorizing >= this.deps.config.limits.maxConnections) {
+      return this.refuse(req, socket, head, CloseCode.ServerBusy)
+    }
+    this.authorizing++
+    let refusal: Awaited<ReturnType<ListSocketServer['authorize']>>
+    try {
+      refusal = await this.authorize(url, listId)
+    } finally {
+      this.authorizing--
+    }
     if (this.closing) return this.refuse(req, socket, head, CloseCode.ServerRestarting)
     if ('close' in refusal) return this.refuse(req, socket, head, refusal.close)
     this.wss.handleUpgrade(req, socket, head, (ws) => {
@@ -93,7 +108,6 @@ export class ListSocketServer {
   }
 
   private async authorize(url: URL, listId: string): Promise<{ claims: TokenClaims } | { close: CloseCodeInfo }> {
-    if (this.sockets.size >= this.deps.config.limits.maxConnections) return { close: CloseCode.ServerBusy }
     let claims: TokenClaims
     try {
       claims = await this.deps.tokens.verify(url.searchParams.get('token'))
