@@ -89,7 +89,7 @@ test('works on a 375 px phone: no sideways scrolling, everything reachable', asy
 test.describe('with the network under control', () => {
   test.use({ controlNetwork: true })
 
-  test('an expired session asks to log in again and keeps the edits made meanwhile', async ({ alice, bob }) => {
+  test('an expired session asks to log in again and keeps the edits made meanwhile', async ({ alice, bob }, testInfo) => {
     const listId = await sharedList(alice, 'Errands', [[bob, 'editor']])
     await seedItems(alice, listId, ['Post office'])
     await Promise.all([alice.openList(listId), bob.openList(listId)])
@@ -111,6 +111,7 @@ test.describe('with the network under control', () => {
     await expect(dialog).toBeVisible()
     await expect(bob.status()).toContainText('Signed out — log in to sync this list')
     await expect(bob.status()).toContainText('1 change not synced, kept on this device')
+    await screenshot(bob.page, 'session-expired', testInfo)
     await dialog.getByLabel(`Password for ${bob.account.email}`).fill('correct horse battery')
     await dialog.getByRole('button', { name: 'Log in' }).click()
     await expect(dialog).toBeHidden()

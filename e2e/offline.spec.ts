@@ -1,4 +1,4 @@
-import { expect, seedItems, sharedList, test, type Person } from './fixtures.ts'
+import { expect, screenshot, seedItems, sharedList, test, type Person } from './fixtures.ts'
 
 test.use({ controlNetwork: true })
 
@@ -91,7 +91,7 @@ test('B reloads and reopens the tab offline: app and list load from the device; 
   await expect(alice.checkbox('Stove')).toBeChecked()
 })
 
-test('a blocked WebSocket falls back to HTTP sync and says so', async ({ alice, bob }) => {
+test('a blocked WebSocket falls back to HTTP sync and says so', async ({ alice, bob }, testInfo) => {
   const listId = await sharedList(alice, 'Office', [[bob, 'editor']])
   await seedItems(alice, listId, ['Paper'])
   await bob.net.blockSockets()
@@ -106,6 +106,7 @@ test('a blocked WebSocket falls back to HTTP sync and says so', async ({ alice, 
   await expect(bob.status()).toContainText('All changes saved')
   await alice.addItem('Pens')
   await expect(bob.checkbox('Pens')).toBeVisible({ timeout: 6000 })
+  await screenshot(bob.page, 'http-fallback', testInfo)
 
   // Once the socket gets through again, the live connection takes over.
   await bob.net.unblockSockets()

@@ -1,6 +1,6 @@
 import { expect, screenshot, seedItems, sharedList, test } from './fixtures.ts'
 
-test('a viewer gets a read-only list; a write forced through window.colist is applied nowhere', async ({ alice, bob }) => {
+test('a viewer gets a read-only list; a write forced through window.colist is applied nowhere', async ({ alice, bob }, testInfo) => {
   const listId = await sharedList(alice, 'Baking', [[bob, 'viewer']])
   await seedItems(alice, listId, ['Flour', 'Sugar'])
   await Promise.all([alice.openList(listId), bob.openList(listId)])
@@ -23,6 +23,7 @@ test('a viewer gets a read-only list; a write forced through window.colist is ap
   await expect(page.getByRole('alert')).toContainText('You can only view this list. Your change was not saved')
   await expect(bob.checkbox('Forced item')).toHaveCount(0)
   await expect(bob.status()).toHaveText('All changes saved')
+  await screenshot(page, 'viewer-refused-write', testInfo)
 
   // Something Alice adds after it arrives; the forced item never does, and the server does not keep it.
   await alice.addItem('Butter')
@@ -87,6 +88,7 @@ test('the owner shares, changes the role, and removes B, who is told at once', a
   await dialog.getByRole('button', { name: 'Remove Bob Baker' }).click()
   await expect(bob.page.getByRole('alert')).toContainText('You no longer have access to this list', { timeout: 1000 })
   await expect(bob.status()).toHaveText('You no longer have access to this list')
+  await screenshot(bob.page, 'access-revoked', testInfo)
   await expect(dialog.getByRole('combobox', { name: 'Role of Bob Baker' })).toHaveCount(0)
   await bob.page.getByRole('link', { name: 'Back to your lists' }).click()
   await expect(bob.page.getByRole('link', { name: 'Holiday packing' })).toHaveCount(0)

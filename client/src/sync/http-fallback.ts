@@ -125,11 +125,9 @@ export class HttpSync implements FallbackSync {
       this.failures++
       if (err instanceof ApiError && err.status === 401) return this.options.onUnauthorized()
       if (err instanceof ApiError && (err.status === 403 || err.status === 404)) return this.options.onRefused(err.status)
-      if (err instanceof NetworkError || err instanceof ApiError) {
-        this.options.onPhase('failing')
-        return
-      }
-      throw err
+      // Anything else (an update or header that does not decode) is the server's problem, not a reason to stop trying.
+      if (!(err instanceof NetworkError || err instanceof ApiError)) console.warn('HTTP sync failed', err)
+      this.options.onPhase('failing')
     } finally {
       this.abort = null
     }

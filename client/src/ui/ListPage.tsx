@@ -146,7 +146,8 @@ function OpenList({ session, user, rejection, onDismissRejection }: OpenListProp
     })
 
   const stopped = connection.stopped
-  const isOwner = role === 'owner'
+  const lostAccess = stopped?.kind === 'access' || stopped?.kind === 'deleted'
+  const isOwner = role === 'owner' && !lostAccess
 
   return (
     <>
@@ -155,7 +156,7 @@ function OpenList({ session, user, rejection, onDismissRejection }: OpenListProp
         <div className="list-header">
           <div className="list-header__title">
             <h1>{title}</h1>
-            {role && <RoleBadge role={role} />}
+            {role && !lostAccess && <RoleBadge role={role} />}
           </div>
           <div className="list-header__tools">
             <PresenceBar people={people} itemText={(id) => view.items.find((item) => item.id === id)?.text ?? null} />
