@@ -30,6 +30,10 @@ test('every kind of change made by A reaches B, and back', async ({ alice, bob }
   await bob.checkbox('Bread').check()
   const aliceChecked = alice.page.getByRole('region', { name: /Checked/ })
   await expect(aliceChecked.getByRole('checkbox', { name: 'Bread' })).toBeChecked()
+  // The section collapses and opens again.
+  await aliceChecked.getByRole('button', { name: /Checked/ }).click()
+  await expect(aliceChecked.getByRole('checkbox', { name: 'Bread' })).toBeHidden()
+  await aliceChecked.getByRole('button', { name: /Checked/ }).click()
   await alice.checkbox('Bread').uncheck()
   await expect(bob.checkbox('Bread')).not.toBeChecked()
   await expect(bob.page.getByRole('region', { name: /Checked/ })).toHaveCount(0)
