@@ -8,7 +8,7 @@ import * as Y from 'yjs'
 import { addItem, listItems } from '../shared/list-document.ts'
 import { CloseCode } from '../shared/protocol.ts'
 import { startNginx, type Balancer } from './cluster/nginx.ts'
-import { findFreePort } from './test-support/free-port.ts'
+import { freePort } from './test-support/free-port.ts'
 import { Api, awarenessUntil, connectClient, docUntil, saved, spawnServer, synced, tempDir, type ServerProcess, type TestClient } from './test-support/harness.ts'
 import { startPostgres, type TestPostgres } from './test-support/postgres-server.ts'
 import { startRedis, type TestRedis } from './test-support/redis-server.ts'
@@ -105,7 +105,7 @@ describe('a cluster on Redis and PostgreSQL', () => {
   it('kill -9 of a node: its client reconnects through nginx to the other, no acknowledged update is lost, its presence disappears', async () => {
     await freshDatabase()
     const [n1, n2] = await Promise.all([startNode(), startNode()])
-    const balancerPort = await findFreePort()
+    const balancerPort = await freePort()
     let balancer: Balancer | null = null
     try {
       balancer = await startNginx(balancerPort, [`127.0.0.1:${n1.port}`, `127.0.0.1:${n2.port}`])

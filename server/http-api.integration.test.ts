@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { PERSISTED_STATE_VECTOR_HEADER, type AuthResponse } from '../shared/api.ts'
+import type { AuthResponse } from '../shared/api.ts'
+import { PERSISTED_STATE_VECTOR_HEADER } from '../shared/protocol.ts'
 import { addItem, listItems } from '../shared/list-document.ts'
 import { Api, startTestServer, type TestServer } from './test-support/harness.ts'
 

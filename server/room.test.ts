@@ -7,7 +7,7 @@ import * as decoding from 'lib0/decoding'
 import { pino } from 'pino'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { addItem, listItems } from '../shared/list-document.ts'
+import { addItem, listItems, removeItem } from '../shared/list-document.ts'
 import { CloseCode, MessageType, PROTOCOL_VERSION, SyncStep, decodePersisted, encodeHello, encodeSyncMessage } from '../shared/protocol.ts'
 import { LocalFanoutHub } from './fanout.ts'
 import { Metrics } from './metrics.ts'
@@ -107,6 +107,29 @@ describe('Room', () => {
     expect(listItems(room.doc).items).toEqual([])
     expect((await store.loadDoc('list')).updates).toEqual([])
     expect(viewerSocket.closedWith).toBeNull()
+  })
+
+  it("does not count a viewer's sync that adds nothing (a repeated delete set) as a refused write", async () => {
+    const room = await Room.load('list', options())
+    const editor = room.join(new FakeSocket(), { userId: 'e', name: 'E', role: 'editor' })
+    const source = new Y.Doc()
+    const id = addItem(source, { text: 'gone soon', createdBy: 'e' })
+    removeItem(source, id)
+    room.receive(editor, updateMessage(Y.encodeStateAsUpdate(source)))
+    // The viewer already has all of it; its step 2 still carries the delete set.
+    const viewerDoc = new Y.Doc()
+    Y.applyUpdate(viewerDoc, Y.encodeStateAsUpdate(room.doc))
+    const viewerSocket = new FakeSocket()
+    const viewer = room.join(viewerSocket, { userId: 'v', name: 'V', role: 'viewer' })
+    room.receive(viewer, encodeHello({ protocolVersion: PROTOCOL_VERSION }))
+    const step2 = Y.encodeStateAsUpdate(viewerDoc, Y.encodeStateVector(room.doc))
+    expect(step2.byteLength).toBeGreaterThan(2)
+    room.receive(viewer, encodeSyncMessage(SyncStep.Step2, step2))
+    expect(viewerSocket.ofType(MessageType.WriteRejected)).toHaveLength(0)
+    // A real write is still refused.
+    addItem(viewerDoc, { text: 'sneaky', createdBy: 'v' })
+    room.receive(viewer, updateMessage(Y.encodeStateAsUpdate(viewerDoc, Y.encodeStateVector(room.doc))))
+    expect(viewerSocket.ofType(MessageType.WriteRejected)).toHaveLength(1)
   })
 
   it('compacts the log into a snapshot once it passes the entry limit', async () => {

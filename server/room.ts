@@ -303,6 +303,8 @@ export class Room {
   private applyClientUpdate(conn: Connection, update: Uint8Array): void {
     if (isEmptyUpdate(update)) return // every sync exchange carries one; nothing to apply or refuse
     if (!canWrite(conn.session.role)) {
+      // A viewer's sync step 2 repeats the whole delete set even when it adds nothing: not a write.
+      if (Y.snapshotContainsUpdate(Y.snapshot(this.doc), update)) return
       this.options.metrics.writesRejected.inc()
       if (conn.colistClient) conn.send(encodeWriteRejected({ reason: 'read-only access: changes are not saved' }))
       return

@@ -69,6 +69,3 @@ export interface ListDetail extends ListSummary {
 export interface ApiErrorBody {
   error: { code: string; message: string; details?: unknown }
 }
-
-/** Header carrying the durable state vector (base64) on HTTP sync responses. */
-export const PERSISTED_STATE_VECTOR_HEADER = 'x-colist-persisted-state-vector'

@@ -216,5 +216,8 @@ export function encodeAwarenessMessage(update: Uint8Array): Uint8Array {
   return encoding.toUint8Array(enc)
 }
 
+/** Header carrying the durable state vector (base64) on HTTP sync responses. */
+export const PERSISTED_STATE_VECTOR_HEADER = 'x-colist-persisted-state-vector'
+
 /** Where a list's socket lives: `${WS_PATH_PREFIX}/${listId}`. */
 export const WS_PATH_PREFIX = '/ws/lists'

@@ -7,14 +7,6 @@
 import { z } from 'zod/mini'
 import type { AuthResponse, ListDetail, ListSummary, Member, PublicUser } from '../../shared/api.ts'
 
-/**
- * The header HTTP sync answers carry the durable state vector in. Same value
- * as shared/api.ts's PERSISTED_STATE_VECTOR_HEADER (a unit test checks);
- * importing that module would pull the server's request schemas and all of
- * zod into the app bundle.
- */
-export const PERSISTED_STATE_VECTOR_HEADER = 'x-colist-persisted-state-vector'
-
 const nonEmpty = () => z.string().check(z.minLength(1))
 const role = z.enum(['owner', 'editor', 'viewer'])
 

@@ -6,7 +6,7 @@
  */
 import type { z } from 'zod/mini'
 import type { AuthResponse, ListDetail, ListSummary, Member } from '../../shared/api.ts'
-import type { Role } from '../../shared/protocol.ts'
+import { PERSISTED_STATE_VECTOR_HEADER, type Role } from '../../shared/protocol.ts'
 import {
   ApiErrorBodySchema,
   AuthResponseSchema,
@@ -14,7 +14,6 @@ import {
   ListSummariesSchema,
   ListSummarySchema,
   MemberSchema,
-  PERSISTED_STATE_VECTOR_HEADER,
   SyncPushResponseSchema,
 } from './api-schemas.ts'
 import { fromBase64, toBase64 } from 'lib0/buffer'

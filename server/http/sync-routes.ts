@@ -5,8 +5,7 @@
  */
 import express, { Router } from 'express'
 import * as Y from 'yjs'
-import { PERSISTED_STATE_VECTOR_HEADER } from '../../shared/api.ts'
-import { CloseCode } from '../../shared/protocol.ts'
+import { CloseCode, PERSISTED_STATE_VECTOR_HEADER } from '../../shared/protocol.ts'
 import type { TokenService } from '../auth.ts'
 import { ProtocolError } from '../room.ts'
 import type { RoomRegistry } from '../rooms.ts'

@@ -12,7 +12,7 @@ import { access, appendFile, chown, constants, mkdtemp, readdir, readFile, rm } 
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { findFreePort } from './free-port.ts'
+import { freePort } from './free-port.ts'
 
 const run = promisify(execFile)
 
@@ -85,7 +85,7 @@ export async function startPostgres(): Promise<TestPostgres> {
 
   let port = 0
   for (let attempt = 1; ; attempt++) {
-    port = await findFreePort()
+    port = await freePort()
     try {
       await exec('pg_ctl', ['start', '-D', dataDir, '-l', logFile, '-w', '-t', '30', '-s', '-o', `-p ${port}`])
       break

@@ -4,7 +4,7 @@
  * restartable on the same port, to test an outage) by the caller.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { findFreePort } from './free-port.ts'
+import { freePort } from './free-port.ts'
 
 export interface TestRedis {
   url: string
@@ -16,7 +16,7 @@ export interface TestRedis {
 }
 
 export async function startRedis(): Promise<TestRedis> {
-  const port = await findFreePort()
+  const port = await freePort()
   let child: ChildProcess | null = null
 
   async function start(): Promise<void> {
