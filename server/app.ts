@@ -29,6 +29,8 @@ export interface ColistServer {
   /** e.g. http://127.0.0.1:8080 */
   readonly url: string
   readonly port: number
+  /** The separate /healthz, /readyz and /metrics listener (OPS_PORT), or null. */
+  readonly opsUrl: string | null
   readonly storage: Storage
   readonly rooms: RoomRegistry
   readonly tokens: TokenService
@@ -91,11 +93,20 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
   const url = `http://${host}:${port}`
   log.info({ url, dataDir: config.dataDir }, 'colist listening')
+  let opsServer: HttpServer | null = null
+  let opsUrl: string | null = null
+  if (config.opsPort !== null) {
+    opsServer = createServer(express().disable('x-powered-by').use(opsRoutes(storage, fanout, metrics)))
+    await listen(opsServer, config.opsPort, config.host)
+    opsUrl = `http://${host}:${(opsServer.address() as AddressInfo).port}`
+    log.info({ url: opsUrl }, 'health checks and metrics listening')
+  }
 
   let closing: Promise<void> | null = null
   return {
     url,
     port,
+    opsUrl,
     storage,
     rooms,
     tokens,
@@ -109,6 +120,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         await rooms.closeAll(CloseCode.ServerRestarting)
         await sockets.drain(2000)
         httpServer.closeAllConnections()
+        opsServer?.close()
+        opsServer?.closeAllConnections()
         if (!options.storage) await storage.close()
         if (!options.fanout) await fanout.close()
         log.info('colist stopped')

@@ -18,6 +18,12 @@ const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).defa
 
 const envSchema = z.object({
   PORT: int(8080),
+  /**
+   * Also serve /healthz, /readyz and /metrics on this port, on a listener of their own. Probes
+   * then never queue behind a storm of reconnecting WebSockets: Node accepts one connection per
+   * event-loop turn and listener, so on PORT a probe waits for every connection ahead of it.
+   */
+  OPS_PORT: z.coerce.number().int().min(0).optional(),
   HOST: z.string().default('0.0.0.0'),
   DATA_DIR: z.string().default('./data'),
   /** HMAC secret for access tokens; generated into DATA_DIR when absent. */
@@ -52,6 +58,8 @@ const envSchema = z.object({
 
 export interface Config {
   port: number
+  /** Port of the separate ops listener (0: any free one), or null for none. */
+  opsPort: number | null
   host: string
   dataDir: string
   jwtSecret: Uint8Array
@@ -95,6 +103,7 @@ export async function loadConfig(env: Record<string, string | undefined> = proce
   const secret = e.JWT_SECRET ?? (await readOrCreateSecret(join(dataDir, 'jwt-secret')))
   return {
     port: e.PORT,
+    opsPort: e.OPS_PORT ?? null,
     host: e.HOST,
     dataDir,
     jwtSecret: new TextEncoder().encode(secret),
