@@ -24,7 +24,7 @@ export class PeerNodes {
   ) {
     this.unsubscribe = fanout.subscribe(topics.nodes, (payload, node) => {
       if (decodeBeat(payload) === 'leaving') this.gone(node)
-      else this.lastSeen.set(node, Date.now())
+      else this.saw(node)
     })
     this.timer = setInterval(() => this.tick(), options.intervalMs)
     this.timer.unref()
@@ -33,6 +33,15 @@ export class PeerNodes {
 
   get alive(): string[] {
     return [...this.lastSeen.keys()]
+  }
+
+  /**
+   * Any message from a node shows it alive. A node can die before this one
+   * hears its first beat (it published it before we subscribed); once it has
+   * spoken for a client here, its silence must still count.
+   */
+  saw(node: string): void {
+    if (node !== this.fanout.nodeId) this.lastSeen.set(node, Math.max(this.lastSeen.get(node) ?? 0, Date.now()))
   }
 
   private tick(): void {

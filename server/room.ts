@@ -96,6 +96,8 @@ export interface RoomOptions {
   onMaybeIdle: (room: Room) => void
   /** How long a room waits for peer nodes' catch-up replies when it loads. */
   peerSyncTimeoutMs?: number
+  /** Another node spoke for a client here: it must be watched for liveness. */
+  onPeerSeen?: (node: string) => void
 }
 
 /** Origin of changes that arrived from another node: relayed locally, never re-stored or re-published. */
@@ -425,6 +427,7 @@ export class Room {
   }
 
   private applyPeerAwareness(update: Uint8Array, node: string): void {
+    this.options.onPeerSeen?.(node)
     const dec = decoding.createDecoder(update)
     const count = decoding.readVarUint(dec)
     for (let i = 0; i < count; i++) {

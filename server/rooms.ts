@@ -93,6 +93,7 @@ export class RoomRegistry {
         loading = Room.load(listId, {
           ...this.options,
           peerSyncTimeoutMs: this.cluster.peerSyncTimeoutMs,
+          onPeerSeen: (node) => this.peers.saw(node),
           onMaybeIdle: (r) => this.unloadIfIdle(r),
         }).finally(() =>
           this.loading.delete(listId),
