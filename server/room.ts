@@ -321,7 +321,7 @@ export class Room {
   applyUpdate(update: Uint8Array, origin: unknown): void {
     if (this.deleted) throw new ProtocolError(CloseCode.NotFound, 'list deleted')
     if (this.failed) throw new ProtocolError(CloseCode.InternalError, 'storage failed')
-    if (this.storedBytes + update.byteLength > this.options.maxDocBytes) {
+    if (this.storedBytes + this.pendingBytes + update.byteLength > this.options.maxDocBytes) {
       throw new ProtocolError(CloseCode.DocumentTooBig, `update would grow the list past ${this.options.maxDocBytes} bytes`)
     }
     // Decoding fully first means a corrupt update is refused whole, never half-applied.
@@ -331,6 +331,14 @@ export class Room {
       throw new ProtocolError(CloseCode.MalformedMessage, 'update does not decode')
     }
     Y.applyUpdate(this.doc, update, origin)
+  }
+
+  /**
+   * Bytes Yjs holds for updates whose dependencies have not arrived. They raise no update event, so
+   * storedBytes never sees them, yet they stay in memory and go to every client that syncs.
+   */
+  private get pendingBytes(): number {
+    return (this.doc.store.pendingStructs?.update.byteLength ?? 0) + (this.doc.store.pendingDs?.byteLength ?? 0)
   }
 
   /** Runs a local change (HTTP API) in one transaction; it is relayed and stored like a client's. */
