@@ -330,7 +330,15 @@ export class Room {
     } catch {
       throw new ProtocolError(CloseCode.MalformedMessage, 'update does not decode')
     }
-    Y.applyUpdate(this.doc, update, origin)
+    try {
+      Y.applyUpdate(this.doc, update, origin)
+    } catch (err) {
+      // It decoded, so it is well-formed; integrating it failed, which pending structs another
+      // client parked earlier can cause when this update fills their gap. Yjs drops those pending
+      // structs as it retries them, so the sender is told to reconnect, not that it is at fault.
+      this.options.log.warn({ list: this.id, err: String(err) }, 'an update that decoded failed to integrate')
+      throw new ProtocolError(CloseCode.InternalError, 'update could not be integrated')
+    }
   }
 
   /**
