@@ -115,7 +115,13 @@ export function connectClient(
   baseUrl: string,
   listId: string,
   token: string,
-  options: { doc?: Y.Doc; colist?: boolean; connect?: boolean } = {},
+  options: {
+    doc?: Y.Doc
+    colist?: boolean
+    connect?: boolean
+    /** Cap of y-websocket's reconnect backoff; 200 ms keeps tests quick, y-websocket's own default is 2,500. */
+    maxBackoffTime?: number
+  } = {},
 ): TestClient {
   const doc = options.doc ?? new Y.Doc()
   const wsUrl = baseUrl.replace(/^http/, 'ws') + WS_PATH_PREFIX
@@ -124,7 +130,7 @@ export function connectClient(
     params: { token },
     disableBc: true,
     connect: options.connect ?? true,
-    maxBackoffTime: 200,
+    maxBackoffTime: options.maxBackoffTime ?? 200,
   })
   // Only Colist-aware clients say Hello; plain ones stay exactly as y-websocket ships.
   const session = options.colist === false ? (null as unknown as ServerSession) : new ServerSession(provider)
