@@ -12,6 +12,8 @@ interface Panel {
   title: string
   workload: WorkloadId
   metric: string
+  /** Only this case (fan-out cases differ by orders of magnitude, so each gets its own scale). */
+  caseName?: string
 }
 
 const PANEL_TITLES: Record<string, string> = {
@@ -38,7 +40,14 @@ function panels(results: Results): Panel[] {
   for (const workload of WORKLOAD_ORDER) {
     if (!results.rows.some((r) => r.workload === workload)) continue
     const metric = COLUMNS[workload][0]!.key
-    list.push({ workload, metric, title: PANEL_TITLES[`${workload}:${metric}`] ?? `${workload} ${metric}` })
+    const title = PANEL_TITLES[`${workload}:${metric}`] ?? `${workload} ${metric}`
+    if (workload === 'fanout') {
+      for (const caseName of new Set(results.rows.filter((r) => r.workload === workload).map((r) => r.case))) {
+        list.push({ workload, metric, caseName, title: `${title}, ${caseName}` })
+      }
+      continue
+    }
+    list.push({ workload, metric, title })
     if (workload === 'throughput') list.push({ workload, metric: 'deliveredPerSecond', title: PANEL_TITLES['throughput:deliveredPerSecond']! })
   }
   return list
@@ -46,7 +55,7 @@ function panels(results: Results): Panel[] {
 
 function renderPanel(results: Results, panel: Panel, x: number, y: number): string {
   const servers = results.meta.servers
-  const rows = results.rows.filter((r) => r.workload === panel.workload)
+  const rows = results.rows.filter((r) => r.workload === panel.workload && (panel.caseName === undefined || r.case === panel.caseName))
   const cases = [...new Set(rows.map((r) => r.case))]
   const value = (serverId: string, caseName: string): number => {
     const v = rows.find((r) => r.server === serverId && r.case === caseName)?.figures[panel.metric]

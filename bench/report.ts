@@ -58,6 +58,8 @@ export const COLUMNS: Record<WorkloadId, Column[]> = {
     { key: 'serverCores', header: 'server cores while writing' },
     { key: 'updatesWritten', header: 'updates' },
     { key: 'cpuSecondsAfterWindow', header: 'CPU s after writers stopped' },
+    { key: 'secondsUntilQuiet', header: 's until quiet' },
+    { key: 'wentQuiet', header: 'went quiet' },
   ],
   connections: [
     { key: 'rssPerConnectionKb', header: 'RSS KiB / connection' },

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--servers=a,b] [--only=fanout,...] [--out=NAME] [--keep]`
+ * `npm run bench [-- --quick] [--servers=a,b] [--only=fanout,...] [--repeats=N] [--out=NAME] [--keep]`
  *
  * Runs Colist and its peers one after another, each in its own process, with
  * the same workloads driven by this process through the same client code,
@@ -37,11 +37,14 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     out: { type: 'string' },
     keep: { type: 'boolean', default: false },
+    /** Fan-out runs per case (default: 3 full, 1 quick). */
+    repeats: { type: 'string' },
   },
 })
 
 const mode = args.quick ? 'quick' : 'full'
-const sizes = args.quick ? QUICK : FULL
+const preset = args.quick ? QUICK : FULL
+const sizes = args.repeats ? { ...preset, fanout: { ...preset.fanout, repeats: Number(args.repeats) } } : preset
 const allKinds: ServerKind[] = [colistKind({ fsync: true }), colistKind({ fsync: false }), yWebsocketKind(), hocuspocusKind()]
 const kinds = args.servers ? allKinds.filter((k) => args.servers!.split(',').includes(k.id)) : allKinds
 const only = args.only ? new Set(args.only.split(',')) : null

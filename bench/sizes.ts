@@ -18,7 +18,7 @@ export interface Sizes {
 export const FULL: Sizes = {
   fanout: { readers: [10, 100, 500], updates: 300, ratePerSecond: 100, repeats: 3 },
   throughput: { lists: 100, writersPerList: 2, seconds: 10, window: 8 },
-  connections: { connections: 5000, lists: 500, settleMs: 2000 },
+  connections: { connections: 5000, lists: 500, settleMs: 3000 },
   coldLoad: { items: 10_000, itemsPerUpdate: 10, updatesPerSecond: 500, runs: 3 },
   offlineMerge: { edits: 1000, sharedItems: 100, runs: 3 },
   deadlineMinutes: 25,

@@ -57,6 +57,8 @@ interface Findings {
   divergentAfterRestart: number
   lostEditsAfterRestart: number
   restartLoadSeconds: number
+  /** CPU cores this process (all clients) used while editing and settling. */
+  loadGeneratorCores: number
   load: LoadNote
   problems: string[]
 }
@@ -113,6 +115,8 @@ async function soak(dataDir: string): Promise<Findings> {
   console.log(`  editing for ${seconds} s …`)
   const monitor = new LoadMonitor(() => [process.pid, ...spawnedPids()])
   const cpuBefore = server.stats().cpuSeconds
+  const ownCpuBefore = process.cpuUsage()
+  const editingStarted = performance.now()
   for (const editor of editors) editor.start()
   await sleep(seconds * 1000)
   for (const editor of editors) editor.stop()
@@ -143,6 +147,8 @@ async function soak(dataDir: string): Promise<Findings> {
   const unsavedClients = all.filter((c) => !c.session.isSaved()).length
   const stats = server.stats()
   const serverCpuSeconds = stats.cpuSeconds - cpuBefore
+  const ownCpu = process.cpuUsage(ownCpuBefore)
+  const loadGeneratorCores = (ownCpu.user + ownCpu.system) / 1e6 / ((performance.now() - editingStarted) / 1000)
   const load = monitor.finish()
   const expectedContent = byList.map((group) => canonicalContent(group[0]!.client.doc))
 
@@ -181,6 +187,7 @@ async function soak(dataDir: string): Promise<Findings> {
     divergentAfterRestart,
     lostEditsAfterRestart,
     restartLoadSeconds: (performance.now() - restartStarted) / 1000,
+    loadGeneratorCores,
     load,
     problems,
   }
@@ -200,6 +207,7 @@ function renderMarkdown(f: Findings, passed: boolean, startedAt: string): string
     row('propagation p50 / p99 / max', `${formatNumber(f.latency.p50)} / ${formatNumber(f.latency.p99)} / ${formatNumber(f.latency.max)} ms`),
     row('server peak RSS', `${formatNumber(f.serverPeakRssMb)} MiB`),
     row('server CPU while editing and settling', `${formatNumber(f.serverCpuSeconds)} s`),
+    row('load generator (all clients, one process) CPU', `${f.loadGeneratorCores.toFixed(2)} cores`),
     row('divergent lists (clients of a list not equal)', String(f.divergentLists)),
     row('lost edits (item text not as typed, summed over replicas)', String(f.lostEdits)),
     row('clients with changes not acknowledged as durable', String(f.unsavedClients)),

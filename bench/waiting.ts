@@ -58,13 +58,19 @@ export function docsUntil(docs: Y.Doc[], check: () => boolean, ms: number, what:
  * Waits until a process's CPU time stops growing (under 1% of a core over
  * `quietMs`), so deferred work is done; returns the CPU seconds then.
  */
-export async function waitForQuietCpu(readCpuSeconds: () => number, quietMs: number, timeoutMs: number): Promise<number> {
-  const deadline = performance.now() + timeoutMs
+export async function waitForQuietCpu(
+  readCpuSeconds: () => number,
+  quietMs: number,
+  timeoutMs: number,
+): Promise<{ cpuSeconds: number; waitedSeconds: number; quiet: boolean }> {
+  const started = performance.now()
   let last = readCpuSeconds()
   for (;;) {
     await sleep(quietMs)
     const now = readCpuSeconds()
-    if (now - last < 0.035 || performance.now() > deadline) return now
+    const waitedSeconds = (performance.now() - started) / 1000
+    if (now - last < 0.035) return { cpuSeconds: now, waitedSeconds, quiet: true }
+    if (waitedSeconds * 1000 > timeoutMs) return { cpuSeconds: now, waitedSeconds, quiet: false }
     last = now
   }
 }

@@ -46,9 +46,12 @@ export function killSpawnedServers(): void {
 }
 
 export async function spawnServer(spec: SpawnSpec): Promise<ServerProcess> {
-  // BENCH_CPU_PROF=DIR profiles every server (written when it exits gracefully).
+  // Profiling hooks for every server the bench starts: BENCH_CPU_PROF=DIR writes a
+  // CPU profile on graceful exit; BENCH_SERVER_NODE_FLAGS adds Node flags (e.g.
+  // --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=DIR).
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', spec.script], {
+  const extra = process.env.BENCH_SERVER_NODE_FLAGS?.split(' ').filter(Boolean) ?? []
+  const child = spawn(process.execPath, [...profile, ...extra, '--import', 'tsx', spec.script], {
     cwd: process.cwd(),
     env: { ...process.env, ...spec.env },
     stdio: ['ignore', 'pipe', 'pipe'],
