@@ -11,6 +11,7 @@
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
 import { LoadMonitor, type LoadNote } from './machine-load.ts'
 import { loopbackAddress } from './open-clients.ts'
@@ -59,6 +60,8 @@ interface Findings {
   restartLoadSeconds: number
   /** CPU cores this process (all clients) used while editing and settling. */
   loadGeneratorCores: number
+  /** How late this process's event loop ran while editing (p99, max): a latency sample can be no better. */
+  loadGeneratorLoopDelayMs: { p99: number; max: number }
   load: LoadNote
   problems: string[]
 }
@@ -117,9 +120,12 @@ async function soak(dataDir: string): Promise<Findings> {
   const cpuBefore = server.stats().cpuSeconds
   const ownCpuBefore = process.cpuUsage()
   const editingStarted = performance.now()
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 })
+  loopDelay.enable()
   for (const editor of editors) editor.start()
   await sleep(seconds * 1000)
   for (const editor of editors) editor.stop()
+  loopDelay.disable()
   const edits = editors.reduce((sum, e) => sum + e.sent.length, 0)
 
   console.log(`  ${edits} edits made; waiting for every list to converge …`)
@@ -188,6 +194,7 @@ async function soak(dataDir: string): Promise<Findings> {
     lostEditsAfterRestart,
     restartLoadSeconds: (performance.now() - restartStarted) / 1000,
     loadGeneratorCores,
+    loadGeneratorLoopDelayMs: { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
     load,
     problems,
   }
@@ -208,6 +215,7 @@ function renderMarkdown(f: Findings, passed: boolean, startedAt: string): string
     row('server peak RSS', `${formatNumber(f.serverPeakRssMb)} MiB`),
     row('server CPU while editing and settling', `${formatNumber(f.serverCpuSeconds)} s`),
     row('load generator (all clients, one process) CPU', `${f.loadGeneratorCores.toFixed(2)} cores`),
+    row('load generator event-loop delay while editing, p99 / max', `${formatNumber(f.loadGeneratorLoopDelayMs.p99)} / ${formatNumber(f.loadGeneratorLoopDelayMs.max)} ms`),
     row('divergent lists (clients of a list not equal)', String(f.divergentLists)),
     row('lost edits (item text not as typed, summed over replicas)', String(f.lostEdits)),
     row('clients with changes not acknowledged as durable', String(f.unsavedClients)),
