@@ -5,7 +5,7 @@
  * per-user salt. Tokens are HS256 JWTs carrying the user id and name, signed
  * with the server secret and expiring after the configured TTL.
  */
-import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto'
+import { createSecretKey, randomBytes, scrypt as scryptCallback, timingSafeEqual, type KeyObject, type ScryptOptions } from 'node:crypto'
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose'
 
 const SCRYPT = { N: 16384, r: 8, p: 1, keyLength: 32 } as const
@@ -47,10 +47,15 @@ export class TokenError extends Error {
 }
 
 export class TokenService {
+  /** Imported once: given raw bytes, jose would import the key again on every sign and verify. */
+  private readonly secret: KeyObject
+
   constructor(
-    private readonly secret: Uint8Array,
+    secret: Uint8Array,
     private readonly ttlSeconds: number,
-  ) {}
+  ) {
+    this.secret = createSecretKey(secret)
+  }
 
   /** `ttlSeconds` defaults to the configured TTL; tests pass short or negative ones. */
   async issue(user: { id: string; name: string }, ttlSeconds = this.ttlSeconds): Promise<{ token: string; expiresAt: number }> {

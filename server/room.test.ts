@@ -82,7 +82,8 @@ describe('Room', () => {
 
     const { doc, update } = clientChange((d) => addItem(d, { text: 'milk', createdBy: 'a' }))
     room.receive(writer, updateMessage(update))
-    // Relayed at once, before storage answers.
+    // Relayed at the end of this event-loop turn, whether or not storage has answered.
+    await new Promise((resolve) => setImmediate(resolve))
     expect(plainSocket.ofType(MessageType.Sync)).toHaveLength(2) // step 1 on join + the update
     expect(writerSocket.ofType(MessageType.Sync)).toHaveLength(1) // step 1 only: never echoed back
     await room.whenFlushed()
@@ -90,6 +91,25 @@ describe('Room', () => {
     const persisted = writerSocket.ofType(MessageType.Persisted).map((dec) => decodePersisted(dec))
     expect(persisted.at(-1)!.get(doc.clientID)).toBe(Y.decodeStateVector(Y.encodeStateVector(doc)).get(doc.clientID))
     expect(plainSocket.ofType(MessageType.Persisted)).toHaveLength(0)
+  })
+
+  it('relays a burst from one sender as one merged message per turn, never back to the sender', async () => {
+    const room = await Room.load('list', options())
+    const writerSocket = new FakeSocket()
+    const readerSocket = new FakeSocket()
+    const writer = room.join(writerSocket, { userId: 'a', name: 'A', role: 'editor' })
+    room.join(readerSocket, { userId: 'b', name: 'B', role: 'editor' })
+    const source = new Y.Doc()
+    source.on('update', (update: Uint8Array) => room.receive(writer, updateMessage(update)))
+    for (let i = 0; i < 20; i++) addItem(source, { text: `item ${i}`, createdBy: 'a' })
+    await new Promise((resolve) => setImmediate(resolve))
+    const relayed = readerSocket.ofType(MessageType.Sync).filter((dec) => decoding.readVarUint(dec) === SyncStep.Update)
+    expect(relayed).toHaveLength(1)
+    const replica = new Y.Doc()
+    Y.applyUpdate(replica, decoding.readVarUint8Array(relayed[0]!))
+    expect(listItems(replica).items).toHaveLength(20)
+    expect(writerSocket.ofType(MessageType.Sync)).toHaveLength(1) // its step 1 only
+    await room.whenFlushed()
   })
 
   it('drops a viewer write and tells the viewer', async () => {

@@ -134,6 +134,15 @@ export class Room {
   private storedBytes: number
   private lastSeq: number
   private readonly unsubscribe: Array<() => void> = []
+  /** Updates applied this event-loop turn, waiting to be relayed (see `relayQueued`). */
+  private relayQueue: Array<{ update: Uint8Array; origin: unknown }> = []
+  private relayScheduled: NodeJS.Immediate | null = null
+  /**
+   * Set once another node appended to this list's log since it was loaded:
+   * then this node's memory may lack stored entries, and compaction must
+   * fold what storage holds instead of what memory holds.
+   */
+  private othersAppend = false
 
   private constructor(
     readonly id: string,
@@ -509,11 +518,8 @@ export class Room {
   // ---------------------------------------------------------------------------
 
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
-    // Encoded once, the same buffer goes to every socket.
-    const message = encodeSyncMessage(SyncStep.Update, update)
-    for (const conn of this.connections) {
-      if (conn !== origin) conn.send(message)
-    }
+    this.relayQueue.push({ update, origin })
+    this.relayScheduled ??= setImmediate(this.relayQueued)
     if (origin === FROM_FANOUT) {
       this.unpersistedSince ??= Date.now()
       return
@@ -521,8 +527,32 @@ export class Room {
     this.options.metrics.updatesIn.inc()
     this.storedBytes += update.byteLength
     this.pending.push(update)
-    this.options.fanout.publish(topics.doc(this.id), update)
     this.scheduleFlush()
+  }
+
+  /**
+   * Relays the updates accepted during this event-loop turn. Consecutive
+   * updates from one origin are merged and encoded once, and the same buffer
+   * goes to every other socket: under a burst, each socket gets one message
+   * per turn instead of one per update (the sender never gets its own back).
+   */
+  private readonly relayQueued = (): void => {
+    this.relayScheduled = null
+    const queue = this.relayQueue
+    this.relayQueue = []
+    for (let start = 0; start < queue.length; ) {
+      const origin = queue[start]!.origin
+      let end = start
+      while (end < queue.length && queue[end]!.origin === origin) end++
+      const run = queue.slice(start, end).map((entry) => entry.update)
+      const update = run.length === 1 ? run[0]! : Y.mergeUpdates(run)
+      const message = encodeSyncMessage(SyncStep.Update, update)
+      for (const conn of this.connections) {
+        if (conn !== origin) conn.send(message)
+      }
+      if (origin !== FROM_FANOUT) this.options.fanout.publish(topics.doc(this.id), update)
+      start = end
+    }
   }
 
   private readonly onAwarenessUpdate = (
@@ -562,6 +592,7 @@ export class Room {
       const batch = this.pending
       this.pending = []
       const started = performance.now()
+      const seqBefore = this.lastSeq
       try {
         this.lastSeq = await this.options.store.appendUpdates(this.id, batch)
       } catch (err) {
@@ -569,6 +600,8 @@ export class Room {
         throw err
       }
       this.options.metrics.persistSeconds.observe((performance.now() - started) / 1000)
+      // Seqs are handed out in order; a gap means another node appended in between.
+      if (this.lastSeq !== seqBefore + batch.length) this.othersAppend = true
       this.logEntries += batch.length
       this.options.metrics.logLength.inc(batch.length)
       for (const update of batch) this.logBytes += update.byteLength
@@ -580,22 +613,18 @@ export class Room {
   }
 
   /**
-   * Folds the log into a snapshot. The snapshot is built from what storage
-   * holds, not from this room's memory: with several nodes appending to one
-   * shared store, another node's entry may be stored before it reaches us,
-   * and compacting our memory through the latest seq would drop it. A failed
-   * compaction loses nothing (the log is intact), so it is logged and retried
-   * after the next append.
+   * Folds the log into a snapshot. While this node wrote every entry since
+   * it loaded the list, its memory holds everything stored (and perhaps
+   * more, which is harmless: Yjs updates are idempotent), so the snapshot is
+   * its own state. Once another node appended too (a shared store), an entry
+   * may be stored before it reaches this node, so the snapshot is rebuilt from
+   * what storage holds instead. A failed compaction loses nothing (the log is
+   * intact), so it is logged and retried after the next append.
    */
   private async compact(): Promise<void> {
     let folded: { entries: number; bytes: number; snapshotBytes: number }
     try {
-      const stored = await this.options.store.loadDoc(this.id)
-      const doc = docFromStored(stored)
-      const snapshot = Y.encodeStateAsUpdate(doc)
-      doc.destroy()
-      await this.options.store.compactDoc(this.id, snapshot, stored.lastSeq)
-      folded = { entries: stored.updates.length, bytes: stored.updates.reduce((sum, u) => sum + u.byteLength, 0), snapshotBytes: snapshot.byteLength }
+      folded = this.othersAppend ? await this.compactFromStorage() : await this.compactFromMemory()
     } catch (err) {
       this.options.log.error({ list: this.id, err }, 'compaction failed; the update log is intact')
       return
@@ -606,6 +635,21 @@ export class Room {
     this.logEntries -= entries
     this.logBytes = Math.max(0, this.logBytes - folded.bytes)
     this.storedBytes = folded.snapshotBytes + this.logBytes
+  }
+
+  private async compactFromMemory(): Promise<{ entries: number; bytes: number; snapshotBytes: number }> {
+    const snapshot = Y.encodeStateAsUpdate(this.doc)
+    await this.options.store.compactDoc(this.id, snapshot, this.lastSeq)
+    return { entries: this.logEntries, bytes: this.logBytes, snapshotBytes: snapshot.byteLength }
+  }
+
+  private async compactFromStorage(): Promise<{ entries: number; bytes: number; snapshotBytes: number }> {
+    const stored = await this.options.store.loadDoc(this.id)
+    const doc = docFromStored(stored)
+    const snapshot = Y.encodeStateAsUpdate(doc)
+    doc.destroy()
+    await this.options.store.compactDoc(this.id, snapshot, stored.lastSeq)
+    return { entries: stored.updates.length, bytes: stored.updates.reduce((sum, u) => sum + u.byteLength, 0), snapshotBytes: snapshot.byteLength }
   }
 
   /**
@@ -668,6 +712,7 @@ export class Room {
   }
 
   destroy(): void {
+    if (this.relayScheduled) clearImmediate(this.relayScheduled)
     for (const unsubscribe of this.unsubscribe) unsubscribe()
     this.doc.off('update', this.onDocUpdate)
     this.awareness.off('update', this.onAwarenessUpdate)
@@ -681,8 +726,11 @@ export class Room {
 /** Rebuilds a document from its snapshot and the log entries after it. */
 function docFromStored(stored: StoredDoc): Y.Doc {
   const doc = new Y.Doc({ gc: true })
-  const parts = stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates
-  if (parts.length > 0) Y.applyUpdate(doc, parts.length === 1 ? parts[0]! : Y.mergeUpdates(parts))
+  // One transaction for all parts: cheaper than merging them into one update first.
+  doc.transact(() => {
+    if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot)
+    for (const update of stored.updates) Y.applyUpdate(doc, update)
+  })
   return doc
 }
 

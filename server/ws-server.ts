@@ -9,7 +9,7 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocket, WebSocketServer, type RawData } from 'ws'
-import { CloseCode, WS_PATH_PREFIX, type CloseCodeInfo } from '../shared/protocol.ts'
+import { CloseCode, WS_PATH_PREFIX, type CloseCodeInfo, type Role } from '../shared/protocol.ts'
 import { TokenError, type TokenClaims, type TokenService } from './auth.ts'
 import type { Config } from './config.ts'
 import type { Logger } from './logger.ts'
@@ -26,6 +26,13 @@ export interface WebSocketDeps {
   rooms: RoomRegistry
   metrics: Metrics
   log: Logger
+}
+
+/** What a successful authorization hands to the join: who, with which role, read at which access version. */
+interface Grant {
+  claims: TokenClaims
+  role: Role
+  accessVersion: number
 }
 
 /** Per-socket bookkeeping the housekeeping sweep needs. */
@@ -89,7 +96,7 @@ export class ListSocketServer {
       return this.refuse(req, socket, head, CloseCode.ServerBusy)
     }
     this.authorizing++
-    let refusal: Awaited<ReturnType<ListSocketServer['authorize']>>
+    let refusal: { grant: Grant } | { close: CloseCodeInfo }
     try {
       refusal = await this.authorize(url, listId)
     } finally {
@@ -98,7 +105,7 @@ export class ListSocketServer {
     if (this.closing) return this.refuse(req, socket, head, CloseCode.ServerRestarting)
     if ('close' in refusal) return this.refuse(req, socket, head, refusal.close)
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      this.accept(ws, listId, refusal.claims).catch((err: unknown) => {
+      this.accept(ws, listId, refusal.grant).catch((err: unknown) => {
         // A list deleted while this socket was joining is a clean 4004, not a server fault.
         if (err instanceof ProtocolError) return closeSocket(ws, err.close)
         this.deps.log.error({ err, list: listId }, 'joining a room failed')
@@ -107,7 +114,7 @@ export class ListSocketServer {
     })
   }
 
-  private async authorize(url: URL, listId: string): Promise<{ claims: TokenClaims } | { close: CloseCodeInfo }> {
+  private async authorize(url: URL, listId: string): Promise<{ grant: Grant } | { close: CloseCodeInfo }> {
     let claims: TokenClaims
     try {
       claims = await this.deps.tokens.verify(url.searchParams.get('token'))
@@ -115,9 +122,12 @@ export class ListSocketServer {
       if (err instanceof TokenError) return { close: CloseCode.Unauthorized }
       throw err
     }
-    if (!(await this.deps.accounts.getList(listId))) return { close: CloseCode.NotFound }
-    if (!(await this.deps.accounts.getRole(listId, claims.userId))) return { close: CloseCode.Forbidden }
-    return { claims }
+    // Noted before the role is read: if it moves before the join, the role is read again.
+    const accessVersion = this.deps.rooms.accessVersion(listId)
+    const [list, role] = await Promise.all([this.deps.accounts.getList(listId), this.deps.accounts.getRole(listId, claims.userId)])
+    if (!list) return { close: CloseCode.NotFound }
+    if (!role) return { close: CloseCode.Forbidden }
+    return { grant: { claims, role, accessVersion } }
   }
 
   private refuse(req: IncomingMessage, socket: Duplex, head: Buffer, close: CloseCodeInfo): void {
@@ -125,8 +135,9 @@ export class ListSocketServer {
     this.wss.handleUpgrade(req, socket, head, (ws) => closeSocket(ws, close))
   }
 
-  private async accept(ws: WebSocket, listId: string, claims: TokenClaims): Promise<void> {
+  private async accept(ws: WebSocket, listId: string, grant: Grant): Promise<void> {
     const { config, rooms, accounts, metrics } = this.deps
+    const { claims } = grant
     const state: SocketState = { alive: true, tokenExpiresAt: claims.exp * 1000 }
     this.sockets.set(ws, state)
     metrics.connections.inc()
@@ -155,19 +166,24 @@ export class ListSocketServer {
     })
 
     // The room loads the stored document before it answers anything.
-    const versionBefore = rooms.accessVersion(listId)
     const room = await rooms.acquire(listId)
     try {
       if (ws.readyState !== WebSocket.OPEN) return
-      // The role is read after the room is held, so a change made meanwhile is either seen here or re-checked below.
-      const role = await accounts.getRole(listId, claims.userId)
-      if (!role) return closeSocket(ws, CloseCode.Forbidden)
-      if (ws.readyState !== WebSocket.OPEN) return
+      let { role, accessVersion } = grant
+      if (rooms.accessVersion(listId) !== accessVersion) {
+        // The list's access changed since the role was read: read it again.
+        accessVersion = rooms.accessVersion(listId)
+        const current = await accounts.getRole(listId, claims.userId)
+        if (!current) return closeSocket(ws, CloseCode.Forbidden)
+        if (ws.readyState !== WebSocket.OPEN) return
+        role = current
+      }
       const conn = room.join(this.roomSocket(ws), { userId: claims.userId, name: claims.name, role })
       joined = { room, conn }
       for (const message of early ?? []) room.receive(conn, message)
       early = null
-      if (rooms.accessVersion(listId) !== versionBefore) {
+      // A change that landed while the role was being re-read reaches this connection now.
+      if (rooms.accessVersion(listId) !== accessVersion) {
         room.changeAccess(claims.userId, await accounts.getRole(listId, claims.userId))
       }
     } finally {

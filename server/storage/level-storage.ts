@@ -88,6 +88,11 @@ export class LevelStorage implements Storage {
   readonly #sync: boolean
   readonly #docLocks = new KeyedLock()
   readonly #accountLock = new KeyedLock()
+  /**
+   * Last seq per doc, once read: LevelDB lets one process open the directory,
+   * so nobody else moves a head, and an append needn't read it back each time.
+   */
+  readonly #heads = new Map<string, number>()
   #closing: Promise<void> | null = null
 
   private constructor(db: Db, sync: boolean) {
@@ -124,7 +129,7 @@ export class LevelStorage implements Storage {
     // Copy now: the write happens after earlier appends, and the caller may reuse its buffers meanwhile.
     const copies = updates.map(copyBytes)
     return this.#docLocks.run(docId, async () => {
-      const head = (await this.#s.docHead.get(docId)) ?? 0
+      const head = this.#heads.get(docId) ?? (await this.#s.docHead.get(docId)) ?? 0
       if (copies.length === 0) return head
       const lastSeq = head + copies.length
       await this.#commit((batch) => {
@@ -133,6 +138,7 @@ export class LevelStorage implements Storage {
         })
         batch.put(docId, lastSeq, { sublevel: this.#s.docHead })
       })
+      this.#heads.set(docId, lastSeq)
       return lastSeq
     })
   }
@@ -364,6 +370,7 @@ export class LevelStorage implements Storage {
     for (const key of logKeys) batch.del(key, { sublevel: this.#s.docLog })
     batch.del(docId, { sublevel: this.#s.docSnap })
     batch.del(docId, { sublevel: this.#s.docHead })
+    this.#heads.delete(docId)
   }
 
   #assertAcceptingWrites(): void {
