@@ -118,6 +118,8 @@ export class Room {
 
   private readonly awarenessOwners = new Map<number, AwarenessOwner>()
   private pending: Uint8Array[] = []
+  /** The clocks the updates in `pending` reach, per clientID: what their append makes durable. */
+  private pendingClocks = new Map<number, number>()
   private flushing: Promise<void> | null = null
   private failed: Error | null = null
   /**
@@ -500,6 +502,7 @@ export class Room {
     this.checkPersistedCoversDoc()
     if (this.unpersistedSince === null) return false
     this.pending.push(Y.encodeStateAsUpdate(this.doc, Y.encodeStateVector(this.persistedClocks)))
+    for (const [clientId, clock] of Y.decodeStateVector(Y.encodeStateVector(this.doc))) noteClock(this.pendingClocks, clientId, clock)
     this.unpersistedSince = null
     this.scheduleFlush()
     return true
@@ -517,7 +520,7 @@ export class Room {
   // Relay
   // ---------------------------------------------------------------------------
 
-  private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
+  private readonly onDocUpdate = (update: Uint8Array, origin: unknown, _doc: Y.Doc, transaction: Y.Transaction): void => {
     this.relayQueue.push({ update, origin })
     this.relayScheduled ??= setImmediate(this.relayQueued)
     if (origin === FROM_FANOUT) {
@@ -527,6 +530,10 @@ export class Room {
     this.options.metrics.updatesIn.inc()
     this.storedBytes += update.byteLength
     this.pending.push(update)
+    // The clocks this transaction advanced are the clocks its update reaches; no need to parse it.
+    for (const [clientId, clock] of transaction.afterState) {
+      if (clock > (transaction.beforeState.get(clientId) ?? 0)) noteClock(this.pendingClocks, clientId, clock)
+    }
     this.scheduleFlush()
   }
 
@@ -590,7 +597,9 @@ export class Room {
   private async flushLoop(): Promise<void> {
     while (this.pending.length > 0 && !this.deleted) {
       const batch = this.pending
+      const batchClocks = this.pendingClocks
       this.pending = []
+      this.pendingClocks = new Map()
       const started = performance.now()
       const seqBefore = this.lastSeq
       try {
@@ -605,7 +614,7 @@ export class Room {
       this.logEntries += batch.length
       this.options.metrics.logLength.inc(batch.length)
       for (const update of batch) this.logBytes += update.byteLength
-      this.acknowledge(batch)
+      this.acknowledge(batchClocks)
       if (this.logEntries > this.options.compaction.maxLogEntries || this.logBytes > this.options.compaction.maxLogBytes) {
         await this.compact()
       }
@@ -671,12 +680,10 @@ export class Room {
    * reach — not the doc's whole state vector, which may hold updates a peer
    * relayed but has not stored yet. Encoded once for every socket.
    */
-  private acknowledge(batch: Uint8Array[]): void {
+  private acknowledge(batchClocks: Map<number, number>): void {
     const advanced = new Map<number, number>()
-    for (const update of batch) {
-      for (const [clientId, clock] of Y.parseUpdateMeta(update).to) {
-        if (clock > (this.persistedClocks.get(clientId) ?? 0) && clock > (advanced.get(clientId) ?? 0)) advanced.set(clientId, clock)
-      }
+    for (const [clientId, clock] of batchClocks) {
+      if (clock > (this.persistedClocks.get(clientId) ?? 0)) advanced.set(clientId, clock)
     }
     for (const [clientId, clock] of advanced) this.persistedClocks.set(clientId, clock)
     this.checkPersistedCoversDoc()
@@ -721,6 +728,10 @@ export class Room {
     this.options.metrics.docsLoaded.dec()
     this.options.metrics.logLength.dec(this.logEntries)
   }
+}
+
+function noteClock(clocks: Map<number, number>, clientId: number, clock: number): void {
+  if (clock > (clocks.get(clientId) ?? 0)) clocks.set(clientId, clock)
 }
 
 /** Rebuilds a document from its snapshot and the log entries after it. */
