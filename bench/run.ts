@@ -22,6 +22,7 @@ import { colistKind } from './servers/colist.ts'
 import { hocuspocusKind } from './servers/hocuspocus.ts'
 import type { RunningServer, ServerKind } from './servers/server-kind.ts'
 import { killSpawnedServers, spawnedPids } from './servers/server-process.ts'
+import { colistClusterKind } from './servers/colist-cluster.ts'
 import { yWebsocketKind } from './servers/y-websocket.ts'
 import { FULL, QUICK } from './sizes.ts'
 import { runColdLoad } from './workloads/cold-load.ts'
@@ -45,10 +46,12 @@ const { values: args } = parseArgs({
 const mode = args.quick ? 'quick' : 'full'
 const preset = args.quick ? QUICK : FULL
 const sizes = args.repeats ? { ...preset, fanout: { ...preset.fanout, repeats: Number(args.repeats) } } : preset
-const allKinds: ServerKind[] = [colistKind({ fsync: true }), colistKind({ fsync: false }), yWebsocketKind(), hocuspocusKind()]
+const allKinds: ServerKind[] = [colistKind({ fsync: true }), colistKind({ fsync: false }), yWebsocketKind(), hocuspocusKind(), colistClusterKind()]
 const kinds = args.servers ? allKinds.filter((k) => args.servers!.split(',').includes(k.id)) : allKinds
 const only = args.only ? new Set(args.only.split(',')) : null
 const wanted = (workload: WorkloadId) => only === null || only.has(workload)
+/** Whether `kind` takes part in `workload` (the cluster runs fan-out and throughput only). */
+const takesPart = (kind: ServerKind, workload: WorkloadId) => wanted(workload) && (kind.workloads?.includes(workload) ?? true)
 const outName = args.out ?? (args.servers || args.only ? `${mode}-partial` : mode)
 const runId = new Date().toISOString().replace(/[:.]/g, '-')
 const workDir = join('bench', '.work', runId)
@@ -150,9 +153,9 @@ async function readWritePhase(kinds: ServerKind[]): Promise<void> {
   for (const kind of kinds) {
     const dir = await freshDir(kind, 'fanout-throughput')
     const cases: Array<[WorkloadId, string]> = [
-      ...(wanted('fanout') ? fanoutCases.map((c): [WorkloadId, string] => ['fanout', c]) : []),
-      ...(wanted('throughput') ? [['throughput', ''] as [WorkloadId, string]] : []),
-      ...(wanted('storage') ? [['storage', ''] as [WorkloadId, string]] : []),
+      ...(takesPart(kind, 'fanout') ? fanoutCases.map((c): [WorkloadId, string] => ['fanout', c]) : []),
+      ...(takesPart(kind, 'throughput') ? [['throughput', ''] as [WorkloadId, string]] : []),
+      ...(takesPart(kind, 'storage') ? [['storage', ''] as [WorkloadId, string]] : []),
     ]
     const started = await startFor(kind, dir, cases)
     if (!started) continue
@@ -205,6 +208,7 @@ async function readWritePhase(kinds: ServerKind[]): Promise<void> {
   }
   if (!wanted('storage')) return
   for (const entry of entries) {
+    if (!takesPart(entry.kind, 'storage')) continue
     await measure('storage', '', entry.kind.id, async () => {
       const figures = await entry.kind.inspectStorage(entry.dir, entry.docNames)
       serverInfo.get(entry.kind.id)!.storageLayout = figures.layout
@@ -320,9 +324,10 @@ async function main(): Promise<void> {
   ]
   try {
     for (const [workloads, phase] of phases) {
-      if (!workloads.some(wanted)) continue
+      const taking = kinds.filter((kind) => workloads.some((workload) => takesPart(kind, workload)))
+      if (taking.length === 0) continue
       console.log(`\n${workloads.join(' + ')}:`)
-      await phase(kinds)
+      await phase(taking)
     }
   } finally {
     clearTimeout(deadline)

@@ -4,6 +4,7 @@
  * clients connect, and how to read its storage back after a stop.
  */
 import type { Connect } from '../clients/connection.ts'
+import type { WorkloadId } from '../row.ts'
 import type { ServerProcess } from './server-process.ts'
 
 export interface RunningServer {
@@ -38,6 +39,8 @@ export interface ServerKind {
   readonly reference?: boolean
   /** Durability semantics, printed under the table. */
   readonly durability: string
+  /** The workloads it takes part in; all when absent. */
+  readonly workloads?: readonly WorkloadId[]
   start(dataDir: string): Promise<RunningServer>
   /** Reads the storage of a stopped server. */
   inspectStorage(dataDir: string, docNames: string[]): Promise<StorageFigures>
