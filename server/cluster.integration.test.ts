@@ -62,13 +62,7 @@ afterEach(async () => {
 })
 
 async function freshDatabase(): Promise<void> {
-  const name = `cluster_${process.pid}_${++databaseCounter}`
-  const pg = await import('pg')
-  const admin = new pg.default.Client({ connectionString: postgres.connectionString })
-  await admin.connect()
-  await admin.query(`CREATE DATABASE ${name}`)
-  await admin.end()
-  databaseUrl = postgres.databaseUrl(name)
+  databaseUrl = await postgres.createDatabase(`cluster_${process.pid}_${++databaseCounter}`)
 }
 
 describe('a cluster on Redis and PostgreSQL', () => {

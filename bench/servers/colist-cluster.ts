@@ -10,7 +10,6 @@
  * (their CPU shows in each row's load note as other processes).
  */
 import { join } from 'node:path'
-import pg from 'pg'
 import { startPostgres } from '../../server/test-support/postgres-server.ts'
 import { startRedis } from '../../server/test-support/redis-server.ts'
 import { WS_PATH_PREFIX } from '../../shared/protocol.ts'
@@ -32,10 +31,7 @@ export function colistClusterKind(): ServerKind {
     workloads: ['fanout', 'throughput'],
     async start(dataDir) {
       const postgres = await startPostgres()
-      const admin = new pg.Client({ connectionString: postgres.connectionString })
-      await admin.connect()
-      await admin.query('CREATE DATABASE colist_bench')
-      await admin.end()
+      const databaseUrl = await postgres.createDatabase('colist_bench')
       const redis = await startRedis()
       const nodes: ServerProcess[] = []
       try {
@@ -44,7 +40,7 @@ export function colistClusterKind(): ServerKind {
             await spawnServer({
               name: `colist node ${i + 1}`,
               script: 'server/main.ts',
-              env: { ...colistEnv(join(dataDir, `node-${i + 1}`), true), DATABASE_URL: postgres.databaseUrl('colist_bench'), REDIS_URL: redis.url, JWT_SECRET },
+              env: { ...colistEnv(join(dataDir, `node-${i + 1}`), true), DATABASE_URL: databaseUrl, REDIS_URL: redis.url, JWT_SECRET },
             }),
           )
         }

@@ -11,7 +11,6 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import pg from 'pg'
 import { spawnServer, type ServerProcess } from '../test-support/harness.ts'
 import { startPostgres } from '../test-support/postgres-server.ts'
 import { startRedis } from '../test-support/redis-server.ts'
@@ -27,14 +26,11 @@ const nodeCount = Math.min(3, Math.max(2, Number(values.nodes)))
 const port = Number(values.port)
 
 const postgres = await startPostgres()
-const admin = new pg.Client({ connectionString: postgres.connectionString })
-await admin.connect()
-await admin.query('CREATE DATABASE colist')
-await admin.end()
+const databaseUrl = await postgres.createDatabase('colist')
 const redis = await startRedis()
 const dataRoot = await mkdtemp(join(tmpdir(), 'colist-cluster-'))
 const env = {
-  DATABASE_URL: postgres.databaseUrl('colist'),
+  DATABASE_URL: databaseUrl,
   REDIS_URL: redis.url,
   JWT_SECRET: `local-cluster-${Date.now()}-${Math.random().toString(36).slice(2)}-secret`,
   CLIENT_DIR: resolve('dist/client'),

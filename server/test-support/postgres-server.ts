@@ -12,6 +12,7 @@ import { access, appendFile, chown, constants, mkdtemp, readdir, readFile, rm } 
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import pg from 'pg'
 import { freePort } from './free-port.ts'
 
 const run = promisify(execFile)
@@ -29,6 +30,8 @@ export interface TestPostgres {
   connectionString: string
   /** Connection string of another database on the same server (create it first). */
   databaseUrl(database: string): string
+  /** Creates an empty database on this server and returns its connection string. */
+  createDatabase(database: string): Promise<string>
   /** Stops the server and deletes its data. Safe to call more than once. */
   stop(): Promise<void>
 }
@@ -105,6 +108,16 @@ export async function startPostgres(): Promise<TestPostgres> {
   return {
     connectionString: databaseUrl('postgres'),
     databaseUrl,
+    async createDatabase(database) {
+      const admin = new pg.Client({ connectionString: databaseUrl('postgres') })
+      await admin.connect()
+      try {
+        await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(database)}`)
+      } finally {
+        await admin.end()
+      }
+      return databaseUrl(database)
+    },
     stop() {
       stopping ??= (async () => {
         process.removeListener('exit', stopNow)

@@ -3,16 +3,10 @@
  * hand on raw sockets, byte for byte what an honest client would send.
  */
 import * as encoding from 'lib0/encoding'
-import { MessageType } from '../../shared/protocol.ts'
+import { MessageType, encodeAwarenessMessage, encodeSyncMessage } from '../../shared/protocol.ts'
 
 /** `Sync` message: step (0 state vector, 1 step-2 update, 2 update) and its payload. */
-export function syncMessage(step: number, payload: Uint8Array): Uint8Array {
-  const enc = encoding.createEncoder()
-  encoding.writeVarUint(enc, MessageType.Sync)
-  encoding.writeVarUint(enc, step)
-  encoding.writeVarUint8Array(enc, payload)
-  return encoding.toUint8Array(enc)
-}
+export const syncMessage = encodeSyncMessage
 
 export interface AwarenessEntry {
   clientId: number
@@ -33,13 +27,8 @@ export function awarenessUpdate(entries: AwarenessEntry[]): Uint8Array {
   return encoding.toUint8Array(enc)
 }
 
-/** `Awareness` message wrapping an inner update. */
-export function awarenessMessage(update: Uint8Array): Uint8Array {
-  const enc = encoding.createEncoder()
-  encoding.writeVarUint(enc, MessageType.Awareness)
-  encoding.writeVarUint8Array(enc, update)
-  return encoding.toUint8Array(enc)
-}
+/** `Awareness` message wrapping an inner update: the protocol module's own encoder. */
+export const awarenessMessage = encodeAwarenessMessage
 
 /** `QueryAwareness`: the server answers with every presence it holds. */
 export function queryAwarenessMessage(): Uint8Array {
