@@ -26,16 +26,21 @@ afterEach(async () => {
   await rm(dataDir, { recursive: true, force: true })
 })
 
-it('kill -9 mid-burst loses no acknowledged update; the client reconnects and converges', async () => {
+/** A server child process on a fresh DATA_DIR, an owner, a list, and the owner's synced Colist client on it. */
+async function serverWithWriter() {
   dataDir = await tempDir()
   server = await spawnServer(dataDir)
   const api = new Api(server.url)
   const owner = await api.signup()
   const list = await api.createList(owner.token)
-
   const writer = connectClient(server.url, list.id, owner.token)
   clients.push(writer)
   await synced(writer.provider)
+  return { owner, list, writer, first: server }
+}
+
+it('kill -9 mid-burst loses no acknowledged update; the client reconnects and converges', async () => {
+  const { owner, list, writer, first } = await serverWithWriter()
 
   // Each item goes in its own transaction; remember the clock that makes it durable.
   const durableAt = new Map<string, number>()
@@ -49,7 +54,7 @@ it('kill -9 mid-burst loses no acknowledged update; the client reconnects and co
     const onAck = () => {
       if (acknowledged().length < KILL_AFTER_ACKS) return
       writer.session.off('change', onAck)
-      server!.child.kill('SIGKILL')
+      first.child.kill('SIGKILL')
       writtenAtKill = written
       resolve()
     }
@@ -69,7 +74,7 @@ it('kill -9 mid-burst loses no acknowledged update; the client reconnects and co
     step()
   })
   await killed
-  await server.exited
+  await first.exited
   const acked = acknowledged()
   expect(acked.length).toBeGreaterThanOrEqual(KILL_AFTER_ACKS)
   // The kill really landed mid-burst: updates were in flight, written but not yet acknowledged.
@@ -79,7 +84,7 @@ it('kill -9 mid-burst loses no acknowledged update; the client reconnects and co
   addItem(writer.doc, { text: 'written while down', createdBy: owner.user.id })
 
   // Restart on the same port and data: the client finds it by itself.
-  server = await spawnServer(dataDir, { PORT: String(server.port) })
+  server = await spawnServer(dataDir, { PORT: String(first.port) })
   const reader = connectClient(server.url, list.id, owner.token)
   clients.push(reader)
   await synced(reader.provider)
@@ -95,25 +100,18 @@ it('kill -9 mid-burst loses no acknowledged update; the client reconnects and co
 }, 60_000)
 
 it('SIGTERM flushes every write, closes sockets with a retryable code and exits 0', async () => {
-  dataDir = await tempDir()
-  server = await spawnServer(dataDir)
-  const api = new Api(server.url)
-  const owner = await api.signup()
-  const list = await api.createList(owner.token)
-  const writer = connectClient(server.url, list.id, owner.token)
-  clients.push(writer)
-  await synced(writer.provider)
-  const observer = connectClient(server.url, list.id, owner.token, { colist: false })
+  const { owner, list, writer, first } = await serverWithWriter()
+  const observer = connectClient(first.url, list.id, owner.token, { colist: false })
   clients.push(observer)
   await synced(observer.provider)
   const closed = writer.nextClose()
   for (let i = 0; i < 200; i++) addItem(writer.doc, { text: `late ${i}`, createdBy: owner.user.id })
   // The server has applied them all (it relayed them) — some may not be on disk yet.
   await docUntil(observer.doc, () => listItems(observer.doc).items.length === 200, 'observer sees all writes')
-  server.child.kill('SIGTERM')
+  first.child.kill('SIGTERM')
   expect(await closed).toBe(CloseCode.ServerRestarting.code)
   expect(isRetryableClose(CloseCode.ServerRestarting.code)).toBe(true)
-  expect(await server.exited).toBe(0)
+  expect(await first.exited).toBe(0)
 
   writer.provider.shouldConnect = false
   server = await spawnServer(dataDir)
