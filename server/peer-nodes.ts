@@ -31,10 +31,6 @@ export class PeerNodes {
     fanout.publish(topics.nodes, encodeBeat('alive'))
   }
 
-  get alive(): string[] {
-    return [...this.lastSeen.keys()]
-  }
-
   /**
    * Any message from a node shows it alive. A node can die before this one
    * hears its first beat (it published it before we subscribed); once it has

@@ -714,10 +714,6 @@ export class Room {
     return this.connections.size === 0 && this.holders === 0 && this.flushing === null && (this.pending.length === 0 || this.failed !== null)
   }
 
-  get isBroken(): boolean {
-    return this.failed !== null
-  }
-
   destroy(): void {
     if (this.relayScheduled) clearImmediate(this.relayScheduled)
     for (const unsubscribe of this.unsubscribe) unsubscribe()
