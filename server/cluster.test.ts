@@ -33,6 +33,12 @@ describe('two nodes sharing a store and a fan-out', () => {
     nodes.push(...started)
     return started
   }
+  /** A user and a list of theirs, created through `node`'s API. */
+  async function listOn(node: TestServer) {
+    const api = new Api(node.server.url)
+    const ana = await api.signup('Ana')
+    return { api, ana, list: await api.createList(ana.token) }
+  }
   afterEach(async () => {
     for (const client of clients.splice(0)) client.destroy()
     for (const node of nodes.splice(0)) await node.cleanup()
@@ -40,9 +46,7 @@ describe('two nodes sharing a store and a fan-out', () => {
 
   it('two clients on two nodes converge; presence and typing cross nodes', async () => {
     const [n1, n2] = await cluster(2)
-    const api = new Api(n1!.server.url)
-    const ana = await api.signup('Ana')
-    const list = await api.createList(ana.token)
+    const { ana, list } = await listOn(n1!)
     const a = connect(n1!.server.url, list.id, ana.token)
     const b = connect(n2!.server.url, list.id, ana.token)
     await Promise.all([synced(a.provider), synced(b.provider)])
@@ -61,9 +65,7 @@ describe('two nodes sharing a store and a fan-out', () => {
   it('a node that loads a list live elsewhere answers its first sync with updates not yet stored', async () => {
     const storage = new MemoryStorage()
     const [n1, n2] = await cluster(2, storage)
-    const api = new Api(n1!.server.url)
-    const ana = await api.signup()
-    const list = await api.createList(ana.token)
+    const { ana, list } = await listOn(n1!)
     const a = connect(n1!.server.url, list.id, ana.token)
     await synced(a.provider)
     // Hold node 1's next append so the update is live in its memory but not in the store.
@@ -96,9 +98,7 @@ describe('two nodes sharing a store and a fan-out', () => {
 
   it("a client on another node hears when a writer's update is durable", async () => {
     const [n1, n2] = await cluster(2)
-    const api = new Api(n1!.server.url)
-    const ana = await api.signup()
-    const list = await api.createList(ana.token)
+    const { ana, list } = await listOn(n1!)
     const writer = connect(n1!.server.url, list.id, ana.token)
     const reader = connect(n2!.server.url, list.id, ana.token)
     await Promise.all([synced(writer.provider), synced(reader.provider)])
@@ -112,9 +112,7 @@ describe('two nodes sharing a store and a fan-out', () => {
   it('each update is stored once, by the node that accepted it', async () => {
     const storage = new MemoryStorage()
     const [n1, n2] = await cluster(2, storage)
-    const api = new Api(n1!.server.url)
-    const ana = await api.signup()
-    const list = await api.createList(ana.token)
+    const { ana, list } = await listOn(n1!)
     const a = connect(n1!.server.url, list.id, ana.token)
     const b = connect(n2!.server.url, list.id, ana.token)
     await Promise.all([synced(a.provider), synced(b.provider)])
