@@ -31,59 +31,11 @@ import {
 import { stampAwarenessUpdate } from './awareness-stamp.ts'
 import type { Fanout } from './fanout.ts'
 import { decodeNodeSync, encodeNodeSync, topics } from './node-protocol.ts'
+import { Connection, type ConnectionIdentity, type RoomSocket } from './connection.ts'
 import type { Logger } from './logger.ts'
 import type { Metrics } from './metrics.ts'
+import { ProtocolError } from './protocol-error.ts'
 import type { DocumentStore, StoredDoc } from './storage/storage.ts'
-
-export interface RoomSocket {
-  send(message: Uint8Array): void
-  close(code: number, reason: string): void
-}
-
-export interface Session {
-  userId: string
-  name: string
-  role: Role
-}
-
-/** A client connection inside a room. */
-export class Connection {
-  /** Awareness clientIDs this connection speaks for. */
-  readonly awarenessIds = new Set<number>()
-  /** Set once the client sent Hello: it understands Colist's own messages. */
-  colistClient = false
-  private closed = false
-
-  constructor(
-    readonly socket: RoomSocket,
-    public session: Session,
-  ) {}
-
-  get isClosed(): boolean {
-    return this.closed
-  }
-
-  send(message: Uint8Array): void {
-    if (!this.closed) this.socket.send(message)
-  }
-
-  close(info: CloseCodeInfo, detail?: string): void {
-    if (this.closed) return
-    this.closed = true
-    this.socket.close(info.code, detail ?? info.reason)
-  }
-}
-
-/** Raised for input that breaks the protocol; closes only the sender. */
-export class ProtocolError extends Error {
-  override name = 'ProtocolError'
-  constructor(
-    readonly close: CloseCodeInfo,
-    message: string,
-  ) {
-    super(message)
-  }
-}
 
 export interface RoomOptions {
   store: DocumentStore
@@ -212,8 +164,8 @@ export class Room {
   // Connections
   // ---------------------------------------------------------------------------
 
-  join(socket: RoomSocket, session: Session): Connection {
-    const conn = new Connection(socket, session)
+  join(socket: RoomSocket, identity: ConnectionIdentity): Connection {
+    const conn = new Connection(socket, identity)
     this.connections.add(conn)
     // As the reference server does: our state vector first, so the client sends what we lack…
     conn.send(encodeSyncMessage(SyncStep.Step1, Y.encodeStateVector(this.doc)))
@@ -235,13 +187,13 @@ export class Room {
   /** Applies a role change to the user's open connections; `null` revokes access. */
   changeAccess(userId: string, role: Role | null): void {
     for (const conn of this.connections) {
-      if (conn.session.userId !== userId) continue
+      if (conn.identity.userId !== userId) continue
       if (role === null) {
         conn.close(CloseCode.Forbidden, 'access revoked')
         continue
       }
-      conn.session = { ...conn.session, role }
-      if (conn.colistClient) conn.send(encodeSession({ role, user: { id: conn.session.userId, name: conn.session.name } }))
+      conn.identity = { ...conn.identity, role }
+      if (conn.colistClient) conn.send(encodeSession({ role, user: { id: conn.identity.userId, name: conn.identity.name } }))
     }
   }
 
@@ -260,7 +212,7 @@ export class Room {
       this.dispatch(conn, message)
     } catch (err) {
       const close = err instanceof ProtocolError ? err.close : CloseCode.MalformedMessage
-      this.options.log.debug({ list: this.id, user: conn.session.userId, err: String(err) }, 'closing connection after bad message')
+      this.options.log.debug({ list: this.id, user: conn.identity.userId, err: String(err) }, 'closing connection after bad message')
       this.options.metrics.closes.inc({ code: String(close.code) })
       conn.close(close)
     }
@@ -309,13 +261,13 @@ export class Room {
       throw new ProtocolError(CloseCode.ProtocolVersion, `protocol ${hello.protocolVersion} not supported (server speaks ${PROTOCOL_VERSION})`)
     }
     conn.colistClient = true
-    conn.send(encodeSession({ role: conn.session.role, user: { id: conn.session.userId, name: conn.session.name } }))
+    conn.send(encodeSession({ role: conn.identity.role, user: { id: conn.identity.userId, name: conn.identity.name } }))
     conn.send(encodePersisted(this.persistedClocks))
   }
 
   private applyClientUpdate(conn: Connection, update: Uint8Array): void {
     if (isEmptyUpdate(update)) return // every sync exchange carries one; nothing to apply or refuse
-    if (!canWrite(conn.session.role)) {
+    if (!canWrite(conn.identity.role)) {
       // A viewer's sync step 2 repeats the whole delete set even when it adds nothing: not a write.
       if (Y.snapshotContainsUpdate(Y.snapshot(this.doc), update)) return
       this.options.metrics.writesRejected.inc()
@@ -367,7 +319,7 @@ export class Room {
   }
 
   private receiveAwareness(conn: Connection, update: Uint8Array): void {
-    const stamped = stampAwarenessUpdate(update, { id: conn.session.userId, name: conn.session.name }, (clientId) =>
+    const stamped = stampAwarenessUpdate(update, { id: conn.identity.userId, name: conn.identity.name }, (clientId) =>
       this.mayUseAwarenessId(conn, clientId),
     )
     if (!stamped.update) return

@@ -12,7 +12,8 @@ import type { Logger } from './logger.ts'
 import type { Metrics } from './metrics.ts'
 import { topics } from './node-protocol.ts'
 import { PeerNodes } from './peer-nodes.ts'
-import { ProtocolError, Room, type RoomOptions } from './room.ts'
+import { ProtocolError } from './protocol-error.ts'
+import { Room, type RoomOptions } from './room.ts'
 import type { DocumentStore } from './storage/storage.ts'
 
 export interface RoomRegistryOptions {
