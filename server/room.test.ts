@@ -13,7 +13,7 @@ import { LocalFanoutHub } from './fanout.ts'
 import { Metrics } from './metrics.ts'
 import type { RoomSocket } from './connection.ts'
 import { Room, type RoomOptions } from './room.ts'
-import { RoomRegistry } from './rooms.ts'
+import { RoomRegistry } from './room-registry.ts'
 import { MemoryStorage } from './storage/memory-storage.ts'
 
 class FakeSocket implements RoomSocket {
@@ -43,7 +43,6 @@ function options(store = new MemoryStorage(), overrides: Partial<RoomOptions> = 
     log: silent,
     maxDocBytes: 1 << 20,
     compaction: { maxLogEntries: 1000, maxLogBytes: 1 << 20 },
-    onMaybeIdle: () => {},
     ...overrides,
   }
 }

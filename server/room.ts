@@ -9,6 +9,7 @@
  * The room never touches a network library: it talks to `RoomSocket`, so
  * tests can drive it with plain objects and the `ws` glue stays thin.
  */
+import { EventEmitter } from 'node:events'
 import * as decoding from 'lib0/decoding'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
@@ -44,8 +45,6 @@ export interface RoomOptions {
   log: Logger
   maxDocBytes: number
   compaction: { maxLogEntries: number; maxLogBytes: number }
-  /** Called whenever the room may have become idle (no connections, no holders, nothing unsaved). */
-  onMaybeIdle: (room: Room) => void
   /** How long a room waits for peer nodes' catch-up replies when it loads. */
   peerSyncTimeoutMs?: number
   /** Another node spoke for a client here: it must be watched for liveness. */
@@ -60,13 +59,20 @@ const DEFAULT_PEER_SYNC_TIMEOUT_MS = 1000
 /** Awareness clientIDs one connection may speak for (a tab has one; a few spare for reloads). */
 const MAX_AWARENESS_IDS_PER_CONNECTION = 4
 
+/** What a room tells its owner (the registry). */
+export interface RoomEvents {
+  /** No connections, no holds, nothing left to write: the room may be unloaded. */
+  'became-idle': []
+}
+
 export class Room {
   readonly doc: Y.Doc
   readonly awareness: awarenessProtocol.Awareness
   readonly connections = new Set<Connection>()
-  /** Non-socket holders (HTTP requests) keeping the room loaded. */
-  holders = 0
-  deleted = false
+  readonly events = new EventEmitter<RoomEvents>()
+  /** Holds (joins being set up, HTTP requests) keeping the room loaded besides its connections. */
+  private holds = 0
+  private isDeleted = false
 
   private readonly awarenessOwners = new Map<number, AwarenessOwner>()
   private pending: Uint8Array[] = []
@@ -161,6 +167,44 @@ export class Room {
   }
 
   // ---------------------------------------------------------------------------
+  // Lifecycle: holds, deletion, idleness
+  // ---------------------------------------------------------------------------
+
+  /** Keeps the room loaded, without a connection, until `release`. */
+  hold(): void {
+    this.holds++
+  }
+
+  release(): void {
+    this.holds--
+    this.emitIfIdle()
+  }
+
+  /** How many holds keep the room loaded besides its connections. */
+  get holders(): number {
+    return this.holds
+  }
+
+  /** Set once the list is deleted: the room refuses changes and stores nothing more. */
+  get deleted(): boolean {
+    return this.isDeleted
+  }
+
+  /** The list is being deleted; the caller closes the sockets with the code it chooses. */
+  markDeleted(): void {
+    this.isDeleted = true
+  }
+
+  get isIdle(): boolean {
+    return this.connections.size === 0 && this.holds === 0 && this.flushing === null && (this.pending.length === 0 || this.failed !== null)
+  }
+
+  /** Emits `became-idle` if the room is idle now; called wherever it may have become so. */
+  private emitIfIdle(): void {
+    if (this.isIdle) this.events.emit('became-idle')
+  }
+
+  // ---------------------------------------------------------------------------
   // Connections
   // ---------------------------------------------------------------------------
 
@@ -181,7 +225,7 @@ export class Room {
     for (const id of gone) this.awarenessOwners.delete(id)
     // Others see the presence vanish now, not after the 30 s awareness timeout.
     if (gone.length > 0) awarenessProtocol.removeAwarenessStates(this.awareness, gone, 'leave')
-    this.options.onMaybeIdle(this)
+    this.emitIfIdle()
   }
 
   /** Applies a role change to the user's open connections; `null` revokes access. */
@@ -282,7 +326,7 @@ export class Room {
    * input throws before the document is touched.
    */
   applyUpdate(update: Uint8Array, origin: unknown): void {
-    if (this.deleted) throw new ProtocolError(CloseCode.NotFound, 'list deleted')
+    if (this.isDeleted) throw new ProtocolError(CloseCode.NotFound, 'list deleted')
     if (this.failed) throw new ProtocolError(CloseCode.InternalError, 'storage failed')
     if (this.storedBytes + this.pendingBytes + update.byteLength > this.options.maxDocBytes) {
       throw new ProtocolError(CloseCode.DocumentTooBig, `update would grow the list past ${this.options.maxDocBytes} bytes`)
@@ -314,7 +358,7 @@ export class Room {
 
   /** Runs a local change (HTTP API) in one transaction; it is relayed and stored like a client's. */
   change(fn: (doc: Y.Doc) => void, origin: unknown = 'server'): void {
-    if (this.deleted) throw new ProtocolError(CloseCode.NotFound, 'list deleted')
+    if (this.isDeleted) throw new ProtocolError(CloseCode.NotFound, 'list deleted')
     this.doc.transact(() => fn(this.doc), origin)
   }
 
@@ -450,7 +494,7 @@ export class Room {
    * in peers' memory, and this puts it on disk. Returns whether it did.
    */
   reconcile(now: number, afterMs: number): boolean {
-    if (this.unpersistedSince === null || now - this.unpersistedSince < afterMs || this.failed || this.deleted) return false
+    if (this.unpersistedSince === null || now - this.unpersistedSince < afterMs || this.failed || this.isDeleted) return false
     this.checkPersistedCoversDoc()
     if (this.unpersistedSince === null) return false
     this.pending.push(Y.encodeStateAsUpdate(this.doc, Y.encodeStateVector(this.persistedClocks)))
@@ -538,7 +582,7 @@ export class Room {
       .catch(() => {}) // the failure is recorded in this.failed and surfaced by whenFlushed()
       .finally(() => {
         this.flushing = null
-        this.options.onMaybeIdle(this)
+        this.emitIfIdle()
       })
   }
 
@@ -547,7 +591,7 @@ export class Room {
    * written, new updates gather into the next, so a burst costs few writes.
    */
   private async flushLoop(): Promise<void> {
-    while (this.pending.length > 0 && !this.deleted) {
+    while (this.pending.length > 0 && !this.isDeleted) {
       const batch = this.pending
       const batchClocks = this.pendingClocks
       this.pending = []
@@ -662,10 +706,6 @@ export class Room {
     return this.persistedClocks
   }
 
-  get isIdle(): boolean {
-    return this.connections.size === 0 && this.holders === 0 && this.flushing === null && (this.pending.length === 0 || this.failed !== null)
-  }
-
   destroy(): void {
     if (this.relayScheduled) clearImmediate(this.relayScheduled)
     for (const unsubscribe of this.unsubscribe) unsubscribe()
@@ -675,6 +715,7 @@ export class Room {
     this.doc.destroy()
     this.options.metrics.docsLoaded.dec()
     this.options.metrics.logLength.dec(this.logEntries)
+    this.events.removeAllListeners()
   }
 }
 

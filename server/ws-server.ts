@@ -18,7 +18,7 @@ import type { Metrics } from './metrics.ts'
 import { ProtocolError } from './protocol-error.ts'
 import { TokenBucket } from './rate-limit.ts'
 import type { Room } from './room.ts'
-import type { RoomRegistry } from './rooms.ts'
+import type { RoomRegistry } from './room-registry.ts'
 import type { AccountStore } from './storage/storage.ts'
 
 export interface WebSocketDeps {

@@ -13,7 +13,7 @@ import {
 import { setTitle } from '../../shared/list-document.ts'
 import type { Role } from '../../shared/protocol.ts'
 import type { TokenService } from '../auth.ts'
-import type { RoomRegistry } from '../rooms.ts'
+import type { RoomRegistry } from '../room-registry.ts'
 import type { AccountStore, ListRecord } from '../storage/storage.ts'
 import { currentUser, requireListRole, requireUser } from './access.ts'
 import { HttpError, notFound, parseBody } from './errors.ts'

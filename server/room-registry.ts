@@ -95,23 +95,25 @@ export class RoomRegistry {
           ...this.options,
           peerSyncTimeoutMs: this.cluster.peerSyncTimeoutMs,
           onPeerSeen: (node) => this.peers.saw(node),
-          onMaybeIdle: (r) => this.unloadIfIdle(r),
-        }).finally(() =>
-          this.loading.delete(listId),
-        )
-        loading.then((r) => this.rooms.set(listId, r)).catch(() => {})
+        }).finally(() => this.loading.delete(listId))
+        loading
+          .then((r) => {
+            this.rooms.set(listId, r)
+            r.events.on('became-idle', () => this.unload(r))
+          })
+          .catch(() => {})
         this.loading.set(listId, loading)
       }
       room = await loading
     }
     if (room.deleted) throw new ProtocolError(CloseCode.NotFound, 'list deleted')
-    room.holders++
+    room.hold()
     return room
   }
 
+  /** Lets go of a room `acquire` returned; it unloads once idle. */
   release(room: Room): void {
-    room.holders--
-    this.unloadIfIdle(room)
+    room.release()
   }
 
   /** Runs `fn` with the room held, then releases it. */
@@ -152,15 +154,16 @@ export class RoomRegistry {
     const room = this.rooms.get(change.listId)
     if (!room) return
     if (change.kind === 'deleted') {
-      room.deleted = true
+      room.markDeleted()
       room.closeAll(CloseCode.NotFound, 'list deleted')
     } else {
       room.changeAccess(change.userId, change.role)
     }
   }
 
-  private unloadIfIdle(room: Room): void {
-    if (!room.isIdle || this.rooms.get(room.id) !== room) return
+  /** The room became idle: drop it, unless a newer load of the list took its place. */
+  private unload(room: Room): void {
+    if (this.rooms.get(room.id) !== room) return
     this.rooms.delete(room.id)
     room.destroy()
   }
