@@ -13,6 +13,7 @@ import { EventEmitter } from 'node:events'
 import * as decoding from 'lib0/decoding'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
+import { clocksAhead, clocksCover, mergeClocks } from '../shared/clocks.ts'
 import {
   CloseCode,
   MessageType,
@@ -466,13 +467,7 @@ export class Room {
   private applyPeerPersisted(message: Uint8Array): void {
     const dec = decoding.createDecoder(message)
     decoding.readVarUint(dec) // the message type: the payload is the client message itself
-    const advanced = new Map<number, number>()
-    for (const [clientId, clock] of decodePersisted(dec)) {
-      if (clock > (this.persistedClocks.get(clientId) ?? 0)) {
-        this.persistedClocks.set(clientId, clock)
-        advanced.set(clientId, clock)
-      }
-    }
+    const advanced = mergeClocks(this.persistedClocks, decodePersisted(dec))
     if (advanced.size > 0) this.tellClients(encodePersisted(advanced))
     this.checkPersistedCoversDoc()
   }
@@ -498,7 +493,7 @@ export class Room {
     this.checkPersistedCoversDoc()
     if (this.unpersistedSince === null) return false
     this.pending.push(Y.encodeStateAsUpdate(this.doc, Y.encodeStateVector(this.persistedClocks)))
-    for (const [clientId, clock] of Y.decodeStateVector(Y.encodeStateVector(this.doc))) noteClock(this.pendingClocks, clientId, clock)
+    mergeClocks(this.pendingClocks, Y.decodeStateVector(Y.encodeStateVector(this.doc)))
     this.unpersistedSince = null
     this.scheduleFlush()
     return true
@@ -506,10 +501,7 @@ export class Room {
 
   private checkPersistedCoversDoc(): void {
     if (this.unpersistedSince === null) return
-    for (const [clientId, clock] of Y.decodeStateVector(Y.encodeStateVector(this.doc))) {
-      if (clock > (this.persistedClocks.get(clientId) ?? 0)) return
-    }
-    this.unpersistedSince = null
+    if (clocksCover(this.persistedClocks, Y.decodeStateVector(Y.encodeStateVector(this.doc)))) this.unpersistedSince = null
   }
 
   // ---------------------------------------------------------------------------
@@ -527,9 +519,7 @@ export class Room {
     this.storedBytes += update.byteLength
     this.pending.push(update)
     // The clocks this transaction advanced are the clocks its update reaches; no need to parse it.
-    for (const [clientId, clock] of transaction.afterState) {
-      if (clock > (transaction.beforeState.get(clientId) ?? 0)) noteClock(this.pendingClocks, clientId, clock)
-    }
+    mergeClocks(this.pendingClocks, clocksAhead(transaction.afterState, transaction.beforeState))
     this.scheduleFlush()
   }
 
@@ -677,11 +667,7 @@ export class Room {
    * relayed but has not stored yet. Encoded once for every socket.
    */
   private acknowledge(batchClocks: Map<number, number>): void {
-    const advanced = new Map<number, number>()
-    for (const [clientId, clock] of batchClocks) {
-      if (clock > (this.persistedClocks.get(clientId) ?? 0)) advanced.set(clientId, clock)
-    }
-    for (const [clientId, clock] of advanced) this.persistedClocks.set(clientId, clock)
+    const advanced = mergeClocks(this.persistedClocks, batchClocks)
     this.checkPersistedCoversDoc()
     if (advanced.size === 0) return
     const message = encodePersisted(advanced)
@@ -717,10 +703,6 @@ export class Room {
     this.options.metrics.logLength.dec(this.logEntries)
     this.events.removeAllListeners()
   }
-}
-
-function noteClock(clocks: Map<number, number>, clientId: number, clock: number): void {
-  if (clock > (clocks.get(clientId) ?? 0)) clocks.set(clientId, clock)
 }
 
 /** Rebuilds a document from its snapshot and the log entries after it. */
