@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { addItem, listItems, removeItem, setChecked } from '../shared/list-document.ts'
-import { CloseCode } from '../shared/protocol.ts'
+import { CloseCode, WriteRule, type WriteRejectedMessage } from '../shared/protocol.ts'
 import { Api, awarenessUntil, connectClient, docUntil, eventUntil, saved, startTestServer, synced, type TestClient, type TestServer } from './test-support/harness.ts'
 
 const sessionUntil = (client: TestClient, check: () => boolean) =>
@@ -120,9 +120,9 @@ describe('list sync over y-websocket', () => {
     const viewerClient = connect(ts.server.url, list.id, viewer.token)
     await Promise.all([synced(ownerClient.provider), synced(viewerClient.provider)])
 
-    const rejected = new Promise<string>((resolve) => viewerClient.session.on('write-rejected', resolve))
+    const rejected = new Promise<WriteRejectedMessage>((resolve) => viewerClient.session.on('write-rejected', resolve))
     addItem(viewerClient.doc, { text: 'sneaky', createdBy: viewer.user.id })
-    expect(await rejected).toMatch(/read-only/)
+    expect(await rejected).toMatchObject({ rule: WriteRule.ReadOnly, code: CloseCode.Forbidden.code })
 
     // The owner's later write reaches the viewer (viewers receive everything)…
     addItem(ownerClient.doc, { text: 'legit', createdBy: owner.user.id })
@@ -234,7 +234,7 @@ describe('list sync over y-websocket', () => {
       const res = await api.request('PATCH', `/api/lists/${list.id}/members/${bob.user.id}`, { role: 'viewer' }, owner.token)
       expect(res.status).toBe(200)
       await sessionUntil(b, () => b.session.session?.role === 'viewer')
-      const rejected = new Promise<string>((resolve) => b.session.on('write-rejected', resolve))
+      const rejected = new Promise<WriteRejectedMessage>((resolve) => b.session.on('write-rejected', resolve))
       addItem(b.doc, { text: 'after downgrade', createdBy: bob.user.id })
       await rejected
       addItem(o.doc, { text: 'owner write', createdBy: owner.user.id })

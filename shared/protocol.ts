@@ -13,8 +13,15 @@
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 
-/** Bumped when a Colist-specific message changes shape. */
-export const PROTOCOL_VERSION = 1
+/**
+ * Bumped when a Colist-specific message changes shape or the list document
+ * layout changes in a way an older client would corrupt. 2: list document
+ * layout v2, `Session.serverTime`, structured `WriteRejected`.
+ */
+export const PROTOCOL_VERSION = 2
+
+/** The version of clients that only know list document layout v1: told so with 4427, not 4426. */
+export const LAYOUT_V1_PROTOCOL_VERSION = 1
 
 export const MessageType = {
   // --- y-websocket (y-protocols) ---
@@ -29,7 +36,7 @@ export const MessageType = {
   Session: 101,
   /** server → client: durable clocks per Yjs clientID (the whole state vector first, then what advanced). */
   Persisted: 102,
-  /** server → client: the server refused this connection's write (e.g. the user is a viewer). */
+  /** server → client: the server refused this connection's write: `{code, rule, message}` (see `WriteRule`). */
   WriteRejected: 103,
 } as const
 export type MessageType = (typeof MessageType)[keyof typeof MessageType]
@@ -67,10 +74,26 @@ export const CloseCode = {
   NotFound: closeCode(4004, false, 'no such list'),
   MalformedMessage: closeCode(4400, false, 'malformed message'),
   DocumentTooBig: closeCode(4413, false, 'list document exceeds the size limit'),
+  /** A write broke the list document's layout rules (`WriteRule`s of 4422); nothing of it was applied. */
+  WriteInvalid: closeCode(4422, false, 'write refused: it breaks the list document rules'),
+  /** A write added content under a Yjs clientID another user owns on this list. */
+  ClientIdTaken: closeCode(4423, false, 'write refused: that clientID belongs to another user'),
+  /** A write used more new Yjs clientIDs than allowed (per update, per user or per list). */
+  ClientIdLimit: closeCode(4424, false, 'write refused: too many new clientIDs'),
+  /** A write carried a timestamp too far ahead of the server's clock. */
+  ClockSkew: closeCode(4425, false, "write refused: a timestamp is too far ahead of the server's clock"),
   ProtocolVersion: closeCode(4426, false, 'unsupported protocol version'),
+  /** The client only knows list document layout v1 (Hello with protocol 1, or a v1-style deletion). */
+  LayoutOutdated: closeCode(4427, false, 'this app version is outdated: reload to get the new one'),
   MessageTooBig: closeCode(1009, false, 'message too big'),
   InternalError: closeCode(4500, true, 'internal server error'),
   ServerBusy: closeCode(4503, true, 'server at connection capacity'),
+  /**
+   * A write referred to content the server does not have yet (e.g. a tab's edit of an item another
+   * tab created, relayed over BroadcastChannel before that tab's own socket delivered it). Nothing
+   * was applied; on reconnect the client's sync step 2 carries what was missing.
+   */
+  WriteUnresolvable: closeCode(4509, true, 'write refers to content the server has not received yet'),
   ServerRestarting: closeCode(4512, true, 'server restarting'),
   RateLimited: closeCode(4529, true, 'too many messages'),
 } as const satisfies Record<string, CloseCodeInfo>
@@ -90,6 +113,92 @@ export function isRetryableClose(code: number): boolean {
 
 export function describeClose(code: number): CloseCodeInfo | undefined {
   return closeCodesByNumber.get(code)
+}
+
+/**
+ * How the server answers a Hello of `protocolVersion`: null to accept it,
+ * else the code to close with. A client of protocol 1 only knows layout v1
+ * and would corrupt a v2 document, so it is told that plainly (4427); any
+ * other version gets the generic 4426.
+ */
+export function helloRefusal(protocolVersion: number): CloseCodeInfo | null {
+  if (protocolVersion === PROTOCOL_VERSION) return null
+  return protocolVersion === LAYOUT_V1_PROTOCOL_VERSION ? CloseCode.LayoutOutdated : CloseCode.ProtocolVersion
+}
+
+// ---------------------------------------------------------------------------
+// Write rules: why the server refused a write
+// ---------------------------------------------------------------------------
+
+/**
+ * Every reason the server refuses a client's write, by name. `WriteRejected`
+ * carries one of these, and so does the HTTP sync error's `code`; clients
+ * compare against these constants, never against message text.
+ * docs/protocol.md lists what each means.
+ */
+export const WriteRule = {
+  /** The connection's role is viewer (the socket stays open; nothing it writes is kept). */
+  ReadOnly: 'read-only',
+  /** A root type the list document does not have. */
+  UnknownRoot: 'unknown-root',
+  /** A root only the server writes (`meta`, `writers`). */
+  ServerOnly: 'server-only',
+  /** A key an item, category or register does not have. */
+  UnknownField: 'unknown-field',
+  /** A value of the wrong type (or a Y type where a plain value belongs, or vice versa). */
+  FieldType: 'field-type',
+  /** A string or text longer than the API allows. */
+  FieldTooLong: 'field-too-long',
+  /** An item's `createdBy` that is not the writer. */
+  CreatedBy: 'created-by',
+  /** A register entry under a key or timestamp that is not the writing clientID's, or a late creation-only field. */
+  RegisterKey: 'register-key',
+  /** Deleting something only a v1 client deletes (an item or category key, its text, a nested register). */
+  RemovedEntry: 'removed-entry',
+  /** Deleting anything else a writer may not delete (another writer's entry it did not supersede…). */
+  RemovedEntryOther: 'removed-entry-other',
+  /** Refers to content (parent, origin, deleted range) the server does not have. */
+  Unresolvable: 'unresolvable',
+  /** One update advancing a clientID's clock by more than 2^26. */
+  ClockRange: 'clock-range',
+  /** Content under a clientID another user (or the server) owns on this list. */
+  ClientIdOwned: 'client-id-owned',
+  /** Too many new clientIDs in one update. */
+  ClientIdsPerUpdate: 'client-ids-per-update',
+  /** Too many new clientIDs by one user on this list in 24 hours. */
+  ClientIdsPerUser: 'client-ids-per-user',
+  /** Too many new clientIDs on this list in 24 hours. */
+  ClientIdsPerList: 'client-ids-per-list',
+  /** A register timestamp too far ahead of the server's clock. */
+  ClockSkew: 'clock-skew',
+} as const
+export type WriteRule = (typeof WriteRule)[keyof typeof WriteRule]
+
+const WRITE_RULES: ReadonlySet<string> = new Set(Object.values(WriteRule))
+
+/** The close code each rule refuses with (a viewer's write is refused without closing). */
+export const WRITE_RULE_CLOSE: Readonly<Record<WriteRule, CloseCodeInfo>> = {
+  [WriteRule.ReadOnly]: CloseCode.Forbidden,
+  [WriteRule.UnknownRoot]: CloseCode.WriteInvalid,
+  [WriteRule.ServerOnly]: CloseCode.WriteInvalid,
+  [WriteRule.UnknownField]: CloseCode.WriteInvalid,
+  [WriteRule.FieldType]: CloseCode.WriteInvalid,
+  [WriteRule.FieldTooLong]: CloseCode.WriteInvalid,
+  [WriteRule.CreatedBy]: CloseCode.WriteInvalid,
+  [WriteRule.RegisterKey]: CloseCode.WriteInvalid,
+  [WriteRule.RemovedEntry]: CloseCode.LayoutOutdated,
+  [WriteRule.RemovedEntryOther]: CloseCode.WriteInvalid,
+  [WriteRule.Unresolvable]: CloseCode.WriteUnresolvable,
+  [WriteRule.ClockRange]: CloseCode.WriteInvalid,
+  [WriteRule.ClientIdOwned]: CloseCode.ClientIdTaken,
+  [WriteRule.ClientIdsPerUpdate]: CloseCode.ClientIdLimit,
+  [WriteRule.ClientIdsPerUser]: CloseCode.ClientIdLimit,
+  [WriteRule.ClientIdsPerList]: CloseCode.ClientIdLimit,
+  [WriteRule.ClockSkew]: CloseCode.ClockSkew,
+}
+
+export function isWriteRule(value: unknown): value is WriteRule {
+  return typeof value === 'string' && WRITE_RULES.has(value)
 }
 
 // ---------------------------------------------------------------------------
@@ -122,24 +231,33 @@ export function decodeHello(dec: decoding.Decoder): HelloMessage {
 export interface SessionMessage {
   role: Role
   user: { id: string; name: string }
+  /**
+   * The server's clock (ms since the epoch) when it sent this message. A client
+   * runs its HLC on `Date.now() + (serverTime - Date.now() at receipt)`, so a
+   * device whose clock is off still writes timestamps the server accepts.
+   */
+  serverTime: number
 }
 
-export function encodeSession(msg: SessionMessage): Uint8Array {
+/** `serverTime` defaults to the moment of encoding, which is the moment of sending. */
+export function encodeSession(msg: Omit<SessionMessage, 'serverTime'> & { serverTime?: number }): Uint8Array {
+  const session: SessionMessage = { role: msg.role, user: msg.user, serverTime: msg.serverTime ?? Date.now() }
   const enc = encoding.createEncoder()
   encoding.writeVarUint(enc, MessageType.Session)
-  encoding.writeVarString(enc, JSON.stringify(msg))
+  encoding.writeVarString(enc, JSON.stringify(session))
   return encoding.toUint8Array(enc)
 }
 
 export function decodeSession(dec: decoding.Decoder): SessionMessage {
   const parsed: unknown = JSON.parse(decoding.readVarString(dec))
   if (typeof parsed !== 'object' || parsed === null) throw new Error('session is not an object')
-  const { role, user } = parsed as Record<string, unknown>
+  const { role, user, serverTime } = parsed as Record<string, unknown>
   if (typeof role !== 'string' || !ROLES.includes(role as Role)) throw new Error('session role is invalid')
   if (typeof user !== 'object' || user === null) throw new Error('session user is invalid')
   const { id, name } = user as Record<string, unknown>
   if (typeof id !== 'string' || typeof name !== 'string') throw new Error('session user is invalid')
-  return { role: role as Role, user: { id, name } }
+  if (typeof serverTime !== 'number' || !Number.isFinite(serverTime)) throw new Error('session serverTime is invalid')
+  return { role: role as Role, user: { id, name }, serverTime }
 }
 
 /**
@@ -184,19 +302,43 @@ export function mergePersisted(into: PersistedClocks, from: PersistedClocks): bo
   return advanced
 }
 
+/**
+ * Why the server refused a write: the close code that follows it (for
+ * `read-only`, the socket stays open), the rule broken, and a sentence for
+ * people. The same triple is the HTTP sync error (`{error: {code: rule, message}}`).
+ */
 export interface WriteRejectedMessage {
-  reason: string
+  code: number
+  rule: WriteRule
+  message: string
 }
 
-export function encodeWriteRejected(msg: WriteRejectedMessage): Uint8Array {
+/** The refusal for `rule`, with its close code. */
+export function writeRejection(rule: WriteRule, message: string): WriteRejectedMessage {
+  return { code: WRITE_RULE_CLOSE[rule].code, rule, message }
+}
+
+/**
+ * Transitional: the shape before rules existed, still passed by the room for a viewer's write
+ * until the write checks are wired in (it then becomes `read-only`). Remove with that change.
+ */
+type LegacyWriteRejected = { reason: string }
+
+export function encodeWriteRejected(input: WriteRejectedMessage | LegacyWriteRejected): Uint8Array {
+  const msg = 'reason' in input ? writeRejection(WriteRule.ReadOnly, input.reason) : input
   const enc = encoding.createEncoder()
   encoding.writeVarUint(enc, MessageType.WriteRejected)
-  encoding.writeVarString(enc, msg.reason)
+  encoding.writeVarUint(enc, msg.code)
+  encoding.writeVarString(enc, msg.rule)
+  encoding.writeVarString(enc, msg.message)
   return encoding.toUint8Array(enc)
 }
 
 export function decodeWriteRejected(dec: decoding.Decoder): WriteRejectedMessage {
-  return { reason: decoding.readVarString(dec) }
+  const code = decoding.readVarUint(dec)
+  const rule = decoding.readVarString(dec)
+  if (!isWriteRule(rule)) throw new Error(`unknown write rule ${JSON.stringify(rule)}`)
+  return { code, rule, message: decoding.readVarString(dec) }
 }
 
 /** A y-websocket Sync message: `step` (SyncStep) followed by its payload. */

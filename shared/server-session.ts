@@ -21,6 +21,7 @@ import {
   mergePersisted,
   type PersistedClocks,
   type SessionMessage,
+  type WriteRejectedMessage,
 } from './protocol.ts'
 
 type Handler = (encoder: encoding.Encoder, decoder: decoding.Decoder, provider: WebsocketProvider, emitSynced: boolean, messageType: number) => void
@@ -28,8 +29,11 @@ type Handler = (encoder: encoding.Encoder, decoder: decoding.Decoder, provider: 
 export interface ServerSessionEvents {
   /** Role, user or durable clocks changed. */
   change: () => void
-  /** The server refused a write of ours (e.g. we are a viewer). */
-  'write-rejected': (reason: string) => void
+  /**
+   * The server refused a write of ours: which rule it broke (`WriteRule`), the
+   * close code that follows (none for `read-only`: we are a viewer) and why.
+   */
+  'write-rejected': (rejection: WriteRejectedMessage) => void
 }
 
 export class ServerSession extends ObservableV2<ServerSessionEvents> {
@@ -48,7 +52,7 @@ export class ServerSession extends ObservableV2<ServerSessionEvents> {
       if (mergePersisted(this.persisted, decodePersisted(dec))) this.emit('change', [])
     }
     handlers[MessageType.WriteRejected] = (_enc, dec) => {
-      this.emit('write-rejected', [decodeWriteRejected(dec).reason])
+      this.emit('write-rejected', [decodeWriteRejected(dec)])
     }
     // Stop retrying on codes the server marks final (the provider's own default only knows 44xx).
     provider.shouldReconnect = (event) => isRetryableClose(event.code)

@@ -12,7 +12,7 @@ import type { Awareness } from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import type { PublicUser } from '../../../shared/api.ts'
 import { ROOT } from '../../../shared/list-layout.ts'
-import { WS_PATH_PREFIX, canWrite, type Role } from '../../../shared/protocol.ts'
+import { WS_PATH_PREFIX, canWrite, type Role, type WriteRejectedMessage } from '../../../shared/protocol.ts'
 import { ServerSession } from '../../../shared/server-session.ts'
 import { session as authSession, withToken } from '../auth/session.ts'
 import { UpdateLog } from '../devtools/update-log.ts'
@@ -188,13 +188,15 @@ export class ListSession extends ObservableV2<ListSessionEvents> {
     if (role && role !== this.state.role) this.update({ role })
   }
 
-  private readonly onWriteRejected = (reason: string): void => {
+  private readonly onWriteRejected = (rejection: WriteRejectedMessage): void => {
     // Every connect answers the server's sync step 1 with our whole delete set,
     // which the server refuses from a viewer even when it holds nothing new.
     // Only a refusal while we have changes of our own means the copy diverged.
     if (this.state.rejected || this.pending.count === 0) return
-    this.update({ rejected: reason })
-    this.emit('write-rejected', [reason])
+    // The rule (`rejection.rule`, a `WriteRule`) and code are there for the UI to build on; for now
+    // the state carries the server's sentence.
+    this.update({ rejected: rejection.message })
+    this.emit('write-rejected', [rejection.message])
   }
 
   private describeOrigin(origin: unknown): string {
