@@ -2,8 +2,11 @@
  * Seeded randomized convergence test: four replicas make random edits through
  * the whole list API while a simulated network reorders, duplicates and delays
  * their updates and replicas drop offline for a while. Once everything has
- * been delivered, all replicas must show the same list, and no item may be
- * lost, duplicated or brought back after removal.
+ * been delivered, all replicas must show the same list, no item may be lost
+ * or duplicated, and each removed item must be present exactly when some
+ * write to it is later (by HLC) than its last removal: existence is
+ * last-writer-wins. That expectation comes from an oracle that records every
+ * register entry each replica writes, independently of the readers.
  *
  * A failure names its seed and the command that replays only that seed.
  */
@@ -45,10 +48,13 @@ interface Replica {
   fromEvents: { items: Map<string, Item>; categories: Map<string, Category> }
 }
 
-/** What the test did, to check nothing added is lost and nothing removed comes back. */
+/** What the test did, to check nothing added is lost and removed items follow last-writer-wins. */
 interface Ledger {
   added: Set<string>
   removed: Set<string>
+  /** Per item: the latest timestamp of a deletion and of any other write, as written by the replicas. */
+  lastDeletion: Map<string, string>
+  lastWrite: Map<string, string>
 }
 
 class Simulation {
@@ -56,7 +62,7 @@ class Simulation {
   readonly replicas: Replica[] = []
   /** queues[from][to]: updates `from` made that `to` has not received yet. */
   readonly queues: Uint8Array[][][] = []
-  readonly ledger: Ledger = { added: new Set(), removed: new Set() }
+  readonly ledger: Ledger = { added: new Set(), removed: new Set(), lastDeletion: new Map(), lastWrite: new Map() }
   step = 0
   timeMs = 1_700_000_000_000
 
@@ -83,6 +89,9 @@ class Simulation {
       if (origin === NETWORK) return
       for (let to = 0; to < REPLICA_COUNT; to++) if (to !== index) this.queues[index]![to]!.push(update)
     })
+    doc.on('afterTransaction', (transaction: Y.Transaction) => {
+      if (transaction.origin !== NETWORK) this.recordWrites(doc, transaction)
+    })
     observeListEvents(doc, (event) => {
       const { items, categories } = replica.fromEvents
       switch (event.type) {
@@ -108,6 +117,28 @@ class Simulation {
       }
     })
     return replica
+  }
+
+  /** The oracle: every `<field>:<clientID>` entry this replica set on an item, with its timestamp. */
+  private recordWrites(doc: Y.Doc, transaction: Y.Transaction): void {
+    const items = doc.getMap('items')
+    const note = (id: string, key: string, value: unknown) => {
+      const match = /^([a-z]+):\d+$/.exec(key)
+      const t = (value as { t?: unknown } | undefined)?.t
+      if (!match || typeof t !== 'string') return
+      const ledger = match[1] === 'deleted' ? this.ledger.lastDeletion : this.ledger.lastWrite
+      if (t > (ledger.get(id) ?? '')) ledger.set(id, t)
+    }
+    for (const [type, keys] of transaction.changed) {
+      if ((type as unknown) === items) {
+        for (const id of keys) {
+          const item = items.get(id as string)
+          if (item instanceof Y.Map) for (const [key, value] of item.entries()) note(id as string, key, value)
+        }
+      } else if (type instanceof Y.Map && type._item?.parent === items) {
+        for (const key of keys) if (key !== null) note(type._item.parentSub!, key, type.get(key))
+      }
+    }
   }
 
   isOnline(index: number): boolean {
@@ -281,8 +312,10 @@ function runSeed(seed: number): void {
 
   const counts = new Map<string, number>()
   for (const item of reference.items) counts.set(item.id, (counts.get(item.id) ?? 0) + 1)
-  for (const id of simulation.ledger.added) {
-    const expected = simulation.ledger.removed.has(id) ? 0 : 1
+  const { ledger } = simulation
+  for (const id of ledger.added) {
+    // Never removed: kept. Removed: back only if something was written to it after its last removal.
+    const expected = ledger.removed.has(id) && (ledger.lastDeletion.get(id) ?? '') > (ledger.lastWrite.get(id) ?? '') ? 0 : 1
     expect(counts.get(id) ?? 0, `item ${id} (${expected ? 'kept' : 'removed'})`).toBe(expected)
   }
   expect(reference.items.every((item) => simulation.ledger.added.has(item.id)), 'only added items exist').toBe(true)

@@ -15,12 +15,15 @@ import {
   removeChecked,
   removeItem,
   renameCategory,
+  restoreItem,
+  editItemText,
   setChecked,
   setTitle,
   updateItem,
   type ListEvent,
 } from './list-document.ts'
-import { encodeTimestamp, HybridLogicalClock, parseTimestamp } from './hlc.ts'
+import { encodeTimestamp, HybridLogicalClock, normalizeTimestamp, parseTimestamp } from './hlc.ts'
+import { readField, writeField } from './lww-register.ts'
 
 // ---------------------------------------------------------------------------
 // Replicas and a hand-driven network
@@ -413,16 +416,17 @@ describe('concurrent edits', () => {
     expect(getItem(behind.doc, milk)).toMatchObject({ quantity: 'seen and replaced', checked: true })
   })
 
-  it('a register keeps one entry per concurrent writer and prunes superseded ones', () => {
+  it('a register keeps one entry per writer, and a writer overwrites only its own', () => {
     const { a, b, itemIds } = twoReplicasWithItems(['milk'])
     const [milk] = itemIds as [string]
     updateItem(a.doc, milk, { quantity: '1' })
     updateItem(b.doc, milk, { quantity: '2' })
     syncAll(a.doc, b.doc)
-    const register = () => ((a.doc.getMap('items').get(milk) as Y.Map<unknown>).get('quantity') as Y.Map<unknown>).size
-    expect(register()).toBe(2)
+    const quantityKeys = () => [...(a.doc.getMap('items').get(milk) as Y.Map<unknown>).keys()].filter((key) => key.startsWith('quantity:')).sort()
+    expect(quantityKeys()).toEqual(['quantity:1', 'quantity:2'])
     updateItem(a.doc, milk, { quantity: '3' })
-    expect(register()).toBe(1)
+    expect(quantityKeys()).toEqual(['quantity:1', 'quantity:2'])
+    expect(getItem(a.doc, milk)?.quantity).toBe('3')
   })
 
   it('concurrent moves of one item never duplicate or lose it', () => {
@@ -436,17 +440,70 @@ describe('concurrent edits', () => {
     expect(ids(a.doc)).toHaveLength(4)
   })
 
-  it('a move concurrent with a delete leaves the item gone everywhere, without duplicates', () => {
+  it('a delete later than a concurrent move and edit removes the item everywhere, without duplicates', () => {
     const { a, b, itemIds } = twoReplicasWithItems(['a', 'b', 'c'])
     const [first, , last] = itemIds as [string, string, string]
     moveItem(a.doc, first, { after: last })
     updateItem(a.doc, first, { text: 'edited' })
+    b.clock.ms += 1_000
     removeItem(b.doc, first)
     syncAll(a.doc, b.doc)
     for (const doc of [a.doc, b.doc]) {
       expect(getItem(doc, first)).toBeNull()
       expect(ids(doc)).toEqual(itemIds.slice(1))
     }
+  })
+
+  it('an edit made offline after a partner deleted the item brings it back with the edit, once, everywhere', () => {
+    const { a, b, itemIds } = twoReplicasWithItems(['milk', 'eggs'])
+    const [milk] = itemIds as [string, string]
+    removeItem(a.doc, milk) // a deletes at t = 1_000_000…
+    b.clock.ms += 60_000 // …and b, offline, checks it a minute later and changes its quantity
+    setChecked(b.doc, milk, true)
+    updateItem(b.doc, milk, { quantity: '2' })
+    syncAll(a.doc, b.doc)
+    for (const doc of [a.doc, b.doc]) {
+      expect(getItem(doc, milk)).toMatchObject({ text: 'milk', checked: true, quantity: '2' })
+      expect(ids(doc).filter((id) => id === milk)).toHaveLength(1)
+    }
+  })
+
+  it('a text edit made after a concurrent delete brings the item back too', () => {
+    const { a, b, itemIds } = twoReplicasWithItems(['milk'])
+    const [milk] = itemIds as [string]
+    removeItem(a.doc, milk)
+    b.clock.ms += 1_000
+    editItemText(b.doc, milk, (text) => text.insert(4, ' (oat)'))
+    syncAll(a.doc, b.doc)
+    for (const doc of [a.doc, b.doc]) expect(getItem(doc, milk)?.text).toBe('milk (oat)')
+  })
+
+  it('a delete made after seeing a write removes the item, even when the writer\'s clock ran ahead', () => {
+    const { a, b, itemIds } = twoReplicasWithItems(['milk'])
+    const [milk] = itemIds as [string]
+    a.clock.ms += 3_600_000 // a's clock is an hour fast
+    setChecked(a.doc, milk, true)
+    syncAll(a.doc, b.doc)
+    removeItem(b.doc, milk)
+    syncAll(a.doc, b.doc)
+    for (const doc of [a.doc, b.doc]) expect(getItem(doc, milk)).toBeNull()
+  })
+
+  it('restoreItem and Y.UndoManager bring a deleted item back as it was, the same item', () => {
+    const { doc } = replica(1)
+    const milk = addItem(doc, { text: 'milk', quantity: '2', createdBy: 'alice' })
+    setChecked(doc, milk, true)
+    const before = getItem(doc, milk)
+    removeItem(doc, milk)
+    expect(getItem(doc, milk)).toBeNull()
+    restoreItem(doc, milk)
+    expect(getItem(doc, milk)).toEqual(before)
+
+    const undo = new Y.UndoManager(doc.getMap('items'), { captureTimeout: 0 })
+    removeItem(doc, milk)
+    expect(getItem(doc, milk)).toBeNull()
+    undo.undo()
+    expect(getItem(doc, milk)).toEqual(before)
   })
 
   it('an item assigned to a category that is concurrently removed ends up uncategorised, not lost', () => {
@@ -650,17 +707,48 @@ describe('observeListEvents', () => {
 // ---------------------------------------------------------------------------
 
 describe('hybrid logical clock', () => {
-  it('encodes to fixed-width strings whose string order is (wall, counter, clientID) order', () => {
+  it('encodes to fixed-width strings whose string order is (wall, counter, clientID) order, for clientIDs up to 2^53', () => {
     const stamps = [
-      encodeTimestamp({ wall: 999, counter: 5, clientId: 4_000_000_000 }),
+      encodeTimestamp({ wall: 999, counter: 5, clientId: Number.MAX_SAFE_INTEGER }),
       encodeTimestamp({ wall: 1000, counter: 0, clientId: 9 }),
       encodeTimestamp({ wall: 1000, counter: 0, clientId: 10 }),
+      encodeTimestamp({ wall: 1000, counter: 0, clientId: 4_000_000_000 }),
+      encodeTimestamp({ wall: 1000, counter: 0, clientId: 2 ** 53 - 2 }),
       encodeTimestamp({ wall: 1000, counter: 1, clientId: 1 }),
       encodeTimestamp({ wall: 1_700_000_000_000, counter: 0, clientId: 0 }),
     ]
-    expect(stamps[1]).toBe('000000000001000-000000-0000000009')
+    expect(stamps[1]).toBe('000000000001000-000000-0000000000000009')
     expect([...stamps].sort()).toEqual(stamps)
-    expect(parseTimestamp(stamps[3])).toEqual({ wall: 1000, counter: 1, clientId: 1 })
+    expect(parseTimestamp(stamps[0])).toEqual({ wall: 999, counter: 5, clientId: Number.MAX_SAFE_INTEGER })
+    expect(parseTimestamp(stamps[5])).toEqual({ wall: 1000, counter: 1, clientId: 1 })
+  })
+
+  it('reads v1 timestamps (10-digit clientID) in the same order as v2 ones', () => {
+    const v1 = '000000000001000-000000-3141592653'
+    expect(parseTimestamp(v1)).toEqual({ wall: 1000, counter: 0, clientId: 3_141_592_653 })
+    expect(normalizeTimestamp(v1)).toBe(encodeTimestamp({ wall: 1000, counter: 0, clientId: 3_141_592_653 }))
+    const later = encodeTimestamp({ wall: 1000, counter: 0, clientId: 3_141_592_654 })
+    const earlier = encodeTimestamp({ wall: 1000, counter: 0, clientId: 999 })
+    expect(normalizeTimestamp(earlier)! < normalizeTimestamp(v1)! && normalizeTimestamp(v1)! < later).toBe(true)
+    expect(normalizeTimestamp('000000000001000-000000-99999999999999999')).toBeNull() // 17 digits
+    expect(parseTimestamp('000000000001000-000000-9999999999999999')).toBeNull() // above 2^53
+  })
+
+  it('never throws: a far-future timestamp makes it saturate, not overflow', () => {
+    const clock = new HybridLogicalClock({ now: () => 1_000, maxAheadMs: Infinity })
+    clock.observe('999999999999999-999999-0000000000000007')
+    const first = clock.tick(1)
+    expect(first).toBe('999999999999999-999999-0000000000000001')
+    expect(clock.tick(2)).toBe('999999999999999-999999-0000000000000002')
+    expect(() => new HybridLogicalClock({ now: () => Number.NaN }).tick(1)).not.toThrow()
+  })
+
+  it('does not adopt a timestamp more than a day ahead of its own time (a forged one)', () => {
+    const clock = new HybridLogicalClock({ now: () => 1_000_000 })
+    clock.observe(encodeTimestamp({ wall: 1_000_000 + 25 * 3_600_000, counter: 0, clientId: 5 }))
+    expect(parseTimestamp(clock.tick(1))?.wall).toBe(1_000_000)
+    clock.observe(encodeTimestamp({ wall: 1_000_000 + 3_600_000, counter: 0, clientId: 5 }))
+    expect(parseTimestamp(clock.tick(1))?.wall).toBe(1_000_000 + 3_600_000)
   })
 
   it('ticks strictly upward even when the wall clock goes backwards', () => {
@@ -683,7 +771,7 @@ describe('hybrid logical clock', () => {
 
   it('ignores malformed timestamps', () => {
     const clock = new HybridLogicalClock({ now: () => 1_000 })
-    for (const bad of ['zzz', '9999999999999999-000000-0000000001', 42, null]) clock.observe(bad)
+    for (const bad of ['zzz', '9999999999999999-000000-0000000001', '000000000002000-000000-00001', 42, null]) clock.observe(bad)
     expect(parseTimestamp(clock.tick(1))?.wall).toBe(1_000)
     expect(parseTimestamp('1000-0-1')).toBeNull()
   })
@@ -694,10 +782,10 @@ describe('hybrid logical clock', () => {
 // ---------------------------------------------------------------------------
 
 describe('Yjs layout for third-party clients', () => {
-  it('an item written by hand following docs/list-document.md reads back and can be edited', () => {
+  it('an item written by hand in layout v1 (nested registers, 10-digit timestamps) reads back and can be edited', () => {
     const foreign = new Y.Doc()
     foreign.clientID = 123
-    const stamp = (n: number) => encodeTimestamp({ wall: 1_000, counter: n, clientId: 123 })
+    const stamp = (n: number) => `000000000001000-${String(n).padStart(6, '0')}-0000000123`
     const register = (value: unknown, n: number) => {
       const map = new Y.Map<unknown>()
       map.set('123', { v: value, t: stamp(n) })
@@ -723,20 +811,34 @@ describe('Yjs layout for third-party clients', () => {
     const { doc } = replica(1)
     syncAll(foreign, doc)
     expect(getTitle(doc)).toBe('Shop')
-    expect(getItem(doc, 'item-1')).toEqual({
-      id: 'item-1',
-      text: 'milk',
-      checked: true,
-      quantity: '2 l',
-      categoryId: 'cat-1',
-      order: 'a0',
-      createdBy: 'bob',
-      createdAt: 1_000,
-    })
+    const milk = { id: 'item-1', text: 'milk', checked: true, quantity: '2 l', categoryId: 'cat-1', order: 'a0', createdBy: 'bob', createdAt: 1_000 }
+    expect(getItem(doc, 'item-1')).toEqual(milk)
+    expect(listCategories(doc)).toEqual([{ id: 'cat-1', name: 'Dairy', order: 'a0', createdAt: 1_000 }])
     setChecked(doc, 'item-1', false)
+    removeCategory(doc, 'cat-1')
     syncAll(foreign, doc)
-    const checked = ((foreign.getMap('items').get('item-1') as Y.Map<unknown>).get('checked') as Y.Map<unknown>).toJSON()
-    expect(checked).toEqual({ '1': { v: false, t: expect.stringMatching(/^\d{15}-\d{6}-0000000001$/) } })
+    // v2 writes land as flat entries beside the v1 register, which is left as it was.
+    const item = foreign.getMap('items').get('item-1') as Y.Map<unknown>
+    expect(item.get('checked:1')).toEqual({ v: false, t: expect.stringMatching(/^\d{15}-\d{6}-0{15}1$/) })
+    expect((item.get('checked') as Y.Map<unknown>).toJSON()).toEqual({ '123': { v: true, t: stamp(2) } })
+    expect(getItem(foreign, 'item-1')).toEqual({ ...milk, checked: false, categoryId: null })
+  })
+
+  it('an item written by hand in layout v2 (flat entries, absent fields) reads back with defaults', () => {
+    const foreign = new Y.Doc()
+    foreign.clientID = 2 ** 53 - 1 // a Yrs-sized clientID
+    const t = (n: number) => encodeTimestamp({ wall: 1_000, counter: n, clientId: foreign.clientID })
+    foreign.transact(() => {
+      const item = new Y.Map<unknown>()
+      item.set('text', new Y.Text('bread'))
+      item.set('createdBy', 'carol')
+      item.set('createdAt', 1_000)
+      item.set(`order:${foreign.clientID}`, { v: 'a0', t: t(0) })
+      foreign.getMap('items').set('item-2', item)
+    })
+    const { doc } = replica(1)
+    syncAll(foreign, doc)
+    expect(getItem(doc, 'item-2')).toEqual({ id: 'item-2', text: 'bread', checked: false, quantity: '', categoryId: null, order: 'a0', createdBy: 'carol', createdAt: 1_000 })
   })
 
   it('malformed entries from a misbehaving client are ignored the same way by every reader', () => {
@@ -744,18 +846,71 @@ describe('Yjs layout for third-party clients', () => {
     const id = addItem(doc, { text: 'milk', quantity: '1', createdBy: 'alice' })
     const item = doc.getMap('items').get(id) as Y.Map<unknown>
     doc.transact(() => {
-      const quantity = item.get('quantity') as Y.Map<unknown>
-      quantity.set('666', { v: 'bad timestamp', t: '9999' })
-      quantity.set('667', { v: 42, t: encodeTimestamp({ wall: 9e12, counter: 0, clientId: 667 }) })
-      ;(item.get('order') as Y.Map<unknown>).set('668', {
-        v: 'not a key!',
-        t: encodeTimestamp({ wall: 9e12, counter: 0, clientId: 668 }),
-      })
+      item.set('quantity:666', { v: 'bad timestamp', t: '9999' })
+      item.set('quantity:667', { v: 42, t: encodeTimestamp({ wall: 9e12, counter: 0, clientId: 667 }) })
+      item.set('order:668', { v: 'not a key!', t: encodeTimestamp({ wall: 9e12, counter: 0, clientId: 668 }) })
+      item.set('quantity:x', { v: 'bad key', t: encodeTimestamp({ wall: 9e12, counter: 0, clientId: 669 }) })
+      item.set('deleted:670', 'not an entry')
       item.set('createdAt', 'yesterday')
     })
     expect(getItem(doc, id)).toMatchObject({ quantity: '1', order: 'a0', createdAt: 0 })
     updateItem(doc, id, { quantity: '2' }) // and writing over them still works
     expect(getItem(doc, id)?.quantity).toBe('2')
+  })
+
+  it('a writer with a 53-bit clientID (as Yrs picks) round-trips every field', () => {
+    const big = replica(2 ** 53 - 1)
+    const small = replica(7)
+    setTitle(big.doc, 'Groceries')
+    const dairy = addCategory(big.doc, { name: 'Dairy' })
+    const bakery = addCategory(big.doc, { name: 'Bakery' })
+    const milk = addItem(big.doc, { text: 'milk', quantity: '2 l', categoryId: dairy, createdBy: 'yrs-user' })
+    const bread = addItem(big.doc, { text: 'bread', createdBy: 'yrs-user' })
+    setChecked(big.doc, bread, true)
+    moveItem(big.doc, milk, { after: bread })
+    moveCategory(big.doc, bakery, { after: null })
+    renameCategory(big.doc, dairy, 'Milk & co')
+    editItemText(big.doc, milk, (text) => text.insert(4, ' (oat)'))
+    syncAll(big.doc, small.doc)
+    expect(listItems(small.doc)).toEqual(listItems(big.doc))
+    expect(listItems(small.doc)).toMatchObject({
+      title: 'Groceries',
+      items: [
+        { id: bread, checked: true },
+        { id: milk, text: 'milk (oat)', quantity: '2 l', categoryId: dairy },
+      ],
+    })
+    expect(listCategories(small.doc).map((c) => c.name)).toEqual(['Bakery', 'Milk & co'])
+    // A later write from a 32-bit replica wins, and the 53-bit one's later write wins back.
+    small.clock.ms += 1_000
+    updateItem(small.doc, milk, { quantity: '1 l' })
+    syncAll(big.doc, small.doc)
+    expect(getItem(big.doc, milk)?.quantity).toBe('1 l')
+    big.clock.ms += 2_000
+    updateItem(big.doc, milk, { quantity: '3 l' })
+    removeItem(big.doc, bread)
+    syncAll(big.doc, small.doc)
+    expect(getItem(small.doc, milk)?.quantity).toBe('3 l')
+    expect(getItem(small.doc, bread)).toBeNull()
+  })
+
+  it('a field added later (absent on old items) reads as its default and no concurrent write of it is lost', () => {
+    // What adding a `due` field would look like: writers set `due:<clientID>`; no nested type is created.
+    const { a, b, itemIds } = twoReplicasWithItems(['milk'])
+    const [milk] = itemIds as [string]
+    const read = (doc: Y.Doc) => readField(doc.getMap('items').get(milk) as Y.Map<unknown>, 'due', (v): v is string => typeof v === 'string')
+    expect(read(a.doc)).toBeUndefined()
+    const writeDue = (doc: Y.Doc, value: string) =>
+      doc.transact(() => writeField(doc, doc.getMap('items').get(milk) as Y.Map<unknown>, 'due', value))
+    writeDue(a.doc, '2026-12-24')
+    b.clock.ms += 1_000
+    writeDue(b.doc, '2026-12-25')
+    syncAll(a.doc, b.doc)
+    const item = a.doc.getMap('items').get(milk) as Y.Map<unknown>
+    expect([...item.keys()].filter((key) => key.startsWith('due:')).sort()).toEqual(['due:1', 'due:2'])
+    expect(read(a.doc)).toBe('2026-12-25')
+    expect(read(b.doc)).toBe('2026-12-25')
+    expect(getItem(a.doc, milk)?.text).toBe('milk') // readers that do not know the field are unaffected
   })
 })
 

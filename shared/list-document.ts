@@ -12,25 +12,31 @@ import * as Y from 'yjs'
 import { simpleDiffString } from 'lib0/diff'
 import { uuidv4 } from 'lib0/random'
 import { clockOf } from './hlc.ts'
-import { writeRegister } from './lww-register.ts'
+import { stampAfter, writeField, writeRegister } from './lww-register.ts'
 import {
+  CATEGORY_REGISTERS,
+  ITEM_REGISTERS,
+  allEntries,
   categoriesMap,
   createCategoryMap,
   createItemMap,
   entryMap,
   itemsMap,
+  liveCategories,
   readAllCategories,
   readAllItems,
   noteChange,
+  readExistence,
   readItem,
   readStoredCategoryId,
   readTitle,
-  registerOf,
+  scanEntries,
   titleRegister,
   type Category,
   type Item,
 } from './list-layout.ts'
 import {
+  LIMITS,
   validBoolean,
   validCategoryName,
   validId,
@@ -44,6 +50,7 @@ import { placeAt, type OrderedRow } from './order-keys.ts'
 export { attachClock, type ClockOptions, type HybridLogicalClock } from './hlc.ts'
 export { observeListEvents, type ListEvent, type ListEventType, type ItemField, type CategoryField } from './list-events.ts'
 export { LIMITS } from './list-input.ts'
+export { LAYOUT_VERSION, readLayoutVersion } from './list-layout.ts'
 export type { Item, Category } from './list-layout.ts'
 
 export interface ItemGroup {
@@ -126,7 +133,7 @@ export function addItem(doc: Y.Doc, input: NewItem): string {
     const placement = placeAt(rows, insertionIndex(rows, input.after, 'item'))
     writeOrderKeys(doc, itemsMap(doc), placement.rekeyed)
     const fields = { text, quantity, categoryId, order: placement.key, createdBy, createdAt: clockOf(doc).now() }
-    itemsMap(doc).set(id, createItemMap(doc, fields))
+    itemsMap(doc).set(id, createItemMap(doc, fields, clockOf(doc).tick(doc.clientID)))
   })
   return id
 }
@@ -138,15 +145,42 @@ export function updateItem(doc: Y.Doc, id: string, changes: ItemChanges): void {
   const categoryId = changes.categoryId
   if (categoryId !== undefined && categoryId !== null) requireCategory(doc, categoryId)
   change(doc, () => {
-    const current = readItem(id, item, categoriesMap(doc))
-    if (text !== undefined && text !== current.text) replaceText(textOf(item), text)
-    if (quantity !== undefined && quantity !== current.quantity) {
-      writeRegister(doc, registerOf(item, 'quantity'), quantity)
+    const current = readItem(id, item, liveCategories(doc))
+    if (text !== undefined && text !== current?.text) {
+      replaceText(textOf(item), text)
+      writeField(doc, item, 'edited', true)
     }
+    if (quantity !== undefined && quantity !== current?.quantity) writeField(doc, item, 'quantity', quantity)
     // Compare with the stored id: a dangling id reads as null but should still be overwritten.
-    if (categoryId !== undefined && categoryId !== readStoredCategoryId(item)) {
-      writeRegister(doc, registerOf(item, 'category'), categoryId)
-    }
+    if (categoryId !== undefined && categoryId !== readStoredCategoryId(item)) writeField(doc, item, 'category', categoryId)
+  })
+}
+
+/** The item's Y.Text, for binding an editor to it (see `editItemText`); null for an unknown or deleted item. */
+export function itemText(doc: Y.Doc, id: string): Y.Text | null {
+  const item = entryMap(itemsMap(doc), id)
+  if (!item || !readExistence(scanEntries(item), ITEM_REGISTERS).alive) return null
+  const text = item.get('text')
+  return text instanceof Y.Text ? text : null
+}
+
+/**
+ * Edits the item's text in place, one keystroke or composition at a time:
+ * `edit` inserts and deletes on the Y.Text at positions, so concurrent edits
+ * merge character by character. Runs as one change that also stamps the
+ * item's `edited` field, so an edit made after a deletion brings the item
+ * back. Text beyond `LIMITS.itemText` is cut off in the same transaction
+ * (the server refuses longer texts). Nothing is trimmed: the person may be
+ * about to type past a trailing space.
+ */
+export function editItemText(doc: Y.Doc, id: string, edit: (text: Y.Text) => void): void {
+  const item = requireItem(doc, id)
+  const text = textOf(item)
+  change(doc, () => {
+    const before = text.toString()
+    edit(text)
+    if (text.length > LIMITS.itemText) text.delete(LIMITS.itemText, text.length - LIMITS.itemText)
+    if (text.toString() !== before) writeField(doc, item, 'edited', true)
   })
 }
 
@@ -154,16 +188,26 @@ export function setChecked(doc: Y.Doc, id: string, checked: boolean): void {
   const item = requireItem(doc, id)
   const value = validBoolean(checked, 'checked')
   change(doc, () => {
-    if (readItem(id, item, categoriesMap(doc)).checked !== value) {
-      writeRegister(doc, registerOf(item, 'checked'), value)
-    }
+    if (readItem(id, item, liveCategories(doc))?.checked !== value) writeField(doc, item, 'checked', value)
   })
 }
 
-/** Deletion wins over concurrent edits: edits to a removed item are discarded by Yjs. */
+/**
+ * Deletes the item: writes a deletion later than every write to it that this
+ * replica has seen. A write made after the deletion (by HLC) brings it back;
+ * `restoreItem` undoes it, keeping every field as it was.
+ */
 export function removeItem(doc: Y.Doc, id: string): void {
-  requireItem(doc, id)
-  change(doc, () => itemsMap(doc).delete(id))
+  const item = requireItem(doc, id)
+  change(doc, () => markDeleted(doc, item, true))
+}
+
+/** Brings a deleted item back as it was (the undo of `removeItem`). */
+export function restoreItem(doc: Y.Doc, id: string): void {
+  const item = entryMap(itemsMap(doc), validId(id, 'item id'))
+  if (!item) throw new Error(`unknown item ${id}`)
+  if (readExistence(scanEntries(item), ITEM_REGISTERS).alive) return
+  change(doc, () => markDeleted(doc, item, false))
 }
 
 /** Removes every checked item in one transaction; returns their ids in list order. */
@@ -173,7 +217,10 @@ export function removeChecked(doc: Y.Doc): string[] {
     ids = readAllItems(doc)
       .filter((item) => item.checked)
       .map((item) => item.id)
-    for (const id of ids) itemsMap(doc).delete(id)
+    for (const id of ids) {
+      const item = entryMap(itemsMap(doc), id)
+      if (item) markDeleted(doc, item, true)
+    }
   })
   return ids
 }
@@ -192,9 +239,10 @@ export function moveItem(doc: Y.Doc, id: string, target: MoveTarget): void {
   change(doc, () => moveRow(doc, itemsMap(doc), id, after, readAllItems(doc)))
 }
 
+/** The item, or null for an unknown or deleted one. */
 export function getItem(doc: Y.Doc, id: string): Item | null {
   const item = entryMap(itemsMap(doc), id)
-  return item ? readItem(id, item, categoriesMap(doc)) : null
+  return item ? readItem(id, item, liveCategories(doc)) : null
 }
 
 export function listItems(doc: Y.Doc): ListView {
@@ -223,7 +271,8 @@ export function addCategory(doc: Y.Doc, input: { name: string }): string {
   change(doc, () => {
     const rows = readAllCategories(doc)
     const placement = placeAt(rows, rows.length)
-    categoriesMap(doc).set(id, createCategoryMap(doc, { name, order: placement.key, createdAt: clockOf(doc).now() }))
+    const fields = { name, order: placement.key, createdAt: clockOf(doc).now() }
+    categoriesMap(doc).set(id, createCategoryMap(doc, fields, clockOf(doc).tick(doc.clientID)))
   })
   return id
 }
@@ -231,25 +280,25 @@ export function addCategory(doc: Y.Doc, input: { name: string }): string {
 export function renameCategory(doc: Y.Doc, id: string, name: string): void {
   const category = requireCategory(doc, id)
   const value = validCategoryName(name)
-  change(doc, () => writeRegister(doc, registerOf(category, 'name'), value))
+  change(doc, () => writeField(doc, category, 'name', value))
 }
 
 /**
- * Deletes the category and makes its items uncategorised (they are never
- * deleted with it). An item assigned to it concurrently still reads as
- * uncategorised, because readers resolve a missing category to null.
+ * Deletes the category (last-writer-wins, like items). Its items are never
+ * deleted with it: they read as uncategorised while it is deleted, and are
+ * back in it if it is restored.
  */
 export function removeCategory(doc: Y.Doc, id: string): void {
-  requireCategory(doc, id)
-  change(doc, () => {
-    for (const itemId of itemsMap(doc).keys()) {
-      const item = entryMap(itemsMap(doc), itemId)
-      if (item && readStoredCategoryId(item) === id) {
-        writeRegister(doc, registerOf(item, 'category'), null)
-      }
-    }
-    categoriesMap(doc).delete(id)
-  })
+  const category = requireCategory(doc, id)
+  change(doc, () => markDeleted(doc, category, true))
+}
+
+/** Brings a deleted category back, with its items. */
+export function restoreCategory(doc: Y.Doc, id: string): void {
+  const category = entryMap(categoriesMap(doc), validId(id, 'category id'))
+  if (!category) throw new Error(`unknown category ${id}`)
+  if (readExistence(scanEntries(category), CATEGORY_REGISTERS).alive) return
+  change(doc, () => markDeleted(doc, category, false))
 }
 
 export function moveCategory(doc: Y.Doc, id: string, target: MoveTarget): void {
@@ -268,16 +317,22 @@ export function listCategories(doc: Y.Doc): Category[] {
 // Helpers
 // ---------------------------------------------------------------------------
 
+/** A live item's map; unknown and deleted ids throw. */
 function requireItem(doc: Y.Doc, id: string): Y.Map<unknown> {
   const item = entryMap(itemsMap(doc), validId(id, 'item id'))
-  if (!item) throw new Error(`unknown item ${id}`)
+  if (!item || !readExistence(scanEntries(item), ITEM_REGISTERS).alive) throw new Error(`unknown item ${id}`)
   return item
 }
 
 function requireCategory(doc: Y.Doc, id: string): Y.Map<unknown> {
   const category = entryMap(categoriesMap(doc), validId(id, 'category id'))
-  if (!category) throw new Error(`unknown category ${id}`)
+  if (!category || !readExistence(scanEntries(category), CATEGORY_REGISTERS).alive) throw new Error(`unknown category ${id}`)
   return category
+}
+
+/** Writes `deleted` after every entry of the item or category, so it wins over every write seen so far. */
+function markDeleted(doc: Y.Doc, owner: Y.Map<unknown>, deleted: boolean): void {
+  writeField(doc, owner, 'deleted', deleted, stampAfter(doc, allEntries(owner)))
 }
 
 function textOf(item: Y.Map<unknown>): Y.Text {
@@ -320,6 +375,6 @@ function moveRow(doc: Y.Doc, parent: Y.Map<unknown>, id: string, after: string |
 function writeOrderKeys(doc: Y.Doc, parent: Y.Map<unknown>, rows: readonly OrderedRow[]): void {
   for (const row of rows) {
     const map = entryMap(parent, row.id)
-    if (map) writeRegister(doc, registerOf(map, 'order'), row.order)
+    if (map) writeField(doc, map, 'order', row.order)
   }
 }

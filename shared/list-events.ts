@@ -13,6 +13,7 @@ import {
   categoriesMap,
   entryMap,
   itemsMap,
+  liveCategories,
   readAllCategories,
   readAllItems,
   readCategory,
@@ -126,7 +127,7 @@ function diffCategories(
   for (const id of touched) {
     const previous = known.get(id)
     const map = entryMap(categories, id)
-    const category = map ? readCategory(id, map) : undefined
+    const category = (map && readCategory(id, map)) ?? undefined
     if (category) known.set(id, category)
     else known.delete(id)
 
@@ -146,12 +147,12 @@ function diffCategories(
 
 function diffItems(doc: Y.Doc, touched: ReadonlySet<string>, known: Map<string, Item>, base: EventBase): ListEvent[] {
   const items = itemsMap(doc)
-  const categories = categoriesMap(doc)
+  const isCategory = liveCategories(doc)
   const changed: Array<{ previous: Item | undefined; item: Item | undefined; row: Item }> = []
   for (const id of touched) {
     const previous = known.get(id)
     const map = entryMap(items, id)
-    const item = map ? readItem(id, map, categories) : undefined
+    const item = (map && readItem(id, map, isCategory)) ?? undefined
     if (item) known.set(id, item)
     else known.delete(id)
     const row = item ?? previous

@@ -5,10 +5,13 @@
  *
  * Readers are defensive on purpose: any client may write to the document, so
  * a field of the wrong type reads as its default instead of throwing, and
- * every replica reads the same document the same way.
+ * every replica reads the same document the same way. They read layout v1
+ * (nested per-field register maps, 10-digit clientID timestamps) and v2
+ * (flat `<field>:<clientID>` entries, 16-digit ones) alike.
  */
 import * as Y from 'yjs'
-import { createRegister, readRegister, type RegisterMap } from './lww-register.ts'
+import { wallOf } from './hlc.ts'
+import { beats, entryKey, parseEntryKey, readEntry, registerMapEntries, readRegister, type ReadEntry, type RegisterEntry, type RegisterMap } from './lww-register.ts'
 import { compareRows, FALLBACK_ORDER_KEY, isOrderKey } from './order-keys.ts'
 
 /** Names of the root shared types. */
@@ -18,7 +21,14 @@ export const ROOT = {
   categories: 'categories',
   /** clientID → how many changes that replica made; see `noteChange`. */
   changes: 'changes',
+  /** Server-written: `layout` → the layout version (absent: 1). */
+  meta: 'meta',
+  /** Server-written: clientID → `{u: userId, at}`, which user owns that clientID on this list. */
+  writers: 'writers',
 } as const
+
+/** The layout this code writes. Readers understand every version up to it. */
+export const LAYOUT_VERSION = 2
 
 export interface Item {
   id: string
@@ -26,7 +36,7 @@ export interface Item {
   checked: boolean
   /** Quantity or note, '' if none. */
   quantity: string
-  /** Null when uncategorised or when the category no longer exists. */
+  /** Null when uncategorised or when the category no longer exists (or is deleted). */
   categoryId: string | null
   order: string
   createdBy: string
@@ -43,6 +53,36 @@ export interface Category {
 const isString = (value: unknown): value is string => typeof value === 'string'
 const isBoolean = (value: unknown): value is boolean => typeof value === 'boolean'
 const isStringOrNull = (value: unknown): value is string | null => value === null || typeof value === 'string'
+const isTrue = (value: unknown): value is true => value === true
+
+/**
+ * The register fields of items and categories, with the type a value must
+ * have to count. An absent field reads as its default. Adding a field is one
+ * line here (and in docs/list-document.md): nothing is created per item.
+ */
+export const ITEM_REGISTERS = {
+  checked: isBoolean,
+  quantity: isString,
+  category: isStringOrNull,
+  order: isOrderKey,
+  /** Existence: see `readExistence`. */
+  deleted: isBoolean,
+  /** Written (value `true`) with every text edit, so a text edit counts as a write for existence. */
+  edited: isTrue,
+} as const satisfies Record<string, (value: unknown) => boolean>
+
+export const CATEGORY_REGISTERS = {
+  name: isString,
+  order: isOrderKey,
+  deleted: isBoolean,
+} as const satisfies Record<string, (value: unknown) => boolean>
+
+export type ItemRegister = keyof typeof ITEM_REGISTERS
+export type CategoryRegister = keyof typeof CATEGORY_REGISTERS
+type FieldSchema = Record<string, (value: unknown) => boolean>
+
+/** Fields that layout v1 kept as nested register maps (keys clientID). */
+const LEGACY_NESTED_FIELDS = new Set(['checked', 'quantity', 'category', 'order', 'name'])
 
 export function titleRegister(doc: Y.Doc): RegisterMap {
   return doc.getMap(ROOT.title)
@@ -56,13 +96,23 @@ export function categoriesMap(doc: Y.Doc): Y.Map<unknown> {
   return doc.getMap(ROOT.categories)
 }
 
+export function metaMap(doc: Y.Doc): Y.Map<unknown> {
+  return doc.getMap(ROOT.meta)
+}
+
+/** The layout version the document says it has (1 when it says nothing). */
+export function readLayoutVersion(doc: Y.Doc): number {
+  const version = metaMap(doc).get('layout')
+  return typeof version === 'number' && Number.isInteger(version) && version > 0 ? version : 1
+}
+
 /**
  * Bumps this replica's counter in the `changes` map. Deleting in Yjs writes
- * no new struct, so a change made only of deletions (removing an item,
- * erasing text) would leave the replica's state vector where it was, and
- * durable acknowledgement by state vector (docs/protocol.md) could not tell
- * it from no change at all. Writing one small value makes every change
- * advance the writer's clock. Must run inside the change's transaction.
+ * no new struct, so a change made only of deletions (erasing text, undoing)
+ * would leave the replica's state vector where it was, and durable
+ * acknowledgement by state vector (docs/protocol.md) could not tell it from
+ * no change at all. Writing one small value makes every change advance the
+ * writer's clock. Must run inside the change's transaction.
  */
 export function noteChange(doc: Y.Doc): void {
   const changes = doc.getMap<number>(ROOT.changes)
@@ -80,13 +130,69 @@ export function entryMap(parent: Y.Map<unknown>, id: string): Y.Map<unknown> | n
   return value instanceof Y.Map ? (value as Y.Map<unknown>) : null
 }
 
-/** A register field of an item or category; writes need it to exist. */
-export function registerOf(owner: Y.Map<unknown>, field: string): RegisterMap {
-  const register = owner.get(field)
-  // Creating it here would race with another replica doing the same, so a
-  // missing register (only a foreign client could cause that) is an error.
-  if (!(register instanceof Y.Map)) throw new Error(`field "${field}" of this entry is not a register`)
-  return register as RegisterMap
+/**
+ * One pass over an item or category map: the well-formed register entries of
+ * each known field, flat (v2) and nested (v1) alike. Entries of unknown
+ * fields (written by a newer version) are kept too: they count as writes for
+ * existence.
+ */
+export function scanEntries(owner: Y.Map<unknown>): Map<string, ReadEntry[]> {
+  const byField = new Map<string, ReadEntry[]>()
+  const add = (field: string, entry: ReadEntry) => {
+    const list = byField.get(field)
+    if (list) list.push(entry)
+    else byField.set(field, [entry])
+  }
+  for (const [key, value] of owner.entries()) {
+    if (value instanceof Y.Map) {
+      if (LEGACY_NESTED_FIELDS.has(key)) for (const entry of registerMapEntries(value)) add(key, entry)
+      continue
+    }
+    const parsed = parseEntryKey(key)
+    if (!parsed) continue
+    const entry = readEntry(key, value)
+    if (entry) add(parsed.field, entry)
+  }
+  return byField
+}
+
+/** The winning entry of `field` among scanned entries, counting only values of the field's type. */
+function winnerOf(scanned: Map<string, ReadEntry[]>, schema: FieldSchema, field: string): ReadEntry | undefined {
+  const isValue = schema[field]
+  let best: ReadEntry | undefined
+  for (const entry of scanned.get(field) ?? []) if (isValue?.(entry.v) && beats(entry, best)) best = entry
+  return best
+}
+
+export interface Existence {
+  alive: boolean
+  /** The winning `deleted` entry, if any. */
+  deletion: ReadEntry | undefined
+  /** The greatest timestamp of any entry of any other field ('' when none). */
+  lastWrite: string
+}
+
+/**
+ * Existence is last-writer-wins: the item (or category) is deleted when the
+ * winning `deleted` entry says true and is later than every entry of every
+ * other field. A write made after the deletion (by HLC) brings it back with
+ * that write; a deletion made after a write removes it; concurrent ones are
+ * ordered by timestamp, the same way on every replica.
+ */
+export function readExistence(scanned: Map<string, ReadEntry[]>, schema: FieldSchema): Existence {
+  const deletion = winnerOf(scanned, schema, 'deleted')
+  let lastWrite = ''
+  for (const [field, entries] of scanned) {
+    if (field === 'deleted') continue
+    for (const entry of entries) if (entry.t > lastWrite) lastWrite = entry.t
+  }
+  const alive = !(deletion && deletion.v === true && deletion.t > lastWrite)
+  return { alive, deletion, lastWrite }
+}
+
+/** Every well-formed entry of every field of `owner`: what a deletion must come after. */
+export function allEntries(owner: Y.Map<unknown>): ReadEntry[] {
+  return [...scanEntries(owner).values()].flat()
 }
 
 export interface NewItemFields {
@@ -98,16 +204,21 @@ export interface NewItemFields {
   createdAt: number
 }
 
-/** Every nested type an item will ever have is created here, at once. */
-export function createItemMap(doc: Y.Doc, fields: NewItemFields): Y.Map<unknown> {
+/**
+ * A new item map, to be set into `items` in the same transaction. Only its
+ * Y.Text is a nested type (created now, never later); fields at their
+ * default are not written at all.
+ */
+export function createItemMap(doc: Y.Doc, fields: NewItemFields, t: string): Y.Map<unknown> {
   const item = new Y.Map<unknown>()
   item.set('text', new Y.Text(fields.text))
   item.set('createdBy', fields.createdBy)
   item.set('createdAt', fields.createdAt)
-  item.set('checked', createRegister(doc, false))
-  item.set('quantity', createRegister(doc, fields.quantity))
-  item.set('category', createRegister(doc, fields.categoryId))
-  item.set('order', createRegister(doc, fields.order))
+  // A prelim Y.Map keeps its content until it is integrated, so the entries land together with the item.
+  const entry = <T>(field: ItemRegister, v: T) => item.set(entryKey(field, doc.clientID), { v, t } satisfies RegisterEntry<T>)
+  entry('order', fields.order)
+  if (fields.quantity !== '') entry('quantity', fields.quantity)
+  if (fields.categoryId !== null) entry('category', fields.categoryId)
   return item
 }
 
@@ -117,11 +228,11 @@ export interface NewCategoryFields {
   createdAt: number
 }
 
-export function createCategoryMap(doc: Y.Doc, fields: NewCategoryFields): Y.Map<unknown> {
+export function createCategoryMap(doc: Y.Doc, fields: NewCategoryFields, t: string): Y.Map<unknown> {
   const category = new Y.Map<unknown>()
-  category.set('name', createRegister(doc, fields.name))
-  category.set('order', createRegister(doc, fields.order))
   category.set('createdAt', fields.createdAt)
+  category.set(entryKey('name', doc.clientID), { v: fields.name, t } satisfies RegisterEntry<string>)
+  category.set(entryKey('order', doc.clientID), { v: fields.order, t } satisfies RegisterEntry<string>)
   return category
 }
 
@@ -130,56 +241,82 @@ function readCreatedAt(owner: Y.Map<unknown>): number {
   return typeof value === 'number' && Number.isFinite(value) ? value : 0
 }
 
-function readOrder(owner: Y.Map<unknown>): string {
-  return readRegister(owner.get('order'), isOrderKey) ?? FALLBACK_ORDER_KEY
-}
-
 /** The item's category as stored, whether or not that category still exists. */
 export function readStoredCategoryId(item: Y.Map<unknown>): string | null {
-  return readRegister(item.get('category'), isStringOrNull) ?? null
+  return (winnerOf(scanEntries(item), ITEM_REGISTERS, 'category')?.v as string | null | undefined) ?? null
 }
 
-export function readItem(id: string, item: Y.Map<unknown>, categories: Y.Map<unknown>): Item {
+/** Tells whether a category id names a live category; reads each category at most once. */
+export type CategoryCheck = (id: string) => boolean
+
+export function liveCategories(doc: Y.Doc): CategoryCheck {
+  const categories = categoriesMap(doc)
+  const known = new Map<string, boolean>()
+  return (id) => {
+    let live = known.get(id)
+    if (live === undefined) {
+      const map = entryMap(categories, id)
+      live = map !== null && readExistence(scanEntries(map), CATEGORY_REGISTERS).alive
+      known.set(id, live)
+    }
+    return live
+  }
+}
+
+/** The item as readers see it, or null when it is deleted. */
+export function readItem(id: string, item: Y.Map<unknown>, isCategory: CategoryCheck): Item | null {
+  const scanned = scanEntries(item)
+  if (!readExistence(scanned, ITEM_REGISTERS).alive) return null
+  const value = <T>(field: ItemRegister, fallback: T): T => (winnerOf(scanned, ITEM_REGISTERS, field)?.v as T | undefined) ?? fallback
   const text = item.get('text')
   const createdBy = item.get('createdBy')
-  const storedCategoryId = readStoredCategoryId(item)
+  const storedCategoryId = value<string | null>('category', null)
   return {
     id,
     text: text instanceof Y.Text ? text.toString() : '',
-    checked: readRegister(item.get('checked'), isBoolean) ?? false,
-    quantity: readRegister(item.get('quantity'), isString) ?? '',
-    // A concurrent "assign to category X" can outlive X's removal; it reads as uncategorised.
-    categoryId: storedCategoryId !== null && entryMap(categories, storedCategoryId) ? storedCategoryId : null,
-    order: readOrder(item),
+    checked: value('checked', false),
+    quantity: value('quantity', ''),
+    // A concurrent "assign to category X" can outlive X's deletion; it reads as uncategorised.
+    categoryId: storedCategoryId !== null && isCategory(storedCategoryId) ? storedCategoryId : null,
+    order: value('order', FALLBACK_ORDER_KEY),
     createdBy: isString(createdBy) ? createdBy : '',
     createdAt: readCreatedAt(item),
   }
 }
 
-export function readCategory(id: string, category: Y.Map<unknown>): Category {
-  return {
-    id,
-    name: readRegister(category.get('name'), isString) ?? '',
-    order: readOrder(category),
-    createdAt: readCreatedAt(category),
-  }
+/** The category as readers see it, or null when it is deleted. */
+export function readCategory(id: string, category: Y.Map<unknown>): Category | null {
+  const scanned = scanEntries(category)
+  if (!readExistence(scanned, CATEGORY_REGISTERS).alive) return null
+  const value = <T>(field: CategoryRegister, fallback: T): T => (winnerOf(scanned, CATEGORY_REGISTERS, field)?.v as T | undefined) ?? fallback
+  return { id, name: value('name', ''), order: value('order', FALLBACK_ORDER_KEY), createdAt: readCreatedAt(category) }
 }
 
-/** All items, sorted by (order, id). */
+/** All live items, sorted by (order, id). */
 export function readAllItems(doc: Y.Doc): Item[] {
-  const categories = categoriesMap(doc)
+  const isCategory = liveCategories(doc)
   const items: Item[] = []
   for (const [id, value] of itemsMap(doc).entries()) {
-    if (value instanceof Y.Map) items.push(readItem(id, value as Y.Map<unknown>, categories))
+    if (!(value instanceof Y.Map)) continue
+    const item = readItem(id, value as Y.Map<unknown>, isCategory)
+    if (item) items.push(item)
   }
   return items.sort(compareRows)
 }
 
-/** All categories, sorted by (order, id). */
+/** All live categories, sorted by (order, id). */
 export function readAllCategories(doc: Y.Doc): Category[] {
   const categories: Category[] = []
   for (const [id, value] of categoriesMap(doc).entries()) {
-    if (value instanceof Y.Map) categories.push(readCategory(id, value as Y.Map<unknown>))
+    if (!(value instanceof Y.Map)) continue
+    const category = readCategory(id, value as Y.Map<unknown>)
+    if (category) categories.push(category)
   }
   return categories.sort(compareRows)
+}
+
+/** The wall time (ms) of an entity's deletion if it is deleted, else null. */
+export function deletedSince(owner: Y.Map<unknown>, schema: FieldSchema): number | null {
+  const existence = readExistence(scanEntries(owner), schema)
+  return existence.alive || !existence.deletion ? null : wallOf(existence.deletion.t)
 }
