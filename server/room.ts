@@ -16,24 +16,20 @@ import * as Y from 'yjs'
 import { clocksAhead, clocksCover, mergeClocks } from '../shared/clocks.ts'
 import {
   CloseCode,
-  MessageType,
-  PROTOCOL_VERSION,
   SyncStep,
-  canWrite,
-  decodeHello,
   decodePersisted,
   encodeAwarenessMessage,
   encodePersisted,
   encodeSession,
   encodeSyncMessage,
-  encodeWriteRejected,
   type CloseCodeInfo,
   type Role,
 } from '../shared/protocol.ts'
-import { stampAwarenessUpdate } from './awareness-stamp.ts'
+import { AwarenessOwners } from './awareness-owners.ts'
+import { receiveClientMessage, type ClientMessageRoom } from './client-messages.ts'
+import { Connection, type ConnectionIdentity, type RoomSocket } from './connection.ts'
 import type { Fanout } from './fanout.ts'
 import { decodeNodeSync, encodeNodeSync, topics } from './node-protocol.ts'
-import { Connection, type ConnectionIdentity, type RoomSocket } from './connection.ts'
 import type { Logger } from './logger.ts'
 import type { Metrics } from './metrics.ts'
 import { ProtocolError } from './protocol-error.ts'
@@ -54,11 +50,7 @@ export interface RoomOptions {
 
 /** Origin of changes that arrived from another node: relayed locally, never re-stored or re-published. */
 const FROM_FANOUT = Symbol('fanout')
-/** Who speaks for an awareness clientID: a local connection, or a client of another node. */
-type AwarenessOwner = Connection | { node: string }
 const DEFAULT_PEER_SYNC_TIMEOUT_MS = 1000
-/** Awareness clientIDs one connection may speak for (a tab has one; a few spare for reloads). */
-const MAX_AWARENESS_IDS_PER_CONNECTION = 4
 
 /** What a room tells its owner (the registry). */
 export interface RoomEvents {
@@ -75,7 +67,9 @@ export class Room {
   private holds = 0
   private isDeleted = false
 
-  private readonly awarenessOwners = new Map<number, AwarenessOwner>()
+  private readonly awarenessOwners = new AwarenessOwners()
+  /** What client-messages.ts needs of this room. */
+  private readonly messageRoom: ClientMessageRoom
   private pending: Uint8Array[] = []
   /** The clocks the updates in `pending` reach, per clientID: what their append makes durable. */
   private pendingClocks = new Map<number, number>()
@@ -121,6 +115,16 @@ export class Room {
     this.awareness.setLocalState(null)
     this.doc.on('update', this.onDocUpdate)
     this.awareness.on('update', this.onAwarenessUpdate)
+    this.messageRoom = {
+      id,
+      doc: this.doc,
+      awareness: this.awareness,
+      awarenessOwners: this.awarenessOwners,
+      metrics: options.metrics,
+      log: options.log,
+      persistedClocks: () => this.persistedClocks,
+      applyUpdate: (update, conn) => this.applyUpdate(update, conn),
+    }
     const { fanout } = options
     // A bad message from a peer is logged and dropped: it must not break this node's clients.
     const guarded =
@@ -222,8 +226,7 @@ export class Room {
 
   leave(conn: Connection): void {
     if (!this.connections.delete(conn)) return
-    const gone = [...conn.awarenessIds].filter((id) => this.awarenessOwners.get(id) === conn)
-    for (const id of gone) this.awarenessOwners.delete(id)
+    const gone = this.awarenessOwners.releaseConnection(conn)
     // Others see the presence vanish now, not after the 30 s awareness timeout.
     if (gone.length > 0) awarenessProtocol.removeAwarenessStates(this.awareness, gone, 'leave')
     this.emitIfIdle()
@@ -250,76 +253,9 @@ export class Room {
   // Messages from clients
   // ---------------------------------------------------------------------------
 
-  /** Handles one message; a protocol violation closes only this connection. */
+  /** Handles one message from a client (client-messages.ts); a protocol violation closes only this connection. */
   receive(conn: Connection, message: Uint8Array): void {
-    if (conn.isClosed) return
-    try {
-      this.dispatch(conn, message)
-    } catch (err) {
-      const close = err instanceof ProtocolError ? err.close : CloseCode.MalformedMessage
-      this.options.log.debug({ list: this.id, user: conn.identity.userId, err: String(err) }, 'closing connection after bad message')
-      this.options.metrics.closes.inc({ code: String(close.code) })
-      conn.close(close)
-    }
-  }
-
-  private dispatch(conn: Connection, message: Uint8Array): void {
-    const dec = decoding.createDecoder(message)
-    const type = decoding.readVarUint(dec)
-    switch (type) {
-      case MessageType.Sync:
-        return this.receiveSync(conn, dec)
-      case MessageType.Awareness:
-        return this.receiveAwareness(conn, decoding.readVarUint8Array(dec))
-      case MessageType.Auth:
-        return // y-websocket's auth message is server → client only; a client sending one is harmless.
-      case MessageType.QueryAwareness:
-        conn.send(encodeAwarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...this.awareness.getStates().keys()])))
-        return
-      case MessageType.Hello:
-        return this.receiveHello(conn, dec)
-      default:
-        throw new ProtocolError(CloseCode.MalformedMessage, `unknown message type ${type}`)
-    }
-  }
-
-  private receiveSync(conn: Connection, dec: decoding.Decoder): void {
-    const step = decoding.readVarUint(dec)
-    switch (step) {
-      case SyncStep.Step1: {
-        const stateVector = decoding.readVarUint8Array(dec)
-        conn.send(encodeSyncMessage(SyncStep.Step2, Y.encodeStateAsUpdate(this.doc, stateVector)))
-        return
-      }
-      case SyncStep.Step2:
-      case SyncStep.Update:
-        this.applyClientUpdate(conn, decoding.readVarUint8Array(dec))
-        return
-      default:
-        throw new ProtocolError(CloseCode.MalformedMessage, `unknown sync step ${step}`)
-    }
-  }
-
-  private receiveHello(conn: Connection, dec: decoding.Decoder): void {
-    const hello = decodeHello(dec)
-    if (hello.protocolVersion !== PROTOCOL_VERSION) {
-      throw new ProtocolError(CloseCode.ProtocolVersion, `protocol ${hello.protocolVersion} not supported (server speaks ${PROTOCOL_VERSION})`)
-    }
-    conn.colistClient = true
-    conn.send(encodeSession({ role: conn.identity.role, user: { id: conn.identity.userId, name: conn.identity.name } }))
-    conn.send(encodePersisted(this.persistedClocks))
-  }
-
-  private applyClientUpdate(conn: Connection, update: Uint8Array): void {
-    if (isEmptyUpdate(update)) return // every sync exchange carries one; nothing to apply or refuse
-    if (!canWrite(conn.identity.role)) {
-      // A viewer's sync step 2 repeats the whole delete set even when it adds nothing: not a write.
-      if (Y.snapshotContainsUpdate(Y.snapshot(this.doc), update)) return
-      this.options.metrics.writesRejected.inc()
-      if (conn.colistClient) conn.send(encodeWriteRejected({ reason: 'read-only access: changes are not saved' }))
-      return
-    }
-    this.applyUpdate(update, conn)
+    receiveClientMessage(this.messageRoom, conn, message)
   }
 
   /**
@@ -361,25 +297,6 @@ export class Room {
   change(fn: (doc: Y.Doc) => void, origin: unknown = 'server'): void {
     if (this.isDeleted) throw new ProtocolError(CloseCode.NotFound, 'list deleted')
     this.doc.transact(() => fn(this.doc), origin)
-  }
-
-  private receiveAwareness(conn: Connection, update: Uint8Array): void {
-    const stamped = stampAwarenessUpdate(update, { id: conn.identity.userId, name: conn.identity.name }, (clientId) =>
-      this.mayUseAwarenessId(conn, clientId),
-    )
-    if (!stamped.update) return
-    for (const id of stamped.clientIds) {
-      conn.awarenessIds.add(id)
-      this.awarenessOwners.set(id, conn)
-    }
-    awarenessProtocol.applyAwarenessUpdate(this.awareness, stamped.update, conn)
-  }
-
-  private mayUseAwarenessId(conn: Connection, clientId: number): boolean {
-    if (clientId === this.doc.clientID) return false
-    const owner = this.awarenessOwners.get(clientId)
-    if (owner !== undefined) return owner === conn
-    return conn.awarenessIds.size < MAX_AWARENESS_IDS_PER_CONNECTION
   }
 
   // ---------------------------------------------------------------------------
@@ -440,10 +357,7 @@ export class Room {
 
   /** Awareness clientIDs of this node's own connections that have a state now. */
   private localAwarenessIds(): number[] {
-    const ids: number[] = []
-    const states = this.awareness.getStates()
-    for (const [id, owner] of this.awarenessOwners) if (owner instanceof Connection && states.has(id)) ids.push(id)
-    return ids
+    return this.awarenessOwners.localIds(this.awareness.getStates())
   }
 
   private applyPeerUpdate(update: Uint8Array): void {
@@ -458,7 +372,7 @@ export class Room {
       const id = decoding.readVarUint(dec)
       decoding.readVarUint(dec)
       decoding.readVarString(dec)
-      if (!(this.awarenessOwners.get(id) instanceof Connection)) this.awarenessOwners.set(id, { node })
+      this.awarenessOwners.notePeer(node, id)
     }
     awarenessProtocol.applyAwarenessUpdate(this.awareness, update, FROM_FANOUT)
   }
@@ -474,11 +388,7 @@ export class Room {
 
   /** A peer node is gone: its clients' presence goes with it. */
   dropPeer(node: string): void {
-    const gone: number[] = []
-    for (const [id, owner] of this.awarenessOwners) {
-      if (!(owner instanceof Connection) && owner.node === node) gone.push(id)
-    }
-    for (const id of gone) this.awarenessOwners.delete(id)
+    const gone = this.awarenessOwners.dropNode(node)
     if (gone.length > 0) awarenessProtocol.removeAwarenessStates(this.awareness, gone, FROM_FANOUT)
   }
 
@@ -716,7 +626,3 @@ function docFromStored(stored: StoredDoc): Y.Doc {
   return doc
 }
 
-/** An update with no structs and no deletions, as Yjs encodes "nothing new". */
-function isEmptyUpdate(update: Uint8Array): boolean {
-  return update.byteLength === 2 && update[0] === 0 && update[1] === 0
-}
