@@ -10,6 +10,10 @@ export const LIMITS = {
   categoryName: 100,
   title: 200,
   userId: 200,
+  /** Fractional order keys grow slowly with repeated insertion at one spot; far longer ones are junk. */
+  orderKey: 512,
+  /** Item and category ids (UUIDs are 36). */
+  entityId: 64,
 } as const
 
 function trimmedString(value: unknown, what: string, min: number, max: number): string {
