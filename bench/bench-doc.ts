@@ -1,37 +1,62 @@
 /**
- * The document shape every workload writes: one Y.Map of small JSON items.
- * Raw Yjs ops rather than shared/list-document.ts, whose addItem reads every
- * item to place the new one last (O(n) per add) and would make the load
- * generator, not the server, the bottleneck at 10,000 items. The servers
- * under test never look inside documents, so the shape changes nothing for
- * them but the bytes per update.
+ * The document shape every workload writes: list document layout v2 items
+ * (docs/list-document.md), written with raw Yjs ops rather than
+ * shared/list-document.ts, whose addItem reads every item to place the new
+ * one last (O(n) per add) and would make the load generator, not the server,
+ * the bottleneck at 10,000 items. Colist checks every write against the
+ * layout, so the bench must write valid items; the peers never look inside.
+ *
+ * An item: its Y.Text, `createdBy` (the writer's user), `createdAt` (the
+ * writer's clock when it wrote it, epoch ms with a fraction: readers in the
+ * same process measure latency against it) and an `order` entry. Writing an
+ * existing key sets the writer's `quantity` entry, a register write.
  */
 import * as Y from 'yjs'
-
-export interface BenchItem {
-  /** performance.now() of the writer when it wrote the item (same process as every reader). */
-  t: number
-  /** Writer index. */
-  w: number
-  /** Sequence number at that writer. */
-  s: number
-  text: string
-}
+import { encodeTimestamp } from '../shared/hlc.ts'
 
 const ITEMS = 'items'
 
-export function itemsOf(doc: Y.Doc): Y.Map<BenchItem> {
-  return doc.getMap<BenchItem>(ITEMS)
+export function itemsOf(doc: Y.Doc): Y.Map<Y.Map<unknown>> {
+  return doc.getMap<Y.Map<unknown>>(ITEMS)
 }
 
-/** One item, one transaction, one update on the wire. */
-export function writeItem(doc: Y.Doc, key: string, writer: number, seq: number): void {
-  itemsOf(doc).set(key, { t: performance.now(), w: writer, s: seq, text: `item ${seq} from writer ${writer}` })
+/** The writer's high-resolution clock as epoch ms: comparable between docs of one process. */
+export function benchNow(): number {
+  return performance.timeOrigin + performance.now()
+}
+
+/** When the item was written (benchNow() of its writer). */
+export function writtenAt(item: Y.Map<unknown>): number {
+  return item.get('createdAt') as number
+}
+
+let counter = 0
+function stamp(doc: Y.Doc): string {
+  counter = (counter + 1) % 1_000_000
+  return encodeTimestamp({ wall: Math.floor(Date.now()), counter, clientId: doc.clientID })
+}
+
+/** One item (or one edit of an existing one), one transaction, one update on the wire. */
+export function writeItem(doc: Y.Doc, key: string, writer: number, seq: number, userId: string): void {
+  doc.transact(() => {
+    const items = itemsOf(doc)
+    const existing = items.get(key)
+    if (existing) {
+      existing.set(`quantity:${doc.clientID}`, { v: `edit ${seq} from writer ${writer}`, t: stamp(doc) })
+      return
+    }
+    const item = new Y.Map<unknown>()
+    item.set('text', new Y.Text(`item ${seq} from writer ${writer}`))
+    item.set('createdBy', userId)
+    item.set('createdAt', benchNow())
+    item.set(`order:${doc.clientID}`, { v: 'a0', t: stamp(doc) })
+    items.set(key, item)
+  })
 }
 
 /** Several items in one transaction (one update). */
-export function writeItems(doc: Y.Doc, keys: string[], writer: number, firstSeq: number): void {
-  doc.transact(() => keys.forEach((key, i) => writeItem(doc, key, writer, firstSeq + i)))
+export function writeItems(doc: Y.Doc, keys: string[], writer: number, firstSeq: number, userId: string): void {
+  doc.transact(() => keys.forEach((key, i) => writeItem(doc, key, writer, firstSeq + i, userId)))
 }
 
 export function sameState(a: Y.Doc, b: Y.Doc): boolean {
@@ -40,7 +65,8 @@ export function sameState(a: Y.Doc, b: Y.Doc): boolean {
 
 /** Items in key order: a Y.Map iterates in the order entries arrived, which differs between replicas. */
 export function canonicalItems(doc: Y.Doc): string {
-  return JSON.stringify([...itemsOf(doc).entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+  const sorted = <T>(entries: Iterable<[string, T]>) => [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  return JSON.stringify(sorted(itemsOf(doc).entries()).map(([key, item]) => [key, sorted(Object.entries(item.toJSON()))]))
 }
 
 export function sameItems(a: Y.Doc, b: Y.Doc): boolean {

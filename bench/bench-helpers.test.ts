@@ -44,8 +44,9 @@ describe('bench documents', () => {
   it('compares items regardless of the order replicas received them in', () => {
     const a = new Y.Doc()
     const b = new Y.Doc()
-    writeItem(a, 'x', 0, 0)
-    writeItem(b, 'y', 1, 0)
+    writeItem(a, 'x', 0, 0, 'u')
+    writeItem(b, 'y', 1, 0, 'u')
+    writeItem(b, 'x', 1, 1, 'u') // an edit of an existing item
     Y.applyUpdate(a, Y.encodeStateAsUpdate(b))
     Y.applyUpdate(b, Y.encodeStateAsUpdate(a))
     expect([...itemsOf(a).keys()]).not.toEqual([...itemsOf(b).keys()])

@@ -11,6 +11,8 @@ import type * as Y from 'yjs'
 export interface BenchConnection {
   readonly doc: Y.Doc
   readonly awareness: Awareness
+  /** The user this connection writes as (items' `createdBy`: Colist refuses any other). */
+  readonly userId: string
   /** Resolves after the provider's first completed sync with the server. */
   readonly whenSynced: Promise<void>
   /** Closes the socket; the doc stays usable (for offline edits). */

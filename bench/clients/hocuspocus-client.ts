@@ -23,6 +23,7 @@ export function hocuspocusConnect(serverUrl: string): Connect {
     )
     return {
       doc,
+      userId: 'bench',
       awareness: provider.awareness!,
       whenSynced,
       destroy: () => {

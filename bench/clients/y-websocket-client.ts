@@ -15,6 +15,7 @@ import { socketClassFor, syncedPromise, type Connect } from './connection.ts'
  * go in the query string (Colist's token).
  */
 export function yWebsocketConnect(serverUrl: string, params: Record<string, string> = {}): Connect {
+  const userId = params.token === undefined ? 'bench' : tokenSubject(params.token)
   return (docName, options = {}) => {
     const doc = options.doc ?? new Y.Doc()
     const provider = new WebsocketProvider(serverUrl, docName, doc, {
@@ -32,9 +33,17 @@ export function yWebsocketConnect(serverUrl: string, params: Record<string, stri
     )
     return {
       doc,
+      userId,
       awareness: provider.awareness,
       whenSynced,
       destroy: () => provider.destroy(),
     }
   }
+}
+
+/** The user id (`sub`) a Colist token names; the bench trusts its own server's token. */
+function tokenSubject(token: string): string {
+  const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { sub?: unknown }
+  if (typeof payload.sub !== 'string') throw new Error('bench: the token names no user')
+  return payload.sub
 }

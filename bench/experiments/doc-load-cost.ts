@@ -16,7 +16,7 @@ import { itemsOf, writeItems } from '../bench-doc.ts'
 const src = new Y.Doc()
 const updates: Uint8Array[] = []
 src.on('update', (u: Uint8Array) => updates.push(u))
-for (let seq = 0; seq < 10000; seq += 10) writeItems(src, Array.from({ length: 10 }, (_, i) => `i${seq + i}`), 0, seq)
+for (let seq = 0; seq < 10000; seq += 10) writeItems(src, Array.from({ length: 10 }, (_, i) => `i${seq + i}`), 0, seq, 'bench')
 // Colist keeps a snapshot of everything up to the last compaction plus the log after it.
 const logLen = Number(process.argv[2] ?? 250)
 const snapDoc = new Y.Doc()

@@ -79,7 +79,7 @@ async function writeList(kind: ServerKind, dataDir: string, sizes: ColdLoadSizes
         const wait = started + update * interval - performance.now()
         if (wait >= 1) await sleep(wait)
         const count = Math.min(sizes.itemsPerUpdate, sizes.items - seq)
-        writeItems(writer.doc, Array.from({ length: count }, (_, i) => `i${seq + i}`), 0, seq)
+        writeItems(writer.doc, Array.from({ length: count }, (_, i) => `i${seq + i}`), 0, seq, writer.userId)
         seq += count
       }
       const checker = server.connect(docName!)

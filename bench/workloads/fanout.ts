@@ -4,7 +4,7 @@
  * now − timestamp when the item arrives, so every delivery is a sample.
  * Writer and readers share this process's clock.
  */
-import { itemsOf, sameItems, sameState, writeItem } from '../bench-doc.ts'
+import { benchNow, itemsOf, sameItems, sameState, writeItem, writtenAt } from '../bench-doc.ts'
 import { closeClients, openClients } from '../open-clients.ts'
 import { median, summarize } from '../percentiles.ts'
 import type { Figures } from '../row.ts'
@@ -32,11 +32,11 @@ export async function runFanout(server: RunningServer, readerCount: number, size
     readers.forEach((reader, index) => {
       const items = itemsOf(reader.doc)
       items.observe((event) => {
-        const now = performance.now()
+        const now = benchNow()
         for (const key of event.keysChanged) {
           const item = items.get(key)
           if (!item) continue
-          latencies.push(now - item.t)
+          latencies.push(now - writtenAt(item))
           received[index]!++
         }
       })
@@ -48,7 +48,7 @@ export async function runFanout(server: RunningServer, readerCount: number, size
       // Scheduled against the start time, so a late timer does not slow the rate down.
       const wait = started + seq * interval - performance.now()
       if (wait >= 1) await sleep(wait)
-      writeItem(writer.doc, `u${seq}`, 0, seq)
+      writeItem(writer.doc, `u${seq}`, 0, seq, writer.userId)
     }
     const writeSeconds = (performance.now() - started) / 1000
     await pollUntil(() => received.every((n) => n >= sizes.updates), DELIVERY_TIMEOUT_MS, 'every reader to receive every update')

@@ -30,16 +30,17 @@ export async function runOfflineMerge(server: RunningServer, sizes: OfflineMerge
       const first = docs.map((doc) => server.connect(docName!, { doc }))
       try {
         await withTimeout(Promise.all(first.map((c) => c.whenSynced)), 30_000, 'both clients to sync')
-        writeItems(docs[0], Array.from({ length: sizes.sharedItems }, (_, i) => `shared${i}`), 0, 0)
+        writeItems(docs[0], Array.from({ length: sizes.sharedItems }, (_, i) => `shared${i}`), 0, 0, first[0]!.userId)
         await docsUntil([docs[1]], () => itemsOf(docs[1]).size >= sizes.sharedItems, 30_000, 'the shared items to reach the second client')
       } finally {
         for (const client of first) client.destroy()
       }
       // Offline edits.
+      const userId = first[0]!.userId
       docs.forEach((doc, writer) => {
         for (let edit = 0; edit < sizes.edits; edit++) {
           const key = edit % 3 === 2 ? `shared${edit % sizes.sharedItems}` : `c${writer}-${edit}`
-          writeItem(doc, key, writer, edit)
+          writeItem(doc, key, writer, edit, userId)
         }
       })
       const started = performance.now()

@@ -48,7 +48,7 @@ export async function runThroughput(server: RunningServer, sizes: ThroughputSize
     const writers: Writer[] = clients.map((client, index) => ({ client, index, sent: 0, delivered: 0 }))
     const pump = (writer: Writer) => {
       while (running && writer.sent - writer.delivered < sizes.window) {
-        writeItem(writer.client.doc, `w${writer.index}-${writer.sent}`, writer.index, writer.sent)
+        writeItem(writer.client.doc, `w${writer.index}-${writer.sent}`, writer.index, writer.sent, writer.client.userId)
         writer.sent++
       }
     }
@@ -59,9 +59,9 @@ export async function runThroughput(server: RunningServer, sizes: ThroughputSize
         items.observe((event, transaction) => {
           if (transaction.local) return
           for (const key of event.keysChanged) {
-            const item = items.get(key)
-            if (!item) continue
-            const author = writers[item.w]!
+            if (!items.has(key)) continue
+            // Keys are `w<writer index>-<seq>`.
+            const author = writers[Number(key.slice(1, key.indexOf('-')))]!
             // Each author's deliveries are counted at exactly one peer, so a count is one delivery.
             const counter = group.find((w) => w !== author)
             if (counter !== observer) continue
