@@ -1,0 +1,262 @@
+/**
+ * The durable side of a room: appends the updates it accepted to storage in
+ * group-commit batches, keeps the clocks storage holds for sure, folds the
+ * log into a snapshot when it grows, and stops at the first failed append.
+ *
+ * It never sees a socket or a peer. It reports through the callbacks the
+ * room wires up: which clocks an append made durable, that storage failed,
+ * and that its flush loop settled (the room may be idle then).
+ */
+import * as Y from 'yjs'
+import { mergeClocks, type Clocks } from '../shared/clocks.ts'
+import type { Logger } from './logger.ts'
+import type { Metrics } from './metrics.ts'
+import type { DocumentStore, StoredDoc } from './storage/storage.ts'
+
+/** Past either limit, the log is folded into a snapshot. */
+export interface CompactionLimits {
+  maxLogEntries: number
+  maxLogBytes: number
+}
+
+export interface DurableWriterOptions {
+  store: DocumentStore
+  metrics: Metrics
+  log: Logger
+  compaction: CompactionLimits
+  /**
+   * After every stored batch, with the clocks it made durable that no
+   * append or peer announcement had made durable before (possibly none).
+   */
+  onAppended: (advanced: Clocks) => void
+  /** An append failed: nothing more is written or acknowledged. */
+  onFailed: (err: Error) => void
+  /** The flush loop stopped: nothing is left to write, or storage failed. */
+  onSettled: () => void
+}
+
+export class DurableWriter {
+  private pending: Uint8Array[] = []
+  /** The clocks the updates in `pending` reach, per clientID: what their append makes durable. */
+  private pendingClocks: Clocks = new Map()
+  private flushing: Promise<void> | null = null
+  private failed: Error | null = null
+  /** Set once the list is deleted: nothing more is appended. */
+  private stopped = false
+  /**
+   * What storage holds for sure, per clientID: the stored state at load,
+   * advanced by this node's appends and by peers' announcements.
+   */
+  private readonly persisted: Clocks
+  private logEntries: number
+  private logBytes: number
+  private stored: number
+  private lastSeq: number
+  /**
+   * Set once another node appended to this list's log since it was loaded:
+   * then this node's memory may lack stored entries, and compaction must
+   * fold what storage holds instead of what memory holds.
+   */
+  private othersAppend = false
+
+  /** `doc` was just rebuilt from `stored` (see `docFromStored`). */
+  constructor(
+    private readonly listId: string,
+    private readonly doc: Y.Doc,
+    stored: StoredDoc,
+    private readonly options: DurableWriterOptions,
+  ) {
+    this.logEntries = stored.updates.length
+    this.logBytes = stored.updates.reduce((sum, u) => sum + u.byteLength, 0)
+    this.stored = (stored.snapshot?.byteLength ?? 0) + this.logBytes
+    this.lastSeq = stored.lastSeq
+    this.persisted = Y.decodeStateVector(Y.encodeStateVector(doc))
+    options.metrics.logLength.inc(this.logEntries)
+  }
+
+  /** What storage holds for sure, per clientID. */
+  get persistedClocks(): Clocks {
+    return this.persisted
+  }
+
+  /** Bytes of the document in storage plus those waiting to be appended: what the size limit counts. */
+  get storedBytes(): number {
+    return this.stored
+  }
+
+  /** The error of the append that failed, if one did. */
+  get failure(): Error | null {
+    return this.failed
+  }
+
+  /** Whether it still appends: storage has not failed and the list is not deleted. */
+  get writable(): boolean {
+    return this.failed === null && !this.stopped
+  }
+
+  /** Nothing is being written, and nothing waits to be (or never will be: storage failed). */
+  get isSettled(): boolean {
+    return this.flushing === null && (this.pending.length === 0 || this.failed !== null)
+  }
+
+  /** Queues an update this node accepted; `clocks` are the clocks its transaction advanced. */
+  append(update: Uint8Array, clocks: ReadonlyMap<number, number>): void {
+    this.stored += update.byteLength
+    this.pending.push(update)
+    mergeClocks(this.pendingClocks, clocks)
+    this.scheduleFlush()
+  }
+
+  /**
+   * Queues everything the document holds beyond the durable clocks: content
+   * a peer relayed but no node reported stored (PeerSync.reconcile).
+   */
+  storeUnpersisted(): void {
+    this.pending.push(Y.encodeStateAsUpdate(this.doc, Y.encodeStateVector(this.persisted)))
+    mergeClocks(this.pendingClocks, Y.decodeStateVector(Y.encodeStateVector(this.doc)))
+    this.scheduleFlush()
+  }
+
+  /** A peer stored updates in the shared store; returns the durable clocks that advanced. */
+  persistedByPeer(clocks: ReadonlyMap<number, number>): Clocks {
+    return mergeClocks(this.persisted, clocks)
+  }
+
+  /** The list is being deleted: an append in flight finishes, nothing after it starts. */
+  stop(): void {
+    this.stopped = true
+  }
+
+  /** Resolves once everything queued so far is durable; rejects if storage failed. */
+  async whenFlushed(): Promise<void> {
+    while (this.flushing) await this.flushing.catch(() => {})
+    if (this.failed) throw this.failed
+  }
+
+  destroy(): void {
+    this.options.metrics.logLength.dec(this.logEntries)
+  }
+
+  // ---------------------------------------------------------------------------
+  // Group commit
+  // ---------------------------------------------------------------------------
+
+  private scheduleFlush(): void {
+    if (this.flushing || this.failed) return
+    const flushing = this.flushLoop()
+    this.flushing = flushing
+    flushing
+      .catch(() => {}) // the failure is recorded in this.failed and surfaced by whenFlushed()
+      .finally(() => {
+        this.flushing = null
+        this.options.onSettled()
+      })
+  }
+
+  /**
+   * Writes pending updates until none are left. While one batch is being
+   * written, new updates gather into the next, so a burst costs few writes.
+   */
+  private async flushLoop(): Promise<void> {
+    while (this.pending.length > 0 && !this.stopped) {
+      const batch = this.pending
+      const batchClocks = this.pendingClocks
+      this.pending = []
+      this.pendingClocks = new Map()
+      const started = performance.now()
+      const seqBefore = this.lastSeq
+      try {
+        this.lastSeq = await this.options.store.appendUpdates(this.listId, batch)
+      } catch (err) {
+        this.fail(err as Error)
+        throw err
+      }
+      this.options.metrics.persistSeconds.observe((performance.now() - started) / 1000)
+      // Seqs are handed out in order; a gap means another node appended in between.
+      if (this.lastSeq !== seqBefore + batch.length) this.othersAppend = true
+      this.logEntries += batch.length
+      this.options.metrics.logLength.inc(batch.length)
+      for (const update of batch) this.logBytes += update.byteLength
+      this.acknowledge(batchClocks)
+      if (this.logEntries > this.options.compaction.maxLogEntries || this.logBytes > this.options.compaction.maxLogBytes) {
+        await this.compact()
+      }
+    }
+  }
+
+  /**
+   * The batch just stored made durable exactly the clocks its updates reach —
+   * not the doc's whole state vector, which may hold updates a peer relayed
+   * but has not stored yet. Reports the ones that advanced.
+   */
+  private acknowledge(batchClocks: Clocks): void {
+    this.options.onAppended(mergeClocks(this.persisted, batchClocks))
+  }
+
+  /**
+   * A failed append means updates in memory may not be on disk. Nothing more
+   * is written or acknowledged; the room disconnects every client with a
+   * retryable code and unloads, so the next connection reloads what storage
+   * really has and the clients re-send the rest in their sync exchange.
+   */
+  private fail(err: Error): void {
+    this.failed = err
+    this.options.log.error({ list: this.listId, err }, 'append to storage failed; dropping the room')
+    this.options.onFailed(err)
+  }
+
+  // ---------------------------------------------------------------------------
+  // Compaction
+  // ---------------------------------------------------------------------------
+
+  /**
+   * Folds the log into a snapshot. While this node wrote every entry since
+   * it loaded the list, its memory holds everything stored (and perhaps
+   * more, which is harmless: Yjs updates are idempotent), so the snapshot is
+   * its own state. Once another node appended too (a shared store), an entry
+   * may be stored before it reaches this node, so the snapshot is rebuilt from
+   * what storage holds instead. A failed compaction loses nothing (the log is
+   * intact), so it is logged and retried after the next append.
+   */
+  private async compact(): Promise<void> {
+    let folded: { entries: number; bytes: number; snapshotBytes: number }
+    try {
+      folded = this.othersAppend ? await this.compactFromStorage() : await this.compactFromMemory()
+    } catch (err) {
+      this.options.log.error({ list: this.listId, err }, 'compaction failed; the update log is intact')
+      return
+    }
+    this.options.metrics.compactions.inc()
+    const entries = Math.min(folded.entries, this.logEntries)
+    this.options.metrics.logLength.dec(entries)
+    this.logEntries -= entries
+    this.logBytes = Math.max(0, this.logBytes - folded.bytes)
+    this.stored = folded.snapshotBytes + this.logBytes
+  }
+
+  private async compactFromMemory(): Promise<{ entries: number; bytes: number; snapshotBytes: number }> {
+    const snapshot = Y.encodeStateAsUpdate(this.doc)
+    await this.options.store.compactDoc(this.listId, snapshot, this.lastSeq)
+    return { entries: this.logEntries, bytes: this.logBytes, snapshotBytes: snapshot.byteLength }
+  }
+
+  private async compactFromStorage(): Promise<{ entries: number; bytes: number; snapshotBytes: number }> {
+    const stored = await this.options.store.loadDoc(this.listId)
+    const doc = docFromStored(stored)
+    const snapshot = Y.encodeStateAsUpdate(doc)
+    doc.destroy()
+    await this.options.store.compactDoc(this.listId, snapshot, stored.lastSeq)
+    return { entries: stored.updates.length, bytes: stored.updates.reduce((sum, u) => sum + u.byteLength, 0), snapshotBytes: snapshot.byteLength }
+  }
+}
+
+/** Rebuilds a document from its snapshot and the log entries after it. */
+export function docFromStored(stored: StoredDoc): Y.Doc {
+  const doc = new Y.Doc({ gc: true })
+  // One transaction for all parts: cheaper than merging them into one update first.
+  doc.transact(() => {
+    if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot)
+    for (const update of stored.updates) Y.applyUpdate(doc, update)
+  })
+  return doc
+}
