@@ -3,8 +3,8 @@
  * the socket to its room, and enforces transport limits (message size and
  * rate, stalled sockets, keepalive, token expiry, connection cap).
  *
- * Everything about the y-websocket protocol lives in room.ts; this file only
- * moves bytes and decides who may connect.
+ * Everything about the y-websocket protocol lives in the room (room.ts,
+ * client-messages.ts); this file only moves bytes and decides who may connect.
  */
 import type { IncomingMessage, Server as HttpServer } from 'node:http'
 import type { Duplex } from 'node:stream'
