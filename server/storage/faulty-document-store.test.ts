@@ -73,6 +73,19 @@ describe('FaultyDocumentStore', () => {
     expect((await inner.loadDoc('doc')).snapshot).toBeNull()
   })
 
+  it('lists every part that reached the inner store, failed-after-write appends and snapshots included', async () => {
+    const store = new FaultyDocumentStore(new MemoryStorage())
+    await store.appendUpdates('doc', [bytes(1)])
+    store.failAppends('before-write')
+    store.failAppends('after-write')
+    await expect(store.appendUpdates('doc', [bytes(2)])).rejects.toThrow()
+    await expect(store.appendUpdates('doc', [bytes(3)])).rejects.toThrow()
+    await store.compactDoc('doc', bytes(4), 2)
+    expect(store.written('doc')).toEqual([bytes(1), bytes(3), bytes(4)])
+    await store.deleteDoc('doc')
+    expect(store.written('doc')).toEqual([])
+  })
+
   it('delays appends by a real timer', async () => {
     const store = new FaultyDocumentStore(new MemoryStorage())
     store.delayAppends(20)

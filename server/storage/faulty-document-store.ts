@@ -18,6 +18,11 @@
  * A fault is decided when the call arrives, so `failAppends` affects the next
  * calls made, even if they are then held at the gate. `heal()` clears every
  * fault and opens the gate.
+ *
+ * `written(docId)` lists, synchronously, every update and snapshot that
+ * reached the inner store, in order: their union is what storage holds (a
+ * snapshot holds at least the entries it replaces), so a test can check at
+ * any instant, e.g. while a room acknowledges, whether something is durable.
  */
 import type { DocLogStats, DocumentStore, StoredDoc } from './storage.ts'
 
@@ -47,6 +52,7 @@ export class FaultyDocumentStore implements DocumentStore {
   #delayMs = 0
   #holding = false
   readonly #gate: Array<() => void> = []
+  readonly #written = new Map<string, Uint8Array[]>()
 
   constructor(readonly inner: DocumentStore) {}
 
@@ -112,6 +118,18 @@ export class FaultyDocumentStore implements DocumentStore {
     this.open()
   }
 
+  /** Every update and snapshot the inner store accepted for `docId`, oldest first (see the header). */
+  written(docId: string): readonly Uint8Array[] {
+    return this.#written.get(docId) ?? []
+  }
+
+  #wrote(docId: string, parts: readonly Uint8Array[]): void {
+    let list = this.#written.get(docId)
+    if (!list) this.#written.set(docId, (list = []))
+    list.push(...parts)
+    this.version++
+  }
+
   // --- DocumentStore ----------------------------------------------------------
 
   async loadDoc(docId: string): Promise<StoredDoc> {
@@ -134,7 +152,7 @@ export class FaultyDocumentStore implements DocumentStore {
       throw new StorageFaultError(`injected fault: append to ${docId} failed before writing`)
     }
     const seq = await this.inner.appendUpdates(docId, updates)
-    this.version++
+    this.#wrote(docId, updates)
     if (fault === 'after-write') {
       this.counts.appendsFailed++
       throw new StorageFaultError(`injected fault: append to ${docId} was written, then reported failed`)
@@ -150,7 +168,7 @@ export class FaultyDocumentStore implements DocumentStore {
       throw new StorageFaultError(`injected fault: compacting ${docId} failed`)
     }
     await this.inner.compactDoc(docId, snapshot, throughSeq)
-    this.version++
+    this.#wrote(docId, [snapshot])
   }
 
   docStats(docId: string): Promise<DocLogStats> {
@@ -159,6 +177,7 @@ export class FaultyDocumentStore implements DocumentStore {
 
   async deleteDoc(docId: string): Promise<void> {
     await this.inner.deleteDoc(docId)
+    this.#written.delete(docId)
     this.version++
   }
 }
