@@ -43,6 +43,12 @@ const envSchema = z.object({
   /** Bytes queued unsent to one socket before it is considered stalled and dropped. */
   MAX_BUFFERED_BYTES: int(32 * 1024 * 1024, 1024),
   PING_INTERVAL_MS: int(30_000, 10),
+  /** Register timestamps further ahead of the server's clock than this are refused (4425 clock-skew). */
+  MAX_CLOCK_SKEW_MS: int(5 * 60_000, 1000),
+  /** New Yjs clientIDs allowed per update, per user per list per 24 h, per list per 24 h (4424). */
+  CLIENT_IDS_PER_UPDATE: int(64, 1),
+  CLIENT_IDS_PER_USER_PER_DAY: int(1_000, 1),
+  CLIENT_IDS_PER_LIST_PER_DAY: int(10_000, 1),
   /** Compact a list's update log into a snapshot past this many entries or bytes. */
   COMPACT_LOG_ENTRIES: int(500, 1),
   COMPACT_LOG_BYTES: int(1024 * 1024, 1),
@@ -75,6 +81,11 @@ export interface Config {
     maxBufferedBytes: number
   }
   pingIntervalMs: number
+  /** The rules for clients' writes (server/write-check.ts, server/client-ids.ts). */
+  writes: {
+    maxClockSkewMs: number
+    clientIds: { perUpdate: number; perUserPerDay: number; perListPerDay: number }
+  }
   compaction: { maxLogEntries: number; maxLogBytes: number }
   clientDir: string
   store: { kind: 'level' } | { kind: 'postgres'; url: string }
@@ -119,6 +130,14 @@ export async function loadConfig(env: Record<string, string | undefined> = proce
       maxBufferedBytes: e.MAX_BUFFERED_BYTES,
     },
     pingIntervalMs: e.PING_INTERVAL_MS,
+    writes: {
+      maxClockSkewMs: e.MAX_CLOCK_SKEW_MS,
+      clientIds: {
+        perUpdate: e.CLIENT_IDS_PER_UPDATE,
+        perUserPerDay: e.CLIENT_IDS_PER_USER_PER_DAY,
+        perListPerDay: e.CLIENT_IDS_PER_LIST_PER_DAY,
+      },
+    },
     compaction: { maxLogEntries: e.COMPACT_LOG_ENTRIES, maxLogBytes: e.COMPACT_LOG_BYTES },
     clientDir: resolve(e.CLIENT_DIR),
     store: storeKind === 'postgres' ? { kind: 'postgres', url: e.DATABASE_URL! } : { kind: 'level' },

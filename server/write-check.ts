@@ -1,0 +1,642 @@
+/**
+ * The server's rules for a client's write to a list document
+ * (docs/protocol.md, "Write rules"), checked on the decoded update before the
+ * room applies it. Pure: no sockets, no storage, no clock of its own.
+ *
+ * Only structs beyond the document's state vector count; the rest are
+ * repeats Yjs ignores. For each new struct the check finds what it is written
+ * into. Yjs encodes a parent only for structs without neighbours; a struct
+ * written next to another (an `origin` on its left, a `rightOrigin` on its
+ * right) inherits that neighbour's parent and map key when it integrates, so
+ * the check resolves it the same way: through the neighbour, found in the
+ * document's struct store or earlier in the same update. It then holds the
+ * struct's content against the layout of docs/list-document.md (v2, and the
+ * v1 shapes offline v1 replicas still send), and each range of the delete set
+ * that is not deleted already against what a writer may delete.
+ *
+ * A refusal is whole: `checkWrite` either returns the clientIDs the write
+ * claims for its writer, or the first rule it breaks, before anything is
+ * applied.
+ */
+import * as Y from 'yjs'
+import { normalizeTimestamp, parseTimestamp } from '../shared/hlc.ts'
+import { LIMITS } from '../shared/list-input.ts'
+import { ROOT, type CategoryRegister, type ItemRegister } from '../shared/list-layout.ts'
+import { parseEntryKey } from '../shared/lww-register.ts'
+import { isOrderKey } from '../shared/order-keys.ts'
+import { WriteRule, writeRejection, type WriteRejectedMessage } from '../shared/protocol.ts'
+
+/** What `Y.decodeUpdate` returns; the room decodes every update once and passes it here. */
+export type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
+
+/** Who owns which clientID on the list, and whether a writer may take new ones (server/client-ids.ts). */
+export interface ClientIdOwners {
+  /** The user id (or '#server', '#legacy') owning `clientId` on this list; undefined if nobody wrote under it yet. */
+  ownerOf(clientId: number): string | undefined
+  /** Null if `userId` may claim `clientIds` (not owned by anyone yet) at `now`; else the cap it would break. */
+  checkClaim(userId: string, clientIds: readonly number[], now: number): WriteRejectedMessage | null
+}
+
+export interface WriteCheckInput {
+  /** The room's document, before the write. */
+  doc: Y.Doc
+  update: DecodedUpdate
+  writer: { userId: string }
+  owners: ClientIdOwners
+  /** The server's clock, ms since the epoch. */
+  now: number
+  /** Register timestamps further ahead of `now` than this are refused (`clock-skew`). */
+  maxClockSkewMs: number
+}
+
+export type WriteCheck =
+  /** Accepted; `claimed` are the clientIDs nobody owned yet, now the writer's once the write is applied. */
+  | { ok: true; claimed: number[] }
+  | { ok: false; rejection: WriteRejectedMessage }
+
+/** One update may advance a clientID's clock by at most this much (a GC struct of length 2^40 is an attack). */
+export const MAX_CLOCK_ADVANCE = 2 ** 26
+
+/** Roots clients write. `meta` and `writers` are the server's. */
+const CLIENT_ROOTS: ReadonlySet<string> = new Set([ROOT.title, ROOT.items, ROOT.categories, ROOT.changes])
+const SERVER_ROOTS: ReadonlySet<string> = new Set([ROOT.meta, ROOT.writers])
+
+type Entity = 'item' | 'category'
+
+/** Fields that layout v1 kept as nested register maps, created with their item (still accepted). */
+const LEGACY_NESTED: Readonly<Record<Entity, ReadonlySet<string>>> = {
+  item: new Set(['checked', 'quantity', 'category', 'order']),
+  category: new Set(['name', 'order']),
+}
+
+/** Checks one register value: null when it is fine, else the rule it breaks. */
+type ValueRule = (value: unknown) => WriteRule | null
+
+const booleanValue: ValueRule = (v) => (typeof v === 'boolean' ? null : WriteRule.FieldType)
+const stringUpTo =
+  (max: number, min = 0): ValueRule =>
+  (v) => {
+    if (typeof v !== 'string' || v.length < min) return WriteRule.FieldType
+    return v.length > max ? WriteRule.FieldTooLong : null
+  }
+const orderKeyValue: ValueRule = (v) => {
+  if (typeof v !== 'string') return WriteRule.FieldType
+  if (v.length > LIMITS.orderKey) return WriteRule.FieldTooLong
+  return isOrderKey(v) ? null : WriteRule.FieldType
+}
+
+/**
+ * The server's rule for every register field of the layout, keyed like
+ * `ITEM_REGISTERS` / `CATEGORY_REGISTERS`: adding a field there without a
+ * rule here does not compile.
+ */
+const ITEM_FIELD_RULES: Readonly<Record<ItemRegister, ValueRule>> = {
+  checked: booleanValue,
+  quantity: stringUpTo(LIMITS.quantity),
+  category: (v) => (v === null ? null : stringUpTo(LIMITS.entityId)(v)),
+  order: orderKeyValue,
+  deleted: booleanValue,
+  edited: (v) => (v === true ? null : WriteRule.FieldType),
+}
+const CATEGORY_FIELD_RULES: Readonly<Record<CategoryRegister, ValueRule>> = {
+  name: stringUpTo(LIMITS.categoryName, 1),
+  order: orderKeyValue,
+  deleted: booleanValue,
+}
+const FIELD_RULES: Readonly<Record<Entity, Readonly<Record<string, ValueRule>>>> = { item: ITEM_FIELD_RULES, category: CATEGORY_FIELD_RULES }
+const TITLE_RULE = stringUpTo(LIMITS.title)
+
+/** Identity of a shared type: the type itself once integrated, or `client:clock` of the struct creating it in this update. */
+type TypeKey = Y.AbstractType<unknown> | string
+
+/**
+ * What a shared type is in the layout. `fresh` types are created by this
+ * write; `junk` is a type the layout has no place for (only writes from
+ * before these checks existed can have made one).
+ */
+type Place =
+  | { kind: 'root'; name: string; key: TypeKey }
+  | { kind: 'entity'; entity: Entity; key: TypeKey; fresh: boolean }
+  /** A v1 nested register map: `owner` is its item or category. */
+  | { kind: 'nested'; entity: Entity; field: string; key: TypeKey; owner: TypeKey; fresh: boolean }
+  | { kind: 'text'; key: TypeKey; fresh: boolean }
+  | { kind: 'junk' }
+
+/** Roots are known by name, whether or not the document has instantiated them yet. */
+const rootPlaces = new Map<string, Place>()
+function rootPlace(name: string): Place {
+  let place = rootPlaces.get(name)
+  if (!place) rootPlaces.set(name, (place = { kind: 'root', name, key: `root:${name}` }))
+  return place
+}
+
+/** Where a new struct goes: into `place` under map key `sub` (null: a sequence position), or nowhere. */
+type Target = { place: Place; sub: string | null } | 'discarded'
+
+class Refusal extends Error {
+  constructor(readonly rejection: WriteRejectedMessage) {
+    super(rejection.message)
+  }
+}
+
+function refuse(rule: WriteRule, message: string): never {
+  throw new Refusal(writeRejection(rule, message))
+}
+
+/** Places of integrated types: an item's parent never changes, so this holds across checks. */
+const integratedPlaces = new WeakMap<Y.AbstractType<unknown>, Place>()
+
+/** The place of a child type of `parent` created at map key `sub` with type `type` (Y.Map or Y.Text). */
+function childPlace(parent: Place, sub: string | null, type: Y.AbstractType<unknown>, key: TypeKey, fresh: boolean): Place {
+  if (sub === null) return { kind: 'junk' }
+  if (parent.kind === 'root' && (parent.name === ROOT.items || parent.name === ROOT.categories) && type.constructor === Y.Map) {
+    return { kind: 'entity', entity: parent.name === ROOT.items ? 'item' : 'category', key, fresh }
+  }
+  if (parent.kind === 'entity') {
+    if (parent.entity === 'item' && sub === 'text' && type.constructor === Y.Text) return { kind: 'text', key, fresh }
+    if (LEGACY_NESTED[parent.entity].has(sub) && type.constructor === Y.Map) {
+      return { kind: 'nested', entity: parent.entity, field: sub, key, owner: parent.key, fresh }
+    }
+  }
+  return { kind: 'junk' }
+}
+
+/** The place of a type already in the document. */
+function placeOfIntegrated(type: Y.AbstractType<unknown>): Place {
+  const known = integratedPlaces.get(type)
+  if (known) return known
+  const item = type._item
+  const place: Place =
+    item === null
+      ? rootPlace(Y.findRootTypeKey(type))
+      : item.parent instanceof Y.AbstractType
+        ? childPlace(placeOfIntegrated(item.parent as Y.AbstractType<unknown>), item.parentSub, type, type, false)
+        : { kind: 'junk' }
+  integratedPlaces.set(type, place)
+  return place
+}
+
+const idKey = (client: number, clock: number) => `${client}:${clock}`
+
+/** A struct of the document or of the update, found by the id of any clock it covers. */
+type Found = { struct: Y.Item | Y.GC; fresh: boolean }
+
+/** The check of one write; `run` throws a Refusal on the first rule broken. */
+class Check {
+  private readonly store: Y.Doc['store']
+  /** State of each clientID the update names, before the write. */
+  private readonly states = new Map<number, number>()
+  /** Per clientID, the update's structs that reach beyond the state, in clock order. */
+  private readonly fresh = new Map<number, Array<Y.Item | Y.GC | Y.Skip>>()
+  private readonly targets = new Map<Y.Item, Target>()
+  private readonly freshTypePlaces = new Map<Y.Item, Place>()
+  private readonly claimed: number[] = []
+  private readonly claimedSet = new Set<number>()
+  /** Map keys this write sets, per container: overwriting your own key deletes your earlier entry. */
+  private readonly keysSet = new Map<TypeKey, Set<string>>()
+  /** Greatest new timestamp per entity (or the title) and field: older entries it supersedes may be deleted. */
+  private readonly newestEntry = new Map<TypeKey, Map<string, string>>()
+  /** Items this write creates, and whether each has its createdBy. */
+  private readonly newItems = new Map<TypeKey, boolean>()
+  /** `root/id` of every item and category this write creates. */
+  private readonly newIds = new Set<string>()
+  /** Per item text: characters inserted and deleted by this write, and the length before it. */
+  private readonly texts = new Map<TypeKey, { before: number; inserted: number; deleted: number }>()
+
+  constructor(private readonly input: WriteCheckInput) {
+    this.store = input.doc.store
+  }
+
+  run(): number[] {
+    this.collectFresh()
+    this.checkClientIds()
+    for (const structs of this.fresh.values()) {
+      for (const struct of structs) if (struct instanceof Y.Item) this.checkStruct(struct)
+    }
+    this.checkDeletions()
+    this.checkTexts()
+    for (const hasCreatedBy of this.newItems.values()) {
+      if (!hasCreatedBy) refuse(WriteRule.CreatedBy, 'a new item must carry createdBy: the id of the user who writes it')
+    }
+    return this.claimed
+  }
+
+  private stateOf(client: number): number {
+    let state = this.states.get(client)
+    if (state === undefined) {
+      state = Y.getState(this.store, client)
+      this.states.set(client, state)
+    }
+    return state
+  }
+
+  private collectFresh(): void {
+    for (const struct of this.input.update.structs) {
+      const client = struct.id.client
+      if (struct.id.clock + struct.length <= this.stateOf(client)) continue
+      let list = this.fresh.get(client)
+      if (!list) this.fresh.set(client, (list = []))
+      list.push(struct)
+    }
+  }
+
+  /** Ownership, clock range and the caps on new clientIDs. */
+  private checkClientIds(): void {
+    const { writer, owners, doc } = this.input
+    for (const [client, structs] of this.fresh) {
+      if (client === doc.clientID) refuse(WriteRule.ClientIdOwned, `clientID ${client} is the server's own`)
+      const owner = owners.ownerOf(client)
+      if (owner !== undefined && owner !== writer.userId) {
+        refuse(WriteRule.ClientIdOwned, `clientID ${client} belongs to another user on this list: use a clientID of your own`)
+      }
+      const last = structs[structs.length - 1]!
+      if (last.id.clock + last.length - this.stateOf(client) > MAX_CLOCK_ADVANCE) {
+        refuse(WriteRule.ClockRange, `the write advances clientID ${client} by more than 2^26 clocks`)
+      }
+      if (owner === undefined) {
+        this.claimed.push(client)
+        this.claimedSet.add(client)
+      }
+    }
+    if (this.claimed.length > 0) {
+      const capped = owners.checkClaim(writer.userId, this.claimed, this.input.now)
+      if (capped) throw new Refusal(capped)
+    }
+  }
+
+  /** Whether the writer wrote (or is writing) under `client`. */
+  private ownsClient(client: number): boolean {
+    return this.claimedSet.has(client) || this.input.owners.ownerOf(client) === this.input.writer.userId
+  }
+
+  /** The struct covering `id`: in the document below its state, else among this update's new structs. */
+  private find(id: Y.ID): Found | null {
+    const { client, clock } = id
+    if (clock < this.stateOf(client)) return { struct: Y.getItem(this.store, id) as Y.Item | Y.GC, fresh: false }
+    const list = this.fresh.get(client)
+    if (!list) return null
+    let lo = 0
+    let hi = list.length - 1
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1
+      const struct = list[mid]!
+      if (clock < struct.id.clock) hi = mid - 1
+      else if (clock >= struct.id.clock + struct.length) lo = mid + 1
+      else return struct instanceof Y.Skip ? null : { struct, fresh: true }
+    }
+    return null
+  }
+
+  private findOrRefuse(id: Y.ID, what: string): Found {
+    const found = this.find(id)
+    if (!found) refuse(WriteRule.Unresolvable, `the write refers to ${what} ${id.client}:${id.clock}, which the server does not have`)
+    return found
+  }
+
+  /**
+   * Where `struct` goes, as Yjs will decide when it integrates it: through
+   * its parent, else its left neighbour, else its right one; a neighbour or
+   * parent that is garbage-collected means Yjs discards the struct. Chains of
+   * neighbours inside one update (text typed a character at a time) are
+   * followed iteratively, so no update is too long to check.
+   */
+  private targetOf(struct: Y.Item): Target {
+    const known = this.targets.get(struct)
+    if (known) return known
+    const first = this.directTarget(struct)
+    if (!(first instanceof Y.Item)) {
+      this.targets.set(struct, first)
+      return first
+    }
+    const pending: Y.Item[] = [struct]
+    let current = first
+    for (;;) {
+      // A chain longer than the update can only be a cycle, which no Yjs client writes.
+      if (pending.length > this.input.update.structs.length) refuse(WriteRule.Unresolvable, 'the write refers to itself in a cycle')
+      const step = this.directTarget(current)
+      if (step instanceof Y.Item) {
+        pending.push(current)
+        current = step
+        continue
+      }
+      this.targets.set(current, step)
+      break
+    }
+    // Unwind: each pending struct's target follows from the one it waited for.
+    for (let i = pending.length - 1; i >= 0; i--) {
+      const waiting = pending[i]!
+      const dependency = i === pending.length - 1 ? current : pending[i + 1]!
+      this.targets.set(waiting, this.derive(waiting, dependency))
+    }
+    return this.targets.get(struct)!
+  }
+
+  /** The struct's target if it needs no unresolved new struct, else that new struct. */
+  private directTarget(struct: Y.Item): Target | Y.Item {
+    const parent = struct.parent as unknown
+    if (typeof parent === 'string') return { place: rootPlace(parent), sub: struct.parentSub }
+    if (parent instanceof Y.ID) {
+      const { struct: owner, fresh } = this.findOrRefuse(parent, 'a parent')
+      if (!(owner instanceof Y.Item) || !(owner.content instanceof Y.ContentType)) return 'discarded'
+      if (!fresh) return { place: placeOfIntegrated(owner.content.type as Y.AbstractType<unknown>), sub: struct.parentSub }
+      return this.targets.has(owner) ? this.derive(struct, owner) : owner
+    }
+    const left = struct.origin ? this.findOrRefuse(struct.origin, 'an origin') : null
+    const right = struct.rightOrigin ? this.findOrRefuse(struct.rightOrigin, 'an origin') : null
+    if ((left && !(left.struct instanceof Y.Item)) || (right && !(right.struct instanceof Y.Item))) return 'discarded'
+    const neighbour = (left ?? right)!
+    const item = neighbour.struct as Y.Item
+    if (!neighbour.fresh) return { place: placeOfIntegrated(item.parent as Y.AbstractType<unknown>), sub: item.parentSub }
+    return this.targets.has(item) ? this.derive(struct, item) : item
+  }
+
+  /** `struct`'s target given that `dependency` (its new parent or neighbour) is resolved. */
+  private derive(struct: Y.Item, dependency: Y.Item): Target {
+    const target = this.targets.get(dependency)!
+    if (target === 'discarded') return 'discarded'
+    if (struct.parent instanceof Y.ID) {
+      const place = this.freshTypePlace(dependency, target)
+      return place ? { place, sub: struct.parentSub } : 'discarded'
+    }
+    return target
+  }
+
+  /** The place of the type a new ContentType struct creates. */
+  private freshTypePlace(struct: Y.Item, target: Exclude<Target, 'discarded'>): Place | null {
+    if (!(struct.content instanceof Y.ContentType)) return null
+    let place = this.freshTypePlaces.get(struct)
+    if (!place) {
+      place = childPlace(target.place, target.sub, struct.content.type as Y.AbstractType<unknown>, idKey(struct.id.client, struct.id.clock), true)
+      this.freshTypePlaces.set(struct, place)
+    }
+    return place
+  }
+
+  // -------------------------------------------------------------------------
+  // New content
+  // -------------------------------------------------------------------------
+
+  private checkStruct(struct: Y.Item): void {
+    const target = this.targetOf(struct)
+    if (target === 'discarded') return
+    const { place, sub } = target
+    switch (place.kind) {
+      case 'root':
+        return this.checkRootChild(struct, place, sub)
+      case 'entity':
+        return this.checkEntityChild(struct, place, sub)
+      case 'nested':
+        if (sub === null) refuse(WriteRule.UnknownField, `a ${place.entity} register holds keyed entries only`)
+        this.noteKeySet(place.key, sub)
+        return this.checkEntry(struct, sub, place.entity, place.field, place.owner, sub)
+      case 'text':
+        return this.checkTextChild(struct, place, sub)
+      case 'junk':
+        refuse(WriteRule.UnknownField, 'the write goes into a type the list document does not have')
+    }
+  }
+
+  private checkRootChild(struct: Y.Item, place: Extract<Place, { kind: 'root' }>, sub: string | null): void {
+    const { name } = place
+    if (SERVER_ROOTS.has(name)) refuse(WriteRule.ServerOnly, `only the server writes "${name}"`)
+    if (!CLIENT_ROOTS.has(name)) refuse(WriteRule.UnknownRoot, `the list document has no root "${name}"`)
+    if (sub === null) refuse(WriteRule.UnknownField, `"${name}" holds keyed entries only`)
+    const content = struct.content
+    this.noteKeySet(place.key, sub)
+    if (name === ROOT.title) return this.checkEntry(struct, sub, null, 'title', `root:${ROOT.title}`, sub)
+    if (name === ROOT.changes) {
+      if (sub !== String(struct.id.client)) refuse(WriteRule.RegisterKey, 'a replica writes only its own "changes" counter, under its own clientID')
+      if (content instanceof Y.ContentDeleted) return
+      const value = singleValue(content)
+      if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) refuse(WriteRule.FieldType, 'a "changes" counter is a non-negative integer')
+      return
+    }
+    // items or categories: a new item or category map under a fresh id.
+    if (sub.length === 0) refuse(WriteRule.FieldType, `an ${name} id must not be empty`)
+    if (sub.length > LIMITS.entityId) refuse(WriteRule.FieldTooLong, `an ${name} id is at most ${LIMITS.entityId} characters`)
+    if (content instanceof Y.ContentDeleted) return
+    if (!(content instanceof Y.ContentType) || content.type.constructor !== Y.Map) refuse(WriteRule.FieldType, `"${name}" holds a Y.Map per entry`)
+    const root = this.input.doc.share.get(name)
+    const id = `${name}/${sub}`
+    if (root?._map.has(sub) || this.newIds.has(id)) refuse(WriteRule.RegisterKey, `${name} id ${sub} is taken: ids are never reused`)
+    this.newIds.add(id)
+    if (name === ROOT.items) this.newItems.set(idKey(struct.id.client, struct.id.clock), false)
+  }
+
+  private checkEntityChild(struct: Y.Item, place: Extract<Place, { kind: 'entity' }>, sub: string | null): void {
+    const what = place.entity
+    if (sub === null) refuse(WriteRule.UnknownField, `an ${what} holds keyed fields only`)
+    const content = struct.content
+    const creationOnly = (field: string) => {
+      if (!place.fresh) refuse(WriteRule.RegisterKey, `"${field}" is set only in the transaction that creates the ${what}`)
+    }
+    this.noteKeySet(place.key, sub)
+    if (sub === 'text' && what === 'item') {
+      creationOnly(sub)
+      if (content instanceof Y.ContentDeleted) return
+      if (!(content instanceof Y.ContentType) || content.type.constructor !== Y.Text) refuse(WriteRule.FieldType, 'an item\'s "text" is a Y.Text')
+      return
+    }
+    if (sub === 'createdBy' && what === 'item') {
+      creationOnly(sub)
+      if (content instanceof Y.ContentDeleted) return
+      if (singleValue(content) !== this.input.writer.userId) refuse(WriteRule.CreatedBy, 'createdBy must be the id of the user who writes the item')
+      this.newItems.set(place.key, true)
+      return
+    }
+    if (sub === 'createdAt') {
+      creationOnly(sub)
+      if (content instanceof Y.ContentDeleted) return
+      const value = singleValue(content)
+      if (typeof value !== 'number' || !Number.isFinite(value)) refuse(WriteRule.FieldType, 'createdAt is a finite number (ms)')
+      return
+    }
+    if (LEGACY_NESTED[what].has(sub)) {
+      // Layout v1: a nested register map, created with its item.
+      creationOnly(sub)
+      if (content instanceof Y.ContentDeleted) return
+      if (!(content instanceof Y.ContentType) || content.type.constructor !== Y.Map) refuse(WriteRule.FieldType, `a v1 "${sub}" register is a Y.Map`)
+      return
+    }
+    const parsed = parseEntryKey(sub)
+    if (!parsed || !Object.hasOwn(FIELD_RULES[what], parsed.field)) refuse(WriteRule.UnknownField, `an ${what} has no field "${sub}"`)
+    // The clientID part as written: a non-canonical one ("quantity:0042") is not the writer's key either.
+    this.checkEntry(struct, sub, what, parsed.field, place.key, sub.slice(parsed.field.length + 1))
+  }
+
+  /**
+   * A register entry `{v, t}` at `key` (whose clientID part is `keyClient`):
+   * written under the struct's own clientID, with a timestamp of that
+   * clientID not too far ahead, and a value of the field's type.
+   */
+  private checkEntry(struct: Y.Item, key: string, entity: Entity | null, field: string, owner: TypeKey, keyClient: string): void {
+    const client = struct.id.client
+    if (keyClient !== String(client)) refuse(WriteRule.RegisterKey, `entry "${key}" is not under the writing clientID ${client}`)
+    if (struct.content instanceof Y.ContentDeleted) return
+    const entry = singleValue(struct.content)
+    if (!isPlainEntry(entry)) refuse(WriteRule.FieldType, `register entry "${key}" must be exactly {v, t}`)
+    const parts = parseTimestamp(entry.t)
+    if (!parts) refuse(WriteRule.FieldType, `register entry "${key}" has a malformed timestamp`)
+    if (parts.clientId !== client) refuse(WriteRule.RegisterKey, `the timestamp of "${key}" names clientID ${parts.clientId}, not the writing ${client}`)
+    if (parts.wall > this.input.now + this.input.maxClockSkewMs) {
+      refuse(WriteRule.ClockSkew, `the timestamp of "${key}" is ${Math.round((parts.wall - this.input.now) / 1000)} s ahead of the server's clock`)
+    }
+    const rule = entity === null ? TITLE_RULE : FIELD_RULES[entity][field]!
+    const broken = rule(entry.v)
+    if (broken) refuse(broken, `"${field}" ${broken === WriteRule.FieldTooLong ? 'is too long' : 'has a value of the wrong type'}`)
+    const t = normalizeTimestamp(entry.t)!
+    let fields = this.newestEntry.get(owner)
+    if (!fields) this.newestEntry.set(owner, (fields = new Map()))
+    if (t > (fields.get(field) ?? '')) fields.set(field, t)
+  }
+
+  private checkTextChild(struct: Y.Item, place: Extract<Place, { kind: 'text' }>, sub: string | null): void {
+    if (sub !== null) refuse(WriteRule.UnknownField, "an item's text has no attributes")
+    const content = struct.content
+    if (content instanceof Y.ContentDeleted) return
+    if (!(content instanceof Y.ContentString)) refuse(WriteRule.FieldType, "an item's text holds plain characters only")
+    this.textOf(place).inserted += struct.id.clock + struct.length - Math.max(struct.id.clock, this.stateOf(struct.id.client))
+  }
+
+  private textOf(place: Extract<Place, { kind: 'text' }>): { before: number; inserted: number; deleted: number } {
+    let text = this.texts.get(place.key)
+    if (!text) {
+      const before = typeof place.key === 'string' ? 0 : place.key._length
+      this.texts.set(place.key, (text = { before, inserted: 0, deleted: 0 }))
+    }
+    return text
+  }
+
+  private noteKeySet(container: TypeKey, sub: string): void {
+    let keys = this.keysSet.get(container)
+    if (!keys) this.keysSet.set(container, (keys = new Set()))
+    keys.add(sub)
+  }
+
+  // -------------------------------------------------------------------------
+  // Deletions
+  // -------------------------------------------------------------------------
+
+  private checkDeletions(): void {
+    for (const [client, ranges] of this.input.update.ds.clients) {
+      const state = this.stateOf(client)
+      const structs = this.store.clients.get(client)
+      for (const { clock, len } of ranges) {
+        const end = clock + len
+        if (clock < state && structs) this.checkDocDeletions(structs, clock, Math.min(end, state))
+        if (end > state) this.checkFreshDeletions(client, Math.max(clock, state), end)
+      }
+    }
+  }
+
+  /** Deleting what the document holds in [from, to) of one client: only what a writer may delete. */
+  private checkDocDeletions(structs: Array<Y.Item | Y.GC>, from: number, to: number): void {
+    for (let i = Y.findIndexSS(structs, from); i < structs.length; i++) {
+      const struct = structs[i]!
+      if (struct.id.clock >= to) break
+      if (!(struct instanceof Y.Item) || struct.deleted) continue
+      const overlap = Math.min(to, struct.id.clock + struct.length) - Math.max(from, struct.id.clock)
+      this.checkDeletion(struct, overlap)
+    }
+  }
+
+  private checkDeletion(struct: Y.Item, overlap: number): void {
+    const place = placeOfIntegrated(struct.parent as Y.AbstractType<unknown>)
+    const sub = struct.parentSub
+    switch (place.kind) {
+      case 'text':
+        if (struct.countable) this.textOf(place).deleted += overlap
+        return
+      case 'root':
+        if (SERVER_ROOTS.has(place.name)) refuse(WriteRule.ServerOnly, `only the server writes "${place.name}"`)
+        if (place.name === ROOT.items || place.name === ROOT.categories) {
+          refuse(WriteRule.RemovedEntry, `deleting an ${place.name} entry is how layout v1 deleted; this app version is outdated`)
+        }
+        if (place.name === ROOT.title) return this.checkEntryDeletion(struct, place.key, place.key, 'title')
+        if (place.name === ROOT.changes) return this.checkEntryDeletion(struct, place.key, null, null)
+        refuse(WriteRule.UnknownRoot, `the list document has no root "${place.name}"`)
+        break
+      case 'entity': {
+        if (sub === 'text' || (LEGACY_NESTED[place.entity].has(sub ?? '') && struct.content instanceof Y.ContentType)) {
+          refuse(WriteRule.RemovedEntry, `deleting an ${place.entity}'s "${sub}" is how layout v1 deleted; this app version is outdated`)
+        }
+        const parsed = sub === null ? null : parseEntryKey(sub)
+        if (parsed) return this.checkEntryDeletion(struct, place.key, place.key, parsed.field)
+        refuse(WriteRule.RemovedEntryOther, `an ${place.entity}'s "${sub}" is never deleted`)
+        break
+      }
+      case 'nested':
+        return this.checkEntryDeletion(struct, place.key, place.owner, place.field)
+      case 'junk':
+        refuse(WriteRule.RemovedEntryOther, 'the write deletes content the list document does not have a place for')
+    }
+  }
+
+  /**
+   * A register entry (or `changes` counter) may be deleted by the writer who
+   * wrote it (overwriting its own key, or an undo withdrawing its write), or
+   * when this write supersedes it: a greater entry of the same field of the
+   * same item, category or title.
+   */
+  private checkEntryDeletion(struct: Y.Item, container: TypeKey, owner: TypeKey | null, field: string | null): void {
+    if (this.ownsClient(struct.id.client)) return
+    if (struct.parentSub !== null && this.keysSet.get(container)?.has(struct.parentSub)) return
+    if (owner !== null && field !== null) {
+      const newest = this.newestEntry.get(owner)?.get(field)
+      if (newest !== undefined) {
+        const entry = struct.content instanceof Y.ContentAny ? struct.content.arr[0] : undefined
+        const t = normalizeTimestamp(typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>).t : undefined)
+        if (t === null || t < newest) return
+      }
+    }
+    refuse(WriteRule.RemovedEntryOther, `the write deletes "${struct.parentSub}" of another writer without superseding it`)
+  }
+
+  /** Deleting structs of this same update in [from, to): free, but it must name structs the update holds. */
+  private checkFreshDeletions(client: number, from: number, to: number): void {
+    for (let clock = from; clock < to; ) {
+      const found = this.find(Y.createID(client, clock))
+      if (!found) refuse(WriteRule.Unresolvable, `the write deletes ${client}:${clock}, which the server does not have`)
+      const struct = found.struct
+      const structEnd = struct.id.clock + struct.length
+      if (struct instanceof Y.Item && struct.countable && !(struct.content instanceof Y.ContentDeleted)) {
+        const target = this.targetOf(struct)
+        if (target !== 'discarded' && target.place.kind === 'text') {
+          this.textOf(target.place).deleted += Math.min(to, structEnd) - Math.max(clock, this.stateOf(client))
+        }
+      }
+      clock = structEnd
+    }
+  }
+
+  /** Item texts stay within the limit after the write; a write that only deletes is always fine. */
+  private checkTexts(): void {
+    for (const { before, inserted, deleted } of this.texts.values()) {
+      if (inserted > 0 && before + inserted - deleted > LIMITS.itemText) {
+        refuse(WriteRule.FieldTooLong, `an item's text is at most ${LIMITS.itemText} characters`)
+      }
+    }
+  }
+}
+
+/** The one value a map entry holds (Yjs writes one), or undefined for anything else. */
+function singleValue(content: Y.Item['content']): unknown {
+  if (!(content instanceof Y.ContentAny) || content.arr.length !== 1) return undefined
+  return content.arr[0]
+}
+
+function isPlainEntry(value: unknown): value is { v: unknown; t: unknown } {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
+  const keys = Object.keys(value)
+  return keys.length === 2 && 'v' in value && 't' in value
+}
+
+/** Checks a client's decoded write against the list document's rules; see the module comment. */
+export function checkWrite(input: WriteCheckInput): WriteCheck {
+  try {
+    return { ok: true, claimed: new Check(input).run() }
+  } catch (err) {
+    if (err instanceof Refusal) return { ok: false, rejection: err.rejection }
+    throw err
+  }
+}
