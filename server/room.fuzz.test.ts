@@ -9,8 +9,11 @@
  *   FUZZ_EXPLORE=1 npx vitest run server/room.fuzz.test.ts   fresh seeds, printed
  *
  * FUZZ_STEPS=<n> changes the steps per run, FUZZ_RUNS=<n> how many fresh
- * seeds FUZZ_EXPLORE tries, FUZZ_VERBOSE=1 prints every step. Pin every seed
- * that ever failed in PINNED_SEEDS, saying what it found.
+ * seeds FUZZ_EXPLORE tries, FUZZ_VERBOSE=1 prints every step, FUZZ_AVOID
+ * which open findings runs steer around (see AVOID). Pin every seed that
+ * ever failed in PINNED_SEEDS, saying what it found. A pinned seed replays
+ * what it found only as long as the generator draws the same numbers:
+ * re-pin (and say so) when a change to the fuzz moves it.
  */
 import { describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
@@ -21,7 +24,7 @@ import { MemoryStorage } from './storage/memory-storage.ts'
 import { ATTACKS } from './test-support/room-fuzz/attacks.ts'
 import { probeSemantics } from './test-support/room-fuzz/list-oracle.ts'
 import { RoomHost, Wire } from './test-support/room-fuzz/room-host.ts'
-import { probeAttacks, runRoomFuzz, type RoomFuzzOptions } from './test-support/room-fuzz/run.ts'
+import { probeAttacks, runRoomFuzz, type OpenFinding, type RoomFuzzOptions } from './test-support/room-fuzz/run.ts'
 
 // Item and category ids come from lib0's uuidv4; seeded ones make a replay name them alike.
 vi.mock('lib0/random', async (importOriginal) => {
@@ -30,19 +33,35 @@ vi.mock('lib0/random', async (importOriginal) => {
   return { ...actual, uuidv4: seededUuid }
 })
 
-const STEPS = Number(process.env.FUZZ_STEPS ?? 300)
+const STEPS = Number(process.env.FUZZ_STEPS ?? 400)
 /** Fixed, so CI is deterministic; together they run in a few seconds. */
-const DEFAULT_SEEDS = [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]
+const DEFAULT_SEEDS = [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17]
 
 /**
- * Seeds that once failed, replayed with the steps they failed at, each with
- * what it found. `open` while the bug is not fixed: the seed is expected to
- * fail (see 'room fuzz findings' below for the reduced test); drop `open`
- * with the fix.
+ * Seeds that once failed, replayed with the steps and the workarounds (AVOID)
+ * they failed with, each with what it found. `open` while the bug is not
+ * fixed: the seed is expected to fail (see 'room fuzz findings' below for the
+ * reduced test); drop `open` with the fix.
+ *
+ * Found earlier, by generators that no longer draw the same runs: seed 1
+ * (the promotion gap) and seed 833025645 (the failed room kept loaded), both
+ * at commit 18eecbe; re-pinned below.
  */
-const PINNED_SEEDS: Array<{ seed: number; steps: number; found: string; open?: boolean }> = [
-  { seed: 1, steps: 300, found: 'an editor promoted from viewer mid-connection: its next edits stay parked in the room, neither applied nor refused', open: true },
-  { seed: 833025645, steps: 300, found: 'a reader that joined the room after its append failed keeps the failed room loaded; writers are refused with 4500 at every reconnect', open: true },
+const PINNED_SEEDS: Array<{ seed: number; steps: number; avoid: OpenFinding[]; found: string; open?: boolean }> = [
+  {
+    seed: 833694650,
+    steps: 300,
+    avoid: ['failed-room-joins'],
+    found: 'an editor promoted from viewer mid-connection: its next edits stay parked in the room, neither applied nor refused',
+    open: true,
+  },
+  {
+    seed: 833549423,
+    steps: 300,
+    avoid: ['promotion-gap'],
+    found: 'a reader that joined the room after its append failed keeps the failed room loaded; writers are refused with 4500 at every reconnect',
+    open: true,
+  },
 ]
 
 const semantics = probeSemantics()
@@ -53,12 +72,23 @@ const refused = ATTACKS.filter((attack) => {
   return outcome?.kind === 'refused' && outcome.expected && !outcome.applied
 })
 
-function options(seed: number, steps = STEPS): RoomFuzzOptions {
-  return { seed, steps, attacks: refused, semantics, verbose: process.env.FUZZ_VERBOSE === '1' }
+/**
+ * Open findings the default and explored runs steer around (each has a
+ * reduced it.fails test below and a pinned seed that runs without the
+ * workaround); remove one when its bug is fixed.
+ */
+const OPEN_FINDINGS: readonly OpenFinding[] = ['promotion-gap', 'failed-room-joins']
+/** FUZZ_AVOID overrides it: a comma-separated list, or empty to steer around nothing. */
+const AVOID: ReadonlySet<OpenFinding> = new Set(
+  process.env.FUZZ_AVOID === undefined ? OPEN_FINDINGS : (process.env.FUZZ_AVOID.split(',').filter(Boolean) as OpenFinding[]),
+)
+
+function options(seed: number, steps = STEPS, avoid = AVOID): RoomFuzzOptions {
+  return { seed, steps, attacks: refused, semantics, avoid, verbose: process.env.FUZZ_VERBOSE === '1' }
 }
 
-async function run(seed: number, steps = STEPS): Promise<void> {
-  const summary = await runRoomFuzz(options(seed, steps))
+async function run(seed: number, steps = STEPS, avoid = AVOID): Promise<void> {
+  const summary = await runRoomFuzz(options(seed, steps, avoid))
   expect(summary.edits).toBeGreaterThan(0)
 }
 
@@ -84,7 +114,7 @@ describe('room fuzz', () => {
     return
   }
   for (const seed of DEFAULT_SEEDS) it(`seed ${seed}: ${STEPS} steps, then every replica, the room and storage agree and nothing honest is lost`, () => run(seed))
-  for (const { seed, steps, found, open } of PINNED_SEEDS) (open ? it.fails : it)(`pinned seed ${seed} (${found})`, () => run(seed, steps))
+  for (const { seed, steps, avoid, found, open } of PINNED_SEEDS) (open ? it.fails : it)(`pinned seed ${seed} (${found})`, () => run(seed, steps, new Set(avoid)))
 })
 
 describe('hostile writes the fuzz makes', () => {
@@ -116,13 +146,12 @@ describe('room fuzz findings', () => {
     return doc
   }
 
-  it.fails('seed 833025645: a socket that joins a room whose storage failed keeps it loaded, and every writer is refused with 4500 at every reconnect', async () => {
+  it.fails('seed 833549423: a socket that joins a room whose storage failed keeps it loaded, and every writer is refused with 4500 at every reconnect', async () => {
     const store = new FaultyDocumentStore(new MemoryStorage())
     const server = host(store)
     server.roles.set('writer', 'editor')
     server.roles.set('reader', 'editor')
-    const room = await server.acquire()
-    room.hold() // say, an HTTP request being served
+    const room = await server.acquire() // held, say by an HTTP request being served
     let wire = new Wire()
     await server.connect(wire, 'writer', 'Writer')
     store.failAppends('before-write')
@@ -148,7 +177,7 @@ describe('room fuzz findings', () => {
     server.destroy()
   })
 
-  it.fails('seed 1: an editor promoted from viewer has its later edits parked by the room (not applied, relayed, stored nor refused) until it reconnects', async () => {
+  it.fails('seed 833694650: an editor promoted from viewer has its later edits parked by the room (not applied, relayed, stored nor refused) until it reconnects', async () => {
     const server = host()
     server.roles.set('bob', 'viewer')
     const wire = new Wire()

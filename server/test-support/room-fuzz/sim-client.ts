@@ -61,6 +61,12 @@ export class SimClient {
   persisted = new Map<number, number>()
   /** The server refused a write on the current connection. */
   refusedOnConnection = false
+  /**
+   * The current connection has been a writer's from its start, with nothing
+   * refused: everything this client wrote reached the room, and everything
+   * the room has reached it (the run clears this on role changes).
+   */
+  clean = false
   /** Set after a close this client does not retry. */
   finalClose: { code: number; reason: string } | null = null
   connections = 0
@@ -110,6 +116,7 @@ export class SimClient {
     this.wire = wire
     this.synced = false
     this.refusedOnConnection = false
+    this.clean = this.host.roles.get(this.userId) !== 'viewer'
     this.connections++
     if (this.colist) wire.toRoom.push(encodeHello({ protocolVersion: PROTOCOL_VERSION }))
     wire.toRoom.push(encodeSyncMessage(SyncStep.Step1, Y.encodeStateVector(this.doc)))
@@ -134,6 +141,7 @@ export class SimClient {
     wire.drop()
     this.wire = null
     this.synced = false
+    this.clean = false
     // y-websocket forgets everyone else's presence when its socket closes.
     const others = [...this.awareness.getStates().keys()].filter((id) => id !== this.doc.clientID)
     awarenessProtocol.removeAwarenessStates(this.awareness, others, this)
@@ -197,6 +205,7 @@ export class SimClient {
         return
       case MessageType.WriteRejected:
         this.refusedOnConnection = true
+        this.clean = false
         return
       default:
         this.observer.violation(`${this.name} got an unknown message type ${type}`)
