@@ -33,7 +33,7 @@ import {
 import { WriteRule } from '../shared/protocol.ts'
 import { LayoutV1Writer } from '../shared/test-support/layout-v1-writer.ts'
 import { ClientIds } from './client-ids.ts'
-import { MAX_CLOCK_ADVANCE, checkWrite, type WriteCheck } from './write-check.ts'
+import { MAX_CLOCK_ADVANCE, checkWrite, withoutSetAside, type WriteCheck } from './write-check.ts'
 
 const NOW = 1_764_590_400_000
 const SKEW = 5 * 60_000
@@ -45,24 +45,35 @@ class Server {
   readonly owners = new ClientIds(this.doc, undefined, NOW)
   now = NOW
 
-  check(update: Uint8Array, userId: string): WriteCheck {
-    return checkWrite({ doc: this.doc, update: Y.decodeUpdate(update), writer: { userId }, owners: this.owners, now: this.now, maxClockSkewMs: SKEW })
+  check(update: Uint8Array, userId: string, lenient = false): WriteCheck {
+    return checkWrite({ doc: this.doc, update: Y.decodeUpdate(update), writer: { userId }, owners: this.owners, now: this.now, maxClockSkewMs: SKEW, lenient })
   }
 
-  /** What the room does: check, then apply and record the claimed clientIDs; returns the check. */
-  receive(update: Uint8Array, userId: string): WriteCheck {
-    const verdict = this.check(update, userId)
+  /**
+   * What the room does: check (leniently for a sync step 2), apply what is
+   * accepted (without what was set aside, which must then pass a strict
+   * check) and record the claimed clientIDs; returns the check.
+   */
+  receive(update: Uint8Array, userId: string, lenient = false): WriteCheck {
+    const verdict = this.check(update, userId, lenient)
     if (verdict.ok) {
-      Y.applyUpdate(this.doc, update, userId)
+      let applied = update
+      if (verdict.setAside) {
+        applied = withoutSetAside(update, Y.decodeUpdate(update), verdict.setAside)
+        const strict = this.check(applied, userId)
+        expect(strict.ok ? strict.claimed : strict.rejection).toEqual(verdict.claimed)
+      }
+      Y.applyUpdate(this.doc, applied, userId)
       this.owners.record(verdict.claimed, userId, this.now, SERVER)
     }
     return verdict
   }
 
-  /** Asserts that the write is accepted and applies it. */
-  accept(update: Uint8Array, userId: string): void {
-    const verdict = this.receive(update, userId)
+  /** Asserts that the write is accepted and applies it; returns what was set aside. */
+  accept(update: Uint8Array, userId: string, lenient = false): WriteCheck {
+    const verdict = this.receive(update, userId, lenient)
     expect(verdict.ok ? null : verdict.rejection).toBeNull()
+    return verdict
   }
 
   /** Asserts that the write is refused with `rule`, and that nothing changed. */
@@ -360,7 +371,7 @@ describe('honest writes pass', () => {
     const update = ana.take()[0]!
     server.accept(update, 'ana')
     const verdict = server.check(update, 'mallory')
-    expect(verdict).toEqual({ ok: true, claimed: [] })
+    expect(verdict).toEqual({ ok: true, claimed: [], setAside: null })
   })
 
   it('checking changes nothing', () => {
@@ -606,5 +617,93 @@ describe('what the rules leave to Y.UndoManager', () => {
     undo.undo()
     const [update] = ana.take()
     server.refuse(update!, 'ana', WriteRule.RemovedEntry)
+  })
+})
+
+describe("a sync step 2 sets aside what only others could have written", () => {
+  /**
+   * The crash case: Ana's edits reached Bob (relayed) but the server lost
+   * them. Both replicas hold each other's lost edits, so a strict check would
+   * refuse both step 2s for good.
+   */
+  function crashed(): { server: Server; ana: Client; bob: Client; milk: string } {
+    const server = new Server()
+    const ana = new Client(server, 'ana')
+    const milk = addItem(ana.doc, { text: 'Milk', createdBy: 'ana' })
+    ana.push()
+    const bob = new Client(server, 'bob')
+    setTitle(bob.doc, 'Bob was here')
+    bob.push()
+    ana.pull()
+    // Relayed to each other, never stored: the server restarts without them.
+    addItem(ana.doc, { text: 'ana lost', createdBy: 'ana' })
+    setChecked(ana.doc, milk, true) // also overwrites Ana's stored `changes` counter: a deletion of hers
+    addItem(bob.doc, { text: 'bob lost', createdBy: 'bob' })
+    for (const update of ana.take()) Y.applyUpdate(bob.doc, update, SERVER)
+    for (const update of bob.take()) Y.applyUpdate(ana.doc, update, SERVER)
+    return { server, ana, bob, milk }
+  }
+
+  it("applies each replica's own edits and leaves the others' to their owners; everything converges", () => {
+    const { server, ana, bob, milk } = crashed()
+    expect(server.check(bob.step2(), 'bob').ok).toBe(false)
+    const verdict = server.accept(bob.step2(), 'bob', true)
+    expect(verdict.ok && verdict.setAside?.clients).toEqual([ana.doc.clientID])
+    expect(listItems(server.doc).items.map((item) => item.text).sort()).toEqual(['Milk', 'bob lost'])
+    server.accept(ana.step2(), 'ana', true)
+    expect(listItems(server.doc).items.map((item) => item.text).sort()).toEqual(['Milk', 'ana lost', 'bob lost'])
+    expect(getItem(server.doc, milk)?.checked).toBe(true)
+    ana.pull()
+    bob.pull()
+    expect(listItems(ana.doc)).toEqual(listItems(server.doc))
+    expect(listItems(bob.doc)).toEqual(listItems(server.doc))
+    expect(Y.encodeStateVector(bob.doc)).toEqual(Y.encodeStateVector(server.doc))
+  })
+
+  it("sets aside a new clientID whose items another user created (Ana's first edits and her claim were lost)", () => {
+    const server = new Server()
+    const ana = new Client(server, 'ana')
+    const bob = new Client(server, 'bob')
+    addItem(ana.doc, { text: 'first of the session', createdBy: 'ana' })
+    for (const update of ana.take()) Y.applyUpdate(bob.doc, update, SERVER)
+    addItem(bob.doc, { text: 'bob', createdBy: 'bob' })
+    const verdict = server.accept(bob.step2(), 'bob', true)
+    expect(verdict.ok && verdict.claimed).toEqual([bob.doc.clientID])
+    expect(server.owners.ownerOf(ana.doc.clientID)).toBeUndefined()
+    server.accept(ana.step2(), 'ana', true)
+    expect(server.owners.ownerOf(ana.doc.clientID)).toBe('ana')
+  })
+
+  it('admits nothing a strict check refuses: forged content is left out, the rest is checked as strictly as ever', () => {
+    const server = new Server()
+    const ana = new Client(server, 'ana')
+    const milk = addItem(ana.doc, { text: 'Milk', createdBy: 'ana' })
+    ana.push()
+    const mallory = new Client(server, 'mallory')
+    // Under Ana's clientID, and Mallory deleting Ana's entries: both left out, Mallory's own check applied.
+    const forged = forge(mallory, (doc) => addItem(doc, { text: 'forged', createdBy: 'mallory' }), ana.doc.clientID)
+    const verdict = server.accept(forged, 'mallory', true)
+    expect(verdict.ok && verdict.setAside?.clients).toEqual([ana.doc.clientID])
+    const deleting = forge(mallory, (doc, me) => {
+      itemMap(doc, milk).delete(`order:${ana.doc.clientID}`)
+      itemMap(doc, milk).set(`checked:${me}`, { v: true, t: t(me) })
+    })
+    server.accept(deleting, 'mallory', true)
+    expect(listItems(server.doc).items).toMatchObject([{ text: 'Milk', checked: true }])
+    expect(getItem(server.doc, milk)?.order).toBe(getItem(ana.doc, milk)?.order)
+    // Mallory's own content still breaks the rules: refused whole.
+    server.refuse(forge(mallory, (doc, me) => doc.getMap('title').set(String(me), { v: 'T'.repeat(50_000), t: t(me) })), 'mallory', WriteRule.FieldTooLong)
+    const junk = forge(mallory, (doc) => doc.getArray('junk').push([1]))
+    expect(server.receive(junk, 'mallory', true)).toMatchObject({ ok: false, rejection: { rule: WriteRule.UnknownRoot } })
+  })
+
+  it('withoutSetAside leaves an update whole when nothing was set aside', () => {
+    const server = new Server()
+    const ana = new Client(server, 'ana')
+    const id = addItem(ana.doc, { text: 'abc', createdBy: 'ana' })
+    editItemText(ana.doc, id, (text) => text.delete(0, 1))
+    const update = ana.step2()
+    const same = withoutSetAside(update, Y.decodeUpdate(update), { clients: [], deletions: [] })
+    expect(Y.decodeUpdate(same)).toEqual(Y.decodeUpdate(update))
   })
 })

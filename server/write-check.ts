@@ -17,7 +17,22 @@
  * A refusal is whole: `checkWrite` either returns the clientIDs the write
  * claims for its writer, or the first rule it breaks, before anything is
  * applied.
+ *
+ * A sync step 2 is checked leniently about what only others could have
+ * written. It carries everything the replica holds that the server lacks,
+ * which after a server crash includes other users' edits (and the server's
+ * own writes) that were relayed to it but never stored. The server takes
+ * those only from their owners, so instead of refusing the whole step 2 — and
+ * with it, since every replica holds some of the others' lost edits, every
+ * replica's, for good — it sets them aside: content under clientIDs owned by
+ * other users or servers, content of new clientIDs that only another user or
+ * a server could have written (a foreign `createdBy`, the server-only roots),
+ * and deletions this writer may not make. The rest is checked as strictly as
+ * any write and applied without them (`withoutSetAside`); what was set aside
+ * reaches the server again from whoever wrote it. Nothing set aside is ever
+ * applied, so this admits nothing a strict check would refuse.
  */
+import * as encoding from 'lib0/encoding'
 import * as Y from 'yjs'
 import { normalizeTimestamp, parseTimestamp } from '../shared/hlc.ts'
 import { LIMITS } from '../shared/list-input.ts'
@@ -25,6 +40,7 @@ import { ROOT, type CategoryRegister, type ItemRegister } from '../shared/list-l
 import { parseEntryKey } from '../shared/lww-register.ts'
 import { isOrderKey } from '../shared/order-keys.ts'
 import { WriteRule, writeRejection, type WriteRejectedMessage } from '../shared/protocol.ts'
+import { LEGACY_OWNER } from './client-ids.ts'
 
 /** What `Y.decodeUpdate` returns; the room decodes every update once and passes it here. */
 export type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>
@@ -47,11 +63,25 @@ export interface WriteCheckInput {
   now: number
   /** Register timestamps further ahead of `now` than this are refused (`clock-skew`). */
   maxClockSkewMs: number
+  /** The write is a sync step 2: set aside what only others could have written (see the module comment). */
+  lenient?: boolean
+}
+
+/** What a lenient check left out: apply `withoutSetAside(update, …)` instead of the update. */
+export interface SetAside {
+  /** ClientIDs whose new content is not applied. */
+  clients: number[]
+  /** Ranges of the delete set not applied. */
+  deletions: Array<{ client: number; clock: number; len: number }>
 }
 
 export type WriteCheck =
-  /** Accepted; `claimed` are the clientIDs nobody owned yet, now the writer's once the write is applied. */
-  | { ok: true; claimed: number[] }
+  /**
+   * Accepted; `claimed` are the clientIDs nobody owned yet, now the writer's
+   * once the write is applied. `setAside` is null unless a lenient check left
+   * something out.
+   */
+  | { ok: true; claimed: number[]; setAside: SetAside | null }
   | { ok: false; rejection: WriteRejectedMessage }
 
 /** One update may advance a clientID's clock by at most this much (a GC struct of length 2^40 is an attack). */
@@ -143,6 +173,16 @@ function refuse(rule: WriteRule, message: string): never {
   throw new Refusal(writeRejection(rule, message))
 }
 
+/** A lenient check found content of `client` that only someone else could have written: check again without it. */
+class SetAsideClient extends Error {
+  constructor(readonly client: number) {
+    super(`set aside clientID ${client}`)
+  }
+}
+
+/** A lenient check sets aside at most this many clientIDs found by their content (each costs a new pass). */
+const MAX_SET_ASIDE_PASSES = 8
+
 /** Places of integrated types: an item's parent never changes, so this holds across checks. */
 const integratedPlaces = new WeakMap<Y.AbstractType<unknown>, Place>()
 
@@ -196,18 +236,26 @@ class Check {
   private readonly keysSet = new Map<TypeKey, Set<string>>()
   /** Greatest new timestamp per entity (or the title) and field: older entries it supersedes may be deleted. */
   private readonly newestEntry = new Map<TypeKey, Map<string, string>>()
-  /** Items this write creates, and whether each has its createdBy. */
-  private readonly newItems = new Map<TypeKey, boolean>()
+  /** Items this write creates: the clientID creating each, and whether it has its createdBy. */
+  private readonly newItems = new Map<TypeKey, { client: number; hasCreatedBy: boolean }>()
+  /** Ranges of the delete set a lenient check leaves out. */
+  private readonly droppedDeletions: SetAside['deletions'] = []
+  /** The range of the delete set being checked, for `forbidDeletion`. */
+  private deleting: { client: number; clock: number; len: number } | null = null
   /** `root/id` of every item and category this write creates. */
   private readonly newIds = new Set<string>()
   /** Per item text: characters inserted and deleted by this write, and the length before it. */
   private readonly texts = new Map<TypeKey, { before: number; inserted: number; deleted: number }>()
 
-  constructor(private readonly input: WriteCheckInput) {
+  constructor(
+    private readonly input: WriteCheckInput,
+    /** ClientIDs set aside (lenient checks only): their new content is as good as absent. */
+    private readonly setAside: Set<number>,
+  ) {
     this.store = input.doc.store
   }
 
-  run(): number[] {
+  run(): { claimed: number[]; setAside: SetAside | null } {
     this.collectFresh()
     this.checkClientIds()
     for (const structs of this.fresh.values()) {
@@ -215,10 +263,27 @@ class Check {
     }
     this.checkDeletions()
     this.checkTexts()
-    for (const hasCreatedBy of this.newItems.values()) {
-      if (!hasCreatedBy) refuse(WriteRule.CreatedBy, 'a new item must carry createdBy: the id of the user who writes it')
+    for (const { client, hasCreatedBy } of this.newItems.values()) {
+      if (!hasCreatedBy) this.foreign(client, WriteRule.CreatedBy, 'a new item must carry createdBy: the id of the user who writes it')
     }
-    return this.claimed
+    const setAside = this.setAside.size > 0 || this.droppedDeletions.length > 0 ? { clients: [...this.setAside], deletions: this.droppedDeletions } : null
+    return { claimed: this.claimed.filter((client) => !this.setAside.has(client)), setAside }
+  }
+
+  /**
+   * Content of `client` breaks `rule` in a way only someone else's content
+   * could (another user's createdBy, a server-only root): a lenient check sets
+   * a new clientID aside, anything else is refused.
+   */
+  private foreign(client: number, rule: WriteRule, message: string): never {
+    if (this.input.lenient && this.claimedSet.has(client)) throw new SetAsideClient(client)
+    refuse(rule, message)
+  }
+
+  /** A deletion this writer may not make: a lenient check leaves it out, a strict one refuses. */
+  private forbidDeletion(rule: WriteRule, message: string): void {
+    if (!this.input.lenient || !this.deleting) refuse(rule, message)
+    this.droppedDeletions.push(this.deleting)
   }
 
   private stateOf(client: number): number {
@@ -233,7 +298,7 @@ class Check {
   private collectFresh(): void {
     for (const struct of this.input.update.structs) {
       const client = struct.id.client
-      if (struct.id.clock + struct.length <= this.stateOf(client)) continue
+      if (struct.id.clock + struct.length <= this.stateOf(client) || this.setAside.has(client)) continue
       let list = this.fresh.get(client)
       if (!list) this.fresh.set(client, (list = []))
       list.push(struct)
@@ -247,6 +312,12 @@ class Check {
       if (client === doc.clientID) refuse(WriteRule.ClientIdOwned, `clientID ${client} is the server's own`)
       const owner = owners.ownerOf(client)
       if (owner !== undefined && owner !== writer.userId) {
+        // What another user or server node wrote, relayed to this replica and lost by the server since.
+        if (this.input.lenient && owner !== LEGACY_OWNER) {
+          this.setAside.add(client)
+          this.fresh.delete(client)
+          continue
+        }
         refuse(WriteRule.ClientIdOwned, `clientID ${client} belongs to another user on this list: use a clientID of your own`)
       }
       const last = structs[structs.length - 1]!
@@ -398,7 +469,7 @@ class Check {
 
   private checkRootChild(struct: Y.Item, place: Extract<Place, { kind: 'root' }>, sub: string | null): void {
     const { name } = place
-    if (SERVER_ROOTS.has(name)) refuse(WriteRule.ServerOnly, `only the server writes "${name}"`)
+    if (SERVER_ROOTS.has(name)) this.foreign(struct.id.client, WriteRule.ServerOnly, `only the server writes "${name}"`)
     if (!CLIENT_ROOTS.has(name)) refuse(WriteRule.UnknownRoot, `the list document has no root "${name}"`)
     if (sub === null) refuse(WriteRule.UnknownField, `"${name}" holds keyed entries only`)
     const content = struct.content
@@ -420,7 +491,7 @@ class Check {
     const id = `${name}/${sub}`
     if (root?._map.has(sub) || this.newIds.has(id)) refuse(WriteRule.RegisterKey, `${name} id ${sub} is taken: ids are never reused`)
     this.newIds.add(id)
-    if (name === ROOT.items) this.newItems.set(idKey(struct.id.client, struct.id.clock), false)
+    if (name === ROOT.items) this.newItems.set(idKey(struct.id.client, struct.id.clock), { client: struct.id.client, hasCreatedBy: false })
   }
 
   private checkEntityChild(struct: Y.Item, place: Extract<Place, { kind: 'entity' }>, sub: string | null): void {
@@ -440,8 +511,11 @@ class Check {
     if (sub === 'createdBy' && what === 'item') {
       creationOnly(sub)
       if (content instanceof Y.ContentDeleted) return
-      if (singleValue(content) !== this.input.writer.userId) refuse(WriteRule.CreatedBy, 'createdBy must be the id of the user who writes the item')
-      this.newItems.set(place.key, true)
+      if (singleValue(content) !== this.input.writer.userId) {
+        this.foreign(struct.id.client, WriteRule.CreatedBy, 'createdBy must be the id of the user who writes the item')
+      }
+      const created = this.newItems.get(place.key)
+      if (created) created.hasCreatedBy = true
       return
     }
     if (sub === 'createdAt') {
@@ -524,7 +598,11 @@ class Check {
       for (const { clock, len } of ranges) {
         const end = clock + len
         if (clock < state && structs) this.checkDocDeletions(structs, clock, Math.min(end, state))
-        if (end > state) this.checkFreshDeletions(client, Math.max(clock, state), end)
+        if (end <= state) continue
+        const from = Math.max(clock, state)
+        // Deletions of content set aside go with it.
+        if (this.setAside.has(client)) this.droppedDeletions.push({ client, clock: from, len: end - from })
+        else this.checkFreshDeletions(client, from, end)
       }
     }
   }
@@ -535,8 +613,11 @@ class Check {
       const struct = structs[i]!
       if (struct.id.clock >= to) break
       if (!(struct instanceof Y.Item) || struct.deleted) continue
-      const overlap = Math.min(to, struct.id.clock + struct.length) - Math.max(from, struct.id.clock)
+      const start = Math.max(from, struct.id.clock)
+      const overlap = Math.min(to, struct.id.clock + struct.length) - start
+      this.deleting = { client: struct.id.client, clock: start, len: overlap }
       this.checkDeletion(struct, overlap)
+      this.deleting = null
     }
   }
 
@@ -548,27 +629,25 @@ class Check {
         if (struct.countable) this.textOf(place).deleted += overlap
         return
       case 'root':
-        if (SERVER_ROOTS.has(place.name)) refuse(WriteRule.ServerOnly, `only the server writes "${place.name}"`)
+        if (SERVER_ROOTS.has(place.name)) return this.forbidDeletion(WriteRule.ServerOnly, `only the server writes "${place.name}"`)
         if (place.name === ROOT.items || place.name === ROOT.categories) {
-          refuse(WriteRule.RemovedEntry, `deleting an ${place.name} entry is how layout v1 deleted; this app version is outdated`)
+          return this.forbidDeletion(WriteRule.RemovedEntry, `deleting an ${place.name} entry is how layout v1 deleted; this app version is outdated`)
         }
         if (place.name === ROOT.title) return this.checkEntryDeletion(struct, place.key, place.key, 'title')
         if (place.name === ROOT.changes) return this.checkEntryDeletion(struct, place.key, null, null)
-        refuse(WriteRule.UnknownRoot, `the list document has no root "${place.name}"`)
-        break
+        return this.forbidDeletion(WriteRule.UnknownRoot, `the list document has no root "${place.name}"`)
       case 'entity': {
         if (sub === 'text' || (LEGACY_NESTED[place.entity].has(sub ?? '') && struct.content instanceof Y.ContentType)) {
-          refuse(WriteRule.RemovedEntry, `deleting an ${place.entity}'s "${sub}" is how layout v1 deleted; this app version is outdated`)
+          return this.forbidDeletion(WriteRule.RemovedEntry, `deleting an ${place.entity}'s "${sub}" is how layout v1 deleted; this app version is outdated`)
         }
         const parsed = sub === null ? null : parseEntryKey(sub)
         if (parsed) return this.checkEntryDeletion(struct, place.key, place.key, parsed.field)
-        refuse(WriteRule.RemovedEntryOther, `an ${place.entity}'s "${sub}" is never deleted`)
-        break
+        return this.forbidDeletion(WriteRule.RemovedEntryOther, `an ${place.entity}'s "${sub}" is never deleted`)
       }
       case 'nested':
         return this.checkEntryDeletion(struct, place.key, place.owner, place.field)
       case 'junk':
-        refuse(WriteRule.RemovedEntryOther, 'the write deletes content the list document does not have a place for')
+        return this.forbidDeletion(WriteRule.RemovedEntryOther, 'the write deletes content the list document does not have a place for')
     }
   }
 
@@ -589,7 +668,7 @@ class Check {
         if (t === null || t < newest) return
       }
     }
-    refuse(WriteRule.RemovedEntryOther, `the write deletes "${struct.parentSub}" of another writer without superseding it`)
+    this.forbidDeletion(WriteRule.RemovedEntryOther, `the write deletes "${struct.parentSub}" of another writer without superseding it`)
   }
 
   /** Deleting structs of this same update in [from, to): free, but it must name structs the update holds. */
@@ -633,10 +712,72 @@ function isPlainEntry(value: unknown): value is { v: unknown; t: unknown } {
 
 /** Checks a client's decoded write against the list document's rules; see the module comment. */
 export function checkWrite(input: WriteCheckInput): WriteCheck {
-  try {
-    return { ok: true, claimed: new Check(input).run() }
-  } catch (err) {
-    if (err instanceof Refusal) return { ok: false, rejection: err.rejection }
-    throw err
+  const setAside = new Set<number>()
+  for (let pass = 0; ; pass++) {
+    try {
+      return { ok: true, ...new Check(input, setAside).run() }
+    } catch (err) {
+      if (err instanceof Refusal) return { ok: false, rejection: err.rejection }
+      if (!(err instanceof SetAsideClient)) throw err
+      if (pass >= MAX_SET_ASIDE_PASSES) {
+        return { ok: false, rejection: writeRejection(WriteRule.CreatedBy, 'the write holds content of too many clientIDs that are not the writer\'s') }
+      }
+      setAside.add(err.client)
+    }
   }
+}
+
+/**
+ * The update without what a lenient check set aside: the new structs of the
+ * set-aside clientIDs and the left-out ranges of the delete set. Structs are
+ * cut with `Y.diffUpdate` (as if the server had them all); the delete set,
+ * which that copies whole, is written anew.
+ */
+export function withoutSetAside(update: Uint8Array, decoded: DecodedUpdate, setAside: SetAside): Uint8Array {
+  const structs = setAside.clients.length === 0 ? update : Y.diffUpdate(update, Y.encodeStateVector(new Map(setAside.clients.map((client) => [client, Number.MAX_SAFE_INTEGER]))))
+  const kept = new Map<number, Array<{ clock: number; len: number }>>()
+  for (const [client, ranges] of decoded.ds.clients) {
+    const dropped = setAside.deletions.filter((range) => range.client === client)
+    const left: Array<{ clock: number; len: number }> = []
+    for (const range of ranges) left.push(...subtractRanges(range, dropped))
+    if (left.length > 0) kept.set(client, left)
+  }
+  // The copied delete set is the last part of the diff; its encoding is as long as ours of the same sets.
+  const structBytes = structs.subarray(0, structs.byteLength - encodeDeleteSet(decoded.ds.clients).byteLength)
+  const deletions = encodeDeleteSet(kept)
+  const result = new Uint8Array(structBytes.byteLength + deletions.byteLength)
+  result.set(structBytes)
+  result.set(deletions, structBytes.byteLength)
+  return result
+}
+
+/** `range` without the parts `holes` cover. */
+function subtractRanges(range: { clock: number; len: number }, holes: ReadonlyArray<{ clock: number; len: number }>): Array<{ clock: number; len: number }> {
+  let pieces = [{ clock: range.clock, end: range.clock + range.len }]
+  for (const hole of holes) {
+    const holeEnd = hole.clock + hole.len
+    pieces = pieces.flatMap((piece) => {
+      if (holeEnd <= piece.clock || hole.clock >= piece.end) return [piece]
+      const parts = []
+      if (hole.clock > piece.clock) parts.push({ clock: piece.clock, end: hole.clock })
+      if (holeEnd < piece.end) parts.push({ clock: holeEnd, end: piece.end })
+      return parts
+    })
+  }
+  return pieces.map(({ clock, end }) => ({ clock, len: end - clock }))
+}
+
+/** A delete set in the update format v1 (`writeDeleteSet` of Yjs with its DSEncoderV1). */
+function encodeDeleteSet(clients: ReadonlyMap<number, ReadonlyArray<{ clock: number; len: number }>>): Uint8Array {
+  const enc = encoding.createEncoder()
+  encoding.writeVarUint(enc, clients.size)
+  for (const [client, ranges] of [...clients].sort((a, b) => b[0] - a[0])) {
+    encoding.writeVarUint(enc, client)
+    encoding.writeVarUint(enc, ranges.length)
+    for (const { clock, len } of ranges) {
+      encoding.writeVarUint(enc, clock)
+      encoding.writeVarUint(enc, len)
+    }
+  }
+  return encoding.toUint8Array(enc)
 }
