@@ -11,6 +11,7 @@ import * as prng from 'lib0/prng'
 import * as Y from 'yjs'
 import { LIMITS, addItem, listItems } from '../../../shared/list-document.ts'
 import { WriteRule } from '../../../shared/protocol.ts'
+import type { OpenFinding } from './findings.ts'
 
 export interface AttackContext {
   gen: prng.PRNG
@@ -31,6 +32,8 @@ export interface Attack {
   rules: WriteRule[]
   /** The update to send, or null when the list gives this attack nothing to work on (e.g. no item yet). */
   build(ctx: AttackContext): Uint8Array | null
+  /** Rules also accepted while a run steers around an open finding about this attack's refusal. */
+  tolerated?: { finding: OpenFinding; rules: WriteRule[] }
 }
 
 /** A v2 register timestamp (15-digit wall, 6-digit counter, 16-digit clientID). */
@@ -155,6 +158,7 @@ export const ATTACKS: readonly Attack[] = [
   {
     name: 'deleting an item key',
     rules: [WriteRule.RemovedEntry],
+    tolerated: { finding: 'item-key-deletion-code', rules: [WriteRule.RemovedEntryOther] },
     build: (ctx) => {
       const id = someItemId(ctx)
       if (id === null) return null

@@ -6,7 +6,8 @@
  */
 import * as prng from 'lib0/prng'
 
-let gen = prng.create(0)
+/** Seed 0 would make lib0's xoroshiro draw zeros only: every id would be the same. */
+let gen = prng.create(17)
 
 export function seedUuids(seed: number): void {
   gen = prng.create(seed * 7919 + 17)

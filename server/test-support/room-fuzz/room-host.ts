@@ -8,6 +8,7 @@
  * interleaving of deliveries across clients, step by step.
  */
 import { pino } from 'pino'
+import * as Y from 'yjs'
 import { CloseCode, type Role } from '../../../shared/protocol.ts'
 import { LocalFanoutHub } from '../../fanout.ts'
 import { Metrics } from '../../metrics.ts'
@@ -81,6 +82,12 @@ export interface RoomHostOptions {
    * room to unload and loads a fresh one.
    */
   avoidFailedRoomJoins?: boolean
+  /**
+   * Works around an open finding ('relayed-loss-resend'): the state of a room
+   * whose storage failed is applied, as a server change, to the room loaded
+   * after it, so nothing it relayed is lost with it.
+   */
+  carryFailedRoomState?: boolean
 }
 
 const silent = pino({ level: 'silent' })
@@ -104,6 +111,8 @@ export class RoomHost {
   readonly serverClientIds = new Set<number>()
   loads = 0
   unloads = 0
+  /** A failed room's state, for the next room (see `carryFailedRoomState`). */
+  private carried: Uint8Array | null = null
   private readonly metrics = new Metrics()
   private readonly fanout = new LocalFanoutHub().endpoint()
 
@@ -138,6 +147,9 @@ export class RoomHost {
           this.room = loaded
           this.serverClientIds.add(loaded.doc.clientID)
           loaded.events.on('became-idle', () => this.unload(loaded))
+          const carried = this.carried
+          this.carried = null
+          if (carried) loaded.change((doc) => Y.applyUpdate(doc, carried), 'carried from the failed room')
           return loaded
         })
         .finally(() => {
@@ -188,6 +200,12 @@ export class RoomHost {
     if (this.room !== room || !room.isIdle) return
     this.room = null
     this.unloads++
+    if (this.options.carryFailedRoomState) {
+      const state = Y.encodeStateAsUpdate(room.doc)
+      room.whenFlushed().catch(() => {
+        this.carried = this.carried ? Y.mergeUpdates([this.carried, state]) : state
+      })
+    }
     room.destroy()
   }
 

@@ -37,8 +37,19 @@ export interface ClientObserver {
   roomSent(client: SimClient, bytes: Uint8Array): void
   /** Something this client saw that an honest client must never see. */
   violation(message: string): void
-  /** The room closed this client's socket (the client read the close frame). */
-  closed(client: SimClient, code: number, reason: string): void
+  /** The room closed this client's socket (the client read the close frame); `wasClean` as `clean` was before. */
+  closed(client: SimClient, code: number, reason: string, wasClean: boolean): void
+}
+
+export interface SimClientOptions {
+  /** Says Hello and understands Colist's messages, as the web client does. */
+  colist: boolean
+  /**
+   * Holds live updates until this connection's sync step 2 is sent (then
+   * sends them), unlike y-websocket, which sends them as soon as the socket
+   * opens. A workaround for the open finding 'early-update' (room fuzz).
+   */
+  holdUpdatesUntilSynced?: boolean
 }
 
 /** Origin of the content a restarted client reloads from its own storage. */
@@ -71,12 +82,15 @@ export class SimClient {
   finalClose: { code: number; reason: string } | null = null
   connections = 0
   closesSeen = new Map<number, number>()
+  /** This connection's sync step 2 went out (in answer to the room's step 1). */
+  private sentStep2 = false
+  /** Live updates held until then (see `holdUpdatesUntilSynced`). */
+  private held: Uint8Array[] = []
 
   constructor(
     readonly name: string,
     readonly userId: string,
-    /** Says Hello and understands Colist's messages, as the web client does. */
-    readonly colist: boolean,
+    private readonly options: SimClientOptions,
     clientId: number,
     private readonly now: () => number,
     private readonly host: RoomHost,
@@ -94,6 +108,10 @@ export class SimClient {
     this.awareness = new awarenessProtocol.Awareness(doc)
     this.awareness.setLocalState({ name: this.name })
     this.awareness.on('update', this.onAwarenessUpdate)
+  }
+
+  get colist(): boolean {
+    return this.options.colist
   }
 
   get online(): boolean {
@@ -117,6 +135,8 @@ export class SimClient {
     this.synced = false
     this.refusedOnConnection = false
     this.clean = this.host.roles.get(this.userId) !== 'viewer'
+    this.sentStep2 = false
+    this.held = []
     this.connections++
     if (this.colist) wire.toRoom.push(encodeHello({ protocolVersion: PROTOCOL_VERSION }))
     wire.toRoom.push(encodeSyncMessage(SyncStep.Step1, Y.encodeStateVector(this.doc)))
@@ -154,8 +174,9 @@ export class SimClient {
     if (!wire || !frame) return
     if (frame.kind === 'close') {
       this.closesSeen.set(frame.code, (this.closesSeen.get(frame.code) ?? 0) + 1)
+      const wasClean = this.clean
       this.closed(wire)
-      this.observer.closed(this, frame.code, frame.reason)
+      this.observer.closed(this, frame.code, frame.reason, wasClean)
       const retry = this.colist ? isRetryableClose(frame.code) : plainShouldReconnect(frame.code)
       if (!retry) {
         this.finalClose = { code: frame.code, reason: frame.reason }
@@ -178,6 +199,11 @@ export class SimClient {
         )
         if (step === syncProtocol.messageYjsSyncStep2) this.synced = true
         if (encoding.length(reply) > 1) wire.toRoom.push(encoding.toUint8Array(reply))
+        if (step === syncProtocol.messageYjsSyncStep1 && !this.sentStep2) {
+          this.sentStep2 = true
+          if (this.held.length > 0) wire.toRoom.push(encodeSyncMessage(SyncStep.Update, Y.mergeUpdates(this.held)))
+          this.held = []
+        }
         return
       }
       case MessageType.Awareness:
@@ -214,7 +240,8 @@ export class SimClient {
 
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
     if (origin === this || origin === RESTORED || !this.wire) return
-    this.wire.toRoom.push(encodeSyncMessage(SyncStep.Update, update))
+    if (this.options.holdUpdatesUntilSynced && !this.sentStep2) this.held.push(update)
+    else this.wire.toRoom.push(encodeSyncMessage(SyncStep.Update, update))
   }
 
   private readonly onAwarenessUpdate = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }): void => {
