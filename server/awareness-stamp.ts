@@ -5,10 +5,10 @@
  * from the token, so nobody can appear as someone else.
  *
  * The wire format is y-protocols' awareness update: a count, then per entry a
- * clientID, a clock and a JSON state (`null` when the client leaves).
+ * clientID, a clock and a JSON state (`null` when the client leaves), read
+ * and written by shared/awareness-entries.ts.
  */
-import * as decoding from 'lib0/decoding'
-import * as encoding from 'lib0/encoding'
+import { decodeAwarenessEntries, encodeAwarenessEntries, type AwarenessEntry } from '../shared/awareness-entries.ts'
 
 export interface AwarenessIdentity {
   id: string
@@ -22,39 +22,28 @@ export interface StampResult {
   clientIds: number[]
 }
 
+/** Entries one client update may carry; more is refused before any is read. */
 const MAX_ENTRIES = 64
 
 /**
  * `mayUse(clientId)` decides whether this connection may speak for a
  * clientID (it must not overwrite or remove another connection's state).
- * Throws on malformed input.
+ * Throws on malformed input, including a state that is not JSON, even in an
+ * entry `mayUse` refuses.
  */
 export function stampAwarenessUpdate(
   update: Uint8Array,
   identity: AwarenessIdentity,
   mayUse: (clientId: number) => boolean,
 ): StampResult {
-  const dec = decoding.createDecoder(update)
-  const count = decoding.readVarUint(dec)
-  if (count > MAX_ENTRIES) throw new Error(`awareness update has ${count} entries`)
-  const accepted: Array<{ clientId: number; clock: number; state: string }> = []
-  for (let i = 0; i < count; i++) {
-    const clientId = decoding.readVarUint(dec)
-    const clock = decoding.readVarUint(dec)
-    const raw: unknown = JSON.parse(decoding.readVarString(dec))
-    if (!mayUse(clientId)) continue
-    accepted.push({ clientId, clock, state: JSON.stringify(stampState(raw, identity)) })
+  const accepted: AwarenessEntry[] = []
+  for (const entry of decodeAwarenessEntries(update, { maxEntries: MAX_ENTRIES })) {
+    const raw: unknown = JSON.parse(entry.stateJson)
+    if (!mayUse(entry.clientId)) continue
+    accepted.push({ clientId: entry.clientId, clock: entry.clock, stateJson: JSON.stringify(stampState(raw, identity)) })
   }
-  if (decoding.hasContent(dec)) throw new Error('trailing bytes after awareness update')
   if (accepted.length === 0) return { update: null, clientIds: [] }
-  const enc = encoding.createEncoder()
-  encoding.writeVarUint(enc, accepted.length)
-  for (const entry of accepted) {
-    encoding.writeVarUint(enc, entry.clientId)
-    encoding.writeVarUint(enc, entry.clock)
-    encoding.writeVarString(enc, entry.state)
-  }
-  return { update: encoding.toUint8Array(enc), clientIds: accepted.map((e) => e.clientId) }
+  return { update: encodeAwarenessEntries(accepted), clientIds: accepted.map((e) => e.clientId) }
 }
 
 function stampState(raw: unknown, identity: AwarenessIdentity): Record<string, unknown> | null {

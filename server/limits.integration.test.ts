@@ -3,10 +3,10 @@
  * close code, only the offending socket closes, the stored document is
  * unchanged, and a well-behaved client on the same list keeps syncing.
  */
-import * as encoding from 'lib0/encoding'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import * as Y from 'yjs'
+import { encodeAwarenessEntries } from '../shared/awareness-entries.ts'
 import { addItem, listItems } from '../shared/list-document.ts'
 import { CloseCode, MessageType, SyncStep, WS_PATH_PREFIX, encodeAwarenessMessage, encodeHello, encodeSyncMessage } from '../shared/protocol.ts'
 import { Api, connectClient, docUntil, saved, startTestServer, synced, type TestClient, type TestServer } from './test-support/harness.ts'
@@ -79,14 +79,7 @@ describe('refused input', () => {
     ['a sync update carrying a corrupt Yjs update', () => encodeSyncMessage(SyncStep.Update, Uint8Array.from([1, 5, 200, 1, 0, 9, 9, 9, 9])), CloseCode.MalformedMessage.code],
     ['an unknown sync step', () => encodeSyncMessage(9, new Uint8Array(3)), CloseCode.MalformedMessage.code],
     ['a hello with a future protocol version', () => encodeHello({ protocolVersion: 999 }), CloseCode.ProtocolVersion.code],
-    ['awareness that is not JSON', () => {
-      const inner = encoding.createEncoder()
-      encoding.writeVarUint(inner, 1)
-      encoding.writeVarUint(inner, 1234)
-      encoding.writeVarUint(inner, 1)
-      encoding.writeVarString(inner, '{not json')
-      return encodeAwarenessMessage(encoding.toUint8Array(inner))
-    }, CloseCode.MalformedMessage.code],
+    ['awareness that is not JSON', () => encodeAwarenessMessage(encodeAwarenessEntries([{ clientId: 1234, clock: 1, stateJson: '{not json' }])), CloseCode.MalformedMessage.code],
   ]
 
   for (const [name, message, code] of cases) {

@@ -1,13 +1,23 @@
 /**
- * Messages between server nodes, carried by the fan-out (fanout.ts). Clients
- * never see these. Per list, a node publishes on four topics:
+ * Messages between server nodes, carried by the fan-out (fanout.ts): every
+ * byte one node sends another is encoded and decoded here, and nowhere else.
+ * Clients never see these. Per list, a node publishes on four topics:
  *
- * - `doc:<list>`: a Yjs update it accepted (applied by peers, stored only by
- *   the node that accepted it);
- * - `awareness:<list>`: an awareness update of its clients;
+ * - `doc:<list>`: a Yjs update it accepted, as is (applied by peers, stored
+ *   only by the node that accepted it);
+ * - `awareness:<list>`: an awareness update of its clients, in y-protocols'
+ *   format (entries: shared/awareness-entries.ts), carrying the identity the
+ *   accepting node stamped;
  * - `persisted:<list>`: durable clocks it advanced by appending to the shared
- *   store (Colist protocol `Persisted` format), forwarded to every client;
+ *   store, as the Colist protocol `Persisted` message itself, so the room
+ *   encodes it once for its sockets and its peers; forwarded to every client;
  * - `sync:<list>`: catch-up between nodes, below.
+ *
+ * And, for the whole node:
+ *
+ * - `access`: a role change or deletion of a list, as JSON, applied to open
+ *   sockets on every node;
+ * - `nodes`: heartbeats, one byte.
  *
  * Catch-up works like y-protocols' sync steps, between nodes: a node that
  * loads a list live elsewhere, or whose fan-out reconnects, publishes a
@@ -15,9 +25,18 @@
  * Reply addressed to it, carrying the update it lacks and the awareness of
  * the peer's own clients, and (when asked) a Request of its own, so the
  * exchange goes both ways.
+ *
+ * Over Redis each message travels in an envelope naming the node that sent
+ * it (`encodeEnvelope`), because Redis echoes a node's messages back to it.
+ *
+ * Nodes of different versions share a cluster during a rolling deploy: a
+ * format here changes only in a way older nodes still decode
+ * (node-protocol.test.ts pins today's bytes).
  */
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
+import { decodeAwarenessEntries } from '../shared/awareness-entries.ts'
+import { MessageType, ROLES, decodePersisted, encodePersisted, type PersistedClocks, type Role } from '../shared/protocol.ts'
 
 export const topics = {
   doc: (listId: string) => `doc:${listId}`,
@@ -28,12 +47,74 @@ export const topics = {
   nodes: 'nodes',
 } as const
 
+// -----------------------------------------------------------------------------
+// Envelope (RedisFanout): the sender's node id, then the payload
+// -----------------------------------------------------------------------------
+
+export interface Envelope {
+  fromNode: string
+  payload: Uint8Array
+}
+
+/** Varstring node id, then the payload to the end (no length). */
+export function encodeEnvelope(fromNode: string, payload: Uint8Array): Uint8Array {
+  const enc = encoding.createEncoder()
+  encoding.writeVarString(enc, fromNode)
+  encoding.writeUint8Array(enc, payload)
+  return encoding.toUint8Array(enc)
+}
+
+/** The payload is a view into `message`, not a copy. */
+export function decodeEnvelope(message: Uint8Array): Envelope {
+  const dec = decoding.createDecoder(message)
+  const fromNode = decoding.readVarString(dec)
+  return { fromNode, payload: decoding.readTailAsUint8Array(dec) }
+}
+
+// -----------------------------------------------------------------------------
+// awareness:<list>
+// -----------------------------------------------------------------------------
+
+/**
+ * The clientIDs a peer's awareness update speaks for. Throws on a malformed
+ * update. (The update itself is applied with y-protocols' own decoder, and a
+ * node announces all of its clients at once, so there is no entry cap.)
+ */
+export function nodeAwarenessClientIds(update: Uint8Array): number[] {
+  return decodeAwarenessEntries(update).map((entry) => entry.clientId)
+}
+
+// -----------------------------------------------------------------------------
+// persisted:<list>
+// -----------------------------------------------------------------------------
+
+/** The Colist `Persisted` client message: what the room sends its clients, byte for byte. */
+export function encodeNodePersisted(clocks: PersistedClocks): Uint8Array {
+  return encodePersisted(clocks)
+}
+
+export function decodeNodePersisted(payload: Uint8Array): PersistedClocks {
+  const dec = decoding.createDecoder(payload)
+  const type = decoding.readVarUint(dec)
+  if (type !== MessageType.Persisted) throw new Error(`persisted topic carried message type ${type}`)
+  return decodePersisted(dec)
+}
+
+// -----------------------------------------------------------------------------
+// sync:<list>
+// -----------------------------------------------------------------------------
+
 const SyncKind = { Request: 0, Reply: 1 } as const
 
 export type NodeSyncMessage =
   | { kind: 'request'; askBack: boolean; stateVector: Uint8Array }
   | { kind: 'reply'; to: string; update: Uint8Array; awareness: Uint8Array | null }
 
+/**
+ * Request: varuint 0, byte askBack (1/0), varUint8Array state vector.
+ * Reply: varuint 1, varstring addressee, varUint8Array update,
+ * varUint8Array awareness update (empty for none).
+ */
 export function encodeNodeSync(msg: NodeSyncMessage): Uint8Array {
   const enc = encoding.createEncoder()
   if (msg.kind === 'request') {
@@ -64,13 +145,48 @@ export function decodeNodeSync(payload: Uint8Array): NodeSyncMessage {
   throw new Error(`unknown node sync kind ${kind}`)
 }
 
+// -----------------------------------------------------------------------------
+// access
+// -----------------------------------------------------------------------------
+
+/** A member's role changed (`role: null`: removed), or the list was deleted. */
+export type AccessChange = { kind: 'role'; listId: string; userId: string; role: Role | null } | { kind: 'deleted'; listId: string }
+
+/** JSON (UTF-8), keys in this order: kind, listId, then userId and role. */
+export function encodeAccessChange(change: AccessChange): Uint8Array {
+  const json =
+    change.kind === 'role'
+      ? { kind: change.kind, listId: change.listId, userId: change.userId, role: change.role }
+      : { kind: change.kind, listId: change.listId }
+  return new TextEncoder().encode(JSON.stringify(json))
+}
+
+/** Throws on anything but a well-formed change (unknown fields are ignored). */
+export function decodeAccessChange(payload: Uint8Array): AccessChange {
+  const value: unknown = JSON.parse(new TextDecoder().decode(payload))
+  if (typeof value !== 'object' || value === null) throw new Error('access change is not an object')
+  const v = value as Record<string, unknown>
+  if (typeof v.listId !== 'string') throw new Error('access change without a listId')
+  if (v.kind === 'deleted') return { kind: 'deleted', listId: v.listId }
+  if (v.kind === 'role' && typeof v.userId === 'string' && (v.role === null || ROLES.includes(v.role as Role))) {
+    return { kind: 'role', listId: v.listId, userId: v.userId, role: v.role as Role | null }
+  }
+  throw new Error(`malformed access change of kind ${String(v.kind)}`)
+}
+
+// -----------------------------------------------------------------------------
+// nodes
+// -----------------------------------------------------------------------------
+
 /** Node heartbeats on `topics.nodes`: alive, or leaving now (graceful stop). */
 export type NodeBeat = 'alive' | 'leaving'
 
+/** One byte: 1 alive, 0 leaving. */
 export function encodeBeat(beat: NodeBeat): Uint8Array {
   return Uint8Array.of(beat === 'alive' ? 1 : 0)
 }
 
+/** Anything but a leading 0 (an empty payload too) reads as alive. */
 export function decodeBeat(payload: Uint8Array): NodeBeat {
   return payload[0] === 0 ? 'leaving' : 'alive'
 }

@@ -6,16 +6,15 @@
  * they go; forwards the clocks they made durable to this node's clients; and
  * stores what a peer relayed but no node reported stored (`reconcile`).
  */
-import * as decoding from 'lib0/decoding'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import { clocksCover } from '../shared/clocks.ts'
-import { decodePersisted, encodePersisted } from '../shared/protocol.ts'
+import { encodePersisted } from '../shared/protocol.ts'
 import type { AwarenessOwners } from './awareness-owners.ts'
 import type { DurableWriter } from './durable-writer.ts'
 import type { Fanout } from './fanout.ts'
 import type { Logger } from './logger.ts'
-import { decodeNodeSync, encodeNodeSync, topics } from './node-protocol.ts'
+import { decodeNodePersisted, decodeNodeSync, encodeNodeSync, nodeAwarenessClientIds, topics } from './node-protocol.ts'
 
 /** Origin of changes that arrived from another node: relayed locally, never re-stored or re-published. */
 export const FROM_FANOUT = Symbol('fanout')
@@ -157,22 +156,13 @@ export class PeerSync {
 
   private applyPeerAwareness(update: Uint8Array, node: string): void {
     this.options.onPeerSeen?.(node)
-    const dec = decoding.createDecoder(update)
-    const count = decoding.readVarUint(dec)
-    for (let i = 0; i < count; i++) {
-      const id = decoding.readVarUint(dec)
-      decoding.readVarUint(dec)
-      decoding.readVarString(dec)
-      this.options.awarenessOwners.notePeer(node, id)
-    }
+    for (const id of nodeAwarenessClientIds(update)) this.options.awarenessOwners.notePeer(node, id)
     awarenessProtocol.applyAwarenessUpdate(this.options.awareness, update, FROM_FANOUT)
   }
 
   /** A peer stored updates: those clocks are durable for this node's clients too. */
   private applyPeerPersisted(message: Uint8Array): void {
-    const dec = decoding.createDecoder(message)
-    decoding.readVarUint(dec) // the message type: the payload is the client message itself
-    const advanced = this.options.writer.persistedByPeer(decodePersisted(dec))
+    const advanced = this.options.writer.persistedByPeer(decodeNodePersisted(message))
     if (advanced.size > 0) this.options.onPeerPersisted(encodePersisted(advanced))
     this.recheckUnpersisted()
   }

@@ -1,7 +1,8 @@
 /**
  * Fan-out between nodes over Redis pub/sub. Each topic is a Redis channel
- * (`colist:<topic>`); each message is the sender's node id followed by the
- * payload, so a node can skip its own messages (Redis echoes them).
+ * (`colist:<topic>`); each message is an envelope (node-protocol.ts): the
+ * sender's node id followed by the payload, so a node can skip its own
+ * messages (Redis echoes them).
  *
  * Pub/sub is fire-and-forget: while Redis is unreachable, publishing drops
  * the message at once (no offline queue that would grow without bound) and
@@ -10,11 +11,10 @@
  * (node-protocol.ts), so nothing missed meanwhile stays missing.
  */
 import { randomUUID } from 'node:crypto'
-import * as decoding from 'lib0/decoding'
-import * as encoding from 'lib0/encoding'
 import { Redis } from 'ioredis'
 import type { Fanout, FanoutHandler } from './fanout.ts'
 import type { Logger } from './logger.ts'
+import { decodeEnvelope, encodeEnvelope, type Envelope } from './node-protocol.ts'
 
 const CHANNEL_PREFIX = 'colist:'
 
@@ -60,10 +60,7 @@ export class RedisFanout implements Fanout {
 
   publish(topic: string, payload: Uint8Array): void {
     if (!this.connected) return
-    const enc = encoding.createEncoder()
-    encoding.writeVarString(enc, this.nodeId)
-    encoding.writeUint8Array(enc, payload)
-    this.pub.publish(CHANNEL_PREFIX + topic, Buffer.from(encoding.toUint8Array(enc))).catch(() => {
+    this.pub.publish(CHANNEL_PREFIX + topic, Buffer.from(encodeEnvelope(this.nodeId, payload))).catch(() => {
       // Dropped during an outage; the catch-up after reconnecting covers it.
     })
   }
@@ -102,16 +99,14 @@ export class RedisFanout implements Fanout {
     const topic = channel.toString().slice(CHANNEL_PREFIX.length)
     const set = this.handlers.get(topic)
     if (!set) return
-    let fromNode: string
-    let payload: Uint8Array
+    let envelope: Envelope
     try {
-      const dec = decoding.createDecoder(new Uint8Array(message.buffer, message.byteOffset, message.byteLength))
-      fromNode = decoding.readVarString(dec)
-      payload = decoding.readTailAsUint8Array(dec)
+      envelope = decodeEnvelope(new Uint8Array(message.buffer, message.byteOffset, message.byteLength))
     } catch {
       this.log.warn({ topic }, 'ignoring malformed fan-out message')
       return
     }
+    const { fromNode, payload } = envelope
     if (fromNode === this.nodeId) return
     for (const handler of set) {
       try {

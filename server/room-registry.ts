@@ -6,11 +6,11 @@
  * Access changes (revoke, downgrade, delete) go through here so they reach
  * open sockets at once, on this node and, through the fan-out, on others.
  */
-import { CloseCode, ROLES, type Role } from '../shared/protocol.ts'
+import { CloseCode, type Role } from '../shared/protocol.ts'
 import type { Fanout } from './fanout.ts'
 import type { Logger } from './logger.ts'
 import type { Metrics } from './metrics.ts'
-import { topics } from './node-protocol.ts'
+import { decodeAccessChange, encodeAccessChange, topics, type AccessChange } from './node-protocol.ts'
 import { PeerNodes } from './peer-nodes.ts'
 import { ProtocolError } from './protocol-error.ts'
 import { Room, type RoomOptions } from './room.ts'
@@ -39,8 +39,6 @@ export interface ClusterTimings {
 const DEFAULT_CLUSTER: ClusterTimings = { heartbeatMs: 1000, nodeTimeoutMs: 3500, reconcileAfterMs: 5000, peerSyncTimeoutMs: 1000 }
 const ACCESS_TOPIC = topics.access
 
-type AccessChange = { kind: 'role'; listId: string; userId: string; role: Role | null } | { kind: 'deleted'; listId: string }
-
 export class RoomRegistry {
   private readonly rooms = new Map<string, Room>()
   private readonly loading = new Map<string, Promise<Room>>()
@@ -56,9 +54,14 @@ export class RoomRegistry {
     const { fanout, log } = options
     this.unsubscribe.push(
       fanout.subscribe(ACCESS_TOPIC, (payload) => {
-        const change = parseAccessChange(payload)
-        if (change) this.applyAccessChange(change)
-        else log.warn('ignoring malformed access change from fan-out')
+        let change: AccessChange
+        try {
+          change = decodeAccessChange(payload)
+        } catch {
+          log.warn('ignoring malformed access change from fan-out')
+          return
+        }
+        this.applyAccessChange(change)
       }),
       // Messages were lost while the fan-out was down: every live list catches up both ways.
       fanout.onReconnect(() => {
@@ -176,25 +179,5 @@ export class RoomRegistry {
     clearInterval(this.reconcileTimer)
     this.peers.close()
     for (const unsubscribe of this.unsubscribe) unsubscribe()
-  }
-}
-
-function encodeAccessChange(change: AccessChange): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify(change))
-}
-
-function parseAccessChange(payload: Uint8Array): AccessChange | null {
-  try {
-    const value: unknown = JSON.parse(new TextDecoder().decode(payload))
-    if (typeof value !== 'object' || value === null) return null
-    const v = value as Record<string, unknown>
-    if (typeof v.listId !== 'string') return null
-    if (v.kind === 'deleted') return { kind: 'deleted', listId: v.listId }
-    if (v.kind === 'role' && typeof v.userId === 'string' && (v.role === null || ROLES.includes(v.role as Role))) {
-      return { kind: 'role', listId: v.listId, userId: v.userId, role: v.role as Role | null }
-    }
-    return null
-  } catch {
-    return null
   }
 }

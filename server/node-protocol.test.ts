@@ -1,0 +1,211 @@
+/**
+ * Every message between nodes round-trips (encode, decode, compare, as in
+ * lib0's encoding.test.js), and encodes and decodes the bytes nodes sent
+ * before the codecs moved here (pinned below, produced by the encoders of
+ * 8aa1ed0 in redis-fanout.ts, room-registry.ts, node-protocol.ts and
+ * shared/protocol.ts): during a rolling deploy an old node and a new one
+ * share the fan-out, so these bytes must not move.
+ */
+import * as awarenessProtocol from 'y-protocols/awareness'
+import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { encodeAwarenessEntries } from '../shared/awareness-entries.ts'
+import { encodePersisted } from '../shared/protocol.ts'
+import {
+  decodeAccessChange,
+  decodeBeat,
+  decodeEnvelope,
+  decodeNodePersisted,
+  decodeNodeSync,
+  encodeAccessChange,
+  encodeBeat,
+  encodeEnvelope,
+  encodeNodePersisted,
+  encodeNodeSync,
+  nodeAwarenessClientIds,
+  topics,
+  type AccessChange,
+  type NodeSyncMessage,
+} from './node-protocol.ts'
+
+const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex')
+const fromHex = (text: string) => Uint8Array.from(Buffer.from(text, 'hex'))
+const utf8 = (text: string) => new TextEncoder().encode(text)
+
+describe('topics', () => {
+  it('per list and per node, as every node names them', () => {
+    expect([topics.doc('l1'), topics.awareness('l1'), topics.persisted('l1'), topics.sync('l1'), topics.access, topics.nodes]).toEqual([
+      'doc:l1',
+      'awareness:l1',
+      'persisted:l1',
+      'sync:l1',
+      'access',
+      'nodes',
+    ])
+  })
+})
+
+describe('envelope (RedisFanout)', () => {
+  it('round-trips, empty and binary payloads included', () => {
+    for (const payload of [new Uint8Array(0), Uint8Array.of(0, 255, 1), new Uint8Array(70_000).fill(7)]) {
+      for (const node of ['n', '3f1c0c9e-7a57-4b0e-9d1a-2b4d2b7d9e10', 'nœud', 'x'.repeat(300)]) {
+        const decoded = decodeEnvelope(encodeEnvelope(node, payload))
+        expect(decoded.fromNode).toBe(node)
+        expect(hex(decoded.payload)).toBe(hex(payload))
+      }
+    }
+  })
+
+  it('decodes a payload inside a larger buffer (as ioredis hands it over) without reading past it', () => {
+    const framed = encodeEnvelope('node-a', Uint8Array.of(1, 2, 3))
+    const pooled = new Uint8Array(64).fill(9)
+    pooled.set(framed, 10)
+    const view = pooled.subarray(10, 10 + framed.byteLength)
+    expect(decodeEnvelope(view)).toEqual({ fromNode: 'node-a', payload: Uint8Array.of(1, 2, 3) })
+  })
+
+  it('old bytes', () => {
+    expect(hex(encodeEnvelope('node-a', Uint8Array.of(1, 2, 3)))).toBe('066e6f64652d61010203')
+    expect(decodeEnvelope(fromHex('066e6f64652d61010203'))).toEqual({ fromNode: 'node-a', payload: Uint8Array.of(1, 2, 3) })
+  })
+
+  it('refuses a node id longer than the message', () => {
+    expect(() => decodeEnvelope(Uint8Array.of(9, 0x61))).toThrow()
+  })
+})
+
+describe('doc', () => {
+  it('is the Yjs update itself', () => {
+    // Nothing to encode: peers apply the payload as a Yjs update, and a doc that applies it converges.
+    const doc = new Y.Doc()
+    doc.getMap('m').set('k', 'v')
+    const peer = new Y.Doc()
+    Y.applyUpdate(peer, Y.encodeStateAsUpdate(doc))
+    expect(peer.getMap('m').get('k')).toBe('v')
+  })
+})
+
+describe('awareness', () => {
+  it('names the clientIDs of a y-protocols update, however many', () => {
+    const doc = new Y.Doc()
+    const awareness = new awarenessProtocol.Awareness(doc)
+    awareness.destroy() // stops its timer; it still encodes
+    const ids: number[] = []
+    for (let id = 1; id <= 100; id++) {
+      ids.push(id)
+      awarenessProtocol.applyAwarenessUpdate(awareness, encodeAwarenessEntries([{ clientId: id, clock: 1, stateJson: '{}' }]), 'test')
+    }
+    expect(nodeAwarenessClientIds(awarenessProtocol.encodeAwarenessUpdate(awareness, ids))).toEqual(ids)
+  })
+
+  it('refuses a malformed update', () => {
+    expect(() => nodeAwarenessClientIds(Uint8Array.of(1, 5))).toThrow()
+  })
+})
+
+describe('persisted', () => {
+  const cases = [new Map<number, number>(), new Map([[1234, 3]]), new Map([[1234, 3], [2 ** 32 - 1, 300]])]
+
+  it('round-trips', () => {
+    for (const clocks of cases) expect(decodeNodePersisted(encodeNodePersisted(clocks))).toEqual(clocks)
+  })
+
+  it('is the Persisted client message, byte for byte (the room publishes what it sent its sockets)', () => {
+    for (const clocks of cases) expect(hex(encodeNodePersisted(clocks))).toBe(hex(encodePersisted(clocks)))
+  })
+
+  it('old bytes', () => {
+    expect(decodeNodePersisted(fromHex('6602d20903ffffffff0fac02'))).toEqual(new Map([[1234, 3], [2 ** 32 - 1, 300]]))
+  })
+
+  it('refuses another message type and a truncated message', () => {
+    expect(() => decodeNodePersisted(Uint8Array.of(0, 0))).toThrow(/message type 0/)
+    expect(() => decodeNodePersisted(fromHex('6602d20903'))).toThrow()
+  })
+})
+
+describe('sync', () => {
+  const messages: NodeSyncMessage[] = [
+    { kind: 'request', askBack: true, stateVector: Uint8Array.of(1, 200, 5, 7) },
+    { kind: 'request', askBack: false, stateVector: Uint8Array.of(0) },
+    { kind: 'reply', to: 'node-b', update: Uint8Array.of(0, 0), awareness: Uint8Array.of(1, 9, 1, 2, 123, 125) },
+    { kind: 'reply', to: 'node-b', update: Uint8Array.of(0, 0), awareness: null },
+  ]
+
+  it('round-trips', () => {
+    for (const msg of messages) expect(decodeNodeSync(encodeNodeSync(msg))).toEqual(msg)
+  })
+
+  it('round-trips a real state vector and update', () => {
+    const doc = new Y.Doc()
+    doc.getText('t').insert(0, 'hello')
+    const request = decodeNodeSync(encodeNodeSync({ kind: 'request', askBack: true, stateVector: Y.encodeStateVector(doc) }))
+    expect(request.kind === 'request' && Y.decodeStateVector(request.stateVector)).toEqual(Y.decodeStateVector(Y.encodeStateVector(doc)))
+    const reply = decodeNodeSync(encodeNodeSync({ kind: 'reply', to: 'x', update: Y.encodeStateAsUpdate(doc), awareness: null }))
+    const peer = new Y.Doc()
+    if (reply.kind === 'reply') Y.applyUpdate(peer, reply.update)
+    expect(peer.getText('t').toString()).toBe('hello')
+  })
+
+  it('old bytes', () => {
+    const old = ['00010401c80507', '00000100', '01066e6f64652d6202000006010901027b7d', '01066e6f64652d6202000000']
+    for (const [i, bytes] of old.entries()) {
+      expect(hex(encodeNodeSync(messages[i]!))).toBe(bytes)
+      expect(decodeNodeSync(fromHex(bytes))).toEqual(messages[i])
+    }
+  })
+
+  it('refuses an unknown kind and a truncated message', () => {
+    expect(() => decodeNodeSync(Uint8Array.of(2))).toThrow(/unknown node sync kind 2/)
+    expect(() => decodeNodeSync(fromHex('01066e6f64652d620200'))).toThrow()
+  })
+})
+
+describe('access', () => {
+  const changes: AccessChange[] = [
+    { kind: 'role', listId: 'l1', userId: 'u1', role: 'viewer' },
+    { kind: 'role', listId: 'l1', userId: 'u1', role: null },
+    { kind: 'role', listId: 'l1', userId: 'u1', role: 'owner' },
+    { kind: 'deleted', listId: 'l1' },
+  ]
+
+  it('round-trips', () => {
+    for (const change of changes) expect(decodeAccessChange(encodeAccessChange(change))).toEqual(change)
+  })
+
+  it('old bytes: the JSON of the change object, keys in this order', () => {
+    const old = [
+      '{"kind":"role","listId":"l1","userId":"u1","role":"viewer"}',
+      '{"kind":"role","listId":"l1","userId":"u1","role":null}',
+      '{"kind":"role","listId":"l1","userId":"u1","role":"owner"}',
+      '{"kind":"deleted","listId":"l1"}',
+    ]
+    for (const [i, json] of old.entries()) {
+      expect(new TextDecoder().decode(encodeAccessChange(changes[i]!))).toBe(json)
+      expect(decodeAccessChange(utf8(json))).toEqual(changes[i])
+    }
+  })
+
+  it('keeps only the fields it knows', () => {
+    expect(decodeAccessChange(utf8('{"kind":"deleted","listId":"l1","userId":"u1","extra":1}'))).toEqual({ kind: 'deleted', listId: 'l1' })
+  })
+
+  it('refuses anything else', () => {
+    for (const json of ['null', '5', '{"kind":"deleted"}', '{"kind":"role","listId":"l1","userId":"u1","role":"admin"}', '{"kind":"role","listId":"l1","role":"owner"}', '{"kind":"moved","listId":"l1"}', '{']) {
+      expect(() => decodeAccessChange(utf8(json)), json).toThrow()
+    }
+  })
+})
+
+describe('nodes', () => {
+  it('round-trips', () => {
+    for (const beat of ['alive', 'leaving'] as const) expect(decodeBeat(encodeBeat(beat))).toBe(beat)
+  })
+
+  it('old bytes: one byte, 1 alive and 0 leaving; anything else reads as alive', () => {
+    expect([...encodeBeat('alive')]).toEqual([1])
+    expect([...encodeBeat('leaving')]).toEqual([0])
+    expect(decodeBeat(new Uint8Array(0))).toBe('alive')
+    expect(decodeBeat(Uint8Array.of(7))).toBe('alive')
+  })
+})
