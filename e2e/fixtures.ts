@@ -8,6 +8,7 @@
  * `setOffline` is used) or hold back the server's durability acks.
  */
 import { test as base, expect, type APIRequestContext, type BrowserContext, type Locator, type Page, type WebSocketRoute } from '@playwright/test'
+import { MessageType, encodeWriteRejected, type WriteRejectedMessage } from '../shared/protocol.ts'
 
 export interface Account {
   id: string
@@ -17,8 +18,8 @@ export interface Account {
   expiresAt: number
 }
 
-/** Colist's Persisted message (durable clocks) starts with type 102, one varuint byte. */
-const PERSISTED_MESSAGE = 102
+/** Colist's Persisted message (durable clocks) starts with its type, one varuint byte (< 128). */
+const PERSISTED_MESSAGE = MessageType.Persisted
 
 export class Network {
   private installed = false
@@ -93,6 +94,23 @@ export class Network {
     for (const send of this.held.splice(0)) send()
   }
 
+  /**
+   * Plays the server refusing a write: every open list socket gets a
+   * WriteRejected message and is then closed with the rejection's code, as
+   * the server does (for protocol and close codes the server does not send yet).
+   */
+  async refuseWrites(rejection: WriteRejectedMessage): Promise<void> {
+    this.requireInstalled()
+    const open = [...this.routes]
+    this.routes.clear()
+    await Promise.all(
+      open.map(async (ws) => {
+        ws.send(Buffer.from(encodeWriteRejected(rejection)))
+        await ws.close({ code: rejection.code, reason: rejection.message }).catch(() => {})
+      }),
+    )
+  }
+
   private async dropSockets(): Promise<void> {
     const open = [...this.routes]
     this.routes.clear()
@@ -144,6 +162,22 @@ export class Person {
     return this.page.getByRole('textbox', { name: `Edit ${text}`, exact: true })
   }
 
+  /** The text field of the item with this id, whatever its text (and accessible name) is now. */
+  textFieldOf(itemId: string): Locator {
+    return this.page.locator(`li.item-row[data-item-id="${itemId}"] .item-row__text`)
+  }
+
+  quantityFieldOf(itemId: string): Locator {
+    return this.page.locator(`li.item-row[data-item-id="${itemId}"] .item-row__qty`)
+  }
+
+  /** The id of the item now showing this text. */
+  async itemId(text: string): Promise<string> {
+    const id = await this.row(text).getAttribute('data-item-id')
+    if (!id) throw new Error(`no item "${text}"`)
+    return id
+  }
+
   quantityField(text: string): Locator {
     return this.page.getByRole('textbox', { name: `Quantity or note for ${text}`, exact: true })
   }
@@ -164,6 +198,15 @@ export class Person {
     return { status: response.status(), body: text ? (JSON.parse(text) as unknown) : null }
   }
 
+  /** This tab's clock for its own Yjs clientID in the open list: it advances with every write. */
+  async ownClock(): Promise<number> {
+    return this.page.evaluate(() => {
+      const handle = window.colist
+      if (!handle || !('doc' in handle)) throw new Error('no list open')
+      return handle.Y.decodeStateVector(handle.Y.encodeStateVector(handle.doc)).get(handle.doc.clientID) ?? 0
+    })
+  }
+
   /** Waits until the device copy (IndexedDB) has every change so far, e.g. before a reload. */
   async flushDeviceStore(): Promise<void> {
     await this.page.evaluate(async () => {
@@ -171,6 +214,11 @@ export class Person {
       if (handle && 'flushDeviceStore' in handle) await handle.flushDeviceStore()
     })
   }
+}
+
+/** The session the app keeps in localStorage (`colist:session`) for this account. */
+export function storedSession(account: Account): string {
+  return JSON.stringify({ token: account.token, expiresAt: account.expiresAt, issuedAt: Date.now(), user: { id: account.id, email: account.email, name: account.name } })
 }
 
 let counter = 0
@@ -198,11 +246,10 @@ async function person(
   viewport?: { width: number; height: number },
 ): Promise<Person> {
   const account = await signUp(request, name, workerIndex)
-  const session = { token: account.token, expiresAt: account.expiresAt, issuedAt: Date.now(), user: { id: account.id, email: account.email, name: account.name } }
   const context = await browser.newContext({
     baseURL,
     viewport: viewport ?? { width: 1100, height: 800 },
-    storageState: { cookies: [], origins: [{ origin: baseURL ?? '', localStorage: [{ name: 'colist:session', value: JSON.stringify(session) }] }] },
+    storageState: { cookies: [], origins: [{ origin: baseURL ?? '', localStorage: [{ name: 'colist:session', value: storedSession(account) }] }] },
   })
   const net = new Network(context)
   if (controlNetwork) await net.install()

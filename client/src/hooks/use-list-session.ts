@@ -6,9 +6,11 @@
  */
 import { useEffect, useRef, useState } from 'react'
 import type { PublicUser } from '../../../shared/api.ts'
+import type { WriteRejectedMessage } from '../../../shared/protocol.ts'
 import { exposeOnWindow } from '../devtools/console-handle.ts'
 import { ListSession } from '../sync/list-session.ts'
 import { deleteReplica, listsCache } from '../sync/offline-store.ts'
+import { refusalNotice } from '../sync/refusals.ts'
 
 export interface ListSessionHandle {
   session: ListSession | null
@@ -25,6 +27,12 @@ export function useListSession(listId: string, user: PublicUser): ListSessionHan
   const userRef = useRef(user)
   userRef.current = user
   const userId = user.id
+  /**
+   * Refusals that reset the device copy on this page. A second one of the same
+   * kind right after a reset would only loop; the session then stays stopped
+   * with the refusal's banner instead.
+   */
+  const resets = useRef(0)
 
   useEffect(() => {
     const user = userRef.current
@@ -33,14 +41,10 @@ export function useListSession(listId: string, user: PublicUser): ListSessionHan
     exposeOnWindow(opened)
     let gone = false
 
-    const onRejected = (reason: string) => {
-      const lost = opened.pending.count
-      const what = lost > 1 ? `${lost} changes made on this device were` : 'Your change was'
-      setRejection(
-        /read-only/i.test(reason)
-          ? `You can only view this list. ${what} not saved and ${lost > 1 ? 'have' : 'has'} been taken back.`
-          : `The server refused a change (${reason}). ${what} not saved and ${lost > 1 ? 'have' : 'has'} been taken back.`,
-      )
+    const onRejected = (rejection: WriteRejectedMessage) => {
+      if (opened.pending.count === 0 && resets.current > 0) return
+      resets.current++
+      setRejection(refusalNotice(rejection, opened.pending.count))
       setSession(null)
       void opened.discardDeviceCopy().finally(() => setGeneration((g) => g + 1))
     }

@@ -16,7 +16,8 @@ export function useUndoShortcuts(undo: Y.UndoManager | null, enabled: boolean): 
   useEffect(() => {
     if (!undo || !enabled) return
     const onKeyDown = (event: KeyboardEvent) => {
-      if (!(event.ctrlKey || event.metaKey) || event.altKey) return
+      // A field that handles its own undo (an item's text) has already taken the keystroke.
+      if (event.defaultPrevented || !(event.ctrlKey || event.metaKey) || event.altKey) return
       const key = event.key.toLowerCase()
       const isUndo = key === 'z' && !event.shiftKey
       const isRedo = (key === 'z' && event.shiftKey) || (key === 'y' && !event.shiftKey)

@@ -16,7 +16,12 @@ export type SocketPhase =
 /** HTTP sync, used only while the socket cannot connect but HTTP works. */
 export type HttpPhase = 'off' | 'active' | 'failing'
 
-export type StopKind = 'auth' | 'access' | 'deleted' | 'error'
+/**
+ * auth: no working token; access / deleted: the list is no longer ours; refused: a write was
+ * refused (4422, 4423); limit: too many new clientIDs (4424); clock: timestamps too far ahead
+ * (4425); outdated: this app is too old for the server (4426, 4427); error: anything else final.
+ */
+export type StopKind = 'auth' | 'access' | 'deleted' | 'refused' | 'limit' | 'clock' | 'outdated' | 'error'
 
 export interface StopReason {
   kind: StopKind

@@ -19,6 +19,7 @@ import type { WebsocketProvider } from 'y-websocket'
 import { CloseCode, describeClose, isRetryableClose } from '../../../shared/protocol.ts'
 import { reconnectDelay } from './backoff.ts'
 import { INITIAL_CONNECTION_STATE, type ConnectionState, type HttpPhase, type StopReason } from './connection-state.ts'
+import { canRetryStop, stopReasonForClose as reasonForClose } from './refusals.ts'
 
 /** The HTTP-sync side, as the connection drives it. */
 export interface FallbackSync {
@@ -43,12 +44,9 @@ export interface ListConnectionOptions {
 
 const SIGNED_OUT: StopReason = { kind: 'auth', code: CloseCode.Unauthorized.code, message: 'Signed out — log in to sync this list' }
 
+/** Why syncing stopped after a final close: by code (refusals.ts), or the protocol's description of it. */
 export function stopReasonForClose(code: number, reason: string): StopReason {
-  if (code === CloseCode.Unauthorized.code) return SIGNED_OUT
-  if (code === CloseCode.Forbidden.code) return { kind: 'access', code, message: 'You no longer have access to this list' }
-  if (code === CloseCode.NotFound.code) return { kind: 'deleted', code, message: 'This list was deleted' }
-  const why = describeClose(code)?.reason ?? (reason || `connection closed (${code})`)
-  return { kind: 'error', code, message: `Can't sync this list: ${why}` }
+  return reasonForClose(code, describeClose(code)?.reason ?? reason)
 }
 
 export class ListConnection extends ObservableV2<{ change: () => void }> {
@@ -85,6 +83,13 @@ export class ListConnection extends ObservableV2<{ change: () => void }> {
   retryNow(): void {
     if (this.state.stopped && this.state.stopped.kind !== 'auth') return
     this.update({ attempt: 0 })
+    this.connectNow()
+  }
+
+  /** "Try again" on a stop that may pass (too many new clientIDs, timestamps ahead of the server). */
+  resume(): void {
+    if (!this.state.stopped || !canRetryStop(this.state.stopped)) return
+    this.update({ stopped: null, attempt: 0 })
     this.connectNow()
   }
 

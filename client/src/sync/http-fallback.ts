@@ -5,6 +5,7 @@
  * made. No presence travels this way; it needs the socket.
  */
 import * as Y from 'yjs'
+import { isWriteRule, writeRejection, type WriteRejectedMessage } from '../../../shared/protocol.ts'
 import { ApiError, NetworkError, api } from '../api.ts'
 import { reconnectDelay } from './backoff.ts'
 import type { FallbackSync } from './connection.ts'
@@ -26,6 +27,8 @@ export interface HttpSyncOptions {
   onUnauthorized: () => void
   /** The server says this list is gone or no longer ours (HTTP 403/404). */
   onRefused: (status: number) => void
+  /** The server refused our write (its error `code` is a `WriteRule`); HTTP sync stops. */
+  onWriteRejected: (rejection: WriteRejectedMessage) => void
   pollIntervalMs?: number
 }
 
@@ -124,6 +127,8 @@ export class HttpSync implements FallbackSync {
       if (!this.running || signal.aborted) return
       this.failures++
       if (err instanceof ApiError && err.status === 401) return this.options.onUnauthorized()
+      // A refused write names the rule it broke; the same rules as over the socket, the same handling.
+      if (err instanceof ApiError && isWriteRule(err.code)) return this.options.onWriteRejected(writeRejection(err.code, err.message))
       if (err instanceof ApiError && (err.status === 403 || err.status === 404)) return this.options.onRefused(err.status)
       // Anything else (an update or header that does not decode) is the server's problem, not a reason to stop trying.
       if (!(err instanceof NetworkError || err instanceof ApiError)) console.warn('HTTP sync failed', err)

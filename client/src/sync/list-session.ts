@@ -11,20 +11,39 @@ import type { IndexeddbPersistence } from 'y-indexeddb'
 import type { Awareness } from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import type { PublicUser } from '../../../shared/api.ts'
-import { ROOT } from '../../../shared/list-layout.ts'
-import { WS_PATH_PREFIX, canWrite, type Role, type WriteRejectedMessage } from '../../../shared/protocol.ts'
+import { attachClock } from '../../../shared/hlc.ts'
+import { WS_PATH_PREFIX, WriteRule, canWrite, type Role, type SessionMessage, type WriteRejectedMessage } from '../../../shared/protocol.ts'
 import { ServerSession } from '../../../shared/server-session.ts'
 import { session as authSession, withToken } from '../auth/session.ts'
 import { UpdateLog } from '../devtools/update-log.ts'
 import { PresenceController } from '../presence/presence-controller.ts'
-import { ListConnection } from './connection.ts'
+import { offsetFromServer, readClockOffset, saveClockOffset } from './clock-offset.ts'
+import { ListConnection, stopReasonForClose } from './connection.ts'
 import { NOTE_ORIGIN, noteDeletionOnlyChanges } from './deletion-clock.ts'
 import { HTTP_SYNC_ORIGIN, HttpSync } from './http-fallback.ts'
+import { ListUndoManager } from './list-undo.ts'
 import { openReplica, pendingChangesKey, replicaFlushed } from './offline-store.ts'
+import { EDIT_GROUP, LOCAL_ORIGIN } from './origins.ts'
 import { PendingChanges } from './pending-changes.ts'
+import { resetsDeviceCopy } from './refusals.ts'
 
-/** Origin of this user's own edits made through the app: the only ones undo tracks. */
-export const LOCAL_ORIGIN = Symbol('colist:local')
+export { LOCAL_ORIGIN } from './origins.ts'
+
+function deviceStorage(): Storage | null {
+  try {
+    return localStorage
+  } catch {
+    return null
+  }
+}
+
+export interface ChangeOptions {
+  /**
+   * Consecutive changes of one group (e.g. `text:<itemId>`, typing in one field) are one undo
+   * step while they follow each other closely, and one change in "Syncing N changes…".
+   */
+  group?: string
+}
 
 /** If IndexedDB does not answer (some private modes), connect anyway after this long. */
 const REPLICA_WAIT_MS = 1500
@@ -34,14 +53,16 @@ export interface ListSessionState {
   replicaLoaded: boolean
   /** Our role: the server's word while connected, otherwise the last one known. Null if never known. */
   role: Role | null
-  /** Why the server refused a write of ours, once it has. */
-  rejected: string | null
+  /** The server refused a write of ours that the device copy can never get accepted, once it has. */
+  rejected: WriteRejectedMessage | null
+  /** Server time minus this device's time (ms), as last measured; null if never. */
+  clockOffset: number | null
 }
 
 export interface ListSessionEvents {
   change: () => void
-  /** The server refused a write: the device copy holds changes it will never accept. */
-  'write-rejected': (reason: string) => void
+  /** The server refused a write: the device copy holds changes it will never accept (`resetsDeviceCopy`). */
+  'write-rejected': (rejection: WriteRejectedMessage) => void
 }
 
 function socketOrigin(): string {
@@ -57,12 +78,16 @@ export class ListSession extends ObservableV2<ListSessionEvents> {
   readonly pending: PendingChanges
   readonly http: HttpSync
   readonly connection: ListConnection
-  readonly undo: Y.UndoManager
+  readonly undo: ListUndoManager
   readonly presence: PresenceController
   readonly log: UpdateLog
   private readonly stopNotingDeletions: () => void
   private state: ListSessionState
   private destroyed = false
+  /** The last Session message handled (each one carries a fresh serverTime). */
+  private lastSession: SessionMessage | null = null
+  /** The group of the last change (see `ChangeOptions`). */
+  private lastGroup: string | null = null
   private readonly unsubscribeAuth: () => void
 
   constructor(
@@ -71,7 +96,10 @@ export class ListSession extends ObservableV2<ListSessionEvents> {
     knownRole: Role | null,
   ) {
     super()
-    this.state = { replicaLoaded: false, role: knownRole, rejected: null }
+    const offset = readClockOffset(deviceStorage())
+    this.state = { replicaLoaded: false, role: knownRole, rejected: null, clockOffset: offset }
+    // Before anything can write: timestamps follow the server's clock as last measured on this device.
+    attachClock(this.doc, { now: () => Date.now() + (this.state.clockOffset ?? 0) })
     this.replica = openReplica(user.id, listId, this.doc)
     this.provider = new WebsocketProvider(socketOrigin(), listId, this.doc, {
       connect: false,
@@ -95,6 +123,11 @@ export class ListSession extends ObservableV2<ListSessionEvents> {
             ? { kind: 'deleted', code: status, message: 'This list was deleted' }
             : { kind: 'access', code: status, message: 'You no longer have access to this list' },
         ),
+      onWriteRejected: (rejection) => {
+        // Over HTTP no socket close follows the refusal; stop as that close would.
+        this.onWriteRejected(rejection)
+        if (rejection.rule !== WriteRule.ReadOnly) this.connection.stop(stopReasonForClose(rejection.code, rejection.message))
+      },
     })
     this.connection = new ListConnection({
       provider: this.provider,
@@ -103,11 +136,8 @@ export class ListSession extends ObservableV2<ListSessionEvents> {
       renewToken: () => authSession.renew(),
     })
     this.stopNotingDeletions = noteDeletionOnlyChanges(this.doc)
-    this.undo = new Y.UndoManager([this.doc.getMap(ROOT.items), this.doc.getMap(ROOT.categories)], {
-      trackedOrigins: new Set([LOCAL_ORIGIN]),
-      // Every action is its own undo step; merging quick successive edits would undo two things at once.
-      captureTimeout: 0,
-    })
+    // Every action is its own undo step, except typing on in one field (see `change`).
+    this.undo = new ListUndoManager(this.doc, LOCAL_ORIGIN)
     this.presence = new PresenceController(this.awareness, user)
     this.log = new UpdateLog(this.doc, this.awareness, (origin) => this.describeOrigin(origin))
 
@@ -138,10 +168,25 @@ export class ListSession extends ObservableV2<ListSessionEvents> {
     return this.state.role === null || canWrite(this.state.role)
   }
 
-  /** Applies a change as this user's own: undoable, counted, synced. Viewers cannot change anything. */
-  change(fn: (doc: Y.Doc) => void): void {
-    if (!this.canWrite) return
-    this.doc.transact(() => fn(this.doc), LOCAL_ORIGIN)
+  /**
+   * Applies a change as this user's own: undoable, counted, synced. Viewers
+   * cannot change anything (returns false). Throws what `fn` throws.
+   */
+  change(fn: (doc: Y.Doc) => void, options: ChangeOptions = {}): boolean {
+    if (!this.canWrite) return false
+    const group = options.group ?? null
+    if (group === null || group !== this.lastGroup) this.undo.stopCapturing()
+    this.lastGroup = group
+    this.doc.transact((transaction) => {
+      if (group !== null) transaction.meta.set(EDIT_GROUP, group)
+      fn(this.doc)
+    }, LOCAL_ORIGIN)
+    return true
+  }
+
+  /** Server time minus this device's (ms), or null if never measured. */
+  get clockOffset(): number | null {
+    return this.state.clockOffset
   }
 
   /** The role from the list's details, when the socket has not said yet. */
@@ -183,20 +228,36 @@ export class ListSession extends ObservableV2<ListSessionEvents> {
   }
 
   private readonly onServerSession = (): void => {
+    const receivedAt = Date.now()
     this.pending.acknowledge(this.server.persisted)
-    const role = this.server.session?.role ?? null
+    const session = this.server.session
+    if (session && session !== this.lastSession) {
+      // A new Session message (each decodes to a new object): measure the clock against it.
+      this.lastSession = session
+      const offset = offsetFromServer(session.serverTime, receivedAt)
+      if (offset !== null) {
+        saveClockOffset(deviceStorage(), offset)
+        if (offset !== this.state.clockOffset) this.update({ clockOffset: offset })
+      }
+    }
+    const role = session?.role ?? null
     if (role && role !== this.state.role) this.update({ role })
   }
 
   private readonly onWriteRejected = (rejection: WriteRejectedMessage): void => {
-    // Every connect answers the server's sync step 1 with our whole delete set,
-    // which the server refuses from a viewer even when it holds nothing new.
-    // Only a refusal while we have changes of our own means the copy diverged.
-    if (this.state.rejected || this.pending.count === 0) return
-    // The rule (`rejection.rule`, a `WriteRule`) and code are there for the UI to build on; for now
-    // the state carries the server's sentence.
-    this.update({ rejected: rejection.message })
-    this.emit('write-rejected', [rejection.message])
+    if (this.state.rejected) return
+    if (rejection.rule === WriteRule.ReadOnly) {
+      // Every connect answers the server's sync step 1 with our whole delete set,
+      // which the server refuses from a viewer even when it holds nothing new.
+      // Only a refusal while we have changes of our own means the copy diverged.
+      if (this.pending.count === 0) return
+    } else if (!resetsDeviceCopy(rejection)) {
+      // Too many clientIDs, clock skew, outdated app: the close that follows stops syncing and
+      // says why; the changes themselves stay on the device.
+      return
+    }
+    this.update({ rejected: rejection })
+    this.emit('write-rejected', [rejection])
   }
 
   private describeOrigin(origin: unknown): string {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { addItem, setChecked } from '../../../shared/list-document.ts'
+import { addItem, editItemText, setChecked } from '../../../shared/list-document.ts'
 import { noteDeletionOnlyChanges } from './deletion-clock.ts'
+import { EDIT_GROUP } from './origins.ts'
 import { PendingChanges, type KeyValueStore } from './pending-changes.ts'
 
 class MemoryStore implements KeyValueStore {
@@ -29,6 +30,29 @@ describe('PendingChanges', () => {
     expect(pending.count).toBe(2)
     pending.acknowledge(afterFirst)
     expect(pending.count).toBe(1)
+    pending.acknowledge(stateVector(doc))
+    expect(pending.count).toBe(0)
+  })
+
+  it('counts typing in one field as one change, acknowledged once its last keystroke is', () => {
+    const doc = new Y.Doc()
+    const pending = new PendingChanges(doc, null, 'k')
+    const milk = addItem(doc, { text: 'Milk', createdBy: 'u' })
+    const type = (group: string, text: string) =>
+      doc.transact((transaction) => {
+        transaction.meta.set(EDIT_GROUP, group)
+        editItemText(doc, milk, (t) => t.insert(t.length, text))
+      })
+    type(`text:${milk}`, ' a')
+    const afterFirstKey = stateVector(doc)
+    type(`text:${milk}`, 'n')
+    type(`text:${milk}`, 'd')
+    expect(pending.count).toBe(2)
+    pending.acknowledge(afterFirstKey)
+    expect(pending.count).toBe(1)
+    type('text:other', 'x')
+    setChecked(doc, milk, true)
+    expect(pending.count).toBe(3)
     pending.acknowledge(stateVector(doc))
     expect(pending.count).toBe(0)
   })

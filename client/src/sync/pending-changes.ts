@@ -16,6 +16,7 @@ import { ObservableV2 } from 'lib0/observable'
 import * as Y from 'yjs'
 import { z } from 'zod/mini'
 import { NOTE_ORIGIN } from './deletion-clock.ts'
+import { EDIT_GROUP } from './origins.ts'
 
 export interface PendingChange {
   /** Increases by one per change on this device, across reloads. */
@@ -27,6 +28,11 @@ export interface PendingChange {
   at: number
   /** Whether it only deleted (it then waits for the client's next struct). */
   deletionOnly: boolean
+  /**
+   * The edit group of the transaction (`EDIT_GROUP`, e.g. typing in one item's text): the
+   * following transactions of the same group extend this change instead of adding one each.
+   */
+  group?: string
 }
 
 /** The part of Storage this needs; tests pass a Map-backed one. */
@@ -50,6 +56,7 @@ const StoredSchema = z.object({
       clock: z.int().check(z.gte(1)),
       at: z.number(),
       deletionOnly: z.boolean(),
+      group: z.optional(z.string()),
     }),
   ),
 })
@@ -113,7 +120,16 @@ export class PendingChanges extends ObservableV2<{ change: () => void }> {
     const before = transaction.beforeState.get(doc.clientID) ?? 0
     const after = transaction.afterState.get(doc.clientID) ?? 0
     const deletionOnly = after <= before
-    this.changes.push({ seq: this.nextSeq++, clientId: doc.clientID, clock: deletionOnly ? after + 1 : after, at: Date.now(), deletionOnly })
+    const clock = deletionOnly ? after + 1 : after
+    const group = transaction.meta.get(EDIT_GROUP)
+    const last = this.changes[this.changes.length - 1]
+    if (typeof group === 'string' && last && last.group === group && last.clientId === doc.clientID) {
+      // Typing on in the same field: still one change, saved once its last keystroke is.
+      last.clock = Math.max(last.clock, clock)
+      last.deletionOnly = last.deletionOnly && deletionOnly
+    } else {
+      this.changes.push({ seq: this.nextSeq++, clientId: doc.clientID, clock, at: Date.now(), deletionOnly, ...(typeof group === 'string' ? { group } : {}) })
+    }
     this.prune()
     this.commit()
   }

@@ -4,11 +4,16 @@ import type { PublicUser } from '../../../shared/api.ts'
 import {
   addCategory,
   addItem,
+  editItemText,
+  getItem,
+  itemText,
   moveItem,
   removeCategory,
   removeChecked,
   removeItem,
   renameCategory,
+  restoreCategory,
+  restoreItem,
   setChecked,
   updateItem,
 } from '../../../shared/list-document.ts'
@@ -22,8 +27,10 @@ import { useUndoShortcuts } from '../hooks/use-undo-shortcuts.ts'
 import { useUndoState } from '../hooks/use-undo-state.ts'
 import { stepWithinGroup, type Placement } from '../list/reorder.ts'
 import { otherPeople, typingText, type Peer } from '../presence/peers.ts'
+import { clockNotice } from '../sync/clock-offset.ts'
 import { listsCache } from '../sync/offline-store.ts'
-import type { ListSession } from '../sync/list-session.ts'
+import type { ChangeOptions, ListSession } from '../sync/list-session.ts'
+import { canRetryStop, stopExplanation } from '../sync/refusals.ts'
 import { AppHeader } from './AppHeader.tsx'
 import { DevtoolsPanel } from './DevtoolsPanel.tsx'
 import { Icon } from './Icon.tsx'
@@ -31,12 +38,13 @@ import { Link } from './Link.tsx'
 import { CheckedSection } from './list/CheckedSection.tsx'
 import { NewCategoryForm } from './list/CategoryHeader.tsx'
 import { ItemBoard } from './list/ItemBoard.tsx'
-import type { ItemActions } from './list/ItemRow.tsx'
+import { itemName, type ItemActions } from './list/ItemRow.tsx'
 import { QuickAdd } from './list/QuickAdd.tsx'
 import { PresenceBar, TypingIndicator } from './PresenceBar.tsx'
 import { RoleBadge } from './RoleBadge.tsx'
 import { ShareDialog } from './ShareDialog.tsx'
 import { SyncStatusBar } from './SyncStatusBar.tsx'
+import { UndoToast, type ToastMessage } from './UndoToast.tsx'
 
 export function ListPage({ listId, user }: { listId: string; user: PublicUser }): ReactElement {
   const { session, rejection, dismissRejection } = useListSession(listId, user)
@@ -72,6 +80,12 @@ function OpenList({ session, user, rejection, onDismissRejection }: OpenListProp
   const { detail, refresh: refreshDetail } = useListDetail(session.listId, user.id)
   const [shareOpen, setShareOpen] = useState(false)
   const [error, setError] = useState<string | null>(null)
+  const [toast, setToast] = useState<ToastMessage | null>(null)
+  const dismissToast = useCallback(() => setToast(null), [])
+  const notify = useCallback(
+    (message: string, undo?: () => void, undoLabel?: string) => setToast({ id: Date.now() + Math.random(), message, undo, undoLabel }),
+    [],
+  )
 
   useEffect(() => {
     if (detail) session.setKnownRole(detail.role)
@@ -104,11 +118,11 @@ function OpenList({ session, user, rejection, onDismissRejection }: OpenListProp
 
   /** Runs a change as the user's own; a refused one (e.g. the item was deleted meanwhile) is explained, not thrown. */
   const change = useCallback(
-    (fn: Parameters<ListSession['change']>[0]): boolean => {
+    (fn: Parameters<ListSession['change']>[0], options?: ChangeOptions): boolean => {
       try {
-        session.change(fn)
+        const done = session.change(fn, options)
         setError(null)
-        return true
+        return done
       } catch (err) {
         setError(err instanceof Error ? `That didn't work: ${err.message}.` : "That didn't work.")
         return false
@@ -120,10 +134,33 @@ function OpenList({ session, user, rejection, onDismissRejection }: OpenListProp
   const actions: ItemActions = useMemo(
     () => ({
       setChecked: (id, checked) => change((doc) => setChecked(doc, id, checked)),
-      setText: (id, text) => change((doc) => updateItem(doc, id, { text })),
+      textOf: (id) => itemText(session.doc, id),
+      // Typing on in one item's text is one undo step and one change to sync.
+      editText: (id, edit) => change((doc) => editItemText(doc, id, edit), { group: `text:${id}` }),
+      leftEmpty: (id) => {
+        if (change((doc) => removeItem(doc, id))) notify('Deleted the empty item', () => change((doc) => restoreItem(doc, id)))
+      },
+      goneWhileEditing: (id, name, selection) => {
+        if (getItem(session.doc, id)) {
+          // Someone checked it or moved it to another group: the person goes on typing where it is now.
+          requestAnimationFrame(() => {
+            const field = document.querySelector<HTMLInputElement>(`[data-item-id="${CSS.escape(id)}"] [data-focus-key="text"]`)
+            if (!field || document.activeElement !== document.body) return
+            field.focus()
+            field.setSelectionRange(Math.min(selection.start, field.value.length), Math.min(selection.end, field.value.length))
+          })
+          return
+        }
+        // Deleted by someone else while this person was in it (their own deletions start from a
+        // button or from leaving the field, so focus is elsewhere then). Shown after this commit.
+        queueMicrotask(() => notify(`“${name}” was deleted by someone else`, () => change((doc) => restoreItem(doc, id)), 'Restore'))
+      },
       setQuantity: (id, quantity) => change((doc) => updateItem(doc, id, { quantity })),
       setCategory: (id, categoryId) => change((doc) => updateItem(doc, id, { categoryId })),
-      remove: (id) => change((doc) => removeItem(doc, id)),
+      remove: (id) => {
+        const item = view.items.find((entry) => entry.id === id)
+        if (change((doc) => removeItem(doc, id))) notify(`Deleted “${item ? itemName(item) : 'item'}”`, () => change((doc) => restoreItem(doc, id)))
+      },
       step: (id, delta) => {
         const placement = stepWithinGroup(view, id, delta)
         if (!placement || placement.after === undefined) return false
@@ -134,8 +171,23 @@ function OpenList({ session, user, rejection, onDismissRejection }: OpenListProp
       typed: () => session.presence.typed(),
       stoppedTyping: () => session.presence.stoppedTyping(),
     }),
-    [change, session, view],
+    [change, notify, session, view],
   )
+
+  const removeCategoryWithUndo = (id: string) => {
+    const name = categories.find((category) => category.id === id)?.name ?? 'category'
+    if (change((doc) => removeCategory(doc, id))) notify(`Deleted category “${name}” — its items stay in the list`, () => change((doc) => restoreCategory(doc, id)))
+  }
+
+  const clearChecked = () => {
+    let ids: string[] = []
+    if (!change((doc) => void (ids = removeChecked(doc))) || ids.length === 0) return
+    notify(ids.length === 1 ? 'Cleared 1 checked item' : `Cleared ${ids.length} checked items`, () =>
+      change((doc) => {
+        for (const id of ids) restoreItem(doc, id)
+      }),
+    )
+  }
 
   const place = (itemId: string, placement: Placement) =>
     change((doc) => {
@@ -148,6 +200,9 @@ function OpenList({ session, user, rejection, onDismissRejection }: OpenListProp
   const stopped = connection.stopped
   const lostAccess = stopped?.kind === 'access' || stopped?.kind === 'deleted'
   const isOwner = role === 'owner' && !lostAccess
+  const clock = clockNotice(state.clockOffset)
+  /** Stops that pass or that a reload fixes are a warning; losing the list or a refusal, an error. */
+  const stopTone = stopped && (stopped.kind === 'limit' || stopped.kind === 'clock' || stopped.kind === 'outdated') ? 'warning' : 'danger'
 
   return (
     <>
@@ -189,14 +244,23 @@ function OpenList({ session, user, rejection, onDismissRejection }: OpenListProp
         </div>
 
         {stopped && stopped.kind !== 'auth' && (
-          <div className="banner banner--danger" role="alert">
+          <div className={`banner banner--${stopTone}`} role="alert">
             <p>
-              <strong>{stopped.message}.</strong>{' '}
-              {stopped.kind === 'access' ? 'The owner stopped sharing it with you.' : stopped.kind === 'deleted' ? 'Its owner deleted it.' : 'Changes stay on this device.'}
+              <strong>{stopped.message}.</strong> {stopExplanation(stopped)}
             </p>
-            <Link to="/" className="button button--small">
-              Back to your lists
-            </Link>
+            {stopped.kind === 'outdated' || stopped.kind === 'refused' ? (
+              <button type="button" className="button button--small" onClick={() => location.reload()}>
+                Reload
+              </button>
+            ) : canRetryStop(stopped) ? (
+              <button type="button" className="button button--small" onClick={() => session.connection.resume()}>
+                Try again
+              </button>
+            ) : (
+              <Link to="/" className="button button--small">
+                Back to your lists
+              </Link>
+            )}
           </div>
         )}
         {rejection && (
@@ -206,6 +270,11 @@ function OpenList({ session, user, rejection, onDismissRejection }: OpenListProp
               OK
             </button>
           </div>
+        )}
+        {clock && (
+          <p className="note note--calm" data-testid="clock-notice">
+            {clock}
+          </p>
         )}
         {role === 'viewer' && !stopped && (
           <p className="note">
@@ -245,7 +314,7 @@ function OpenList({ session, user, rejection, onDismissRejection }: OpenListProp
               nameOf={nameOf}
               onPlace={place}
               onRenameCategory={(id, name) => change((doc) => renameCategory(doc, id, name))}
-              onRemoveCategory={(id) => change((doc) => removeCategory(doc, id))}
+              onRemoveCategory={removeCategoryWithUndo}
               footer={canWrite ? <NewCategoryForm onAdd={(name) => change((doc) => void addCategory(doc, { name }))} /> : null}
             />
             <CheckedSection
@@ -255,7 +324,7 @@ function OpenList({ session, user, rejection, onDismissRejection }: OpenListProp
               peersByItem={peersByItem}
               actions={actions}
               nameOf={nameOf}
-              onClear={() => change((doc) => void removeChecked(doc))}
+              onClear={clearChecked}
             />
           </>
         ) : (
@@ -265,6 +334,7 @@ function OpenList({ session, user, rejection, onDismissRejection }: OpenListProp
       {isOwner && detail && (
         <ShareDialog open={shareOpen} onClose={() => setShareOpen(false)} detail={detail} onChanged={refreshDetail} />
       )}
+      <UndoToast toast={toast} onDismiss={dismissToast} />
     </>
   )
 }

@@ -1,6 +1,7 @@
 /** A category's heading with rename and delete (its items stay, uncategorised). */
 import { useState, type FormEvent, type ReactElement } from 'react'
 import { LIMITS, type Category } from '../../../../shared/list-document.ts'
+import { useRegisterDraft } from '../../hooks/use-register-draft.ts'
 import { Icon } from '../Icon.tsx'
 
 interface CategoryHeaderProps {
@@ -14,7 +15,8 @@ interface CategoryHeaderProps {
 
 export function CategoryHeader({ category, count, headingId, canWrite, onRename, onRemove }: CategoryHeaderProps): ReactElement {
   const [renaming, setRenaming] = useState(false)
-  const [draft, setDraft] = useState('')
+  // Until the person types, the field shows the live name (a rename by someone else included).
+  const draft = useRegisterDraft(category?.name ?? '')
 
   if (!category) {
     return (
@@ -29,8 +31,13 @@ export function CategoryHeader({ category, count, headingId, canWrite, onRename,
   function submit(event: FormEvent) {
     event.preventDefault()
     if (!category) return
-    const name = draft.trim()
+    const name = draft.take()
     if (name && name !== category.name) onRename(category.id, name)
+    setRenaming(false)
+  }
+
+  function cancel() {
+    draft.reset()
     setRenaming(false)
   }
 
@@ -43,18 +50,18 @@ export function CategoryHeader({ category, count, headingId, canWrite, onRename,
           </label>
           <input
             id={`${headingId}-name`}
-            value={draft}
+            value={draft.shown}
             maxLength={LIMITS.categoryName}
             autoFocus
-            onChange={(event) => setDraft(event.target.value)}
+            onChange={(event) => draft.edit(event.target.value)}
             onKeyDown={(event) => {
-              if (event.key === 'Escape') setRenaming(false)
+              if (event.key === 'Escape') cancel()
             }}
           />
           <button type="submit" className="button button--primary button--small">
             Save
           </button>
-          <button type="button" className="button button--small" onClick={() => setRenaming(false)}>
+          <button type="button" className="button button--small" onClick={cancel}>
             Cancel
           </button>
         </form>
@@ -70,7 +77,7 @@ export function CategoryHeader({ category, count, headingId, canWrite, onRename,
                 className="icon-button"
                 aria-label={`Rename category ${category.name}`}
                 onClick={() => {
-                  setDraft(category.name)
+                  draft.reset()
                   setRenaming(true)
                 }}
               >

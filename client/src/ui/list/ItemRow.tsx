@@ -5,14 +5,32 @@
  */
 import type { DraggableAttributes, DraggableSyntheticListeners } from '@dnd-kit/core'
 import { useId, useState, type CSSProperties, type FocusEvent, type KeyboardEvent, type ReactElement } from 'react'
+import type * as Y from 'yjs'
 import { LIMITS, type Category, type Item } from '../../../../shared/list-document.ts'
 import type { Peer } from '../../presence/peers.ts'
+import { LOCAL_ORIGIN } from '../../sync/origins.ts'
 import { Icon } from '../Icon.tsx'
-import { InlineField } from './InlineField.tsx'
+import { ItemTextField } from './ItemTextField.tsx'
+import { RegisterField } from './RegisterField.tsx'
+
+/** What an item is called in labels; an emptied text still needs a name. */
+export function itemName(item: Item): string {
+  return item.text.trim() || 'Empty item'
+}
 
 export interface ItemActions {
   setChecked(id: string, checked: boolean): void
-  setText(id: string, text: string): void
+  /** The item's Y.Text, to bind its text field to; null if it is gone. */
+  textOf(id: string): Y.Text | null
+  /** Edits the item's text in place as one change of this user; false if refused. */
+  editText(id: string, edit: (text: Y.Text) => void): boolean
+  /** The person emptied the item's text and left the field. */
+  leftEmpty(id: string): void
+  /**
+   * The row went away while the person was in its text field (`name`: what it was called then;
+   * `selection`: where the caret was): deleted by someone else, or moved to another group.
+   */
+  goneWhileEditing(id: string, name: string, selection: { start: number; end: number }): void
   setQuantity(id: string, quantity: string): void
   setCategory(id: string, categoryId: string | null): void
   remove(id: string): void
@@ -57,6 +75,7 @@ export function ItemRow({ item, categories, canWrite, focusedBy, actions, addedB
   const [open, setOpen] = useState(false)
   const detailsId = useId()
   const names = focusedBy.map((peer) => peer.name).join(', ')
+  const name = itemName(item)
   const peerColor = focusedBy[0]?.color
 
   function onKeyDown(event: KeyboardEvent<HTMLLIElement>) {
@@ -102,7 +121,7 @@ export function ItemRow({ item, categories, canWrite, focusedBy, actions, addedB
             data-focus-key="handle"
             {...drag.attributes}
             {...drag.listeners}
-            aria-label={`Move ${item.text}`}
+            aria-label={`Move ${name}`}
             aria-keyshortcuts="Alt+ArrowUp Alt+ArrowDown"
           >
             <Icon name="grip" size={18} />
@@ -114,26 +133,31 @@ export function ItemRow({ item, categories, canWrite, focusedBy, actions, addedB
           type="checkbox"
           className="item-row__check"
           checked={item.checked}
-          aria-label={item.text}
+          aria-label={name}
           disabled={!canWrite}
           data-focus-key="check"
           onChange={(event) => actions.setChecked(item.id, event.target.checked)}
         />
-        <InlineField
+        <ItemTextField
           className="item-row__text"
-          value={item.text}
-          label={`Edit ${item.text}`}
+          text={actions.textOf(item.id)}
+          fallback={item.text}
+          label={`Edit ${name}`}
+          placeholder="Empty item"
           maxLength={LIMITS.itemText}
           readOnly={!canWrite}
           focusKey="text"
-          onCommit={(text) => actions.setText(item.id, text)}
+          localOrigin={LOCAL_ORIGIN}
+          apply={(edit) => actions.editText(item.id, edit)}
           onTyping={actions.typed}
           onStopTyping={actions.stoppedTyping}
+          onLeftEmpty={() => actions.leftEmpty(item.id)}
+          onGoneWhileFocused={(selection) => actions.goneWhileEditing(item.id, name, selection)}
         />
-        <InlineField
+        <RegisterField
           className="item-row__qty"
           value={item.quantity}
-          label={`Quantity or note for ${item.text}`}
+          label={`Quantity or note for ${name}`}
           placeholder={canWrite ? 'Qty' : ''}
           maxLength={LIMITS.quantity}
           readOnly={!canWrite}
@@ -147,7 +171,7 @@ export function ItemRow({ item, categories, canWrite, focusedBy, actions, addedB
           <button
             type="button"
             className="icon-button icon-button--danger item-row__quick-delete"
-            aria-label={`Delete ${item.text}`}
+            aria-label={`Delete ${name}`}
             data-focus-key="delete"
             onClick={() => actions.remove(item.id)}
           >
@@ -157,7 +181,7 @@ export function ItemRow({ item, categories, canWrite, focusedBy, actions, addedB
         <button
           type="button"
           className="icon-button"
-          aria-label={`Details for ${item.text}`}
+          aria-label={`Details for ${name}`}
           aria-expanded={open}
           aria-controls={detailsId}
           data-focus-key="details"
@@ -173,7 +197,7 @@ export function ItemRow({ item, categories, canWrite, focusedBy, actions, addedB
             <select
               value={item.categoryId ?? ''}
               disabled={!canWrite}
-              aria-label={`Category for ${item.text}`}
+              aria-label={`Category for ${name}`}
               onChange={(event) => actions.setCategory(item.id, event.target.value === '' ? null : event.target.value)}
             >
               <option value="">No category</option>

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest'
+import { CloseCode, WriteRule, writeRejection } from '../../../shared/protocol.ts'
+import { canRetryStop, refusalNotice, resetsDeviceCopy, stopExplanation, stopReasonForClose } from './refusals.ts'
+
+describe('refusals', () => {
+  it('discards the device copy only for writes the server will never accept', () => {
+    expect(resetsDeviceCopy(writeRejection(WriteRule.ReadOnly, ''))).toBe(true)
+    expect(resetsDeviceCopy(writeRejection(WriteRule.FieldTooLong, ''))).toBe(true)
+    expect(resetsDeviceCopy(writeRejection(WriteRule.ClientIdOwned, ''))).toBe(true)
+    expect(resetsDeviceCopy(writeRejection(WriteRule.ClientIdsPerUser, ''))).toBe(false)
+    expect(resetsDeviceCopy(writeRejection(WriteRule.ClockSkew, ''))).toBe(false)
+    expect(resetsDeviceCopy(writeRejection(WriteRule.RemovedEntry, ''))).toBe(false)
+    expect(resetsDeviceCopy(writeRejection(WriteRule.Unresolvable, ''))).toBe(false)
+  })
+
+  it('says what was lost and why, by rule, whatever the server’s wording', () => {
+    const server = 'anything at all'
+    expect(refusalNotice(writeRejection(WriteRule.ReadOnly, server), 1)).toBe('You can only view this list. Your change was not saved and has been taken back.')
+    expect(refusalNotice(writeRejection(WriteRule.FieldTooLong, server), 3)).toBe(
+      "Colist couldn't save a change made on this device: a text in it is longer than Colist allows. 3 changes made on this device were not saved and have been taken back; the list now shows what is saved.",
+    )
+    expect(refusalNotice(writeRejection(WriteRule.ClientIdOwned, server), 1)).toContain('an editing ID that another account already uses on this list')
+    expect(refusalNotice(writeRejection(WriteRule.UnknownRoot, server), 1)).toContain("it doesn't fit the way lists are stored")
+  })
+
+  it('gives every final close code its own stop, and lets the passing ones be retried', () => {
+    const stops = [4001, 4003, 4004, 4422, 4423, 4424, 4425, 4426, 4427, 4400].map((code) => stopReasonForClose(code, ''))
+    expect(stops.map((stop) => stop.kind)).toEqual(['auth', 'access', 'deleted', 'refused', 'refused', 'limit', 'clock', 'outdated', 'outdated', 'error'])
+    expect(stopReasonForClose(CloseCode.LayoutOutdated.code, 'ignored').message).toBe('This version of Colist is out of date — reload')
+    expect(stopReasonForClose(CloseCode.ClockSkew.code, '').message).toBe("Syncing paused: some changes are dated ahead of Colist's clock")
+    expect(stopReasonForClose(CloseCode.ClientIdLimit.code, '').message).toBe('Syncing paused: this list was opened in too many new tabs today')
+    expect(stopReasonForClose(4400, 'malformed message').message).toBe("Can't sync this list: malformed message")
+    expect(stops.filter(canRetryStop).map((stop) => stop.code)).toEqual([4424, 4425])
+    for (const stop of stops) expect(stopExplanation(stop).length).toBeGreaterThan(0)
+  })
+})

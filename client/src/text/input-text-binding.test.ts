@@ -1,0 +1,210 @@
+import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { addItem, editItemText, getItem, itemText } from '../../../shared/list-document.ts'
+import { TextBinding, type TextField } from './input-text-binding.ts'
+
+const LOCAL = Symbol('local')
+const REMOTE = Symbol('remote')
+
+class FakeField implements TextField {
+  value = ''
+  selectionStart: number | null = 0
+  selectionEnd: number | null = 0
+  selectionDirection: 'forward' | 'backward' | 'none' | null = 'none'
+  focused = true
+  setSelectionRange(start: number, end: number, direction: 'forward' | 'backward' | 'none' = 'none'): void {
+    this.selectionStart = start
+    this.selectionEnd = end
+    this.selectionDirection = direction
+  }
+  /** What the browser does to the field when someone types or pastes over the selection. */
+  type(text: string): void {
+    const start = this.selectionStart ?? this.value.length
+    const end = this.selectionEnd ?? start
+    this.value = this.value.slice(0, start) + text + this.value.slice(end)
+    this.setSelectionRange(start + text.length, start + text.length)
+  }
+  backspace(): void {
+    const at = this.selectionStart ?? 0
+    this.value = this.value.slice(0, at - 1) + this.value.slice(at)
+    this.setSelectionRange(at - 1, at - 1)
+  }
+  caretAt(index: number): void {
+    this.setSelectionRange(index, index)
+  }
+}
+
+/** Two replicas that deliver every update to each other, at once or when `flush` is called. */
+function pair(): { a: Y.Doc; b: Y.Doc; id: string; hold: () => void; flush: () => void } {
+  const a = new Y.Doc()
+  const b = new Y.Doc()
+  let holding = false
+  const queue: Array<() => void> = []
+  const relay = (to: Y.Doc) => (update: Uint8Array, origin: unknown) => {
+    if (origin === REMOTE) return
+    const deliver = () => Y.applyUpdate(to, update, REMOTE)
+    if (holding) queue.push(deliver)
+    else deliver()
+  }
+  a.on('update', relay(b))
+  b.on('update', relay(a))
+  const id = addItem(a, { text: 'Olive oil', createdBy: 'u1' })
+  return {
+    a,
+    b,
+    id,
+    hold: () => {
+      holding = true
+    },
+    flush: () => {
+      holding = false
+      for (const deliver of queue.splice(0)) deliver()
+    },
+  }
+}
+
+function bind(doc: Y.Doc, id: string, field: FakeField): TextBinding {
+  const text = itemText(doc, id)
+  if (!text) throw new Error('no text')
+  const binding = new TextBinding(text, field, {
+    apply: (edit) => {
+      doc.transact(() => editItemText(doc, id, edit), LOCAL)
+      return true
+    },
+    hasFocus: () => field.focused,
+    localOrigin: LOCAL,
+  })
+  binding.focus()
+  return binding
+}
+
+describe('TextBinding', () => {
+  it('shows the Y.Text and writes nothing when the field is only focused, Enter is pressed or it is left', () => {
+    const { a, id } = pair()
+    const field = new FakeField()
+    const binding = bind(a, id, field)
+    expect(field.value).toBe('Olive oil')
+    const before = Y.encodeStateVector(a)
+    binding.input()
+    binding.blur()
+    expect(Y.encodeStateVector(a)).toEqual(before)
+  })
+
+  it('merges two people typing into one item at once, character by character, and both fields show it', () => {
+    const { a, b, id } = pair()
+    const fieldA = new FakeField()
+    const fieldB = new FakeField()
+    const bindingA = bind(a, id, fieldA)
+    const bindingB = bind(b, id, fieldB)
+    fieldA.caretAt(9)
+    fieldB.caretAt(0)
+    const suffix = ' (extra virgin)'
+    const prefix = 'Organic '
+    for (let i = 0; i < Math.max(suffix.length, prefix.length); i++) {
+      if (i < suffix.length) {
+        fieldA.type(suffix[i] ?? '')
+        bindingA.input()
+      }
+      if (i < prefix.length) {
+        fieldB.type(prefix[i] ?? '')
+        bindingB.input()
+      }
+    }
+    expect(getItem(a, id)?.text).toBe('Organic Olive oil (extra virgin)')
+    expect(fieldA.value).toBe('Organic Olive oil (extra virgin)')
+    expect(fieldB.value).toBe('Organic Olive oil (extra virgin)')
+    // Each caret stayed right after what its person typed.
+    expect(fieldA.selectionEnd).toBe('Organic Olive oil (extra virgin)'.length)
+    expect(fieldB.selectionEnd).toBe(prefix.length)
+  })
+
+  it('keeps both insertions when they are concurrent (not yet delivered)', () => {
+    const { a, b, id, hold, flush } = pair()
+    const fieldA = new FakeField()
+    const fieldB = new FakeField()
+    const bindingA = bind(a, id, fieldA)
+    const bindingB = bind(b, id, fieldB)
+    hold()
+    fieldA.caretAt(9)
+    fieldA.type(' (extra virgin)')
+    bindingA.input()
+    fieldB.caretAt(5)
+    fieldB.type(' extra')
+    bindingB.input()
+    flush()
+    expect(getItem(a, id)?.text).toBe('Olive extra oil (extra virgin)')
+    expect(getItem(b, id)?.text).toBe('Olive extra oil (extra virgin)')
+    expect(fieldA.value).toBe('Olive extra oil (extra virgin)')
+    expect(fieldB.value).toBe('Olive extra oil (extra virgin)')
+  })
+
+  it('keeps a selection on the same characters when text is inserted before it', () => {
+    const { a, b, id } = pair()
+    const field = new FakeField()
+    bind(a, id, field)
+    field.setSelectionRange(6, 9, 'backward') // "oil"
+    editItemText(b, id, (text) => text.insert(0, 'Good '))
+    expect(field.value).toBe('Good Olive oil')
+    expect(field.value.slice(field.selectionStart ?? 0, field.selectionEnd ?? 0)).toBe('oil')
+    expect(field.selectionDirection).toBe('backward')
+  })
+
+  it('during a composition leaves the field alone, then places the composed text through what others did', () => {
+    const { a, b, id } = pair()
+    const field = new FakeField()
+    const binding = bind(a, id, field)
+    field.caretAt(9)
+    binding.compositionStart()
+    field.type(' ex')
+    binding.input()
+    expect(getItem(a, id)?.text).toBe('Olive oil')
+    editItemText(b, id, (text) => text.insert(0, 'Organic '))
+    // The field was not touched mid-composition.
+    expect(field.value).toBe('Olive oil ex')
+    field.setSelectionRange(9, 12)
+    field.type(' (extra virgin)')
+    binding.compositionEnd()
+    // The browser's own input event after compositionend changes nothing more.
+    binding.input()
+    expect(getItem(a, id)?.text).toBe('Organic Olive oil (extra virgin)')
+    expect(getItem(b, id)?.text).toBe('Organic Olive oil (extra virgin)')
+    expect(field.value).toBe('Organic Olive oil (extra virgin)')
+    expect(field.selectionEnd).toBe(field.value.length)
+  })
+
+  it('undoes only this person’s typing of this visit', () => {
+    const { a, b, id } = pair()
+    const field = new FakeField()
+    const binding = bind(a, id, field)
+    field.caretAt(9)
+    field.type('!')
+    binding.input()
+    editItemText(b, id, (text) => text.insert(0, 'Organic '))
+    expect(binding.undoTyping()).toBe(true)
+    expect(getItem(b, id)?.text).toBe('Organic Olive oil')
+    expect(field.value).toBe('Organic Olive oil')
+    field.caretAt(17)
+    field.type('?')
+    binding.input()
+    field.backspace()
+    binding.input()
+    field.type('s')
+    binding.input()
+    expect(getItem(b, id)?.text).toBe('Organic Olive oils')
+    binding.revertVisit()
+    expect(getItem(b, id)?.text).toBe('Organic Olive oil')
+  })
+
+  it('shows the text again when a change is refused', () => {
+    const { a, id } = pair()
+    const field = new FakeField()
+    const text = itemText(a, id)
+    if (!text) throw new Error('no text')
+    const binding = new TextBinding(text, field, { apply: () => false, hasFocus: () => true, localOrigin: LOCAL })
+    field.caretAt(9)
+    field.type('!')
+    binding.input()
+    expect(field.value).toBe('Olive oil')
+    expect(binding.editedThisVisit).toBe(false)
+  })
+})

@@ -1,0 +1,241 @@
+/**
+ * Binds a single-line text field to a Y.Text, so text merges character by
+ * character: every change the person makes (a keystroke, paste, cut, drop,
+ * deletion, autocorrection, a finished IME composition) becomes a delete and
+ * an insert at its position in the Y.Text, and every change from elsewhere
+ * shows in the field at once — while the person is typing in it too — with
+ * the caret and selection kept where they belong.
+ *
+ * There is no draft: the field shows the Y.Text, and nothing is written that
+ * the person did not type (focus, Enter and leaving the field write nothing).
+ *
+ * - Local edits: on `input`, the field's value is compared with what it
+ *   showed before (`base`), using the caret to place the change
+ *   (`diffAtCaret`), and applied through `options.apply` as one transaction.
+ * - During an IME composition nothing is applied and the field is not
+ *   touched (rewriting it would break the composition); changes from others
+ *   that arrive meanwhile are kept as deltas. At `compositionend` the
+ *   composed text is placed through them (`placeEdit`), so it is neither lost
+ *   nor duplicated, and the field is brought up to date.
+ * - Remote changes: the selection is turned into Yjs relative positions just
+ *   before the transaction that changes the text (`beforeTransaction`), and
+ *   back into indexes after it, so the caret moves with the text around it.
+ *   A collapsed caret sticks to the character before it: someone else's text
+ *   inserted exactly at the caret goes after it, and the person's next
+ *   keystrokes stay next to their own.
+ * - Undo inside the field (Ctrl+Z, Ctrl+Shift+Z, Ctrl+Y, the context menu)
+ *   goes to a Y.UndoManager of this text and this visit, which takes back
+ *   only this person's typing; the browser's own undo would restore stale
+ *   values and erase others' edits.
+ *
+ * The DOM part is kept thin: a `TextField` is anything with a value and a
+ * selection, so the binding is unit-tested without a browser.
+ */
+import * as Y from 'yjs'
+import { applyPlacedEdit, diffAtCaret, placeEdit, type TextDelta } from './text-edits.ts'
+
+/** What the binding needs of an `<input>`. */
+export interface TextField {
+  value: string
+  selectionStart: number | null
+  selectionEnd: number | null
+  selectionDirection: 'forward' | 'backward' | 'none' | null
+  setSelectionRange(start: number, end: number, direction?: 'forward' | 'backward' | 'none'): void
+}
+
+export interface TextBindingOptions {
+  /**
+   * Runs `edit` on the Y.Text as one local change (the app's `editItemText`
+   * inside its session). Returns false if the change was refused (e.g. the
+   * item was deleted meanwhile); the field then shows the Y.Text again.
+   */
+  apply(edit: (text: Y.Text) => void): boolean
+  /** Whether the field has focus (only then is the selection kept). */
+  hasFocus(): boolean
+  /** The origin of `apply`'s transactions, which the field's undo takes back. */
+  localOrigin: unknown
+  /** Called after every local edit the person made. */
+  onEdit?: () => void
+}
+
+interface SavedSelection {
+  start: Y.RelativePosition
+  end: Y.RelativePosition
+  direction: 'forward' | 'backward' | 'none'
+}
+
+/** Keystrokes closer together than this are undone together. */
+const UNDO_CAPTURE_MS = 500
+
+export class TextBinding {
+  /** What the field showed when it last matched the Y.Text. */
+  private base: string
+  /** Changes to the Y.Text since `base` that the field does not show yet (only during a composition). */
+  private pending: TextDelta[] = []
+  private composing = false
+  private applying = false
+  private saved: SavedSelection | null = null
+  private undo: Y.UndoManager | null = null
+  private destroyed = false
+  /** Whether the person changed the text since the field got focus. */
+  editedThisVisit = false
+
+  constructor(
+    readonly text: Y.Text,
+    private readonly field: TextField,
+    private readonly options: TextBindingOptions,
+  ) {
+    this.base = text.toString()
+    if (field.value !== this.base) field.value = this.base
+    text.observe(this.onTextChange)
+    this.doc.on('beforeTransaction', this.onBeforeTransaction)
+  }
+
+  private get doc(): Y.Doc {
+    const doc = this.text.doc
+    if (!doc) throw new Error('the Y.Text is not in a document')
+    return doc
+  }
+
+  /** The field got focus: a new visit, with its own undo history. */
+  focus(): void {
+    this.editedThisVisit = false
+    this.undo?.destroy()
+    this.undo = new Y.UndoManager(this.text, { trackedOrigins: new Set([this.options.localOrigin]), captureTimeout: UNDO_CAPTURE_MS })
+  }
+
+  /** The field lost focus: anything not yet applied is applied now. */
+  blur(): void {
+    if (!this.composing && this.field.value !== this.base) this.input()
+    this.undo?.destroy()
+    this.undo = null
+  }
+
+  /** The field's value changed (the `input` event). */
+  input(): void {
+    if (this.composing || this.destroyed) return
+    const value = this.field.value
+    if (value === this.base && this.pending.length === 0) return
+    const edit = diffAtCaret(this.base, value, this.field.selectionEnd)
+    const placed = placeEdit(edit, this.pending)
+    let caret = 0
+    const changed = edit.remove > 0 || edit.insert.length > 0
+    let applied = true
+    if (changed) {
+      this.applying = true
+      try {
+        applied = this.options.apply((text) => {
+          caret = applyPlacedEdit(text, placed)
+        })
+      } finally {
+        this.applying = false
+      }
+    }
+    this.pending = []
+    const current = this.text.toString()
+    this.base = current
+    if (applied && changed) {
+      this.editedThisVisit = true
+      this.options.onEdit?.()
+    }
+    // Usually the field already shows the result. It does not when others' changes were
+    // placed around a composition, when the text was cut to its maximum length, or when
+    // the change was refused.
+    if (this.field.value !== current) {
+      this.field.value = current
+      if (this.options.hasFocus()) {
+        const at = applied && changed ? Math.min(caret, current.length) : Math.min(this.field.selectionEnd ?? current.length, current.length)
+        this.field.setSelectionRange(at, at)
+      }
+    }
+  }
+
+  compositionStart(): void {
+    // Anything typed before the composition started is applied first.
+    if (!this.composing && this.field.value !== this.base) this.input()
+    this.composing = true
+  }
+
+  compositionEnd(): void {
+    this.composing = false
+    this.input()
+  }
+
+  get isComposing(): boolean {
+    return this.composing
+  }
+
+  /** Undoes this visit's last typing; false if there was none. */
+  undoTyping(): boolean {
+    if (!this.undo?.canUndo()) return false
+    this.undo.undo()
+    return true
+  }
+
+  redoTyping(): boolean {
+    if (!this.undo?.canRedo()) return false
+    this.undo.redo()
+    return true
+  }
+
+  /** Takes back everything typed in this visit (Escape). */
+  revertVisit(): void {
+    while (this.undo?.canUndo()) this.undo.undo()
+    this.editedThisVisit = false
+  }
+
+  destroy(): void {
+    if (this.destroyed) return
+    this.destroyed = true
+    this.text.unobserve(this.onTextChange)
+    this.doc.off('beforeTransaction', this.onBeforeTransaction)
+    this.undo?.destroy()
+    this.undo = null
+  }
+
+  private readonly onBeforeTransaction = (): void => {
+    // Only while the field shows the text as it is: then its indexes are the Y.Text's.
+    if (this.applying || this.composing || !this.options.hasFocus() || this.field.value !== this.base) {
+      this.saved = null
+      return
+    }
+    const { selectionStart, selectionEnd } = this.field
+    if (selectionStart === null || selectionEnd === null) return
+    const collapsed = selectionStart === selectionEnd
+    this.saved = {
+      // A selection keeps out text inserted at either edge; a caret sticks to the character before it.
+      start: Y.createRelativePositionFromTypeIndex(this.text, selectionStart, collapsed ? -1 : 0),
+      end: Y.createRelativePositionFromTypeIndex(this.text, selectionEnd, -1),
+      direction: this.field.selectionDirection ?? 'none',
+    }
+  }
+
+  private readonly onTextChange = (event: Y.YTextEvent): void => {
+    if (this.applying) return
+    if (this.composing || this.field.value !== this.base) {
+      // The field holds something not applied yet: leave it alone, place it through this later.
+      this.pending.push(event.delta as TextDelta)
+      return
+    }
+    this.render()
+  }
+
+  /** Shows the Y.Text in the field, the selection mapped through the change. */
+  private render(): void {
+    const value = this.text.toString()
+    const saved = this.saved
+    this.saved = null
+    this.base = value
+    if (this.field.value === value) return
+    const focused = this.options.hasFocus()
+    const fallback = { start: this.field.selectionStart, end: this.field.selectionEnd }
+    this.field.value = value
+    if (!focused) return
+    const start = saved ? Y.createAbsolutePositionFromRelativePosition(saved.start, this.doc)?.index : undefined
+    const end = saved ? Y.createAbsolutePositionFromRelativePosition(saved.end, this.doc)?.index : undefined
+    const clamp = (n: number | null | undefined) => Math.min(Math.max(n ?? value.length, 0), value.length)
+    const s = clamp(start ?? fallback.start)
+    const e = Math.max(s, clamp(end ?? fallback.end))
+    this.field.setSelectionRange(s, e, saved?.direction ?? 'none')
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * Item text is a Y.Text edited in place (issue 8, finding 1): concurrent
+ * typing merges character by character, others' edits show in a field while
+ * someone is in it, and leaving a field writes nothing that was not typed.
+ */
+import { expect, seedItems, sharedList, test } from './fixtures.ts'
+
+test('two people typing into one item at once keep both insertions, and both fields show the merged text while focused', async ({ alice, bob }) => {
+  const listId = await sharedList(alice, 'Pantry', [[bob, 'editor']])
+  await seedItems(alice, listId, ['Olive oil', 'Rice'])
+  await Promise.all([alice.openList(listId), bob.openList(listId)])
+
+  // Alice at the end, Bob at the start, typing at the same time.
+  const oilId = await alice.itemId('Olive oil')
+  const aliceField = alice.textFieldOf(oilId)
+  const bobField = bob.textFieldOf(oilId)
+  await aliceField.click()
+  await alice.page.keyboard.press('End')
+  await bobField.click()
+  await bob.page.keyboard.press('Home')
+  await Promise.all([alice.page.keyboard.type(' (extra virgin)', { delay: 35 }), bob.page.keyboard.type('Organic ', { delay: 60 })])
+
+  const merged = 'Organic Olive oil (extra virgin)'
+  await expect(aliceField).toHaveValue(merged)
+  await expect(bobField).toHaveValue(merged)
+  await expect(aliceField).toBeFocused()
+  await expect(bobField).toBeFocused()
+
+  // Both at the same spot at once: each one's characters stay together, none is lost.
+  const riceId = await alice.itemId('Rice')
+  const rice = [alice.textFieldOf(riceId), bob.textFieldOf(riceId)] as const
+  for (const [person, field] of [
+    [alice, rice[0]],
+    [bob, rice[1]],
+  ] as const) {
+    await field.click()
+    await person.page.keyboard.press('End')
+  }
+  await Promise.all([alice.page.keyboard.type(' basmati', { delay: 45 }), bob.page.keyboard.type(' 2 kg', { delay: 50 })])
+  await expect.poll(async () => (await rice[0].inputValue()).length).toBe('Rice basmati 2 kg'.length)
+  const riceText = await rice[0].inputValue()
+  expect(riceText).toContain(' basmati')
+  expect(riceText).toContain(' 2 kg')
+  expect(riceText.startsWith('Rice')).toBe(true)
+  await expect(rice[1]).toHaveValue(riceText)
+
+  // Leaving the fields writes nothing more; the server has what both typed.
+  await alice.page.getByRole('heading', { level: 1 }).click()
+  await bob.page.getByRole('heading', { level: 1 }).click()
+  await expect(alice.status()).toHaveText('All changes saved')
+  await expect(bob.status()).toHaveText('All changes saved')
+  const stored = await alice.api('GET', `/api/lists/${listId}/items`)
+  expect((stored.body as { items: Array<{ text: string }> }).items.map((item) => item.text)).toEqual([merged, riceText])
+})
+
+test('B edits, presses Enter and stays in the field; A edits the same item; B sees it at once, and leaving writes nothing', async ({ alice, bob }) => {
+  const listId = await sharedList(alice, 'Shop', [[bob, 'editor']])
+  await seedItems(alice, listId, ['Milk', 'Eggs'])
+  await Promise.all([alice.openList(listId), bob.openList(listId)])
+
+  // B types, presses Enter, and stays in the field.
+  const milkId = await bob.itemId('Milk')
+  const bobField = bob.textFieldOf(milkId)
+  await bobField.click()
+  await bob.page.keyboard.press('End')
+  await bob.page.keyboard.type(' (2 L)')
+  await bob.page.keyboard.press('Enter')
+  await expect(bobField).toBeFocused()
+  await expect(alice.checkbox('Milk (2 L)')).toBeVisible()
+
+  // A rewrites the item.
+  const aliceField = alice.textFieldOf(milkId)
+  await aliceField.fill('Oat milk')
+  await aliceField.press('Enter')
+
+  // B's field, still focused, shows A's text at once.
+  await expect(bobField).toHaveValue('Oat milk', { timeout: 2000 })
+  await expect(bobField).toBeFocused()
+
+  // B clicks elsewhere without typing: A's edit stands everywhere.
+  const bobClockBefore = await bob.ownClock()
+  await bob.page.getByRole('heading', { level: 1 }).click()
+  await expect(bobField).not.toBeFocused()
+  await expect(alice.status()).toHaveText('All changes saved')
+  await expect(bob.status()).toHaveText('All changes saved')
+  expect(await bob.ownClock()).toBe(bobClockBefore)
+  for (const person of [alice, bob]) {
+    await expect(person.checkbox('Oat milk')).toBeVisible()
+    await expect(person.checkbox('Milk (2 L)')).toHaveCount(0)
+  }
+  const stored = await alice.api('GET', `/api/lists/${listId}/items`)
+  expect((stored.body as { items: Array<{ text: string }> }).items.map((item) => item.text)).toEqual(['Oat milk', 'Eggs'])
+
+  // Enter without typing, then A edits: the same.
+  const eggsId = await bob.itemId('Eggs')
+  const eggs = bob.textFieldOf(eggsId)
+  await eggs.click()
+  await eggs.press('Enter')
+  await alice.textFieldOf(eggsId).fill('Free-range eggs')
+  await alice.textFieldOf(eggsId).press('Enter')
+  await expect(eggs).toHaveValue('Free-range eggs')
+  await bob.page.getByRole('heading', { level: 1 }).click()
+  await expect(alice.checkbox('Free-range eggs')).toBeVisible()
+  await expect(bob.checkbox('Free-range eggs')).toBeVisible()
+  expect(await bob.ownClock()).toBe(bobClockBefore)
+})
+
+test('undo inside the text field takes back only my typing; an emptied item is deleted with Undo when I leave it', async ({ alice, bob }) => {
+  const listId = await sharedList(alice, 'Hardware', [[bob, 'editor']])
+  await seedItems(alice, listId, ['Nails', 'Screws'])
+  await Promise.all([alice.openList(listId), bob.openList(listId)])
+
+  const field = alice.textField('Nails')
+  await field.click()
+  await alice.page.keyboard.press('End')
+  await alice.page.keyboard.type(' 40 mm')
+  await bob.textField('Nails 40 mm').click()
+  await bob.page.keyboard.press('Home')
+  await bob.page.keyboard.type('Steel ')
+  await expect(field).toHaveValue('Steel Nails 40 mm')
+  await alice.page.keyboard.press('Control+z')
+  await expect(field).toHaveValue('Steel Nails')
+  await expect(bob.textField('Nails 40 mm')).toHaveValue('Steel Nails')
+  await bob.page.getByRole('heading', { level: 1 }).click()
+
+  // Emptying an item and leaving it deletes it, with Undo.
+  const screws = alice.textField('Screws')
+  await screws.fill('')
+  await alice.page.getByRole('heading', { level: 1 }).click()
+  const toast = alice.page.locator('.toast')
+  await expect(toast).toContainText('Deleted the empty item')
+  await expect(bob.page.getByRole('checkbox', { name: 'Empty item' })).toHaveCount(0)
+  await expect(bob.checkbox('Screws')).toHaveCount(0)
+  await toast.getByRole('button', { name: 'Undo' }).click()
+  // Restored as it was when deleted: empty, with a placeholder that says so.
+  await expect(bob.page.getByRole('checkbox', { name: 'Empty item' })).toBeVisible()
+  await expect(bob.page.getByRole('textbox', { name: 'Edit Empty item' })).toHaveAttribute('placeholder', 'Empty item')
+})
