@@ -2,14 +2,18 @@
  * Several server nodes in one process, sharing one store and one in-process
  * fan-out hub: the cross-node logic (relay, catch-up on load, presence,
  * durable acks, access changes, reconciliation) without Redis or
- * PostgreSQL. The same behaviour over real Redis and PostgreSQL is in
+ * PostgreSQL, and — each node's fan-out wrapped in a FaultyFanout — what
+ * happens when messages between nodes are lost or a node is cut off. The
+ * same behaviour over real Redis and PostgreSQL is in
  * cluster.integration.test.ts.
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { addItem, listItems } from '../shared/list-document.ts'
 import { CloseCode } from '../shared/protocol.ts'
-import { LocalFanoutHub } from './fanout.ts'
+import { LocalFanoutHub, type Fanout } from './fanout.ts'
+import { FaultyFanout } from './faulty-fanout.ts'
+import { topics } from './node-protocol.ts'
 import { MemoryStorage } from './storage/memory-storage.ts'
 import type { Storage } from './storage/storage.ts'
 import { Api, awarenessUntil, connectClient, docUntil, saved, startTestServer, synced, type TestClient, type TestServer } from './test-support/harness.ts'
@@ -24,14 +28,26 @@ describe('two nodes sharing a store and a fan-out', () => {
     clients.push(client)
     return client
   }
-  async function cluster(count: number, storage: Storage = new MemoryStorage()): Promise<TestServer[]> {
+  const faulty: FaultyFanout[] = []
+  async function cluster(count: number, storage: Storage = new MemoryStorage(), fanoutOf: (endpoint: Fanout) => Fanout = (endpoint) => endpoint): Promise<TestServer[]> {
     const hub = new LocalFanoutHub()
     const started: TestServer[] = []
     // Nodes of one cluster share the token secret, or a token from one is refused by another.
     const env = { JWT_SECRET: 'a-secret-shared-by-every-node-of-this-cluster' }
-    for (let i = 0; i < count; i++) started.push(await startTestServer(env, { storage, fanout: hub.endpoint() }))
+    for (let i = 0; i < count; i++) started.push(await startTestServer(env, { storage, fanout: fanoutOf(hub.endpoint()) }))
     nodes.push(...started)
     return started
+  }
+  /** `cluster`, each node with the FaultyFanout it talks through. */
+  async function faultyCluster(count: number): Promise<Array<{ node: TestServer; fanout: FaultyFanout }>> {
+    const fanouts: FaultyFanout[] = []
+    const started = await cluster(count, new MemoryStorage(), (endpoint) => {
+      const fanout = new FaultyFanout(endpoint)
+      fanouts.push(fanout)
+      return fanout
+    })
+    faulty.push(...fanouts)
+    return started.map((node, i) => ({ node, fanout: fanouts[i]! }))
   }
   /** A user and a list of theirs, created through `node`'s API. */
   async function listOn(node: TestServer) {
@@ -42,6 +58,7 @@ describe('two nodes sharing a store and a fan-out', () => {
   afterEach(async () => {
     for (const client of clients.splice(0)) client.destroy()
     for (const node of nodes.splice(0)) await node.cleanup()
+    for (const fanout of faulty.splice(0)) await fanout.close()
   })
 
   it('two clients on two nodes converge; presence and typing cross nodes', async () => {
@@ -144,5 +161,65 @@ describe('two nodes sharing a store and a fan-out', () => {
     expect((await api.request('DELETE', `/api/lists/${list.id}/members/${bob.user.id}`, undefined, owner.token)).status).toBe(204)
     expect(await closed).toBe(CloseCode.Forbidden.code)
     expect(Date.now() - started).toBeLessThan(1000)
+  })
+
+  it('a node cut off from the fan-out serves its own clients; once back, both sides catch up and its presence is re-announced', async () => {
+    const [n1, n2] = await faultyCluster(2)
+    const { ana, list } = await listOn(n1!.node)
+    const a = connect(n1!.node.server.url, list.id, ana.token)
+    const b = connect(n2!.node.server.url, list.id, ana.token)
+    await Promise.all([synced(a.provider), synced(b.provider)])
+    addItem(a.doc, { text: 'before', createdBy: ana.user.id })
+    await docUntil(b.doc, () => itemTexts(b.doc).includes('before'), 'B has it')
+
+    n2!.fanout.partition()
+    addItem(a.doc, { text: 'during, node 1', createdBy: ana.user.id })
+    addItem(b.doc, { text: 'during, node 2', createdBy: ana.user.id })
+    b.provider.awareness.setLocalStateField('typing', true)
+    // Each node still stores and acknowledges its own clients' writes.
+    await Promise.all([saved(a), saved(b)])
+    expect(itemTexts(a.doc)).not.toContain('during, node 2')
+    expect(itemTexts(b.doc)).not.toContain('during, node 1')
+
+    n2!.fanout.heal()
+    await docUntil(a.doc, () => itemTexts(a.doc).length === 3, 'A has all three')
+    await docUntil(b.doc, () => itemTexts(b.doc).length === 3, 'B has all three')
+    expect(listItems(a.doc)).toEqual(listItems(b.doc))
+    const typing = () => (a.provider.awareness.getStates().get(b.doc.clientID) as { typing?: boolean } | undefined)?.typing === true
+    await awarenessUntil(a.provider.awareness, typing, 'A sees B typing, said during the outage')
+  })
+
+  it("a node gone silent without a goodbye (as after kill -9): its clients' presence leaves the other nodes", async () => {
+    const [n1, n2] = await faultyCluster(2)
+    const { ana, list } = await listOn(n1!.node)
+    const a = connect(n1!.node.server.url, list.id, ana.token)
+    const b = connect(n2!.node.server.url, list.id, ana.token)
+    await Promise.all([synced(a.provider), synced(b.provider)])
+    b.provider.awareness.setLocalStateField('typing', true)
+    const seesB = () => a.provider.awareness.getStates().has(b.doc.clientID)
+    await awarenessUntil(a.provider.awareness, seesB, 'A sees B')
+    n2!.fanout.partition()
+    // Beats every 1 s, gone after 3.5 s of silence.
+    await awarenessUntil(a.provider.awareness, () => !seesB(), "B's presence gone from A", 10_000)
+  })
+
+  it('a node loading a list whose live peer never answers its catch-up request serves what the store holds after the timeout', async () => {
+    const [n1, n2] = await faultyCluster(2)
+    const { ana, list } = await listOn(n1!.node)
+    const a = connect(n1!.node.server.url, list.id, ana.token)
+    await synced(a.provider)
+    addItem(a.doc, { text: 'stored', createdBy: ana.user.id })
+    await saved(a)
+    n1!.fanout.drop({ topic: topics.sync(list.id) })
+
+    const started = Date.now()
+    const b = connect(n2!.node.server.url, list.id, ana.token)
+    await synced(b.provider)
+    // Node 2 counted node 1 on the list and waited for its reply, up to the 1 s peer sync timeout.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900)
+    expect(itemTexts(b.doc)).toEqual(['stored'])
+    // Only catch-up was lost: live updates flow.
+    addItem(a.doc, { text: 'live', createdBy: ana.user.id })
+    await docUntil(b.doc, () => itemTexts(b.doc).includes('live'), 'B gets the live update')
   })
 })

@@ -6,25 +6,47 @@
  *
  * One node alone uses a `LocalFanoutHub` with a single endpoint, so publishing
  * costs one map lookup. Tests can put several in-process nodes on one hub;
- * `RedisFanout` (redis-fanout.ts) joins nodes across machines.
+ * `RedisFanout` (redis-fanout.ts) joins nodes across machines. Both pass one
+ * contract suite (fanout.contract.ts), which is the precise meaning of the
+ * comments below; `FaultyFanout` (faulty-fanout.ts) wraps either to lose,
+ * delay or cut off messages in tests. What travels on it is node-protocol.ts.
  */
 import { randomUUID } from 'node:crypto'
 
+/**
+ * Receives one message. Must not throw: `RedisFanout` logs and goes on, the
+ * in-process hub would let it escape (the room's handlers catch their own).
+ */
 export type FanoutHandler = (payload: Uint8Array, fromNode: string) => void
 
 export interface Fanout {
   /** Unique per process; how peers tell this node's messages apart. */
   readonly nodeId: string
-  /** Best effort: while disconnected, messages are dropped (see `onReconnect`). */
+  /**
+   * To every other node subscribed to `topic` when it arrives, never to this
+   * one, and later (never inside this call). Messages of one node reach each
+   * peer in the order published, across topics too. No replay: a node that
+   * subscribes later does not get it. Best effort: while disconnected, or
+   * after `close`, messages are dropped (see `onReconnect`).
+   */
   publish(topic: string, payload: Uint8Array): void
-  /** Returns an unsubscribe function. */
+  /** Every handler of the topic gets each message once. Returns an unsubscribe function (idempotent). */
   subscribe(topic: string, handler: FanoutHandler): () => void
-  /** How many other nodes are subscribed to `topic` right now. */
+  /**
+   * How many other nodes are subscribed to `topic` right now (a node with
+   * several handlers counts once). Over a network a subscription shows here
+   * shortly after `subscribe`; a node that is gone, shortly after it went.
+   * 0 while disconnected.
+   */
   peerCount(topic: string): Promise<number>
-  /** False while messages between nodes may be lost. */
+  /** False while messages between nodes may be lost, and after `close`. */
   readonly connected: boolean
-  /** Called after an outage, when messages flow again: whatever was missed must be re-synced. */
+  /**
+   * Called after an outage, when messages flow again (this node's
+   * subscriptions are back first): whatever was missed must be re-synced.
+   */
   onReconnect(listener: () => void): () => void
+  /** Leaves: what it published before still arrives; it sends and receives nothing more. */
   close(): Promise<void>
 }
 
@@ -64,13 +86,18 @@ export class LocalFanoutHub {
 
 class LocalFanout implements Fanout {
   readonly nodeId = randomUUID()
-  readonly connected = true
   private readonly handlers = new Map<string, Set<FanoutHandler>>()
+  private closed = false
 
   constructor(private readonly hub: LocalFanoutHub) {}
 
+  /** An in-process hub never disconnects; only closing ends it. */
+  get connected(): boolean {
+    return !this.closed
+  }
+
   publish(topic: string, payload: Uint8Array): void {
-    this.hub.deliver(this, topic, payload)
+    if (!this.closed) this.hub.deliver(this, topic, payload)
   }
 
   subscribe(topic: string, handler: FanoutHandler): () => void {
@@ -79,7 +106,8 @@ class LocalFanout implements Fanout {
     set.add(handler)
     return () => {
       set.delete(handler)
-      if (set.size === 0) this.handlers.delete(topic)
+      // Called again after the topic was subscribed anew: the new set is not this one's to remove.
+      if (set.size === 0 && this.handlers.get(topic) === set) this.handlers.delete(topic)
     }
   }
 
@@ -100,6 +128,7 @@ class LocalFanout implements Fanout {
   }
 
   async close(): Promise<void> {
+    this.closed = true
     this.handlers.clear()
     this.hub.remove(this)
   }

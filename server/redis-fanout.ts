@@ -55,7 +55,8 @@ export class RedisFanout implements Fanout {
   }
 
   get connected(): boolean {
-    return this.pub.status === 'ready' && this.sub.status === 'ready'
+    // Right after `close`, the connections may still read ready until Redis hangs up.
+    return !this.closed && this.pub.status === 'ready' && this.sub.status === 'ready'
   }
 
   publish(topic: string, payload: Uint8Array): void {
