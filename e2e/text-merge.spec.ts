@@ -136,3 +136,35 @@ test('undo inside the text field takes back only my typing; an emptied item is d
   await expect(bob.page.getByRole('checkbox', { name: 'Empty item' })).toBeVisible()
   await expect(bob.page.getByRole('textbox', { name: 'Edit Empty item' })).toHaveAttribute('placeholder', 'Empty item')
 })
+
+test('an IME composition is applied once, when it ends, and merges with what others typed meanwhile', async ({ alice, bob }) => {
+  const listId = await sharedList(alice, 'お買い物', [[bob, 'editor']])
+  await seedItems(alice, listId, ['Tea'])
+  await Promise.all([alice.openList(listId), bob.openList(listId)])
+  const teaId = await bob.itemId('Tea')
+  const bobField = bob.textFieldOf(teaId)
+  await bobField.click()
+  await bob.page.keyboard.press('End')
+  await bob.page.keyboard.type(' ')
+
+  // Bob composes with an IME (Chromium's own composition events, through the DevTools protocol).
+  const ime = await bob.context.newCDPSession(bob.page)
+  await ime.send('Input.imeSetComposition', { text: 'に', selectionStart: 1, selectionEnd: 1 })
+  await ime.send('Input.imeSetComposition', { text: 'にほん', selectionStart: 3, selectionEnd: 3 })
+  // Nothing of the composition is written while it lasts.
+  await expect(alice.textFieldOf(teaId)).toHaveValue('Tea ')
+  // Alice types at the start meanwhile; Bob's field is left alone until he finishes.
+  await alice.textFieldOf(teaId).click()
+  await alice.page.keyboard.press('Home')
+  await alice.page.keyboard.type('Green ')
+  await expect(alice.textFieldOf(teaId)).toHaveValue('Green Tea ')
+  await expect(bobField).toHaveValue('Tea にほん')
+  await ime.send('Input.imeSetComposition', { text: '日本', selectionStart: 2, selectionEnd: 2 })
+  await ime.send('Input.insertText', { text: '日本' })
+
+  await expect(bobField).toHaveValue('Green Tea 日本')
+  await expect(alice.textFieldOf(teaId)).toHaveValue('Green Tea 日本')
+  await bob.page.keyboard.type('茶')
+  await expect(alice.textFieldOf(teaId)).toHaveValue('Green Tea 日本茶')
+  await expect(bobField).toHaveValue('Green Tea 日本茶')
+})

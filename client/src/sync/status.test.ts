@@ -42,5 +42,7 @@ describe('deriveSyncStatus', () => {
     const stopped = state({ socket: 'stopped', stopped: { kind: 'access', code: 4003, message: 'You no longer have access to this list' } })
     expect(deriveSyncStatus(stopped, 0, now)).toMatchObject({ kind: 'stopped', text: 'You no longer have access to this list', detail: null })
     expect(deriveSyncStatus(stopped, 1, now).detail).toBe('1 change not synced, kept on this device')
+    const paused = state({ socket: 'stopped', stopped: { kind: 'clock', code: 4425, message: 'Syncing paused' } })
+    expect(deriveSyncStatus(paused, 2, now)).toMatchObject({ kind: 'paused', text: 'Syncing paused', detail: '2 changes not synced, kept on this device' })
   })
 })

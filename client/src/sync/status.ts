@@ -5,7 +5,8 @@
  */
 import type { ConnectionState } from './connection-state.ts'
 
-export type SyncStatusKind = 'offline' | 'connecting' | 'syncing' | 'saved' | 'stopped'
+/** `paused`: stopped for a reason that passes or that a reload fixes (4424, 4425, 4427), shown as a warning. */
+export type SyncStatusKind = 'offline' | 'connecting' | 'syncing' | 'saved' | 'stopped' | 'paused'
 
 export interface SyncStatus {
   kind: SyncStatusKind
@@ -29,8 +30,9 @@ export function deriveSyncStatus(connection: ConnectionState, pending: number, n
   const waiting = pending > 0 ? `${changesText(pending)} waiting to sync` : null
 
   if (connection.stopped) {
+    const passing = connection.stopped.kind === 'limit' || connection.stopped.kind === 'clock' || connection.stopped.kind === 'outdated'
     return {
-      kind: 'stopped',
+      kind: passing ? 'paused' : 'stopped',
       text: connection.stopped.message,
       detail: pending > 0 ? `${changesText(pending)} not synced, kept on this device` : null,
       overHttp: false,

@@ -85,6 +85,8 @@ export function DevtoolsPanel({ session, onClose }: { session: ListSession; onCl
             <dd>{connection.lastClose ? `${connection.lastClose.code ?? 'local'} ${connection.lastClose.reason} (${ago(connection.lastClose.at, now)})` : '—'}</dd>
             <dt>Role</dt>
             <dd>{state.role ?? 'unknown'}</dd>
+            <dt>Clock offset</dt>
+            <dd>{state.clockOffset === null ? 'not measured' : `${state.clockOffset > 0 ? '+' : ''}${(state.clockOffset / 1000).toFixed(1)} s (server − device)`}</dd>
           </dl>
         </section>
         <section aria-labelledby="dt-doc">
