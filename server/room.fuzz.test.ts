@@ -19,6 +19,10 @@ import { describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import { addItem, getItem, setChecked } from '../shared/list-document.ts'
 import { CloseCode, SyncStep, encodeSyncMessage, isRetryableClose } from '../shared/protocol.ts'
+import { pino } from 'pino'
+import { clocksAhead } from '../shared/clocks.ts'
+import { DurableWriter, docFromStored } from './durable-writer.ts'
+import { Metrics } from './metrics.ts'
 import { FaultyDocumentStore } from './storage/faulty-document-store.ts'
 import { MemoryStorage } from './storage/memory-storage.ts'
 import { ATTACKS } from './test-support/room-fuzz/attacks.ts'
@@ -85,7 +89,7 @@ if (refused.length < ATTACKS.length) {
  * around from then on.
  */
 const checksEnforced = refused.length > 0
-const OPEN: readonly OpenFinding[] = ['promotion-gap', 'failed-room-joins', ...(checksEnforced ? (['relayed-loss-resend', 'early-update', 'item-key-deletion-code'] as const) : [])]
+const OPEN: readonly OpenFinding[] = ['promotion-gap', 'failed-room-joins', 'lost-flush', ...(checksEnforced ? (['relayed-loss-resend', 'early-update', 'item-key-deletion-code'] as const) : [])]
 /** FUZZ_AVOID overrides it: a comma-separated list, or empty to steer around nothing. */
 const AVOID: ReadonlySet<OpenFinding> = new Set(
   process.env.FUZZ_AVOID === undefined ? OPEN : (process.env.FUZZ_AVOID.split(',').filter(Boolean) as OpenFinding[]),
@@ -205,5 +209,33 @@ describe('room fuzz findings', () => {
     expect(closed ? isRetryableClose(closed.code) : getItem(room.doc, id)?.checked === true).toBe(true)
     expect(room.doc.store.pendingStructs).toBeNull()
     server.destroy()
+  })
+
+  it.fails('seed 834954696: an update appended while a flush is finishing (its loop done, its promise not settled) is never written, and whenFlushed resolves anyway', async () => {
+    const store = new MemoryStorage()
+    const stored = await store.loadDoc('list')
+    const doc = docFromStored(stored)
+    const writer: DurableWriter = new DurableWriter('list', doc, stored, {
+      store,
+      metrics: new Metrics(),
+      log: pino({ level: 'silent' }),
+      compaction: { maxLogEntries: 1000, maxLogBytes: 1 << 20 },
+      // Something that runs as a microtask right after an append is acknowledged writes again: an HTTP
+      // request continuing after an await, or a socket whose early messages a join replays.
+      onAppended: () => queueMicrotask(() => second ??= addItem(doc, { text: 'eggs', createdBy: 'u' })),
+      onFailed: () => {},
+      onSettled: () => {},
+    })
+    let second: string | undefined
+    doc.on('update', (update: Uint8Array, _origin: unknown, _doc: Y.Doc, tr: Y.Transaction) => writer.append(update, clocksAhead(tr.afterState, tr.beforeState)))
+    addItem(doc, { text: 'milk', createdBy: 'u' })
+    await writer.whenFlushed()
+    await new Promise((resolve) => setImmediate(resolve))
+    await writer.whenFlushed()
+    const onDisk = new Y.Doc()
+    for (const update of (await store.loadDoc('list')).updates) Y.applyUpdate(onDisk, update)
+    expect(second).toBeDefined()
+    expect(getItem(onDisk, second!)?.text).toBe('eggs')
+    expect(writer.isSettled).toBe(true)
   })
 })

@@ -156,7 +156,10 @@ export class ListOracle {
     }
     for (const id of writes.categoryUnknown ?? []) {
       const known = this.items.get(id)
-      if (known) known.category = { at, known: false }
+      if (!known) continue
+      known.category = { at, known: false }
+      // Had it written, that write would also count for the item's existence.
+      if (after.items.has(id)) known.exists = { at, known: false }
     }
   }
 

@@ -147,9 +147,6 @@ export class RoomHost {
           this.room = loaded
           this.serverClientIds.add(loaded.doc.clientID)
           loaded.events.on('became-idle', () => this.unload(loaded))
-          const carried = this.carried
-          this.carried = null
-          if (carried) loaded.change((doc) => Y.applyUpdate(doc, carried), 'carried from the failed room')
           return loaded
         })
         .finally(() => {
@@ -158,6 +155,13 @@ export class RoomHost {
       room = await this.loading
     }
     room.hold()
+    const carried = this.carried
+    if (carried && room === this.room) {
+      this.carried = null
+      // Applied as an update of the server's once held (not inside room.change: Yjs marks a transaction
+      // that applies an update as remote, and a remote one advancing the doc's own clientID makes it take a new one).
+      Y.applyUpdate(room.doc, carried, 'carried from the failed room')
+    }
     return room
   }
 
