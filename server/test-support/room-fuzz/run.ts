@@ -611,7 +611,7 @@ class FuzzRun implements ClientObserver {
     this.note(`mallory attacks: ${attack.name} → ${outcome.kind === 'refused' ? `closed ${outcome.code}${outcome.rule ? ` (${outcome.rule})` : ''}` : outcome.kind}`)
     if (outcome.kind === 'refused' && outcome.applied) this.violation(`attack "${attack.name}" was refused with ${outcome.code}, yet it changed the room's document`)
     if (outcome.kind === 'refused' && !outcome.expected && outcome.code !== 4500) {
-      this.violation(`attack "${attack.name}" was refused with ${outcome.code} (${outcome.rule ?? 'no WriteRejected'}), not with its rule's code (${attack.rules.join(', ')})`)
+      this.violation(`attack "${attack.name}" was refused with ${outcome.code} (${outcome.rule ?? 'no WriteRejected'}: ${outcome.message}), not with its rule's code (${attack.rules.join(', ')})`)
     }
     if (outcome.kind === 'accepted') this.violation(`attack "${attack.name}" was accepted${outcome.applied ? ' and applied' : ''}`)
   }
@@ -658,7 +658,7 @@ function describeDifference(expected: Y.Doc, actual: Y.Doc): string {
 export type AttackOutcome =
   | { kind: 'skipped'; why: string }
   /** Closed: with the code of one of the attack's rules (`expected`), or another; `applied` if the document changed anyway. */
-  | { kind: 'refused'; code: number; rule: string | null; expected: boolean; applied: boolean }
+  | { kind: 'refused'; code: number; rule: string | null; message: string; expected: boolean; applied: boolean }
   | { kind: 'accepted'; applied: boolean }
 
 /**
@@ -677,7 +677,7 @@ export async function performAttack(
 ): Promise<AttackOutcome> {
   const wire = new Wire()
   const replica = new Y.Doc()
-  const rejected: string[] = []
+  const rejected: Array<{ rule: string; message: string }> = []
   try {
     if (colist) wire.toRoom.push(encodeHello({ protocolVersion: PROTOCOL_VERSION }))
     wire.toRoom.push(encodeSyncMessage(SyncStep.Step1, Y.encodeStateVector(replica)))
@@ -689,7 +689,7 @@ export async function performAttack(
         if (!frame || frame.kind === 'close') continue
         const dec = decoding.createDecoder(frame.bytes)
         const type = decoding.readVarUint(dec)
-        if (type === MessageType.WriteRejected) rejected.push(decodeWriteRejected(dec).rule)
+        if (type === MessageType.WriteRejected) rejected.push(decodeWriteRejected(dec))
         if (type !== MessageType.Sync) continue
         const step = decoding.readVarUint(dec)
         const payload = decoding.readVarUint8Array(dec)
@@ -720,9 +720,10 @@ export async function performAttack(
     const rules: readonly string[] = attack.tolerated && avoid.has(attack.tolerated.finding) ? [...attack.rules, ...attack.tolerated.rules] : attack.rules
     const codes = rules.map((rule) => WRITE_RULE_CLOSE[rule as WriteRule].code)
     const code = closed.code
-    const rule = rejected.at(-1) ?? null
+    const rule = rejected.at(-1)?.rule ?? null
+    const message = rejected.at(-1)?.message ?? closed.reason
     const ruleMatches = !colist || (rule !== null && rules.includes(rule))
-    return { kind: 'refused', code, rule, expected: codes.includes(code) && ruleMatches, applied }
+    return { kind: 'refused', code, rule, message, expected: codes.includes(code) && ruleMatches, applied }
   } finally {
     wire.drop()
     replica.destroy()
