@@ -65,6 +65,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     log,
     maxDocBytes: config.limits.maxDocBytes,
     compaction: config.compaction,
+    writes: config.writes,
   })
 
   const app = express()

@@ -13,6 +13,7 @@ import {
   MessageType,
   PROTOCOL_VERSION,
   SyncStep,
+  WriteRule,
   canWrite,
   decodeHello,
   encodeAwarenessMessage,
@@ -20,13 +21,15 @@ import {
   encodeSession,
   encodeSyncMessage,
   encodeWriteRejected,
+  helloRefusal,
+  writeRejection,
 } from '../shared/protocol.ts'
 import type { AwarenessOwners } from './awareness-owners.ts'
 import { stampAwarenessUpdate } from './awareness-stamp.ts'
 import type { Connection } from './connection.ts'
 import type { Logger } from './logger.ts'
 import type { Metrics } from './metrics.ts'
-import { ProtocolError } from './protocol-error.ts'
+import { ProtocolError, WriteRefused } from './protocol-error.ts'
 
 /** What handling a client's message needs from the room it arrived in. */
 export interface ClientMessageRoom {
@@ -38,8 +41,12 @@ export interface ClientMessageRoom {
   readonly log: Logger
   /** What storage holds for sure, per clientID: told to a client that says Hello. */
   persistedClocks(): Map<number, number>
-  /** Validates and applies an update (`Room.applyUpdate`); throws a `ProtocolError` to refuse it. */
-  applyUpdate(update: Uint8Array, origin: Connection): void
+  /**
+   * Checks and applies a client's update as the connection's user writes it
+   * (`Room.applyUpdate`); throws a `ProtocolError` (a `WriteRefused` for a
+   * broken write rule) to refuse it. `lenient` for a sync step 2.
+   */
+  applyUpdate(update: Uint8Array, origin: Connection, lenient: boolean): void
 }
 
 /** Handles one message from `conn`; a protocol violation closes only this connection. */
@@ -85,7 +92,8 @@ function receiveSync(room: ClientMessageRoom, conn: Connection, dec: decoding.De
     }
     case SyncStep.Step2:
     case SyncStep.Update:
-      receiveUpdate(room, conn, decoding.readVarUint8Array(dec))
+      // A step 2 may hold what others wrote that the server lost; see write-check.ts.
+      receiveUpdate(room, conn, decoding.readVarUint8Array(dec), step === SyncStep.Step2)
       return
     default:
       throw new ProtocolError(CloseCode.MalformedMessage, `unknown sync step ${step}`)
@@ -94,24 +102,69 @@ function receiveSync(room: ClientMessageRoom, conn: Connection, dec: decoding.De
 
 function receiveHello(room: ClientMessageRoom, conn: Connection, dec: decoding.Decoder): void {
   const hello = decodeHello(dec)
-  if (hello.protocolVersion !== PROTOCOL_VERSION) {
-    throw new ProtocolError(CloseCode.ProtocolVersion, `protocol ${hello.protocolVersion} not supported (server speaks ${PROTOCOL_VERSION})`)
-  }
+  const refusal = helloRefusal(hello.protocolVersion)
+  if (refusal) throw new ProtocolError(refusal, `protocol ${hello.protocolVersion} not supported (server speaks ${PROTOCOL_VERSION})`)
   conn.colistClient = true
   conn.send(encodeSession({ role: conn.identity.role, user: { id: conn.identity.userId, name: conn.identity.name } }))
   conn.send(encodePersisted(room.persistedClocks()))
 }
 
-function receiveUpdate(room: ClientMessageRoom, conn: Connection, update: Uint8Array): void {
-  if (isEmptyUpdate(update)) return // every sync exchange carries one; nothing to apply or refuse
-  if (!canWrite(conn.identity.role)) {
-    // A viewer's sync step 2 repeats the whole delete set even when it adds nothing: not a write.
-    if (Y.snapshotContainsUpdate(Y.snapshot(room.doc), update)) return
-    room.metrics.writesRejected.inc()
-    if (conn.colistClient) conn.send(encodeWriteRejected({ reason: 'read-only access: changes are not saved' }))
-    return
+/**
+ * Updates a connection may hold back before its sync step 2, and their bytes:
+ * far more than a person types in the round trip that step 2 takes, and
+ * little beside what every socket may queue (MAX_BUFFERED_BYTES).
+ */
+const MAX_HELD_UPDATES = 32
+const MAX_HELD_BYTES = 64 * 1024
+
+function receiveUpdate(room: ClientMessageRoom, conn: Connection, update: Uint8Array, isStep2: boolean): void {
+  const firstStep2 = isStep2 && !conn.sentStep2
+  if (firstStep2) conn.sentStep2 = true
+  if (!isEmptyUpdate(update)) {
+    // Every sync exchange carries an empty one: nothing to apply or refuse.
+    if (!canWrite(conn.identity.role)) return refuseViewerWrite(room, conn, update)
+    applyClientUpdate(room, conn, update, isStep2)
   }
-  room.applyUpdate(update, conn)
+  if (firstStep2) {
+    // What waited for this step 2 now finds what it builds on; what still does not is refused.
+    const held = conn.heldUpdates.splice(0)
+    for (const early of held) applyClientUpdate(room, conn, early, false)
+  }
+}
+
+function refuseViewerWrite(room: ClientMessageRoom, conn: Connection, update: Uint8Array): void {
+  // A viewer's sync step 2 repeats the whole delete set even when it adds nothing: not a write.
+  if (Y.snapshotContainsUpdate(Y.snapshot(room.doc), update)) return
+  room.metrics.writesRejected.inc({ rule: WriteRule.ReadOnly })
+  if (conn.colistClient) conn.send(encodeWriteRejected(writeRejection(WriteRule.ReadOnly, 'read-only access: changes are not saved')))
+}
+
+/**
+ * Applies a writer's update, or refuses it: the client is told why before the
+ * socket closes with the rule's code (receiveClientMessage closes it). A
+ * y-websocket client sends live updates as soon as its socket opens, before
+ * its sync step 2; one that builds on offline edits that step 2 carries would
+ * be `unresolvable` now, so it is held until the step 2 has been applied.
+ */
+function applyClientUpdate(room: ClientMessageRoom, conn: Connection, update: Uint8Array, isStep2: boolean): void {
+  try {
+    room.applyUpdate(update, conn, isStep2)
+  } catch (err) {
+    if (err instanceof WriteRefused) {
+      if (err.rejection.rule === WriteRule.Unresolvable && !conn.sentStep2 && mayHold(conn, update)) {
+        conn.heldUpdates.push(update)
+        return
+      }
+      room.metrics.writesRejected.inc({ rule: err.rejection.rule })
+      if (conn.colistClient) conn.send(encodeWriteRejected(err.rejection))
+    }
+    throw err
+  }
+}
+
+function mayHold(conn: Connection, update: Uint8Array): boolean {
+  const bytes = conn.heldUpdates.reduce((sum, held) => sum + held.byteLength, update.byteLength)
+  return conn.heldUpdates.length < MAX_HELD_UPDATES && bytes <= MAX_HELD_BYTES
 }
 
 /** Stamps the update with the connection's user and applies the states it may speak for. */

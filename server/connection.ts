@@ -27,6 +27,13 @@ export class Connection {
   readonly awarenessIds = new Set<number>()
   /** Set once the client sent Hello: it understands Colist's own messages. */
   colistClient = false
+  /**
+   * Set once the client answered the room's sync step 1 with its step 2.
+   * Until then, an update that builds on what that step 2 will carry (the
+   * client's offline edits) waits in `heldUpdates` (client-messages.ts).
+   */
+  sentStep2 = false
+  readonly heldUpdates: Uint8Array[] = []
   private closed = false
 
   constructor(

@@ -9,7 +9,12 @@ export class Metrics {
   readonly connections = new Gauge({ name: 'colist_ws_connections', help: 'Open list WebSocket connections', registers: [this.registry] })
   readonly docsLoaded = new Gauge({ name: 'colist_docs_loaded', help: 'List documents held in memory', registers: [this.registry] })
   readonly updatesIn = new Counter({ name: 'colist_updates_in_total', help: 'Document updates accepted from clients', registers: [this.registry] })
-  readonly writesRejected = new Counter({ name: 'colist_writes_rejected_total', help: 'Updates refused because the sender may not write', registers: [this.registry] })
+  readonly writesRejected = new Counter({
+    name: 'colist_writes_rejected_total',
+    help: 'Client writes refused, by the write rule they broke (read-only: the sender is a viewer)',
+    labelNames: ['rule'],
+    registers: [this.registry],
+  })
   readonly persistSeconds = new Histogram({
     name: 'colist_persist_latency_seconds',
     help: 'Time to durably append one batch of updates',

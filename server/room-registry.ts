@@ -23,6 +23,8 @@ export interface RoomRegistryOptions {
   log: Logger
   maxDocBytes: number
   compaction: RoomOptions['compaction']
+  /** The rules for clients' writes; the defaults are the documented ones. */
+  writes?: RoomOptions['writes']
   /** Cross-node timings; the defaults suit a LAN. */
   cluster?: Partial<ClusterTimings>
 }

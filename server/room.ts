@@ -7,7 +7,10 @@
  * - `receiveClientMessage` (client-messages.ts): what one client message does;
  * - `DurableWriter` (durable-writer.ts): group commit to storage, durable
  *   clocks, compaction;
- * - `PeerSync` (peer-sync.ts): the other nodes holding the same list.
+ * - `PeerSync` (peer-sync.ts): the other nodes holding the same list;
+ * - `checkWrite` (write-check.ts) and `ClientIds` (client-ids.ts): what a
+ *   client may write, and which user owns each Yjs clientID on the list;
+ * - `upgradeDocument` (upgrade.ts): layout v1 → v2 when the list loads.
  *
  * The room itself owns the document and its awareness, relays every accepted
  * update to the other connections (and to peers) at the end of the turn,
@@ -32,6 +35,7 @@ import {
   type Role,
 } from '../shared/protocol.ts'
 import { AwarenessOwners } from './awareness-owners.ts'
+import { ClientIds, DEFAULT_CLIENT_ID_CAPS, type ClientIdCaps } from './client-ids.ts'
 import { receiveClientMessage, type ClientMessageRoom } from './client-messages.ts'
 import { Connection, type ConnectionIdentity, type RoomSocket } from './connection.ts'
 import { DurableWriter, docFromStored, type CompactionLimits } from './durable-writer.ts'
@@ -39,8 +43,10 @@ import type { Fanout } from './fanout.ts'
 import type { Logger } from './logger.ts'
 import type { Metrics } from './metrics.ts'
 import { FROM_FANOUT, PeerSync } from './peer-sync.ts'
-import { ProtocolError } from './protocol-error.ts'
+import { ProtocolError, WriteRefused } from './protocol-error.ts'
 import type { DocumentStore, StoredDoc } from './storage/storage.ts'
+import { upgradeDocument } from './upgrade.ts'
+import { checkWrite, withoutSetAside } from './write-check.ts'
 
 export interface RoomOptions {
   store: DocumentStore
@@ -53,6 +59,24 @@ export interface RoomOptions {
   peerSyncTimeoutMs?: number
   /** Another node spoke for a client here: it must be watched for liveness. */
   onPeerSeen?: (node: string) => void
+  /** The rules for clients' writes (config `writes`); the defaults are the documented ones. */
+  writes?: WriteLimits
+}
+
+export interface WriteLimits {
+  /** Register timestamps further ahead of the server's clock are refused. */
+  maxClockSkewMs: number
+  clientIds: ClientIdCaps
+}
+
+const DEFAULT_WRITE_LIMITS: WriteLimits = { maxClockSkewMs: 5 * 60_000, clientIds: DEFAULT_CLIENT_ID_CAPS }
+
+/** Origin of the room's own transactions (the upgrade, clientID ownership): relayed to every client and stored. */
+const SERVER_ORIGIN = Symbol('server')
+
+/** Who writes: the user a client's write is checked and recorded for. */
+export interface Writer {
+  userId: string
 }
 
 /** What a room tells its owner (the registry). */
@@ -75,6 +99,9 @@ export class Room {
   private readonly messageRoom: ClientMessageRoom
   private readonly writer: DurableWriter
   private readonly peers: PeerSync
+  /** Which user owns each clientID on this list, kept in the document's `writers` map. */
+  private readonly clientIds: ClientIds
+  private readonly writeLimits: WriteLimits
   /** Updates applied this event-loop turn, waiting to be relayed (see `relayQueued`). */
   private relayQueue: Array<{ update: Uint8Array; origin: unknown }> = []
   private relayScheduled: NodeJS.Immediate | null = null
@@ -85,6 +112,8 @@ export class Room {
     stored: StoredDoc,
   ) {
     this.doc = docFromStored(stored)
+    this.writeLimits = options.writes ?? DEFAULT_WRITE_LIMITS
+    this.clientIds = new ClientIds(this.doc, this.writeLimits.clientIds)
     this.writer = new DurableWriter(id, this.doc, stored, {
       store: options.store,
       metrics: options.metrics,
@@ -107,7 +136,7 @@ export class Room {
       metrics: options.metrics,
       log: options.log,
       persistedClocks: () => this.writer.persistedClocks,
-      applyUpdate: (update, conn) => this.applyUpdate(update, conn),
+      applyUpdate: (update, conn, lenient) => this.applyUpdate(update, conn, { userId: conn.identity.userId }, { lenient }),
     }
     this.peers = new PeerSync({
       listId: id,
@@ -134,6 +163,12 @@ export class Room {
     const room = new Room(id, options, stored)
     try {
       await room.peers.catchUp()
+      // After catching up: a peer that loaded the list first has upgraded it already. The upgrade is
+      // stored before anyone is answered, so a room whose storage fails at once is never served.
+      if (upgradeDocument(room.doc, room.clientIds, { now: Date.now(), maxClockSkewMs: room.writeLimits.maxClockSkewMs, origin: SERVER_ORIGIN })) {
+        await room.writer.whenFlushed()
+        options.log.info({ list: id }, 'upgraded the list document to layout v2')
+      }
     } catch (err) {
       room.destroy()
       throw err
@@ -230,23 +265,41 @@ export class Room {
   // ---------------------------------------------------------------------------
 
   /**
-   * Validates and applies an update from a client or the HTTP API. Refused
-   * input throws before the document is touched.
+   * Checks a client's update (socket or HTTP sync) against the write rules as
+   * `writer` writes it, applies it, then records the clientIDs it started as
+   * that user's in a transaction of the server's own, which reaches every
+   * client (the writer too) and storage like any other. Refused input throws
+   * before the document is touched: a `WriteRefused` for a broken write rule,
+   * another `ProtocolError` otherwise. `lenient` is for a sync step 2, whose
+   * content of others is set aside rather than refused (write-check.ts).
    */
-  applyUpdate(update: Uint8Array, origin: unknown): void {
+  applyUpdate(update: Uint8Array, origin: unknown, writer: Writer, { lenient = false }: { lenient?: boolean } = {}): void {
     if (this.isDeleted) throw new ProtocolError(CloseCode.NotFound, 'list deleted')
     if (this.writer.failure) throw new ProtocolError(CloseCode.InternalError, 'storage failed')
     if (this.writer.storedBytes + this.pendingBytes + update.byteLength > this.options.maxDocBytes) {
       throw new ProtocolError(CloseCode.DocumentTooBig, `update would grow the list past ${this.options.maxDocBytes} bytes`)
     }
-    // Decoding fully first means a corrupt update is refused whole, never half-applied.
+    // Decoding fully first means a corrupt update is refused whole, never half-applied; the check reads the same decode.
+    let decoded: ReturnType<typeof Y.decodeUpdate>
     try {
-      Y.decodeUpdate(update)
+      decoded = Y.decodeUpdate(update)
     } catch {
       throw new ProtocolError(CloseCode.MalformedMessage, 'update does not decode')
     }
+    const now = Date.now()
+    const check = { doc: this.doc, writer, owners: this.clientIds, now, maxClockSkewMs: this.writeLimits.maxClockSkewMs }
+    const verdict = checkWrite({ ...check, update: decoded, lenient })
+    if (!verdict.ok) throw new WriteRefused(verdict.rejection)
+    let applied = update
+    if (verdict.setAside) {
+      applied = withoutSetAside(update, decoded, verdict.setAside)
+      this.options.log.info({ list: this.id, user: writer.userId, setAside: verdict.setAside.clients }, "set aside others' content a sync step 2 held")
+      // What is left must pass the strict check on its own; this path is rare, the second decode cheap enough.
+      const strict = checkWrite({ ...check, update: Y.decodeUpdate(applied) })
+      if (!strict.ok) throw new WriteRefused(strict.rejection)
+    }
     try {
-      Y.applyUpdate(this.doc, update, origin)
+      Y.applyUpdate(this.doc, applied, origin)
     } catch (err) {
       // It decoded, so it is well-formed; integrating it failed, which pending structs another
       // client parked earlier can cause when this update fills their gap. Yjs drops those pending
@@ -254,6 +307,7 @@ export class Room {
       this.options.log.warn({ list: this.id, err: String(err) }, 'an update that decoded failed to integrate')
       throw new ProtocolError(CloseCode.InternalError, 'update could not be integrated')
     }
+    this.clientIds.record(verdict.claimed, writer.userId, now, SERVER_ORIGIN)
   }
 
   /**
@@ -264,10 +318,17 @@ export class Room {
     return (this.doc.store.pendingStructs?.update.byteLength ?? 0) + (this.doc.store.pendingDs?.byteLength ?? 0)
   }
 
-  /** Runs a local change (HTTP API) in one transaction; it is relayed and stored like a client's. */
+  /**
+   * Runs a local change (HTTP API) in one transaction; it is relayed and
+   * stored like a client's. It writes under the server's own clientID, which
+   * the same transaction records as the server's, so no client can use it.
+   */
   change(fn: (doc: Y.Doc) => void, origin: unknown = 'server'): void {
     if (this.isDeleted) throw new ProtocolError(CloseCode.NotFound, 'list deleted')
-    this.doc.transact(() => fn(this.doc), origin)
+    this.doc.transact(() => {
+      fn(this.doc)
+      this.clientIds.noteServerWrite(Date.now())
+    }, origin)
   }
 
   // ---------------------------------------------------------------------------
@@ -391,6 +452,7 @@ export class Room {
     this.doc.off('update', this.onDocUpdate)
     this.awareness.off('update', this.onAwarenessUpdate)
     this.awareness.destroy()
+    this.clientIds.destroy()
     this.doc.destroy()
     this.options.metrics.docsLoaded.dec()
     this.writer.destroy()

@@ -516,6 +516,21 @@ describe('each rule refuses the write that breaks it', () => {
     server.refuse(Y.encodeStateAsUpdate(v1.doc, Y.encodeStateVector(server.doc)), 'ana', WriteRule.RemovedEntry)
   })
 
+  it("removed-entry wins over the cascade of an item's deletion, whichever clientID's entries the delete set lists first", () => {
+    // Entries of several writers in the item, so the delete set names other clientIDs than the item's creator.
+    for (const [user, clientId] of [['bob', 1], ['carol', 2 ** 40]] as const) {
+      const writer = new Client(server, user, clientId)
+      setChecked(writer.doc, milk, true)
+      updateItem(writer.doc, milk, { quantity: user })
+      writer.push()
+    }
+    server.refuse(forge(ana, (doc) => doc.getMap('items').delete(milk)), 'ana', WriteRule.RemovedEntry)
+    // In a sync step 2 the whole deletion, cascade included, is left out.
+    const verdict = server.accept(forge(ana, (doc) => doc.getMap('items').delete(milk)), 'ana', true)
+    expect(verdict.ok && verdict.setAside?.deletions.length).toBeGreaterThan(0)
+    expect(getItem(server.doc, milk)).toMatchObject({ text: 'Milk', quantity: 'carol', checked: true })
+  })
+
   it("removed-entry-other: deleting another writer's entry without superseding it, createdBy, others' counters", () => {
     const anaId = ana.doc.clientID
     const refuse = (fn: (doc: Y.Doc, me: number) => void) => server.refuse(forge(ana, fn), 'mallory', WriteRule.RemovedEntryOther)

@@ -622,6 +622,13 @@ class Check {
   }
 
   private checkDeletion(struct: Y.Item, overlap: number): void {
+    // Deleting a type deletes everything in it: that cascade is judged by the type's own deletion
+    // (always refused: see below), so a lenient check leaves it out with it, a strict one waits for it.
+    const container = (struct.parent as Y.AbstractType<unknown>)._item
+    if (container && !container.deleted && Y.isDeleted(this.input.update.ds, container.id)) {
+      if (this.input.lenient && this.deleting) this.droppedDeletions.push(this.deleting)
+      return
+    }
     const place = placeOfIntegrated(struct.parent as Y.AbstractType<unknown>)
     const sub = struct.parentSub
     switch (place.kind) {

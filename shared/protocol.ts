@@ -318,14 +318,7 @@ export function writeRejection(rule: WriteRule, message: string): WriteRejectedM
   return { code: WRITE_RULE_CLOSE[rule].code, rule, message }
 }
 
-/**
- * Transitional: the shape before rules existed, still passed by the room for a viewer's write
- * until the write checks are wired in (it then becomes `read-only`). Remove with that change.
- */
-type LegacyWriteRejected = { reason: string }
-
-export function encodeWriteRejected(input: WriteRejectedMessage | LegacyWriteRejected): Uint8Array {
-  const msg = 'reason' in input ? writeRejection(WriteRule.ReadOnly, input.reason) : input
+export function encodeWriteRejected(msg: WriteRejectedMessage): Uint8Array {
   const enc = encoding.createEncoder()
   encoding.writeVarUint(enc, MessageType.WriteRejected)
   encoding.writeVarUint(enc, msg.code)

@@ -42,7 +42,8 @@ export function yWebsocketConnect(serverUrl: string, params: Record<string, stri
 }
 
 /** The user id (`sub`) a Colist token names; the bench trusts its own server's token. */
-function tokenSubject(token: string): string {
+/** The user a Colist token names (its `sub`), whom items written with it must name as `createdBy`. */
+export function tokenSubject(token: string): string {
   const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { sub?: unknown }
   if (typeof payload.sub !== 'string') throw new Error('bench: the token names no user')
   return payload.sub

@@ -83,7 +83,7 @@ export class Editor {
   private newItem(): void {
     const key = `e${this.index}-${this.itemCount++}`
     const text = `item ${this.itemCount} of ${this.index}`
-    createItem(this.client.doc, key, this.index, text)
+    createItem(this.client.doc, key, this.client.userId, text)
     this.expected.set(key, text)
     this.focused = key
     this.record()

@@ -8,11 +8,14 @@ import * as Y from 'yjs'
 import { WS_PATH_PREFIX } from '../../shared/protocol.ts'
 import { ServerSession } from '../../shared/server-session.ts'
 import { socketClassFor } from '../clients/connection.ts'
+import { tokenSubject } from '../clients/y-websocket-client.ts'
 
 export interface SoakClient {
   readonly doc: Y.Doc
   readonly provider: WebsocketProvider
   readonly session: ServerSession
+  /** The user it writes as (the token's). */
+  readonly userId: string
   destroy(): void
 }
 
@@ -30,6 +33,7 @@ export function connectSoakClient(baseUrl: string, token: string, listId: string
     doc,
     provider,
     session,
+    userId: tokenSubject(token),
     destroy() {
       session.destroy()
       provider.destroy()

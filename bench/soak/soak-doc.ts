@@ -1,7 +1,9 @@
 /**
  * The soak's list shape: items keyed by author, each a Y.Map holding a
  * Y.Text that only its author types into, so the exact final text of every
- * item is known and any lost keystroke shows as a mismatch.
+ * item is known and any lost keystroke shows as a mismatch. Items are list
+ * layout v2 items (Y.Text, `createdBy` the author's user, `createdAt`), so
+ * Colist's write checks accept them.
  */
 import * as Y from 'yjs'
 
@@ -11,13 +13,14 @@ export function soakItems(doc: Y.Doc): Y.Map<Y.Map<unknown>> {
   return doc.getMap<Y.Map<unknown>>(ITEMS)
 }
 
-export function createItem(doc: Y.Doc, key: string, author: number, text: string): void {
+export function createItem(doc: Y.Doc, key: string, userId: string, text: string): void {
   doc.transact(() => {
     const item = new Y.Map<unknown>()
     const ytext = new Y.Text()
     ytext.insert(0, text)
     item.set('text', ytext)
-    item.set('by', author)
+    item.set('createdBy', userId)
+    item.set('createdAt', Date.now())
     soakItems(doc).set(key, item)
   })
 }

@@ -7,11 +7,21 @@ import express, { Router } from 'express'
 import * as Y from 'yjs'
 import { CloseCode, PERSISTED_STATE_VECTOR_HEADER } from '../../shared/protocol.ts'
 import type { TokenService } from '../auth.ts'
-import { ProtocolError } from '../protocol-error.ts'
+import { ProtocolError, WriteRefused } from '../protocol-error.ts'
 import type { RoomRegistry } from '../room-registry.ts'
 import type { AccountStore } from '../storage/storage.ts'
 import { currentUser, requireListRole, requireUser } from './access.ts'
 import { HttpError } from './errors.ts'
+
+/** HTTP status of a refused write, by its close code: 403 ownership, 429 caps, 409 retry after a sync, 422 the rest. */
+const WRITE_REFUSAL_STATUS: Record<number, number> = {
+  [CloseCode.ClientIdTaken.code]: 403,
+  [CloseCode.ClientIdLimit.code]: 429,
+  [CloseCode.WriteUnresolvable.code]: 409,
+  [CloseCode.WriteInvalid.code]: 422,
+  [CloseCode.ClockSkew.code]: 422,
+  [CloseCode.LayoutOutdated.code]: 422,
+}
 
 function encodePersisted(clocks: Map<number, number>): string {
   return Buffer.from(Y.encodeStateVector(clocks)).toString('base64')
@@ -41,10 +51,13 @@ export function syncRoutes(accounts: AccountStore, tokens: TokenService, rooms: 
       throw new HttpError(400, 'invalid_update', 'send a Yjs update as application/octet-stream')
     }
     const update = new Uint8Array(req.body)
+    const { userId } = currentUser(res)
     const persisted = await rooms.withRoom(list.id, async (room) => {
       try {
-        room.applyUpdate(update, 'http-sync')
+        // Checked strictly: an HTTP client posts its own changes (see write-check.ts on sync step 2).
+        room.applyUpdate(update, 'http-sync', { userId })
       } catch (err) {
+        if (err instanceof WriteRefused) throw new HttpError(WRITE_REFUSAL_STATUS[err.rejection.code] ?? 422, err.rejection.rule, err.rejection.message)
         if (!(err instanceof ProtocolError)) throw err
         const status = err.close === CloseCode.DocumentTooBig ? 413 : 400
         throw new HttpError(status, err.close === CloseCode.DocumentTooBig ? 'document_too_big' : 'invalid_update', err.message)

@@ -15,7 +15,7 @@ import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import * as prng from 'lib0/prng'
 import * as Y from 'yjs'
-import { CloseCode, MessageType, PROTOCOL_VERSION, SyncStep, encodeHello } from '../../shared/protocol.ts'
+import { CloseCode, MessageType, PROTOCOL_VERSION, SyncStep, WRITE_RULE_CLOSE, encodeHello, helloRefusal } from '../../shared/protocol.ts'
 import { awarenessMessage, awarenessUpdate, queryAwarenessMessage, syncMessage } from './wire-messages.ts'
 
 export type FuzzTarget = 'bystander' | 'sandbox'
@@ -53,12 +53,14 @@ export interface FuzzContext {
 
 /**
  * A sender may always be closed for sending too fast. On the sandbox, a frame
- * may also grow the list past MAX_DOC_BYTES, or fail to integrate because of
- * junk an earlier frame left pending (the server says 4500, retry). None of
- * these is a failure; a valid update blamed with 4400 would be.
+ * may also grow the list past MAX_DOC_BYTES, fail to integrate because of
+ * junk an earlier frame left pending (the server says 4500, retry), or break
+ * a write rule of the list document (44xx, 4509: random updates mostly do).
+ * None of these is a failure; a valid update blamed with 4400 would be.
  */
 export const ALWAYS_ALLOWED_CLOSES = [CloseCode.RateLimited.code]
-const SANDBOX_ALLOWED_CLOSES = [CloseCode.DocumentTooBig.code, CloseCode.InternalError.code]
+const WRITE_RULE_CLOSES = [...new Set(Object.values(WRITE_RULE_CLOSE).map((info) => info.code))]
+const SANDBOX_ALLOWED_CLOSES = [CloseCode.DocumentTooBig.code, CloseCode.InternalError.code, ...WRITE_RULE_CLOSES]
 
 const MALFORMED = CloseCode.MalformedMessage.code
 const survives: Expectation = { kind: 'survives' }
@@ -224,7 +226,8 @@ const generators: Array<[weight: number, kind: string, make: (gen: prng.PRNG, ct
   [6, 'hello', (gen) => {
     const version = prng.oneOf(gen, [PROTOCOL_VERSION, PROTOCOL_VERSION, 0, PROTOCOL_VERSION + 1, 255, 2 ** 31, Number.MAX_SAFE_INTEGER, prng.uint32(gen, 2, 2 ** 31)])
     if (prng.int32(gen, 0, 9) === 0) return { target: 'bystander', bytes: Uint8Array.of(MessageType.Hello), expect: closes(MALFORMED) }
-    return { target: 'bystander', bytes: encodeHello({ protocolVersion: version }), expect: version === PROTOCOL_VERSION ? survives : closes(CloseCode.ProtocolVersion.code) }
+    const refusal = helloRefusal(version)
+    return { target: 'bystander', bytes: encodeHello({ protocolVersion: version }), expect: refusal ? closes(refusal.code) : survives }
   }],
   [3, 'unknown message type', (gen) => {
     const type = prng.oneOf(gen, [4, 5, 99, 101, 102, 103, 127, 128, 4096, prng.uint32(gen, 104, 2 ** 31)])

@@ -4,10 +4,12 @@
  * entries the server acknowledged (Colist's Persisted message) at any moment.
  */
 import * as Y from 'yjs'
+import { ROOT } from '../../shared/list-layout.ts'
 import type { TestClient } from './harness.ts'
+import { writeItems } from './list-items.ts'
 
-/** Every tracked writer writes into this map of the list document. */
-export const ENTRIES = 'entries'
+/** Every tracked writer writes into this map of the list document: one item per entry, its text the value. */
+export const ENTRIES = ROOT.items
 
 export class TrackedWriter {
   /** entry key → the writer's clock once that entry is applied */
@@ -17,13 +19,15 @@ export class TrackedWriter {
     readonly client: TestClient,
     /** Unique per writer, so entries from different writers never collide. */
     readonly prefix: string,
+    /** The user the client writes as: every item it creates says so. */
+    readonly userId: string,
   ) {}
 
   /** Writes the next entry in its own transaction and returns its key. */
   write(value: unknown = this.durableAt.size): string {
     const key = `${this.prefix}#${this.durableAt.size}`
     const doc = this.client.doc
-    doc.getMap(ENTRIES).set(key, value)
+    writeItems(doc, this.userId, [[key, String(value)]])
     this.durableAt.set(key, Y.decodeStateVector(Y.encodeStateVector(doc)).get(doc.clientID)!)
     return key
   }
