@@ -49,6 +49,54 @@ describe('DurableWriter', () => {
     expect(listItems(reloaded).items.map((i) => i.text)).toEqual(['milk', 'eggs'])
   })
 
+  it('an update appended while a flush is finishing (its loop done, its promise not yet settled) starts the next flush', async () => {
+    const store = new MemoryStorage()
+    let second: string | undefined
+    const { doc, writer, settled } = await writerFor(store, {
+      // Runs in a microtask right after the first batch is acknowledged, when the loop has just seen nothing pending.
+      onAppended: () => queueMicrotask(() => (second ??= addItem(doc, { text: 'eggs', createdBy: 'u' }))),
+    })
+    addItem(doc, { text: 'milk', createdBy: 'u' })
+    await writer.whenFlushed()
+    expect(second).toBeDefined()
+    // whenFlushed waited for the second flush too: nothing applied is left unwritten.
+    expect(writer.isSettled).toBe(true)
+    expect(writer.persistedClocks.get(doc.clientID)).toBe(Y.decodeStateVector(Y.encodeStateVector(doc)).get(doc.clientID))
+    expect(listItems(docFromStored(await store.loadDoc('list'))).items.map((i) => i.text)).toEqual(['milk', 'eggs'])
+    expect(settled()).toBeGreaterThan(0)
+  })
+
+  it('stopped (list deleted) while updates are queued behind an append in flight: that append finishes, the queue is dropped, and it settles', async () => {
+    const store = new MemoryStorage()
+    const append = store.appendUpdates.bind(store)
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    const batches: number[] = []
+    store.appendUpdates = async (listId, updates) => {
+      batches.push(updates.length)
+      await gate
+      return append(listId, updates)
+    }
+    const { doc, writer, settled } = await writerFor(store, { compaction: { maxLogEntries: 0, maxLogBytes: 0 } })
+    addItem(doc, { text: 'milk', createdBy: 'u' })
+    await Promise.resolve() // the flush starts on a microtask
+    addItem(doc, { text: 'eggs', createdBy: 'u' }) // queued behind the append in flight
+    expect(batches).toEqual([1])
+    writer.stop()
+    expect(writer.isSettled).toBe(false)
+    release()
+    await writer.whenFlushed()
+    expect(writer.isSettled).toBe(true)
+    expect(settled()).toBe(1)
+    expect(batches).toEqual([1])
+    // The append in flight landed; no snapshot was written for the deleted list, though the log is past its limit.
+    const stored = await store.loadDoc('list')
+    expect(stored.snapshot).toBeNull()
+    expect(listItems(docFromStored(stored)).items.map((i) => i.text)).toEqual(['milk'])
+    addItem(doc, { text: 'bread', createdBy: 'u' })
+    expect(writer.isSettled).toBe(true)
+  })
+
   it('a failed append is reported once, acknowledges nothing and stops writing', async () => {
     const store = new MemoryStorage()
     store.appendUpdates = async () => {

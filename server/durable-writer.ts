@@ -6,6 +6,12 @@
  * It never sees a socket or a peer. It reports through the callbacks the
  * room wires up: which clocks an append made durable, that storage failed,
  * and that its flush loop settled (the room may be idle then).
+ *
+ * One invariant keeps it from losing an update: a flush loop runs whenever
+ * something is pending and the writer is writable. The loop decides that it
+ * is done and clears `flushing` in one synchronous step, so an update
+ * appended at any moment either finds the running loop (which still takes
+ * it) or starts a new one.
  */
 import * as Y from 'yjs'
 import { mergeClocks, type Clocks } from '../shared/clocks.ts'
@@ -39,6 +45,7 @@ export class DurableWriter {
   private pending: Uint8Array[] = []
   /** The clocks the updates in `pending` reach, per clientID: what their append makes durable. */
   private pendingClocks: Clocks = new Map()
+  /** The running flush loop; it never rejects. Null exactly when no loop runs. */
   private flushing: Promise<void> | null = null
   private failed: Error | null = null
   /** Set once the list is deleted: nothing more is appended. */
@@ -94,13 +101,20 @@ export class DurableWriter {
     return this.failed === null && !this.stopped
   }
 
-  /** Nothing is being written, and nothing waits to be (or never will be: storage failed). */
+  /**
+   * Nothing is being written, and nothing waits to be (or never will be:
+   * storage failed, or the list is deleted).
+   */
   get isSettled(): boolean {
-    return this.flushing === null && (this.pending.length === 0 || this.failed !== null)
+    return this.flushing === null && (this.pending.length === 0 || !this.writable)
   }
 
-  /** Queues an update this node accepted; `clocks` are the clocks its transaction advanced. */
+  /**
+   * Queues an update this node accepted; `clocks` are the clocks its
+   * transaction advanced. Once the list is deleted, nothing is queued.
+   */
   append(update: Uint8Array, clocks: ReadonlyMap<number, number>): void {
+    if (this.stopped) return
     this.stored += update.byteLength
     this.pending.push(update)
     mergeClocks(this.pendingClocks, clocks)
@@ -112,9 +126,19 @@ export class DurableWriter {
    * a peer relayed but no node reported stored (PeerSync.reconcile).
    */
   storeUnpersisted(): void {
-    this.pending.push(Y.encodeStateAsUpdate(this.doc, Y.encodeStateVector(this.persisted)))
+    if (this.stopped) return
+    this.pending.push(this.unpersistedUpdate())
     mergeClocks(this.pendingClocks, Y.decodeStateVector(Y.encodeStateVector(this.doc)))
     this.scheduleFlush()
+  }
+
+  /**
+   * Everything the document holds that storage may not: the structs beyond
+   * the durable clocks, and the whole delete set. What a room whose storage
+   * failed hands to the room loaded after it.
+   */
+  unpersistedUpdate(): Uint8Array {
+    return Y.encodeStateAsUpdate(this.doc, Y.encodeStateVector(this.persisted))
   }
 
   /** A peer stored updates in the shared store; returns the durable clocks that advanced. */
@@ -122,14 +146,25 @@ export class DurableWriter {
     return mergeClocks(this.persisted, clocks)
   }
 
-  /** The list is being deleted: an append in flight finishes, nothing after it starts. */
+  /**
+   * The list is being deleted: an append in flight finishes, nothing after it
+   * starts, and what waits for the next batch is dropped (it belongs to a
+   * list that is gone), so the writer settles once that append is done.
+   */
   stop(): void {
     this.stopped = true
+    this.pending = []
+    this.pendingClocks = new Map()
   }
 
-  /** Resolves once everything queued so far is durable; rejects if storage failed. */
+  /**
+   * Resolves once everything appended so far is durable (or dropped: the list
+   * was deleted); rejects if storage failed. A loop that ends leaves nothing
+   * pending behind it unless the writer stopped or failed, and an append
+   * made meanwhile starts the next loop, which this waits for too.
+   */
   async whenFlushed(): Promise<void> {
-    while (this.flushing) await this.flushing.catch(() => {})
+    while (this.flushing) await this.flushing
     if (this.failed) throw this.failed
   }
 
@@ -142,45 +177,49 @@ export class DurableWriter {
   // ---------------------------------------------------------------------------
 
   private scheduleFlush(): void {
-    if (this.flushing || this.failed) return
-    const flushing = this.flushLoop()
-    this.flushing = flushing
-    flushing
-      .catch(() => {}) // the failure is recorded in this.failed and surfaced by whenFlushed()
-      .finally(() => {
-        this.flushing = null
-        this.options.onSettled()
-      })
+    if (this.flushing || !this.writable) return
+    // Started on a microtask, so `flushing` is set before the loop can end and clear it.
+    this.flushing = Promise.resolve().then(() => this.flushLoop())
   }
 
   /**
    * Writes pending updates until none are left. While one batch is being
    * written, new updates gather into the next, so a burst costs few writes.
+   * Never rejects: a failed append is recorded in `failed` (whenFlushed
+   * surfaces it) and reported through onFailed.
    */
   private async flushLoop(): Promise<void> {
-    while (this.pending.length > 0 && !this.stopped) {
-      const batch = this.pending
-      const batchClocks = this.pendingClocks
-      this.pending = []
-      this.pendingClocks = new Map()
-      const started = performance.now()
-      const seqBefore = this.lastSeq
-      try {
-        this.lastSeq = await this.options.store.appendUpdates(this.listId, batch)
-      } catch (err) {
-        this.fail(err as Error)
-        throw err
+    try {
+      while (this.pending.length > 0 && this.writable) {
+        const batch = this.pending
+        const batchClocks = this.pendingClocks
+        this.pending = []
+        this.pendingClocks = new Map()
+        const started = performance.now()
+        const seqBefore = this.lastSeq
+        try {
+          this.lastSeq = await this.options.store.appendUpdates(this.listId, batch)
+        } catch (err) {
+          this.fail(err as Error)
+          return
+        }
+        this.options.metrics.persistSeconds.observe((performance.now() - started) / 1000)
+        // Seqs are handed out in order; a gap means another node appended in between.
+        if (this.lastSeq !== seqBefore + batch.length) this.othersAppend = true
+        this.logEntries += batch.length
+        this.options.metrics.logLength.inc(batch.length)
+        for (const update of batch) this.logBytes += update.byteLength
+        this.acknowledge(batchClocks)
+        // A list deleted meanwhile gets no snapshot written after its delete.
+        if (!this.stopped && (this.logEntries > this.options.compaction.maxLogEntries || this.logBytes > this.options.compaction.maxLogBytes)) {
+          await this.compact()
+        }
       }
-      this.options.metrics.persistSeconds.observe((performance.now() - started) / 1000)
-      // Seqs are handed out in order; a gap means another node appended in between.
-      if (this.lastSeq !== seqBefore + batch.length) this.othersAppend = true
-      this.logEntries += batch.length
-      this.options.metrics.logLength.inc(batch.length)
-      for (const update of batch) this.logBytes += update.byteLength
-      this.acknowledge(batchClocks)
-      if (this.logEntries > this.options.compaction.maxLogEntries || this.logBytes > this.options.compaction.maxLogBytes) {
-        await this.compact()
-      }
+    } finally {
+      // In the same synchronous step as the loop's last look at `pending`: an update appended from
+      // now on starts a new loop instead of waiting for this one, which would never take it.
+      this.flushing = null
+      this.options.onSettled()
     }
   }
 

@@ -43,17 +43,6 @@ export const OPEN_FINDINGS = {
    * entries first. Workaround: the attack accepts either rule.
    */
   'item-key-deletion-code': 'a v1-style item deletion is sometimes refused with 4422 removed-entry-other instead of 4427 removed-entry',
-  /**
-   * DurableWriter (and the room before it): an update appended while a flush
-   * is finishing (its loop has seen nothing pending, its promise has not
-   * settled yet) finds `flushing` still set, so no flush starts; it stays
-   * unwritten and unacknowledged until the next update, the room never
-   * unloads, and whenFlushed (what a shutdown waits for) resolves without
-   * it. Anything that writes in a microtask can hit it: a join replaying a
-   * socket's early messages after its await, an HTTP write after its await.
-   * Workaround: deliveries start on a fresh turn of the event loop.
-   */
-  'lost-flush': 'an update appended while a flush is finishing is never written, and whenFlushed resolves anyway',
 } as const
 
 export type OpenFinding = keyof typeof OPEN_FINDINGS

@@ -340,7 +340,6 @@ class FuzzRun implements ClientObserver {
       case 'edit':
         return this.edit(prng.oneOf(gen, this.clients))
       case 'deliver': {
-        if (this.avoids('lost-flush')) await settle()
         const count = prng.int32(gen, 1, 8)
         let delivered = 0
         while (delivered < count && this.deliverOne()) delivered++
@@ -487,7 +486,6 @@ class FuzzRun implements ClientObserver {
 
   /** Delivers everything, in seeded order, until nothing moves. */
   private async drain(what: string): Promise<void> {
-    if (this.avoids('lost-flush')) await settle()
     for (let round = 0; round < DRAIN_ROUNDS; round++) {
       let delivered = 0
       while (delivered < DELIVERIES_PER_DRAIN_ROUND && this.deliverOne()) delivered++
