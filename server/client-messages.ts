@@ -110,7 +110,7 @@ function receiveHello(room: ClientMessageRoom, conn: Connection, dec: decoding.D
 }
 
 /**
- * Updates a connection may hold back before its sync step 2, and their bytes:
+ * Updates a connection may hold back while a sync step 2 is still to come:
  * far more than a person types in the round trip that step 2 takes, and
  * little beside what every socket may queue (MAX_BUFFERED_BYTES).
  */
@@ -118,18 +118,19 @@ const MAX_HELD_UPDATES = 32
 const MAX_HELD_BYTES = 64 * 1024
 
 function receiveUpdate(room: ClientMessageRoom, conn: Connection, update: Uint8Array, isStep2: boolean): void {
-  const firstStep2 = isStep2 && !conn.sentStep2
-  if (firstStep2) conn.sentStep2 = true
-  if (!isEmptyUpdate(update)) {
-    // Every sync exchange carries an empty one: nothing to apply or refuse.
-    if (!canWrite(conn.identity.role)) return refuseViewerWrite(room, conn, update)
-    applyClientUpdate(room, conn, update, isStep2)
-  }
-  if (firstStep2) {
+  const answeredLast = isStep2 && conn.answeredStep1()
+  // Every sync exchange carries an empty one: nothing to apply or refuse.
+  if (!isEmptyUpdate(update)) receiveWrite(room, conn, update, isStep2)
+  if (answeredLast) {
     // What waited for this step 2 now finds what it builds on; what still does not is refused.
     const held = conn.heldUpdates.splice(0)
-    for (const early of held) applyClientUpdate(room, conn, early, false)
+    for (const early of held) receiveWrite(room, conn, early, false)
   }
+}
+
+function receiveWrite(room: ClientMessageRoom, conn: Connection, update: Uint8Array, isStep2: boolean): void {
+  if (canWrite(conn.identity.role)) applyClientUpdate(room, conn, update, isStep2)
+  else refuseViewerWrite(room, conn, update)
 }
 
 function refuseViewerWrite(room: ClientMessageRoom, conn: Connection, update: Uint8Array): void {
@@ -141,17 +142,20 @@ function refuseViewerWrite(room: ClientMessageRoom, conn: Connection, update: Ui
 
 /**
  * Applies a writer's update, or refuses it: the client is told why before the
- * socket closes with the rule's code (receiveClientMessage closes it). A
- * y-websocket client sends live updates as soon as its socket opens, before
- * its sync step 2; one that builds on offline edits that step 2 carries would
- * be `unresolvable` now, so it is held until the step 2 has been applied.
+ * socket closes with the rule's code (receiveClientMessage closes it). An
+ * update that would be `unresolvable` while a sync step 2 the room asked for
+ * is still to come is held until that step 2 has been applied: y-websocket
+ * sends live updates as soon as its socket opens, before its step 2, and
+ * they may build on offline edits only that step 2 carries; and a user
+ * promoted from viewer writes on top of what the room refused before, which
+ * the step 2 the room asks for on promotion (Room.changeAccess) carries.
  */
 function applyClientUpdate(room: ClientMessageRoom, conn: Connection, update: Uint8Array, isStep2: boolean): void {
   try {
     room.applyUpdate(update, conn, isStep2)
   } catch (err) {
     if (err instanceof WriteRefused) {
-      if (err.rejection.rule === WriteRule.Unresolvable && !conn.sentStep2 && mayHold(conn, update)) {
+      if (err.rejection.rule === WriteRule.Unresolvable && conn.awaitingStep2 && mayHold(conn, update)) {
         conn.heldUpdates.push(update)
         return
       }

@@ -6,7 +6,7 @@
  * `RoomSocket`, so tests drive rooms with plain objects and the `ws` glue
  * (ws-server.ts) stays thin.
  */
-import type { CloseCodeInfo, Role } from '../shared/protocol.ts'
+import { SyncStep, encodeSyncMessage, type CloseCodeInfo, type Role } from '../shared/protocol.ts'
 
 /** What a room needs of a socket: send a binary message, close with a code. */
 export interface RoomSocket {
@@ -28,12 +28,13 @@ export class Connection {
   /** Set once the client sent Hello: it understands Colist's own messages. */
   colistClient = false
   /**
-   * Set once the client answered the room's sync step 1 with its step 2.
-   * Until then, an update that builds on what that step 2 will carry (the
-   * client's offline edits) waits in `heldUpdates` (client-messages.ts).
+   * Updates that build on what the client's next sync step 2 carries (its
+   * offline edits, or writes the room refused before the user was promoted),
+   * waiting for it (client-messages.ts).
    */
-  sentStep2 = false
   readonly heldUpdates: Uint8Array[] = []
+  /** Sync step 1s the room sent that the client has not answered with its step 2 yet. */
+  private unansweredStep1 = 0
   private closed = false
 
   constructor(
@@ -44,6 +45,29 @@ export class Connection {
 
   get isClosed(): boolean {
     return this.closed
+  }
+
+  /**
+   * Sends the room's state vector as a sync step 1: any y-websocket client
+   * answers with a step 2 holding everything it has that the room lacks.
+   */
+  requestStep2(stateVector: Uint8Array): void {
+    this.send(encodeSyncMessage(SyncStep.Step1, stateVector))
+    this.unansweredStep1++
+  }
+
+  /**
+   * A sync step 2 arrived (a client answers each step 1 with one, in order).
+   * Returns true if it answered the last step 1 the room sent.
+   */
+  answeredStep1(): boolean {
+    if (this.unansweredStep1 === 0) return false
+    return --this.unansweredStep1 === 0
+  }
+
+  /** Whether a step 2 the room asked for is still to come: until it is, an update may build on what it carries. */
+  get awaitingStep2(): boolean {
+    return this.unansweredStep1 > 0
   }
 
   send(message: Uint8Array): void {

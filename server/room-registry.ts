@@ -6,6 +6,7 @@
  * Access changes (revoke, downgrade, delete) go through here so they reach
  * open sockets at once, on this node and, through the fan-out, on others.
  */
+import * as Y from 'yjs'
 import { CloseCode, type Role } from '../shared/protocol.ts'
 import type { Fanout } from './fanout.ts'
 import type { Logger } from './logger.ts'
@@ -44,6 +45,12 @@ const ACCESS_TOPIC = topics.access
 export class RoomRegistry {
   private readonly rooms = new Map<string, Room>()
   private readonly loading = new Map<string, Promise<Room>>()
+  /**
+   * Per list, what a room whose storage failed had applied and storage may
+   * lack (its `storage-failed` event), for the next room of that list to
+   * store (`Room.load`'s `inherited`).
+   */
+  private readonly inherited = new Map<string, Uint8Array>()
   /** Bumped on every access change of a list, so a join racing one can tell. */
   private readonly accessVersions = new Map<string, number>()
   private readonly unsubscribe: Array<() => void> = []
@@ -90,32 +97,53 @@ export class RoomRegistry {
     return this.rooms.size
   }
 
-  /** Loads (or finds) the room and holds it until `release`. */
+  /**
+   * Loads (or finds) the room and holds it until `release`. A room whose
+   * storage failed is never handed out: the registry forgot it when it
+   * failed, and loads a fresh one, which it first gives what the failed one
+   * had applied and storage may lack.
+   */
   async acquire(listId: string): Promise<Room> {
-    let room = this.rooms.get(listId)
-    if (!room) {
-      let loading = this.loading.get(listId)
-      if (!loading) {
-        loading = Room.load(listId, {
-          ...this.options,
-          peerSyncTimeoutMs: this.cluster.peerSyncTimeoutMs,
-          onPeerSeen: (node) => this.peers.saw(node),
-        }).finally(() => this.loading.delete(listId))
-        loading
-          .then((r) => {
-            this.rooms.set(listId, r)
-            r.events.on('became-idle', () => this.unload(r))
-          })
-          .catch(() => {})
-        this.loading.set(listId, loading)
+    // A room that failed before the registry heard of it is left for a fresh load, once.
+    for (let attempt = 0; ; attempt++) {
+      const room = this.rooms.get(listId) ?? (await this.load(listId))
+      if (room.deleted) throw new ProtocolError(CloseCode.NotFound, 'list deleted')
+      if (room.failed) {
+        if (attempt === 0) continue
+        throw new ProtocolError(CloseCode.InternalError, 'storage failed')
       }
-      room = await loading
+      room.hold()
+      const inherited = this.inherited.get(listId)
+      if (inherited) {
+        this.inherited.delete(listId)
+        room.inherit(inherited)
+      }
+      return room
     }
-    if (room.deleted) throw new ProtocolError(CloseCode.NotFound, 'list deleted')
-    room.hold()
-    return room
   }
 
+  /** The list's room being loaded, or a new load of it (one at a time per list). */
+  private load(listId: string): Promise<Room> {
+    let loading = this.loading.get(listId)
+    if (loading) return loading
+    loading = Room.load(listId, {
+      ...this.options,
+      peerSyncTimeoutMs: this.cluster.peerSyncTimeoutMs,
+      onPeerSeen: (node) => this.peers.saw(node),
+    }).finally(() => this.loading.delete(listId))
+    loading
+      .then((room) => {
+        room.events.on('became-idle', () => this.unload(room))
+        room.events.on('storage-failed', () => this.retire(room))
+        if (!room.failed) return void this.rooms.set(listId, room)
+        // Failed before anyone could hold it (nothing writes then, but just in case): never handed out.
+        this.retire(room)
+        this.unload(room)
+      })
+      .catch(() => {})
+    this.loading.set(listId, loading)
+    return loading
+  }
   /** Lets go of a room `acquire` returned; it unloads once idle. */
   release(room: Room): void {
     room.release()
@@ -156,6 +184,7 @@ export class RoomRegistry {
 
   private applyAccessChange(change: AccessChange): void {
     this.accessVersions.set(change.listId, this.accessVersion(change.listId) + 1)
+    if (change.kind === 'deleted') this.inherited.delete(change.listId)
     const room = this.rooms.get(change.listId)
     if (!room) return
     if (change.kind === 'deleted') {
@@ -166,11 +195,24 @@ export class RoomRegistry {
     }
   }
 
-  /** The room became idle: drop it, unless a newer load of the list took its place. */
+  /** The room became idle: drop it (a failed room was forgotten already, and a newer one may be loaded). */
   private unload(room: Room): void {
-    if (this.rooms.get(room.id) !== room) return
-    this.rooms.delete(room.id)
+    if (this.rooms.get(room.id) === room) this.rooms.delete(room.id)
     room.destroy()
+  }
+
+  /**
+   * The room's storage failed (it closed its sockets): forget it, so the next
+   * socket or request gets a fresh room, which stores what this one had
+   * applied and storage may lack. The failed room unloads once its holders
+   * let go.
+   */
+  private retire(room: Room): void {
+    if (this.rooms.get(room.id) === room) this.rooms.delete(room.id)
+    const unstored = room.takeUnstored()
+    if (!unstored || room.deleted) return
+    const earlier = this.inherited.get(room.id)
+    this.inherited.set(room.id, earlier ? Y.mergeUpdates([earlier, unstored]) : unstored)
   }
 
   /** Shutdown: close every socket with `reason`, then wait for all writes. */

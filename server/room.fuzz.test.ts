@@ -15,10 +15,13 @@
  * what it found only as long as the generator draws the same numbers:
  * re-pin (and say so) when a change to the fuzz moves it.
  */
+import * as decoding from 'lib0/decoding'
+import * as encoding from 'lib0/encoding'
 import { describe, expect, it, vi } from 'vitest'
+import * as syncProtocol from 'y-protocols/sync'
 import * as Y from 'yjs'
-import { addItem, getItem, setChecked } from '../shared/list-document.ts'
-import { CloseCode, SyncStep, encodeSyncMessage, isRetryableClose } from '../shared/protocol.ts'
+import { addItem, getItem, listItems, setChecked } from '../shared/list-document.ts'
+import { CloseCode, MessageType, SyncStep, encodeSyncMessage } from '../shared/protocol.ts'
 import { pino } from 'pino'
 import { clocksAhead } from '../shared/clocks.ts'
 import { DurableWriter, docFromStored } from './durable-writer.ts'
@@ -50,22 +53,21 @@ const DEFAULT_SEEDS = [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17]
  *
  * Found earlier, by generators that no longer draw the same runs: seed 1
  * (the promotion gap) and seed 833025645 (the failed room kept loaded), both
- * at commit 18eecbe; re-pinned below.
+ * at commit 18eecbe; re-pinned below. Both are fixed, and the workarounds
+ * they were found under are gone, so they replay as plain runs now.
  */
 const PINNED_SEEDS: Array<{ seed: number; steps: number; avoid: OpenFinding[]; found: string; open?: boolean }> = [
   {
     seed: 833694650,
     steps: 300,
-    avoid: ['failed-room-joins'],
+    avoid: [],
     found: 'an editor promoted from viewer mid-connection: its next edits stay parked in the room, neither applied nor refused',
-    open: true,
   },
   {
     seed: 833549423,
     steps: 300,
-    avoid: ['promotion-gap'],
+    avoid: [],
     found: 'a reader that joined the room after its append failed keeps the failed room loaded; writers are refused with 4500 at every reconnect',
-    open: true,
   },
 ]
 
@@ -84,12 +86,9 @@ if (refused.length < ATTACKS.length) {
 /**
  * Open findings (test-support/room-fuzz/findings.ts) the default and explored
  * runs steer around, each with a reduced test below and a pinned seed that
- * shows it; remove one with its fix. The last three only exist once the room
- * enforces the write checks (some attack is refused), so they are steered
- * around from then on.
+ * shows it; remove one with its fix. None is open now.
  */
-const checksEnforced = refused.length > 0
-const OPEN: readonly OpenFinding[] = ['promotion-gap', 'failed-room-joins', ...(checksEnforced ? (['relayed-loss-resend', 'early-update', 'item-key-deletion-code'] as const) : [])]
+const OPEN: readonly OpenFinding[] = []
 /** FUZZ_AVOID overrides it: a comma-separated list, or empty to steer around nothing. */
 const AVOID: ReadonlySet<OpenFinding> = new Set(
   process.env.FUZZ_AVOID === undefined ? OPEN : (process.env.FUZZ_AVOID.split(',').filter(Boolean) as OpenFinding[]),
@@ -151,14 +150,33 @@ describe('room fuzz findings', () => {
   const settle = () => new Promise((resolve) => setImmediate(resolve))
   const host = (store = new FaultyDocumentStore(new MemoryStorage())) =>
     new RoomHost({ listId: 'list', store, compaction: { maxLogEntries: 100, maxLogBytes: 1 << 20 }, maxDocBytes: 1 << 20 })
-  /** A client doc whose every update is queued on `wire()` as y-websocket sends it. */
+  /** What the room sent a client: applied to its doc. */
+  const FROM_ROOM = Symbol('from the room')
+  /** A client doc whose every own update is queued on `wire()` as y-websocket sends it. */
   const writer = (wire: () => Wire) => {
     const doc = new Y.Doc()
-    doc.on('update', (update: Uint8Array) => wire().toRoom.push(encodeSyncMessage(SyncStep.Update, update)))
+    doc.on('update', (update: Uint8Array, origin: unknown) => {
+      if (origin !== FROM_ROOM) wire().toRoom.push(encodeSyncMessage(SyncStep.Update, update))
+    })
     return doc
   }
+  /** The client reads everything the room sent, as y-websocket does: a sync step 1 is answered with a step 2. */
+  const readAll = (wire: Wire, doc: Y.Doc) => {
+    for (let frame = wire.toClient.shift(); frame; frame = wire.toClient.shift()) {
+      if (frame.kind !== 'message') continue
+      const dec = decoding.createDecoder(frame.bytes)
+      if (decoding.readVarUint(dec) !== MessageType.Sync) continue
+      const reply = encoding.createEncoder()
+      encoding.writeVarUint(reply, MessageType.Sync)
+      syncProtocol.readSyncMessage(dec, reply, doc, FROM_ROOM)
+      if (encoding.length(reply) > 1) wire.toRoom.push(encoding.toUint8Array(reply))
+    }
+  }
+  const deliverAll = (wire: Wire) => {
+    while (wire.toRoom.length > 0) wire.deliverToRoom()
+  }
 
-  it.fails('seed 833549423: a socket that joins a room whose storage failed keeps it loaded, and every writer is refused with 4500 at every reconnect', async () => {
+  it('seed 833549423: a socket that joins after a room\'s storage failed gets a fresh room (the failed one unloads once its holder lets go), and writers are not refused', async () => {
     const store = new FaultyDocumentStore(new MemoryStorage())
     const server = host(store)
     server.roles.set('writer', 'editor')
@@ -183,31 +201,42 @@ describe('room fuzz findings', () => {
     wire.toRoom.push(encodeSyncMessage(SyncStep.Step2, Y.encodeStateAsUpdate(doc)))
     wire.deliverToRoom()
     await settle()
-    // Wanted: the failed room no longer takes sockets (or closes them), so the writer reaches a fresh room.
+    // The failed room took no socket and unloaded once the request let go; both reached a fresh room.
+    expect(reader.closedByRoom).toBeNull()
     expect(wire.closedByRoom).toBeNull()
     expect(server.room && server.room !== room).toBe(true)
+    expect([reader.room, wire.room]).toEqual([server.room, server.room])
+    expect(server.unloads).toBe(1)
+    expect(listItems(server.room!.doc).items.map((item) => item.text)).toEqual(['milk'])
     server.destroy()
   })
 
-  it.fails('seed 833694650: an editor promoted from viewer has its later edits parked by the room (not applied, relayed, stored nor refused) until it reconnects', async () => {
+  it('seed 833694650: an editor promoted from viewer is asked for a sync step 2: what the room refused while it was a viewer arrives with it, and the edits built on it wait for it', async () => {
     const server = host()
     server.roles.set('bob', 'viewer')
     const wire = new Wire()
-    await server.connect(wire, 'bob', 'Bob')
+    await server.connect(wire, 'bob', 'Bob') // an unmodified y-websocket client: no Hello
     const room = server.room!
     const doc = writer(() => wire)
+    readAll(wire, doc)
+    deliverAll(wire)
     // Typed offline, sent on reconnect: refused, since bob is a viewer now.
     const id = addItem(doc, { text: 'olive oil', createdBy: 'bob' })
-    wire.deliverToRoom()
+    deliverAll(wire)
+    expect(getItem(room.doc, id)).toBeNull()
     server.changeRole('bob', 'editor')
-    // Promoted: bob's next edit builds on the refused one.
+    // Promoted: bob's next edit builds on the refused one, and reaches the room before bob reads anything.
     setChecked(doc, id, true)
-    wire.deliverToRoom()
+    deliverAll(wire)
+    // bob reads the room's sync step 1 and answers with the step 2 that carries the refused edit.
+    readAll(wire, doc)
+    deliverAll(wire)
     await settle()
-    // Wanted: the room applies it (after making bob re-send what it refused) or tells bob to resync with a retryable close.
-    const closed = wire.closedByRoom
-    expect(closed ? isRetryableClose(closed.code) : getItem(room.doc, id)?.checked === true).toBe(true)
+    expect(wire.closedByRoom).toBeNull()
+    expect(getItem(room.doc, id)).toMatchObject({ text: 'olive oil', checked: true })
     expect(room.doc.store.pendingStructs).toBeNull()
+    await room.whenFlushed()
+    expect(getItem(docFromStored(await server.store.inner.loadDoc('list')), id)?.checked).toBe(true)
     server.destroy()
   })
 

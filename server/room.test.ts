@@ -250,6 +250,68 @@ describe('RoomRegistry', () => {
     expect(await storedTexts(store)).toEqual(['x'])
   })
 
+  it("after a failed append, the failed room takes no joins and unloads once its holder lets go; the next socket gets a fresh room that stores what the failed one relayed", async () => {
+    const store = new MemoryStorage()
+    const registry = new RoomRegistry({ store, fanout: new LocalFanoutHub().endpoint(), metrics: new Metrics(), log: silent, maxDocBytes: 1 << 20, compaction: { maxLogEntries: 100, maxLogBytes: 1 << 20 } })
+    const failed = await registry.acquire('list') // an HTTP request, say, still holds it
+    const append = store.appendUpdates.bind(store)
+    store.appendUpdates = async () => {
+      throw new Error('disk full')
+    }
+    const writer = new FakeSocket()
+    const reader = new FakeSocket()
+    const writerConn = failed.join(writer, { userId: 'w', name: 'W', role: 'editor' })
+    failed.join(reader, { userId: 'r', name: 'R', role: 'editor' })
+    // Relayed to the reader, never stored; its author may never come back to re-send it.
+    failed.receive(writerConn, updateMessage(clientChange((d) => addItem(d, { text: 'relayed', createdBy: 'w' })).update))
+    await expect(failed.whenFlushed()).rejects.toThrow('disk full')
+    expect([writer.closedWith, reader.closedWith]).toEqual([CloseCode.InternalError.code, CloseCode.InternalError.code])
+    expect(() => failed.join(new FakeSocket(), { userId: 'r', name: 'R', role: 'editor' })).toThrow('storage failed')
+    store.appendUpdates = append
+    // The reader reconnects while the failed room is still held: a fresh room, loaded from storage.
+    const fresh = await registry.acquire('list')
+    expect(fresh).not.toBe(failed)
+    const again = new FakeSocket()
+    fresh.join(again, { userId: 'r', name: 'R', role: 'editor' })
+    registry.release(fresh)
+    expect(listItems(fresh.doc).items.map((i) => i.text)).toEqual(['relayed'])
+    await fresh.whenFlushed()
+    expect(await storedTexts(store)).toEqual(['relayed'])
+    expect(registry.loadedCount).toBe(1)
+    let unloaded = false
+    failed.events.on('became-idle', () => (unloaded = true))
+    registry.release(failed)
+    expect(unloaded).toBe(true)
+    expect(again.closedWith).toBeNull()
+  })
+
+  it('a list deleted while updates wait behind an append in flight: the room stores nothing more and unloads', async () => {
+    const store = new MemoryStorage()
+    const registry = new RoomRegistry({ store, fanout: new LocalFanoutHub().endpoint(), metrics: new Metrics(), log: silent, maxDocBytes: 1 << 20, compaction: { maxLogEntries: 100, maxLogBytes: 1 << 20 } })
+    const room = await registry.acquire('list')
+    const append = store.appendUpdates.bind(store)
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    store.appendUpdates = async (listId, updates) => {
+      await gate
+      return append(listId, updates)
+    }
+    const socket = new FakeSocket()
+    const conn = room.join(socket, { userId: 'u', name: 'U', role: 'editor' })
+    registry.release(room)
+    room.receive(conn, updateMessage(clientChange((d) => addItem(d, { text: 'first', createdBy: 'u' })).update))
+    await settle() // the first append is in flight
+    room.receive(conn, updateMessage(clientChange((d) => addItem(d, { text: 'second', createdBy: 'u' })).update))
+    const deleted = registry.listDeleted('list')
+    expect(socket.closedWith).toBe(CloseCode.NotFound.code)
+    room.leave(conn) // the socket's close reaches the room
+    release()
+    await deleted
+    expect(room.isIdle).toBe(true)
+    expect(registry.loadedCount).toBe(0)
+    expect(await storedTexts(store)).toEqual(['first'])
+  })
+
   it('an access change made on one node reaches sockets on another through the fan-out', async () => {
     const hub = new LocalFanoutHub()
     const store = new MemoryStorage()

@@ -27,6 +27,7 @@ import { clocksAhead, type Clocks } from '../shared/clocks.ts'
 import {
   CloseCode,
   SyncStep,
+  canWrite,
   encodeAwarenessMessage,
   encodePersisted,
   encodeSession,
@@ -83,6 +84,14 @@ export interface Writer {
 export interface RoomEvents {
   /** No connections, no holds, nothing left to write: the room may be unloaded. */
   'became-idle': []
+  /**
+   * An append failed: the room closed its sockets and takes no more joins,
+   * holds or writes. Its owner forgets it at once, so whoever comes next gets
+   * a fresh room loaded from storage, and gives that room what this one
+   * applied that storage may lack (`takeUnstored`, then `inherit`). The
+   * failed room still emits `became-idle` once its last holder lets go.
+   */
+  'storage-failed': []
 }
 
 export class Room {
@@ -93,6 +102,8 @@ export class Room {
   /** Holds (joins being set up, HTTP requests) keeping the room loaded besides its connections. */
   private holds = 0
   private isDeleted = false
+  /** Set when storage fails, until handed over (`takeUnstored`). */
+  private unstored: Uint8Array | null = null
 
   private readonly awarenessOwners = new AwarenessOwners()
   /** What client-messages.ts needs of this room. */
@@ -180,8 +191,9 @@ export class Room {
   // Lifecycle: holds, deletion, idleness
   // ---------------------------------------------------------------------------
 
-  /** Keeps the room loaded, without a connection, until `release`. */
+  /** Keeps the room loaded, without a connection, until `release`. A room whose storage failed takes no holds. */
   hold(): void {
+    if (this.failed) throw new ProtocolError(CloseCode.InternalError, 'storage failed')
     this.holds++
   }
 
@@ -200,7 +212,16 @@ export class Room {
     return this.isDeleted
   }
 
-  /** The list is being deleted; the caller closes the sockets with the code it chooses. */
+  /** Set once an append failed: the room takes no more joins, holds or writes, and unloads once its holders let go. */
+  get failed(): boolean {
+    return this.writer.failure !== null
+  }
+
+  /**
+   * The list is being deleted; the caller closes the sockets with the code it
+   * chooses. Nothing more is stored: what waits behind an append in flight is
+   * dropped, and the room becomes idle once that append is done.
+   */
   markDeleted(): void {
     this.isDeleted = true
     this.writer.stop()
@@ -219,11 +240,15 @@ export class Room {
   // Connections
   // ---------------------------------------------------------------------------
 
+  /** Adds a client; throws (with the close code for it) if the list is deleted or the room's storage failed. */
   join(socket: RoomSocket, identity: ConnectionIdentity): Connection {
+    if (this.isDeleted) throw new ProtocolError(CloseCode.NotFound, 'list deleted')
+    // Retryable: the client comes back to the fresh room its owner loads instead.
+    if (this.failed) throw new ProtocolError(CloseCode.InternalError, 'storage failed')
     const conn = new Connection(socket, identity)
     this.connections.add(conn)
     // As the reference server does: our state vector first, so the client sends what we lack…
-    conn.send(encodeSyncMessage(SyncStep.Step1, Y.encodeStateVector(this.doc)))
+    conn.requestStep2(Y.encodeStateVector(this.doc))
     // …and who is already here.
     const present = [...this.awareness.getStates().keys()]
     if (present.length > 0) conn.send(encodeAwarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, present)))
@@ -231,11 +256,17 @@ export class Room {
   }
 
   leave(conn: Connection): void {
-    if (!this.connections.delete(conn)) return
+    if (!this.detach(conn)) return
+    this.emitIfIdle()
+  }
+
+  /** Removes a connection and its presence; false if it was not here. */
+  private detach(conn: Connection): boolean {
+    if (!this.connections.delete(conn)) return false
     const gone = this.awarenessOwners.releaseConnection(conn)
     // Others see the presence vanish now, not after the 30 s awareness timeout.
     if (gone.length > 0) awarenessProtocol.removeAwarenessStates(this.awareness, gone, 'leave')
-    this.emitIfIdle()
+    return true
   }
 
   /** Handles one message from a client (client-messages.ts); a protocol violation closes only this connection. */
@@ -243,7 +274,16 @@ export class Room {
     receiveClientMessage(this.messageRoom, conn, message)
   }
 
-  /** Applies a role change to the user's open connections; `null` revokes access. */
+  /**
+   * Applies a role change to the user's open connections; `null` revokes
+   * access. A Colist client is told its new role (Session). A connection
+   * promoted from viewer to a writing role is asked for a sync step 2 (the
+   * room sends its step 1, which any y-websocket client answers): the writes
+   * the room refused while it was a viewer are still in the client's
+   * document, and what it writes next builds on them. That step 2 carries
+   * them, checked now as the user's writes; updates that arrive before it and
+   * build on them wait for it (client-messages.ts).
+   */
   changeAccess(userId: string, role: Role | null): void {
     for (const conn of this.connections) {
       if (conn.identity.userId !== userId) continue
@@ -251,8 +291,10 @@ export class Room {
         conn.close(CloseCode.Forbidden, 'access revoked')
         continue
       }
+      const promoted = !canWrite(conn.identity.role) && canWrite(role)
       conn.identity = { ...conn.identity, role }
       if (conn.colistClient) conn.send(encodeSession({ role, user: { id: conn.identity.userId, name: conn.identity.name } }))
+      if (promoted) conn.requestStep2(Y.encodeStateVector(this.doc))
     }
   }
 
@@ -319,12 +361,30 @@ export class Room {
   }
 
   /**
+   * Applies what a room of this list whose storage failed had applied and
+   * storage may lack (its `takeUnstored`), so what that room relayed to
+   * clients is not lost with it, even when its author never comes back to
+   * re-send it. That room checked it; here it is the server's own change,
+   * relayed and stored like any (if that append fails too, this room hands
+   * it on in turn). The owner calls it holding the room, before any client
+   * joins.
+   */
+  inherit(update: Uint8Array): void {
+    if (this.isDeleted) throw new ProtocolError(CloseCode.NotFound, 'list deleted')
+    if (this.failed) throw new ProtocolError(CloseCode.InternalError, 'storage failed')
+    // As an update, not inside `change`: Yjs takes a transaction that applies an update as remote, and
+    // a remote one that advances the doc's own clientID makes the doc take a new one.
+    Y.applyUpdate(this.doc, update, SERVER_ORIGIN)
+  }
+
+  /**
    * Runs a local change (HTTP API) in one transaction; it is relayed and
    * stored like a client's. It writes under the server's own clientID, which
    * the same transaction records as the server's, so no client can use it.
    */
   change(fn: (doc: Y.Doc) => void, origin: unknown = 'server'): void {
     if (this.isDeleted) throw new ProtocolError(CloseCode.NotFound, 'list deleted')
+    if (this.failed) throw new ProtocolError(CloseCode.InternalError, 'storage failed')
     this.doc.transact(() => {
       fn(this.doc)
       this.clientIds.noteServerWrite(Date.now())
@@ -402,13 +462,30 @@ export class Room {
 
   /**
    * A failed append means updates in memory may not be on disk: every client
-   * is disconnected with a retryable code and the room unloads, so the next
-   * connection reloads what storage really has and the clients re-send the
-   * rest in their sync exchange.
+   * is disconnected with a retryable code, and the room hands what storage
+   * may lack to its owner (`storage-failed`), which loads a fresh room from
+   * storage for whoever comes next and gives it that state. So what this
+   * room relayed is not lost with it, even when its author never comes back
+   * to re-send it. This room unloads as soon as its holders let go.
    */
   private readonly onStorageFailed = (): void => {
     this.closeAll(CloseCode.InternalError, 'storage write failed')
-    this.connections.clear()
+    // Deleting the entry being visited is safe while iterating a Set.
+    for (const conn of this.connections) this.detach(conn)
+    // Nothing is applied after this (applyUpdate and change refuse), so this is all it has to hand on.
+    this.unstored = this.writer.unpersistedUpdate()
+    this.events.emit('storage-failed')
+  }
+
+  /**
+   * Once storage failed: what this room applied that storage may lack (the
+   * structs beyond the durable clocks, and the delete set), for the room its
+   * owner loads next (`inherit`). Handed over once: later calls return null.
+   */
+  takeUnstored(): Uint8Array | null {
+    const unstored = this.unstored
+    this.unstored = null
+    return unstored
   }
 
   private tellColistClients(message: Uint8Array): void {

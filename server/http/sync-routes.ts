@@ -59,6 +59,8 @@ export function syncRoutes(accounts: AccountStore, tokens: TokenService, rooms: 
       } catch (err) {
         if (err instanceof WriteRefused) throw new HttpError(WRITE_REFUSAL_STATUS[err.rejection.code] ?? 422, err.rejection.rule, err.rejection.message)
         if (!(err instanceof ProtocolError)) throw err
+        // Storage failed (or the update could not be integrated): retryable, not the client's fault.
+        if (err.close.retryable) throw new HttpError(503, 'unavailable', err.message)
         const status = err.close === CloseCode.DocumentTooBig ? 413 : 400
         throw new HttpError(status, err.close === CloseCode.DocumentTooBig ? 'document_too_big' : 'invalid_update', err.message)
       }

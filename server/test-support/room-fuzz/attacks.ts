@@ -158,7 +158,6 @@ export const ATTACKS: readonly Attack[] = [
   {
     name: 'deleting an item key',
     rules: [WriteRule.RemovedEntry],
-    tolerated: { finding: 'item-key-deletion-code', rules: [WriteRule.RemovedEntryOther] },
     build: (ctx) => {
       const id = someItemId(ctx)
       if (id === null) return null

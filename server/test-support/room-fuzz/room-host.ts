@@ -12,6 +12,7 @@ import * as Y from 'yjs'
 import { CloseCode, type Role } from '../../../shared/protocol.ts'
 import { LocalFanoutHub } from '../../fanout.ts'
 import { Metrics } from '../../metrics.ts'
+import { ProtocolError } from '../../protocol-error.ts'
 import { Room, type RoomOptions } from '../../room.ts'
 import type { FaultyDocumentStore } from '../../storage/faulty-document-store.ts'
 
@@ -76,31 +77,9 @@ export interface RoomHostOptions {
   maxDocBytes: number
   /** Extra room options (whatever the room grows, e.g. write-check settings). */
   extra?: Partial<RoomOptions>
-  /**
-   * Works around an open finding (room fuzz, pinned seed 833025645): a socket
-   * is never joined to a room whose storage failed; the host waits for that
-   * room to unload and loads a fresh one.
-   */
-  avoidFailedRoomJoins?: boolean
-  /**
-   * Works around an open finding ('relayed-loss-resend'): the state of a room
-   * whose storage failed is applied, as a server change, to the room loaded
-   * after it, so nothing it relayed is lost with it.
-   */
-  carryFailedRoomState?: boolean
 }
 
 const silent = pino({ level: 'silent' })
-
-/** Whether the room's storage failed: its flush rejects at once (a flush still waiting on storage counts as not failed). */
-async function hasFailed(room: Room): Promise<boolean> {
-  const failed = room.whenFlushed().then(
-    () => false,
-    () => true,
-  )
-  const undecided = new Promise<boolean>((resolve) => setImmediate(() => resolve(false)))
-  return Promise.race([failed, undecided])
-}
 
 export class RoomHost {
   room: Room | null = null
@@ -111,8 +90,8 @@ export class RoomHost {
   readonly serverClientIds = new Set<number>()
   loads = 0
   unloads = 0
-  /** A failed room's state, for the next room (see `carryFailedRoomState`). */
-  private carried: Uint8Array | null = null
+  /** What a room whose storage failed handed on, for the next room to store (as the registry keeps it). */
+  private inherited: Uint8Array | null = null
   private readonly metrics = new Metrics()
   private readonly fanout = new LocalFanoutHub().endpoint()
 
@@ -136,50 +115,56 @@ export class RoomHost {
 
   /**
    * The loaded room, loading it from storage first if none is (throws if the
-   * load fails), held as the registry holds it: the caller releases it.
+   * load fails), held as the registry holds it: the caller releases it. As
+   * the registry does, it never hands out a room whose storage failed, and
+   * gives the room loaded after one what that room handed on.
    */
   async acquire(): Promise<Room> {
-    let room = this.room
-    if (!room) {
-      this.loading ??= Room.load(this.options.listId, this.roomOptions())
-        .then((loaded) => {
-          this.loads++
-          this.room = loaded
-          this.serverClientIds.add(loaded.doc.clientID)
-          loaded.events.on('became-idle', () => this.unload(loaded))
-          return loaded
-        })
-        .finally(() => {
-          this.loading = null
-        })
-      room = await this.loading
+    for (let attempt = 0; ; attempt++) {
+      const room = this.room ?? (await this.load())
+      if (room.failed) {
+        if (attempt === 0) continue
+        throw new ProtocolError(CloseCode.InternalError, 'storage failed')
+      }
+      room.hold()
+      const inherited = this.inherited
+      if (inherited) {
+        this.inherited = null
+        room.inherit(inherited)
+      }
+      return room
     }
-    room.hold()
-    const carried = this.carried
-    if (carried && room === this.room) {
-      this.carried = null
-      // Applied as an update of the server's once held (not inside room.change: Yjs marks a transaction
-      // that applies an update as remote, and a remote one advancing the doc's own clientID makes it take a new one).
-      Y.applyUpdate(room.doc, carried, 'carried from the failed room')
-    }
-    return room
+  }
+
+  private load(): Promise<Room> {
+    this.loading ??= Room.load(this.options.listId, this.roomOptions())
+      .then((loaded) => {
+        this.loads++
+        this.serverClientIds.add(loaded.doc.clientID)
+        loaded.events.on('became-idle', () => this.unload(loaded))
+        loaded.events.on('storage-failed', () => this.retire(loaded))
+        if (!loaded.failed) this.room = loaded
+        else {
+          this.retire(loaded)
+          this.unload(loaded)
+        }
+        return loaded
+      })
+      .finally(() => {
+        this.loading = null
+      })
+    return this.loading
   }
 
   /**
    * Opens a socket to the room as the ws glue does: load (or find) the room,
-   * join with the user's current role. Returns false if the load failed (the
-   * client then reads a retryable close and retries later).
+   * join with the user's current role. Returns false if the load or the join
+   * failed (the client then reads a retryable close and retries later).
    */
   async connect(wire: Wire, userId: string, name: string): Promise<boolean> {
     let room: Room
     try {
       room = await this.acquire()
-      if (this.options.avoidFailedRoomJoins && (await hasFailed(room))) {
-        room.release()
-        await new Promise((resolve) => setImmediate(resolve))
-        if (this.room === room) throw new Error('the failed room is still loaded')
-        room = await this.acquire()
-      }
     } catch {
       wire.socket.close(CloseCode.InternalError.code, 'loading the list failed')
       return false
@@ -187,8 +172,12 @@ export class RoomHost {
     try {
       const role = this.roles.get(userId)
       if (!role) throw new Error(`user ${userId} has no role on the list`)
-      wire.room = room
       wire.conn = room.join(wire.socket, { userId, name, role })
+      wire.room = room
+    } catch (err) {
+      if (!(err instanceof ProtocolError)) throw err
+      wire.socket.close(err.close.code, err.message)
+      return false
     } finally {
       room.release()
     }
@@ -200,17 +189,23 @@ export class RoomHost {
     this.room?.changeAccess(userId, role)
   }
 
+  /** The room became idle: drop it (a failed room was forgotten already, and a newer one may be loaded). */
   private unload(room: Room): void {
-    if (this.room !== room || !room.isIdle) return
-    this.room = null
+    if (!room.isIdle) return
+    if (this.room === room) this.room = null
     this.unloads++
-    if (this.options.carryFailedRoomState) {
-      const state = Y.encodeStateAsUpdate(room.doc)
-      room.whenFlushed().catch(() => {
-        this.carried = this.carried ? Y.mergeUpdates([this.carried, state]) : state
-      })
-    }
     room.destroy()
+  }
+
+  /** The room's storage failed: forget it, and keep what it handed on for the next room (as the registry does). */
+  private retire(room: Room): void {
+    if (this.room === room) this.room = null
+    const unstored = room.takeUnstored()
+    if (unstored) this.inherit(unstored)
+  }
+
+  private inherit(update: Uint8Array): void {
+    this.inherited = this.inherited ? Y.mergeUpdates([this.inherited, update]) : update
   }
 
   /** Waits until the loaded room (if any) has written everything it accepted; throws if storage failed. */

@@ -44,12 +44,6 @@ export interface ClientObserver {
 export interface SimClientOptions {
   /** Says Hello and understands Colist's messages, as the web client does. */
   colist: boolean
-  /**
-   * Holds live updates until this connection's sync step 2 is sent (then
-   * sends them), unlike y-websocket, which sends them as soon as the socket
-   * opens. A workaround for the open finding 'early-update' (room fuzz).
-   */
-  holdUpdatesUntilSynced?: boolean
 }
 
 /** Origin of the content a restarted client reloads from its own storage. */
@@ -82,10 +76,6 @@ export class SimClient {
   finalClose: { code: number; reason: string } | null = null
   connections = 0
   closesSeen = new Map<number, number>()
-  /** This connection's sync step 2 went out (in answer to the room's step 1). */
-  private sentStep2 = false
-  /** Live updates held until then (see `holdUpdatesUntilSynced`). */
-  private held: Uint8Array[] = []
 
   constructor(
     readonly name: string,
@@ -135,8 +125,6 @@ export class SimClient {
     this.synced = false
     this.refusedOnConnection = false
     this.clean = this.host.roles.get(this.userId) !== 'viewer'
-    this.sentStep2 = false
-    this.held = []
     this.connections++
     if (this.colist) wire.toRoom.push(encodeHello({ protocolVersion: PROTOCOL_VERSION }))
     wire.toRoom.push(encodeSyncMessage(SyncStep.Step1, Y.encodeStateVector(this.doc)))
@@ -199,11 +187,6 @@ export class SimClient {
         )
         if (step === syncProtocol.messageYjsSyncStep2) this.synced = true
         if (encoding.length(reply) > 1) wire.toRoom.push(encoding.toUint8Array(reply))
-        if (step === syncProtocol.messageYjsSyncStep1 && !this.sentStep2) {
-          this.sentStep2 = true
-          if (this.held.length > 0) wire.toRoom.push(encodeSyncMessage(SyncStep.Update, Y.mergeUpdates(this.held)))
-          this.held = []
-        }
         return
       }
       case MessageType.Awareness:
@@ -240,8 +223,7 @@ export class SimClient {
 
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
     if (origin === this || origin === RESTORED || !this.wire) return
-    if (this.options.holdUpdatesUntilSynced && !this.sentStep2) this.held.push(update)
-    else this.wire.toRoom.push(encodeSyncMessage(SyncStep.Update, update))
+    this.wire.toRoom.push(encodeSyncMessage(SyncStep.Update, update))
   }
 
   private readonly onAwarenessUpdate = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }): void => {
