@@ -137,11 +137,16 @@ export class ClientIds implements ClientIdOwners {
   }
 
   /**
-   * Records `clientIds` as `userId`'s (those nobody owns yet) in one server
-   * transaction with `origin`; the caller applied the write that claimed them.
+   * Records `clientIds` as `userId`'s (those nobody owns yet, and '#legacy'
+   * ones: the first user who extends a clientID older than ownership takes
+   * it) in one server transaction with `origin`; the caller applied the write
+   * that claimed them.
    */
   record(clientIds: readonly number[], userId: string, now: number, origin: unknown): void {
-    const unowned = clientIds.filter((clientId) => this.ownerOf(clientId) === undefined)
+    const unowned = clientIds.filter((clientId) => {
+      const owner = this.ownerOf(clientId)
+      return owner === undefined || owner === LEGACY_OWNER
+    })
     if (unowned.length === 0) return
     this.doc.transact(() => {
       for (const clientId of unowned) this.writers.set(String(clientId), { u: userId, at: now } satisfies WriterEntry)

@@ -218,34 +218,29 @@ function placeOfIntegrated(type: Y.AbstractType<unknown>): Place {
 
 const idKey = (client: number, clock: number) => `${client}:${clock}`
 
-/** A struct of the document or of the update, found by the id of any clock it covers. */
-type Found = { struct: Y.Item | Y.GC; fresh: boolean }
-
 /** The check of one write; `run` throws a Refusal on the first rule broken. */
 class Check {
   private readonly store: Y.Doc['store']
-  /** State of each clientID the update names, before the write. */
-  private readonly states = new Map<number, number>()
   /** Per clientID, the update's structs that reach beyond the state, in clock order. */
   private readonly fresh = new Map<number, Array<Y.Item | Y.GC | Y.Skip>>()
   private readonly targets = new Map<Y.Item, Target>()
-  private readonly freshTypePlaces = new Map<Y.Item, Place>()
+  /** ClientIDs nobody owned that this write starts (as a list, and as a set when there are any). */
   private readonly claimed: number[] = []
-  private readonly claimedSet = new Set<number>()
-  /** Map keys this write sets, per container: overwriting your own key deletes your earlier entry. */
-  private readonly keysSet = new Map<TypeKey, Set<string>>()
-  /** Greatest new timestamp per entity (or the title) and field: older entries it supersedes may be deleted. */
-  private readonly newestEntry = new Map<TypeKey, Map<string, string>>()
+  private claimedSet?: Set<number>
+  // What follows is needed by few writes, so it is made on first use: most writes are one small change.
+  private freshTypePlaces?: Map<Y.Item, Place>
   /** Items this write creates: the clientID creating each, and whether it has its createdBy. */
-  private readonly newItems = new Map<TypeKey, { client: number; hasCreatedBy: boolean }>()
+  private newItems?: Map<TypeKey, { client: number; hasCreatedBy: boolean }>
+  /** `root/id` of every item and category this write creates. */
+  private newIds?: Set<string>
+  /** Per item text: characters inserted and deleted by this write, and the length before it. */
+  private texts?: Map<TypeKey, { before: number; inserted: number; deleted: number }>
   /** Ranges of the delete set a lenient check leaves out. */
-  private readonly droppedDeletions: SetAside['deletions'] = []
+  private droppedDeletions?: SetAside['deletions']
   /** The range of the delete set being checked, for `forbidDeletion`. */
   private deleting: { client: number; clock: number; len: number } | null = null
-  /** `root/id` of every item and category this write creates. */
-  private readonly newIds = new Set<string>()
-  /** Per item text: characters inserted and deleted by this write, and the length before it. */
-  private readonly texts = new Map<TypeKey, { before: number; inserted: number; deleted: number }>()
+  /** What the write sets, for judging deletions (`written`). */
+  private writtenCache?: Written
 
   constructor(
     private readonly input: WriteCheckInput,
@@ -255,7 +250,7 @@ class Check {
     this.store = input.doc.store
   }
 
-  run(): { claimed: number[]; setAside: SetAside | null } {
+  run(): WriteCheck {
     this.collectFresh()
     this.checkClientIds()
     for (const structs of this.fresh.values()) {
@@ -263,11 +258,15 @@ class Check {
     }
     this.checkDeletions()
     this.checkTexts()
-    for (const { client, hasCreatedBy } of this.newItems.values()) {
-      if (!hasCreatedBy) this.foreign(client, WriteRule.CreatedBy, 'a new item must carry createdBy: the id of the user who writes it')
+    if (this.newItems) {
+      for (const { client, hasCreatedBy } of this.newItems.values()) {
+        if (!hasCreatedBy) this.foreign(client, WriteRule.CreatedBy, 'a new item must carry createdBy: the id of the user who writes it')
+      }
     }
-    const setAside = this.setAside.size > 0 || this.droppedDeletions.length > 0 ? { clients: [...this.setAside], deletions: this.droppedDeletions } : null
-    return { claimed: this.claimed.filter((client) => !this.setAside.has(client)), setAside }
+    if (this.setAside.size === 0 && !this.droppedDeletions) return { ok: true, claimed: this.claimed, setAside: null }
+    const claimed: number[] = []
+    for (const client of this.claimed) if (!this.setAside.has(client)) claimed.push(client)
+    return { ok: true, claimed, setAside: { clients: [...this.setAside], deletions: this.droppedDeletions ?? [] } }
   }
 
   /**
@@ -276,23 +275,26 @@ class Check {
    * a new clientID aside, anything else is refused.
    */
   private foreign(client: number, rule: WriteRule, message: string): never {
-    if (this.input.lenient && this.claimedSet.has(client)) throw new SetAsideClient(client)
+    if (this.input.lenient && this.claimedSet?.has(client)) throw new SetAsideClient(client)
     refuse(rule, message)
   }
 
   /** A deletion this writer may not make: a lenient check leaves it out, a strict one refuses. */
   private forbidDeletion(rule: WriteRule, message: string): void {
     if (!this.input.lenient || !this.deleting) refuse(rule, message)
-    this.droppedDeletions.push(this.deleting)
+    this.dropDeletion(this.deleting)
   }
 
+  private dropDeletion(range: { client: number; clock: number; len: number }): void {
+    ;(this.droppedDeletions ??= []).push(range)
+  }
+
+  /** The document's clock for `client` before the write (Y.getState). */
   private stateOf(client: number): number {
-    let state = this.states.get(client)
-    if (state === undefined) {
-      state = Y.getState(this.store, client)
-      this.states.set(client, state)
-    }
-    return state
+    const structs = this.store.clients.get(client)
+    if (!structs) return 0
+    const last = structs[structs.length - 1]!
+    return last.id.clock + last.length
   }
 
   private collectFresh(): void {
@@ -310,10 +312,13 @@ class Check {
     const { writer, owners, doc } = this.input
     for (const [client, structs] of this.fresh) {
       if (client === doc.clientID) refuse(WriteRule.ClientIdOwned, `clientID ${client} is the server's own`)
-      const owner = owners.ownerOf(client)
+      // A clientID older than ownership whose author the upgrade could not tell ('#legacy') goes to
+      // the first user who extends it: the replica that wrote under it offline before the upgrade.
+      const recorded = owners.ownerOf(client)
+      const owner = recorded === LEGACY_OWNER ? undefined : recorded
       if (owner !== undefined && owner !== writer.userId) {
         // What another user or server node wrote, relayed to this replica and lost by the server since.
-        if (this.input.lenient && owner !== LEGACY_OWNER) {
+        if (this.input.lenient) {
           this.setAside.add(client)
           this.fresh.delete(client)
           continue
@@ -326,7 +331,7 @@ class Check {
       }
       if (owner === undefined) {
         this.claimed.push(client)
-        this.claimedSet.add(client)
+        ;(this.claimedSet ??= new Set()).add(client)
       }
     }
     if (this.claimed.length > 0) {
@@ -337,13 +342,18 @@ class Check {
 
   /** Whether the writer wrote (or is writing) under `client`. */
   private ownsClient(client: number): boolean {
-    return this.claimedSet.has(client) || this.input.owners.ownerOf(client) === this.input.writer.userId
+    return this.claimedSet?.has(client) || this.input.owners.ownerOf(client) === this.input.writer.userId
+  }
+
+  /** Whether `id` lies beyond the document's state: then it can only be in this update. */
+  private isFresh(id: Y.ID): boolean {
+    return id.clock >= this.stateOf(id.client)
   }
 
   /** The struct covering `id`: in the document below its state, else among this update's new structs. */
-  private find(id: Y.ID): Found | null {
+  private find(id: Y.ID): Y.Item | Y.GC | null {
     const { client, clock } = id
-    if (clock < this.stateOf(client)) return { struct: Y.getItem(this.store, id) as Y.Item | Y.GC, fresh: false }
+    if (clock < this.stateOf(client)) return Y.getItem(this.store, id) as Y.Item | Y.GC
     const list = this.fresh.get(client)
     if (!list) return null
     let lo = 0
@@ -353,12 +363,12 @@ class Check {
       const struct = list[mid]!
       if (clock < struct.id.clock) hi = mid - 1
       else if (clock >= struct.id.clock + struct.length) lo = mid + 1
-      else return struct instanceof Y.Skip ? null : { struct, fresh: true }
+      else return struct instanceof Y.Skip ? null : struct
     }
     return null
   }
 
-  private findOrRefuse(id: Y.ID, what: string): Found {
+  private findOrRefuse(id: Y.ID, what: string): Y.Item | Y.GC {
     const found = this.find(id)
     if (!found) refuse(WriteRule.Unresolvable, `the write refers to ${what} ${id.client}:${id.clock}, which the server does not have`)
     return found
@@ -407,17 +417,16 @@ class Check {
     const parent = struct.parent as unknown
     if (typeof parent === 'string') return { place: rootPlace(parent), sub: struct.parentSub }
     if (parent instanceof Y.ID) {
-      const { struct: owner, fresh } = this.findOrRefuse(parent, 'a parent')
+      const owner = this.findOrRefuse(parent, 'a parent')
       if (!(owner instanceof Y.Item) || !(owner.content instanceof Y.ContentType)) return 'discarded'
-      if (!fresh) return { place: placeOfIntegrated(owner.content.type as Y.AbstractType<unknown>), sub: struct.parentSub }
+      if (!this.isFresh(parent)) return { place: placeOfIntegrated(owner.content.type as Y.AbstractType<unknown>), sub: struct.parentSub }
       return this.targets.has(owner) ? this.derive(struct, owner) : owner
     }
     const left = struct.origin ? this.findOrRefuse(struct.origin, 'an origin') : null
     const right = struct.rightOrigin ? this.findOrRefuse(struct.rightOrigin, 'an origin') : null
-    if ((left && !(left.struct instanceof Y.Item)) || (right && !(right.struct instanceof Y.Item))) return 'discarded'
-    const neighbour = (left ?? right)!
-    const item = neighbour.struct as Y.Item
-    if (!neighbour.fresh) return { place: placeOfIntegrated(item.parent as Y.AbstractType<unknown>), sub: item.parentSub }
+    if ((left && !(left instanceof Y.Item)) || (right && !(right instanceof Y.Item))) return 'discarded'
+    const item = (left ?? right) as Y.Item
+    if (!this.isFresh((left ? struct.origin : struct.rightOrigin)!)) return { place: placeOfIntegrated(item.parent as Y.AbstractType<unknown>), sub: item.parentSub }
     return this.targets.has(item) ? this.derive(struct, item) : item
   }
 
@@ -435,6 +444,7 @@ class Check {
   /** The place of the type a new ContentType struct creates. */
   private freshTypePlace(struct: Y.Item, target: Exclude<Target, 'discarded'>): Place | null {
     if (!(struct.content instanceof Y.ContentType)) return null
+    this.freshTypePlaces ??= new Map()
     let place = this.freshTypePlaces.get(struct)
     if (!place) {
       place = childPlace(target.place, target.sub, struct.content.type as Y.AbstractType<unknown>, idKey(struct.id.client, struct.id.clock), true)
@@ -458,8 +468,7 @@ class Check {
         return this.checkEntityChild(struct, place, sub)
       case 'nested':
         if (sub === null) refuse(WriteRule.UnknownField, `a ${place.entity} register holds keyed entries only`)
-        this.noteKeySet(place.key, sub)
-        return this.checkEntry(struct, sub, place.entity, place.field, place.owner, sub)
+        return this.checkEntry(struct, sub, place.entity, place.field, sub)
       case 'text':
         return this.checkTextChild(struct, place, sub)
       case 'junk':
@@ -473,8 +482,7 @@ class Check {
     if (!CLIENT_ROOTS.has(name)) refuse(WriteRule.UnknownRoot, `the list document has no root "${name}"`)
     if (sub === null) refuse(WriteRule.UnknownField, `"${name}" holds keyed entries only`)
     const content = struct.content
-    this.noteKeySet(place.key, sub)
-    if (name === ROOT.title) return this.checkEntry(struct, sub, null, 'title', `root:${ROOT.title}`, sub)
+    if (name === ROOT.title) return this.checkEntry(struct, sub, null, 'title', sub)
     if (name === ROOT.changes) {
       if (sub !== String(struct.id.client)) refuse(WriteRule.RegisterKey, 'a replica writes only its own "changes" counter, under its own clientID')
       if (content instanceof Y.ContentDeleted) return
@@ -489,37 +497,34 @@ class Check {
     if (!(content instanceof Y.ContentType) || content.type.constructor !== Y.Map) refuse(WriteRule.FieldType, `"${name}" holds a Y.Map per entry`)
     const root = this.input.doc.share.get(name)
     const id = `${name}/${sub}`
+    this.newIds ??= new Set()
     if (root?._map.has(sub) || this.newIds.has(id)) refuse(WriteRule.RegisterKey, `${name} id ${sub} is taken: ids are never reused`)
     this.newIds.add(id)
-    if (name === ROOT.items) this.newItems.set(idKey(struct.id.client, struct.id.clock), { client: struct.id.client, hasCreatedBy: false })
+    if (name === ROOT.items) (this.newItems ??= new Map()).set(idKey(struct.id.client, struct.id.clock), { client: struct.id.client, hasCreatedBy: false })
   }
 
   private checkEntityChild(struct: Y.Item, place: Extract<Place, { kind: 'entity' }>, sub: string | null): void {
     const what = place.entity
     if (sub === null) refuse(WriteRule.UnknownField, `an ${what} holds keyed fields only`)
     const content = struct.content
-    const creationOnly = (field: string) => {
-      if (!place.fresh) refuse(WriteRule.RegisterKey, `"${field}" is set only in the transaction that creates the ${what}`)
-    }
-    this.noteKeySet(place.key, sub)
     if (sub === 'text' && what === 'item') {
-      creationOnly(sub)
+      creationOnly(place, sub)
       if (content instanceof Y.ContentDeleted) return
       if (!(content instanceof Y.ContentType) || content.type.constructor !== Y.Text) refuse(WriteRule.FieldType, 'an item\'s "text" is a Y.Text')
       return
     }
     if (sub === 'createdBy' && what === 'item') {
-      creationOnly(sub)
+      creationOnly(place, sub)
       if (content instanceof Y.ContentDeleted) return
       if (singleValue(content) !== this.input.writer.userId) {
         this.foreign(struct.id.client, WriteRule.CreatedBy, 'createdBy must be the id of the user who writes the item')
       }
-      const created = this.newItems.get(place.key)
+      const created = this.newItems?.get(place.key)
       if (created) created.hasCreatedBy = true
       return
     }
     if (sub === 'createdAt') {
-      creationOnly(sub)
+      creationOnly(place, sub)
       if (content instanceof Y.ContentDeleted) return
       const value = singleValue(content)
       if (typeof value !== 'number' || !Number.isFinite(value)) refuse(WriteRule.FieldType, 'createdAt is a finite number (ms)')
@@ -527,7 +532,7 @@ class Check {
     }
     if (LEGACY_NESTED[what].has(sub)) {
       // Layout v1: a nested register map, created with its item.
-      creationOnly(sub)
+      creationOnly(place, sub)
       if (content instanceof Y.ContentDeleted) return
       if (!(content instanceof Y.ContentType) || content.type.constructor !== Y.Map) refuse(WriteRule.FieldType, `a v1 "${sub}" register is a Y.Map`)
       return
@@ -535,7 +540,7 @@ class Check {
     const parsed = parseEntryKey(sub)
     if (!parsed || !Object.hasOwn(FIELD_RULES[what], parsed.field)) refuse(WriteRule.UnknownField, `an ${what} has no field "${sub}"`)
     // The clientID part as written: a non-canonical one ("quantity:0042") is not the writer's key either.
-    this.checkEntry(struct, sub, what, parsed.field, place.key, sub.slice(parsed.field.length + 1))
+    this.checkEntry(struct, sub, what, parsed.field, sub.slice(parsed.field.length + 1))
   }
 
   /**
@@ -543,7 +548,7 @@ class Check {
    * written under the struct's own clientID, with a timestamp of that
    * clientID not too far ahead, and a value of the field's type.
    */
-  private checkEntry(struct: Y.Item, key: string, entity: Entity | null, field: string, owner: TypeKey, keyClient: string): void {
+  private checkEntry(struct: Y.Item, key: string, entity: Entity | null, field: string, keyClient: string): void {
     const client = struct.id.client
     if (keyClient !== String(client)) refuse(WriteRule.RegisterKey, `entry "${key}" is not under the writing clientID ${client}`)
     if (struct.content instanceof Y.ContentDeleted) return
@@ -558,10 +563,6 @@ class Check {
     const rule = entity === null ? TITLE_RULE : FIELD_RULES[entity][field]!
     const broken = rule(entry.v)
     if (broken) refuse(broken, `"${field}" ${broken === WriteRule.FieldTooLong ? 'is too long' : 'has a value of the wrong type'}`)
-    const t = normalizeTimestamp(entry.t)!
-    let fields = this.newestEntry.get(owner)
-    if (!fields) this.newestEntry.set(owner, (fields = new Map()))
-    if (t > (fields.get(field) ?? '')) fields.set(field, t)
   }
 
   private checkTextChild(struct: Y.Item, place: Extract<Place, { kind: 'text' }>, sub: string | null): void {
@@ -573,6 +574,7 @@ class Check {
   }
 
   private textOf(place: Extract<Place, { kind: 'text' }>): { before: number; inserted: number; deleted: number } {
+    this.texts ??= new Map()
     let text = this.texts.get(place.key)
     if (!text) {
       const before = typeof place.key === 'string' ? 0 : place.key._length
@@ -581,10 +583,36 @@ class Check {
     return text
   }
 
-  private noteKeySet(container: TypeKey, sub: string): void {
-    let keys = this.keysSet.get(container)
-    if (!keys) this.keysSet.set(container, (keys = new Set()))
-    keys.add(sub)
+  /**
+   * What the write sets, gathered from the checked structs when a deletion
+   * needs it (few writes delete what others wrote): the map keys it sets per
+   * container, and its greatest timestamp per entity (or the title) and field.
+   */
+  private written(): Written {
+    if (this.writtenCache) return this.writtenCache
+    const written: Written = { keys: new Map(), newest: new Map() }
+    for (const [struct, target] of this.targets) {
+      if (target === 'discarded' || target.sub === null) continue
+      const { place, sub } = target
+      if (place.kind === 'junk' || place.kind === 'text') continue
+      let keys = written.keys.get(place.key)
+      if (!keys) written.keys.set(place.key, (keys = new Set()))
+      keys.add(sub)
+      const entry = singleValue(struct.content)
+      const t = isPlainEntry(entry) ? normalizeTimestamp(entry.t) : null
+      if (t === null) continue
+      const flat = place.kind === 'entity' ? parseEntryKey(sub) : null
+      let owner: TypeKey
+      let field: string
+      if (place.kind === 'nested') [owner, field] = [place.owner, place.field]
+      else if (place.kind === 'root' && place.name === ROOT.title) [owner, field] = [place.key, 'title']
+      else if (flat) [owner, field] = [place.key, flat.field]
+      else continue
+      let fields = written.newest.get(owner)
+      if (!fields) written.newest.set(owner, (fields = new Map()))
+      if (t > (fields.get(field) ?? '')) fields.set(field, t)
+    }
+    return (this.writtenCache = written)
   }
 
   // -------------------------------------------------------------------------
@@ -601,7 +629,7 @@ class Check {
         if (end <= state) continue
         const from = Math.max(clock, state)
         // Deletions of content set aside go with it.
-        if (this.setAside.has(client)) this.droppedDeletions.push({ client, clock: from, len: end - from })
+        if (this.setAside.has(client)) this.dropDeletion({ client, clock: from, len: end - from })
         else this.checkFreshDeletions(client, from, end)
       }
     }
@@ -626,7 +654,7 @@ class Check {
     // (always refused: see below), so a lenient check leaves it out with it, a strict one waits for it.
     const container = (struct.parent as Y.AbstractType<unknown>)._item
     if (container && !container.deleted && Y.isDeleted(this.input.update.ds, container.id)) {
-      if (this.input.lenient && this.deleting) this.droppedDeletions.push(this.deleting)
+      if (this.input.lenient && this.deleting) this.dropDeletion(this.deleting)
       return
     }
     const place = placeOfIntegrated(struct.parent as Y.AbstractType<unknown>)
@@ -666,9 +694,9 @@ class Check {
    */
   private checkEntryDeletion(struct: Y.Item, container: TypeKey, owner: TypeKey | null, field: string | null): void {
     if (this.ownsClient(struct.id.client)) return
-    if (struct.parentSub !== null && this.keysSet.get(container)?.has(struct.parentSub)) return
+    if (struct.parentSub !== null && this.written().keys.get(container)?.has(struct.parentSub)) return
     if (owner !== null && field !== null) {
-      const newest = this.newestEntry.get(owner)?.get(field)
+      const newest = this.written().newest.get(owner)?.get(field)
       if (newest !== undefined) {
         const entry = struct.content instanceof Y.ContentAny ? struct.content.arr[0] : undefined
         const t = normalizeTimestamp(typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>).t : undefined)
@@ -681,9 +709,8 @@ class Check {
   /** Deleting structs of this same update in [from, to): free, but it must name structs the update holds. */
   private checkFreshDeletions(client: number, from: number, to: number): void {
     for (let clock = from; clock < to; ) {
-      const found = this.find(Y.createID(client, clock))
-      if (!found) refuse(WriteRule.Unresolvable, `the write deletes ${client}:${clock}, which the server does not have`)
-      const struct = found.struct
+      const struct = this.find(Y.createID(client, clock))
+      if (!struct) refuse(WriteRule.Unresolvable, `the write deletes ${client}:${clock}, which the server does not have`)
       const structEnd = struct.id.clock + struct.length
       if (struct instanceof Y.Item && struct.countable && !(struct.content instanceof Y.ContentDeleted)) {
         const target = this.targetOf(struct)
@@ -697,12 +724,24 @@ class Check {
 
   /** Item texts stay within the limit after the write; a write that only deletes is always fine. */
   private checkTexts(): void {
+    if (!this.texts) return
     for (const { before, inserted, deleted } of this.texts.values()) {
       if (inserted > 0 && before + inserted - deleted > LIMITS.itemText) {
         refuse(WriteRule.FieldTooLong, `an item's text is at most ${LIMITS.itemText} characters`)
       }
     }
   }
+}
+
+/** See `Check.written`. */
+interface Written {
+  keys: Map<TypeKey, Set<string>>
+  newest: Map<TypeKey, Map<string, string>>
+}
+
+/** A field set only in the transaction that creates its item or category (`register-key` later). */
+function creationOnly(place: Extract<Place, { kind: 'entity' }>, field: string): void {
+  if (!place.fresh) refuse(WriteRule.RegisterKey, `"${field}" is set only in the transaction that creates the ${place.entity}`)
 }
 
 /** The one value a map entry holds (Yjs writes one), or undefined for anything else. */
@@ -713,8 +752,9 @@ function singleValue(content: Y.Item['content']): unknown {
 
 function isPlainEntry(value: unknown): value is { v: unknown; t: unknown } {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
-  const keys = Object.keys(value)
-  return keys.length === 2 && 'v' in value && 't' in value
+  let keys = 0
+  for (const key in value) if (Object.hasOwn(value, key)) keys++
+  return keys === 2 && Object.hasOwn(value, 'v') && Object.hasOwn(value, 't')
 }
 
 /** Checks a client's decoded write against the list document's rules; see the module comment. */
@@ -722,7 +762,7 @@ export function checkWrite(input: WriteCheckInput): WriteCheck {
   const setAside = new Set<number>()
   for (let pass = 0; ; pass++) {
     try {
-      return { ok: true, ...new Check(input, setAside).run() }
+      return new Check(input, setAside).run()
     } catch (err) {
       if (err instanceof Refusal) return { ok: false, rejection: err.rejection }
       if (!(err instanceof SetAsideClient)) throw err
