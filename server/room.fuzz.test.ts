@@ -46,28 +46,40 @@ const STEPS = Number(process.env.FUZZ_STEPS ?? 400)
 const DEFAULT_SEEDS = [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17]
 
 /**
- * Seeds that once failed, replayed with the steps and the workarounds (AVOID)
- * they failed with, each with what it found. `open` while the bug is not
- * fixed: the seed is expected to fail (see 'room fuzz findings' below for the
- * reduced test); drop `open` with the fix.
+ * Seeds that once failed, each with what it found, replayed with the steps
+ * and the workarounds (`avoid`, default AVOID) it failed under. `open` while
+ * the bug is not fixed: the seed is expected to fail (see 'room fuzz
+ * findings' below for the reduced test); drop `open` with the fix.
  *
- * Found earlier, by generators that no longer draw the same runs: seed 1
- * (the promotion gap) and seed 833025645 (the failed room kept loaded), both
- * at commit 18eecbe; re-pinned below. Both are fixed, and the workarounds
- * they were found under are gone, so they replay as plain runs now.
+ * A seed replays its run only while the fuzz draws the same numbers: the
+ * first two were found by earlier versions (as were seed 1 and seed
+ * 833025645 at commit 18eecbe, and seed 834954696, the lost flush); they are
+ * fixed and now run as plain regression runs.
  */
-const PINNED_SEEDS: Array<{ seed: number; steps: number; avoid: OpenFinding[]; found: string; open?: boolean }> = [
+const PINNED_SEEDS: Array<{ seed: number; steps: number; avoid?: OpenFinding[]; found: string; open?: boolean }> = [
   {
     seed: 833694650,
     steps: 300,
-    avoid: [],
     found: 'an editor promoted from viewer mid-connection: its next edits stay parked in the room, neither applied nor refused',
   },
   {
     seed: 833549423,
     steps: 300,
-    avoid: [],
     found: 'a reader that joined the room after its append failed keeps the failed room loaded; writers are refused with 4500 at every reconnect',
+  },
+  {
+    seed: 837237050,
+    steps: 400,
+    avoid: [],
+    found: "after a server crash, an editor whose edit builds on another user's relayed but unstored item is refused (4509) at step 99",
+    open: true,
+  },
+  {
+    seed: 837205374,
+    steps: 400,
+    avoid: [],
+    found: "after a server crash, a client keeps the dead server's unstored writes: it differs from the room for good (step 291)",
+    open: true,
   },
 ]
 
@@ -86,9 +98,9 @@ if (refused.length < ATTACKS.length) {
 /**
  * Open findings (test-support/room-fuzz/findings.ts) the default and explored
  * runs steer around, each with a reduced test below and a pinned seed that
- * shows it; remove one with its fix. None is open now.
+ * shows it; remove one with its fix.
  */
-const OPEN: readonly OpenFinding[] = []
+const OPEN: readonly OpenFinding[] = ['crash-unstored-relay']
 /** FUZZ_AVOID overrides it: a comma-separated list, or empty to steer around nothing. */
 const AVOID: ReadonlySet<OpenFinding> = new Set(
   process.env.FUZZ_AVOID === undefined ? OPEN : (process.env.FUZZ_AVOID.split(',').filter(Boolean) as OpenFinding[]),
@@ -125,7 +137,7 @@ describe('room fuzz', () => {
     return
   }
   for (const seed of DEFAULT_SEEDS) it(`seed ${seed}: ${STEPS} steps, then every replica, the room and storage agree and nothing honest is lost`, () => run(seed))
-  for (const { seed, steps, avoid, found, open } of PINNED_SEEDS) (open ? it.fails : it)(`pinned seed ${seed} (${found})`, () => run(seed, steps, new Set(avoid)))
+  for (const { seed, steps, avoid, found, open } of PINNED_SEEDS) (open ? it.fails : it)(`pinned seed ${seed} (${found})`, () => run(seed, steps, avoid ? new Set(avoid) : AVOID))
 })
 
 describe('hostile writes the fuzz makes', () => {
@@ -266,5 +278,67 @@ describe('room fuzz findings', () => {
     expect(second).toBeDefined()
     expect(getItem(onDisk, second!)?.text).toBe('eggs')
     expect(writer.isSettled).toBe(true)
+  })
+
+  /** Two connected editors and a slow disk: what alice writes is relayed to bob but not stored. Then the process dies. */
+  async function crashAfterRelay() {
+    const store = new FaultyDocumentStore(new MemoryStorage())
+    const server = host(store)
+    server.roles.set('alice', 'editor')
+    server.roles.set('bob', 'editor')
+    const wires = { alice: new Wire(), bob: new Wire() }
+    const alice = writer(() => wires.alice)
+    const bob = writer(() => wires.bob)
+    for (const [name, doc] of [['alice', alice], ['bob', bob]] as const) {
+      await server.connect(wires[name], name, name)
+      wires[name].toRoom.push(encodeSyncMessage(SyncStep.Step1, Y.encodeStateVector(doc)))
+      deliverAll(wires[name])
+      readAll(wires[name], doc)
+      deliverAll(wires[name])
+    }
+    store.hold()
+    const id = addItem(alice, { text: 'milk', createdBy: 'alice' })
+    deliverAll(wires.alice)
+    await settle()
+    readAll(wires.bob, bob)
+    readAll(wires.alice, alice)
+    const room = server.room!
+    for (const wire of Object.values(wires)) wire.sever(0)
+    server.crash()
+    room.destroy()
+    /** A client reconnects and does its sync exchange with the new room. */
+    const reconnect = async (name: 'alice' | 'bob', doc: Y.Doc) => {
+      wires[name] = new Wire()
+      await server.connect(wires[name], name, name)
+      wires[name].toRoom.push(encodeSyncMessage(SyncStep.Step1, Y.encodeStateVector(doc)))
+      for (let i = 0; i < 3; i++) {
+        deliverAll(wires[name])
+        readAll(wires[name], doc)
+      }
+      await settle()
+      readAll(wires[name], doc)
+      return wires[name]
+    }
+    return { server, alice, bob, id, reconnect }
+  }
+
+  it.fails("seed 837237050: after the server process dies, an editor whose edit builds on another user's item the room had relayed but not stored is refused (4509) at every sync until that user comes back", async () => {
+    const { server, bob, id, reconnect } = await crashAfterRelay()
+    expect(getItem(bob, id)).not.toBeNull()
+    // Bob comes back first and checks the item he sees; alice may never come back.
+    setChecked(bob, id, true)
+    const wire = await reconnect('bob', bob)
+    expect(wire.closedByRoom).toBeNull()
+    server.destroy()
+  })
+
+  it.fails("seed 837205374: after the server process dies, its own unstored writes (clientID ownership) stay in the clients for good: set aside at every sync, so no replica's clocks ever equal the room's", async () => {
+    const { server, alice, bob, reconnect } = await crashAfterRelay()
+    await reconnect('alice', alice)
+    await reconnect('bob', bob)
+    const clocks = (doc: Y.Doc) => [...Y.decodeStateVector(Y.encodeStateVector(doc))].sort(([a], [b]) => a - b)
+    expect(clocks(alice)).toEqual(clocks(server.room!.doc))
+    expect(clocks(bob)).toEqual(clocks(server.room!.doc))
+    server.destroy()
   })
 })

@@ -86,6 +86,22 @@ describe('FaultyDocumentStore', () => {
     expect(store.written('doc')).toEqual([])
   })
 
+  it('a crash drops the appends in flight (never written, never settled); the next process writes normally', async () => {
+    const inner = new MemoryStorage()
+    const store = new FaultyDocumentStore(inner)
+    store.hold()
+    let settled = false
+    void store.appendUpdates('doc', [bytes(1)]).finally(() => (settled = true))
+    await settle()
+    store.crash()
+    store.release()
+    await settle()
+    expect(settled).toBe(false)
+    expect(store.held).toBe(0)
+    expect(await store.appendUpdates('doc', [bytes(2)])).toBe(1)
+    expect((await inner.loadDoc('doc')).updates).toEqual([bytes(2)])
+  })
+
   it('delays appends by a real timer', async () => {
     const store = new FaultyDocumentStore(new MemoryStorage())
     store.delayAppends(20)

@@ -14,6 +14,10 @@
  *   hears an error, like a commit whose reply timed out).
  * - `failLoads(times)`, `failCompactions(times)`: the next loads or
  *   compactions reject without touching the inner store.
+ * - `crash()`: the process writing through this store dies. Appends and
+ *   compactions it has in flight (held, delayed) never reach the inner store
+ *   and never settle, as nothing is left to hear them; calls made after it
+ *   (by the next process) behave normally.
  *
  * A fault is decided when the call arrives, so `failAppends` affects the next
  * calls made, even if they are then held at the gate. `heal()` clears every
@@ -27,6 +31,11 @@
 import type { DocLogStats, DocumentStore, StoredDoc } from './storage.ts'
 
 export type AppendFault = 'before-write' | 'after-write'
+
+/** What a call of a crashed process resolves to: nothing, ever. */
+function never(): Promise<never> {
+  return new Promise<never>(() => {})
+}
 
 export class StorageFaultError extends Error {
   override name = 'StorageFaultError'
@@ -52,6 +61,8 @@ export class FaultyDocumentStore implements DocumentStore {
   #delayMs = 0
   #holding = false
   readonly #gate: Array<() => void> = []
+  /** Bumped by `crash`: calls that started before it never complete. */
+  #epoch = 0
   readonly #written = new Map<string, Uint8Array[]>()
 
   constructor(readonly inner: DocumentStore) {}
@@ -109,6 +120,17 @@ export class FaultyDocumentStore implements DocumentStore {
     this.release()
   }
 
+  /**
+   * The writing process dies: what it has in flight is dropped (never
+   * written, never settled), held appends included; the gate is open again
+   * for whoever writes next. Faults set up for later calls stay set.
+   */
+  crash(): void {
+    this.#epoch++
+    this.#holding = false
+    this.#gate.length = 0
+  }
+
   /** Clears every pending fault and delay, and opens the gate. */
   heal(): void {
     this.#appendFaults = []
@@ -145,8 +167,10 @@ export class FaultyDocumentStore implements DocumentStore {
   async appendUpdates(docId: string, updates: Uint8Array[]): Promise<number> {
     this.counts.appends++
     const fault = this.#appendFaults.shift()
+    const epoch = this.#epoch
     if (this.#delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.#delayMs))
     if (this.#holding) await new Promise<void>((resolve) => this.#gate.push(resolve))
+    if (epoch !== this.#epoch) return never()
     if (fault === 'before-write') {
       this.counts.appendsFailed++
       throw new StorageFaultError(`injected fault: append to ${docId} failed before writing`)

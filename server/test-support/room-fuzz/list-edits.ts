@@ -179,8 +179,8 @@ export class ListEditor {
         const others = items.filter((row) => row.id !== item.id)
         const after = others.length === 0 || prng.int32(gen, 0, 3) === 0 ? null : prng.oneOf(gen, others).id
         moveItem(doc, item.id, { after })
-        push({ label: `undo move of ${item.id}`, scope: 'items', run: (d) => moveItem(d, item.id, { after: predecessor }) })
-        return { label: `move ${item.id} after ${after}`, scope: 'items', writes: {} }
+        push({ label: `undo move of ${item.id}`, scope: 'items', run: (d) => move(d, 'items', item.id, predecessor) })
+        return { label: `move ${item.id} after ${after}`, scope: 'items', writes: moveWrites(item.id, predecessor, after) }
       }
       case 'removeItem': {
         if (!item) return null
@@ -225,8 +225,8 @@ export class ListEditor {
         const others = categories.filter((_, i) => i !== index)
         const after = others.length === 0 || prng.bool(gen) ? null : prng.oneOf(gen, others).id
         moveCategory(doc, category.id, { after })
-        push({ label: `undo move of category ${category.id}`, scope: 'categories', run: (d) => moveCategory(d, category.id, { after: predecessor }) })
-        return { label: `move category ${category.id} after ${after}`, scope: 'categories', writes: {} }
+        push({ label: `undo move of category ${category.id}`, scope: 'categories', run: (d) => move(d, 'categories', category.id, predecessor) })
+        return { label: `move category ${category.id} after ${after}`, scope: 'categories', writes: moveWrites(category.id, predecessor, after) }
       }
       case 'removeCategory': {
         if (!category) return null
@@ -303,6 +303,24 @@ export class ListEditor {
     }
     return { label: inverse.label, scope: inverse.scope, writes }
   }
+}
+
+/**
+ * A move writes the row's order unless it is where it was asked to go,
+ * sometimes with the very key it had (then only existence shows the write).
+ */
+function moveWrites(id: string, predecessor: string | null, after: string | null): ExplicitWrites {
+  return predecessor === after || after === id ? {} : { touched: [id] }
+}
+
+/** Moves a row back after its old predecessor, as undo does (its writes, as `moveWrites` says). */
+function move(doc: Y.Doc, scope: 'items' | 'categories', id: string, after: string | null): ExplicitWrites {
+  const rows = scope === 'items' ? listItems(doc).items : listCategories(doc)
+  const at = rows.findIndex((row) => row.id === id)
+  const predecessor = at > 0 ? rows[at - 1]!.id : null
+  if (scope === 'items') moveItem(doc, id, { after })
+  else moveCategory(doc, id, { after })
+  return moveWrites(id, predecessor, after)
 }
 
 /** Assigns a category back, as undo does; a category deleted since counts as none. */

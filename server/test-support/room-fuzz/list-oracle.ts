@@ -81,6 +81,8 @@ export interface ExplicitWrites {
   categoryName?: { id: string; name: string }
   /** Items whose category field this edit may or may not have written. */
   categoryUnknown?: string[]
+  /** Items (or, for a categories edit, categories) this edit wrote to, even if their view did not change (a move to the key they had). */
+  touched?: string[]
 }
 
 export type EditScope = 'items' | 'categories' | 'title'
@@ -154,6 +156,10 @@ export class ListOracle {
         known.everDeleted = true
       }
     }
+    for (const id of writes.touched ?? []) {
+      const known = this.items.get(id)
+      if (known && after.items.has(id)) known.exists = fact(at, true)
+    }
     for (const id of writes.categoryUnknown ?? []) {
       const known = this.items.get(id)
       if (!known) continue
@@ -184,6 +190,10 @@ export class ListOracle {
         known.exists = fact(at, false)
         known.everDeleted = true
       }
+    }
+    for (const id of writes.touched ?? []) {
+      const known = this.categories.get(id)
+      if (known && after.categories.has(id)) known.exists = fact(at, true)
     }
     if (writes.categoryName) {
       const known = this.categories.get(writes.categoryName.id)

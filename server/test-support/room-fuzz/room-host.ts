@@ -60,6 +60,20 @@ export class Wire {
     this.room.receive(this.conn, bytes)
   }
 
+  /**
+   * The server side dies: of the frames queued to the client only the first
+   * `keep` still arrive, then the socket closes abnormally (1006); nothing
+   * more reaches the room.
+   */
+  sever(keep: number): void {
+    this.toClient.length = Math.min(keep, this.toClient.length)
+    this.toRoom.length = 0
+    this.room = null
+    this.conn = null
+    this.closedByRoom = { code: 1006, reason: 'connection lost' }
+    this.toClient.push({ kind: 'close', code: 1006, reason: 'connection lost' })
+  }
+
   /** The client side goes away: the room hears the socket close; nothing more crosses. */
   drop(): void {
     if (this.gone) return
@@ -206,6 +220,20 @@ export class RoomHost {
 
   private inherit(update: Uint8Array): void {
     this.inherited = this.inherited ? Y.mergeUpdates([this.inherited, update]) : update
+  }
+
+  /**
+   * The server process dies: the loaded room is forgotten with whatever it
+   * had not stored (and what a failed room handed on), and its writes in
+   * flight are dropped. The caller severs the room's sockets, then destroys
+   * the returned room (only to free it: a dead process does nothing more).
+   */
+  crash(): Room | null {
+    const room = this.room
+    this.store.crash()
+    this.room = null
+    this.inherited = null
+    return room
   }
 
   /** Waits until the loaded room (if any) has written everything it accepted; throws if storage failed. */

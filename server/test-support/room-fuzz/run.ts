@@ -4,10 +4,17 @@
  * message queued until the fuzz delivers it, in an order the seed decides.
  * Clients edit (online and offline), drop and reconnect, restart under new
  * clientIDs, are demoted to viewer and promoted back; storage stalls and
- * fails; the room unloads and reloads; a hostile editor attacks.
+ * fails; the room unloads and reloads; the server process crashes; a
+ * hostile editor attacks.
+ *
+ * After every step: a client on a clean connection with nothing in flight
+ * holds exactly the room's clocks (see `checkQuietClients`); every
+ * acknowledgement and refusal the room sends an honest client is checked as
+ * it is sent. Now and then every message is delivered mid-run (a sync
+ * point) and the same is checked of every clean connection.
  *
  * After the steps the run heals (storage healthy, everyone online, every
- * message delivered) and checks, besides what it checks at every step:
+ * message delivered) and checks:
  *
  * - live convergence: every online editor already equals the room, with no
  *   reconnect; after promoting everyone and reconnecting, every replica,
@@ -82,6 +89,8 @@ export interface RoomFuzzSummary {
   attacks: number
   /** Mid-run points where clean connections were checked against the room. */
   syncPoints: number
+  /** Times the server process died (the room gone without storing what it had not). */
+  crashes: number
   /** Per-step checks of a quiet client on a clean connection against the room. */
   quietChecks: number
   ms: number
@@ -102,7 +111,7 @@ const HEAL_ROUNDS = 20
 const DRAIN_ROUNDS = 200
 const DELIVERIES_PER_DRAIN_ROUND = 500
 
-type Action = 'edit' | 'deliver' | 'disconnect' | 'reconnect' | 'role' | 'storage' | 'unload' | 'restart' | 'presence' | 'attack' | 'syncPoint'
+type Action = 'edit' | 'deliver' | 'disconnect' | 'reconnect' | 'role' | 'storage' | 'unload' | 'crash' | 'restart' | 'presence' | 'attack' | 'syncPoint'
 
 const ACTION_WEIGHTS: ReadonlyArray<[Action, number]> = [
   ['edit', 30],
@@ -112,6 +121,7 @@ const ACTION_WEIGHTS: ReadonlyArray<[Action, number]> = [
   ['role', 2],
   ['storage', 5],
   ['unload', 1],
+  ['crash', 1],
   ['restart', 1],
   ['presence', 3],
   ['attack', 3],
@@ -154,6 +164,7 @@ class FuzzRun implements ClientObserver {
   private reconnects = 0
   private attacksMade = 0
   private syncPoints = 0
+  private crashes = 0
   private quietChecks = 0
 
   constructor(private readonly options: RoomFuzzOptions) {
@@ -195,6 +206,7 @@ class FuzzRun implements ClientObserver {
       appendsFailed: this.store.counts.appendsFailed,
       attacks: this.attacksMade,
       syncPoints: this.syncPoints,
+      crashes: this.crashes,
       quietChecks: this.quietChecks,
     }
   }
@@ -311,10 +323,19 @@ class FuzzRun implements ClientObserver {
       if (!client.clean || !client.synced || !client.wire?.idle) continue
       roomSv ??= JSON.stringify([...stateVector(room.doc)].sort(([a], [b]) => a - b))
       if (JSON.stringify([...stateVector(client.doc)].sort(([a], [b]) => a - b)) !== roomSv) {
-        this.violation(`${client.name} (clean connection, nothing in flight) differs from the room: ${describeDifference(room.doc, client.doc)}`)
+        this.violation(`${client.name} (clean connection, nothing in flight) differs from the room: ${this.difference(room.doc, client.doc)}`)
       }
       this.quietChecks++
     }
+  }
+
+  /** How two documents differ, naming whose each differing clientID is. */
+  private difference(expected: Y.Doc, actual: Y.Doc): string {
+    return describeDifference(expected, actual, (id) => {
+      const client = this.clients.find((c) => c.ownIds.has(id))
+      if (client) return ` (${client.name})`
+      return this.host.serverClientIds.has(id) ? ' (a server)' : ' (nobody honest)'
+    })
   }
 
   private pendingNoted = ''
@@ -376,6 +397,23 @@ class FuzzRun implements ClientObserver {
         for (const client of this.clients) if (client.online) client.disconnect(prng.int32(gen, 0, client.wire!.toRoom.length))
         return
       }
+      case 'crash': {
+        const room = this.host.room
+        if (!room) return
+        if (this.avoids('crash-unstored-relay')) {
+          // Only once everything it accepted (and so relayed) is stored.
+          if (this.store.holding || (await room.whenFlushed().then(() => false, () => true)) || this.host.room !== room) return
+        }
+        this.note('the server crashes: the room is gone with what it had not stored; sockets drop (1006)')
+        this.crashes++
+        for (const client of this.clients) {
+          const wire = client.wire
+          if (wire && wire.room === room) wire.sever(prng.int32(gen, 0, wire.toClient.length))
+        }
+        this.host.crash()
+        room.destroy()
+        return
+      }
       case 'restart': {
         const offline = this.clients.filter((c) => !c.online && !c.finalClose)
         if (offline.length === 0) return
@@ -417,7 +455,7 @@ class FuzzRun implements ClientObserver {
     const problems: string[] = []
     for (const client of clean) {
       const sv = JSON.stringify([...stateVector(client.doc)].sort(([a], [b]) => a - b))
-      if (sv !== roomSv) problems.push(`sync point: ${client.name} (clean connection) differs from the room: ${describeDifference(room.doc, client.doc)}`)
+      if (sv !== roomSv) problems.push(`sync point: ${client.name} (clean connection) differs from the room: ${this.difference(room.doc, client.doc)}`)
       else if (JSON.stringify(listItems(client.doc)) !== roomView) problems.push(`sync point: ${client.name} (clean connection) shows another list than the room with the same clocks`)
     }
     this.note(`sync point: ${clean.map((c) => c.name).join(', ')} agree with the room`)
@@ -529,7 +567,7 @@ class FuzzRun implements ClientObserver {
     }
     const prints = comparableFingerprints([room.doc, ...editors.map((c) => c.doc)])
     editors.forEach((client, i) => {
-      if (prints[i + 1] !== prints[0]) problems.push(`${client.name} (online editor) differs from the room after every message was delivered: ${describeDifference(room.doc, client.doc)}`)
+      if (prints[i + 1] !== prints[0]) problems.push(`${client.name} (online editor) differs from the room after every message was delivered: ${this.difference(room.doc, client.doc)}`)
     })
     if (problems.length > 0) this.fail(problems)
   }
@@ -559,7 +597,7 @@ class FuzzRun implements ClientObserver {
     const roomSv = stateVector(room.doc)
     for (const [i, client] of this.clients.entries()) {
       if (hasPending(client.doc)) problems.push(`${client.name} holds updates it could not integrate: ${describePending(client.doc)}`)
-      if (prints[i + 1] !== prints[0]) problems.push(`${client.name} differs from the room: ${describeDifference(room.doc, client.doc)}`)
+      if (prints[i + 1] !== prints[0]) problems.push(`${client.name} differs from the room: ${this.difference(room.doc, client.doc)}`)
       if (JSON.stringify(listItems(client.doc)) !== roomView) problems.push(`${client.name} shows another list than the room`)
       const sv = stateVector(client.doc)
       for (const id of client.ownIds) {
@@ -581,7 +619,7 @@ class FuzzRun implements ClientObserver {
     const fromStorage = new Y.Doc()
     for (const part of [stored.snapshot, ...stored.updates]) if (part) Y.applyUpdate(fromStorage, part)
     const [roomPrint, storedPrint] = comparableFingerprints([room.doc, fromStorage])
-    if (roomPrint !== storedPrint) problems.push(`storage differs from the room: ${describeDifference(room.doc, fromStorage)}`)
+    if (roomPrint !== storedPrint) problems.push(`storage differs from the room: ${this.difference(room.doc, fromStorage)}`)
     fromStorage.destroy()
     // …and a room loaded from it again reads the same list.
     const before = new Y.Doc()
@@ -592,7 +630,7 @@ class FuzzRun implements ClientObserver {
     const reloaded = await this.host.acquire()
     if (JSON.stringify(listItems(reloaded.doc)) !== JSON.stringify(listItems(before))) problems.push('a room reloaded from storage shows another list')
     const [beforePrint, reloadedPrint] = comparableFingerprints([before, reloaded.doc])
-    if (beforePrint !== reloadedPrint) problems.push(`a room reloaded from storage differs: ${describeDifference(before, reloaded.doc)}`)
+    if (beforePrint !== reloadedPrint) problems.push(`a room reloaded from storage differs: ${this.difference(before, reloaded.doc)}`)
     before.destroy()
     reloaded.release()
     if (problems.length > 0) this.fail(problems)
@@ -634,10 +672,12 @@ function describePending(doc: Y.Doc): string {
 }
 
 /** How two documents differ, briefly, for failure messages. */
-function describeDifference(expected: Y.Doc, actual: Y.Doc): string {
+function describeDifference(expected: Y.Doc, actual: Y.Doc, whose: (clientId: number) => string = () => ''): string {
   const a = stateVector(expected)
   const b = stateVector(actual)
-  const clocks = [...new Set([...a.keys(), ...b.keys()])].filter((id) => a.get(id) !== b.get(id)).map((id) => `${id}: ${a.get(id) ?? 0} vs ${b.get(id) ?? 0}`)
+  const clocks = [...new Set([...a.keys(), ...b.keys()])]
+    .filter((id) => a.get(id) !== b.get(id))
+    .map((id) => `${id}${whose(id)}: ${a.get(id) ?? 0} vs ${b.get(id) ?? 0}`)
   const itemsA = listItems(expected).items.map((i) => i.id)
   const itemsB = new Set(listItems(actual).items.map((i) => i.id))
   const missing = itemsA.filter((id) => !itemsB.has(id))
