@@ -68,7 +68,7 @@ import { SimClient, type ClientObserver } from './sim-client.ts'
 export interface RoomFuzzOptions {
   seed: number
   steps: number
-  /** Attacks the hostile editor may make (those the server is known to refuse). */
+  /** Attacks the hostile editor makes; each must be refused with its rule's code and change nothing. */
   attacks: readonly Attack[]
   semantics: Semantics
   /** Print every step as it happens. */
