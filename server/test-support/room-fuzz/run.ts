@@ -401,8 +401,9 @@ class FuzzRun implements ClientObserver {
         const room = this.host.room
         if (!room) return
         if (this.avoids('crash-unstored-relay')) {
-          // Only once everything it accepted (and so relayed) is stored.
-          if (this.store.holding || (await room.whenFlushed().then(() => false, () => true)) || this.host.room !== room) return
+          // Only once everything it accepted (and so relayed) is stored: the disk catches up first.
+          this.store.open()
+          if ((await room.whenFlushed().then(() => false, () => true)) || this.host.room !== room) return
         }
         this.note('the server crashes: the room is gone with what it had not stored; sockets drop (1006)')
         this.crashes++
