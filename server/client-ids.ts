@@ -143,6 +143,7 @@ export class ClientIds implements ClientIdOwners {
    * that claimed them.
    */
   record(clientIds: readonly number[], userId: string, now: number, origin: unknown): void {
+    if (clientIds.length === 0) return
     const unowned = clientIds.filter((clientId) => {
       const owner = this.ownerOf(clientId)
       return owner === undefined || owner === LEGACY_OWNER

@@ -120,10 +120,11 @@ const orderKeyValue: ValueRule = (v) => {
  * `ITEM_REGISTERS` / `CATEGORY_REGISTERS`: adding a field there without a
  * rule here does not compile.
  */
+const categoryIdValue = stringUpTo(LIMITS.entityId)
 const ITEM_FIELD_RULES: Readonly<Record<ItemRegister, ValueRule>> = {
   checked: booleanValue,
   quantity: stringUpTo(LIMITS.quantity),
-  category: (v) => (v === null ? null : stringUpTo(LIMITS.entityId)(v)),
+  category: (v) => (v === null ? null : categoryIdValue(v)),
   order: orderKeyValue,
   deleted: booleanValue,
   edited: (v) => (v === true ? null : WriteRule.FieldType),
