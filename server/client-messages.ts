@@ -47,6 +47,8 @@ export interface ClientMessageRoom {
    * broken write rule) to refuse it. `lenient` for a sync step 2.
    */
   applyUpdate(update: Uint8Array, origin: Connection, lenient: boolean): void
+  /** Runs `fn` once everything the room applied so far is stored (DurableWriter.afterStored). */
+  afterStored(fn: () => void): void
 }
 
 /** Handles one message from `conn`; a protocol violation closes only this connection. */
@@ -87,7 +89,10 @@ function receiveSync(room: ClientMessageRoom, conn: Connection, dec: decoding.De
   switch (step) {
     case SyncStep.Step1: {
       const stateVector = decoding.readVarUint8Array(dec)
-      conn.send(encodeSyncMessage(SyncStep.Step2, Y.encodeStateAsUpdate(room.doc, stateVector)))
+      // What the room holds now, sent once it is stored: a client never receives what a crash could still
+      // take back (updates applied later are relayed after their own append, so they follow the answer).
+      const answer = encodeSyncMessage(SyncStep.Step2, Y.encodeStateAsUpdate(room.doc, stateVector))
+      room.afterStored(() => conn.send(answer))
       return
     }
     case SyncStep.Step2:

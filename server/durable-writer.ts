@@ -45,6 +45,10 @@ export class DurableWriter {
   private pending: Uint8Array[] = []
   /** The clocks the updates in `pending` reach, per clientID: what their append makes durable. */
   private pendingClocks: Clocks = new Map()
+  /** What to run once each update in `pending` that asked for it is stored. */
+  private pendingStored: Array<() => void> = []
+  /** What to run once the batch being appended is stored; null while no append is in flight. */
+  private inFlightStored: Array<() => void> | null = null
   /** The running flush loop; it never rejects. Null exactly when no loop runs. */
   private flushing: Promise<void> | null = null
   private failed: Error | null = null
@@ -111,14 +115,28 @@ export class DurableWriter {
 
   /**
    * Queues an update this node accepted; `clocks` are the clocks its
-   * transaction advanced. Once the list is deleted, nothing is queued.
+   * transaction advanced. `onStored` runs once the batch holding it is
+   * stored (never if the append fails or the list is deleted first), in the
+   * order the updates were appended. Once the list is deleted, nothing is queued.
    */
-  append(update: Uint8Array, clocks: ReadonlyMap<number, number>): void {
+  append(update: Uint8Array, clocks: ReadonlyMap<number, number>, onStored?: () => void): void {
     if (this.stopped) return
     this.stored += update.byteLength
     this.pending.push(update)
+    if (onStored) this.pendingStored.push(onStored)
     mergeClocks(this.pendingClocks, clocks)
     this.scheduleFlush()
+  }
+
+  /**
+   * Runs `fn` once everything appended so far is stored: at once when
+   * nothing is waiting, else after the batch that holds the last update
+   * (never if that append fails or the list is deleted first).
+   */
+  afterStored(fn: () => void): void {
+    if (this.pending.length > 0) this.pendingStored.push(fn)
+    else if (this.inFlightStored) this.inFlightStored.push(fn)
+    else fn()
   }
 
   /**
@@ -155,6 +173,7 @@ export class DurableWriter {
     this.stopped = true
     this.pending = []
     this.pendingClocks = new Map()
+    this.pendingStored = []
   }
 
   /**
@@ -193,22 +212,28 @@ export class DurableWriter {
       while (this.pending.length > 0 && this.writable) {
         const batch = this.pending
         const batchClocks = this.pendingClocks
+        const batchStored = this.pendingStored
         this.pending = []
         this.pendingClocks = new Map()
+        this.pendingStored = []
+        this.inFlightStored = batchStored
         const started = performance.now()
         const seqBefore = this.lastSeq
         try {
           this.lastSeq = await this.options.store.appendUpdates(this.listId, batch)
         } catch (err) {
+          this.inFlightStored = null
           this.fail(err as Error)
           return
         }
+        this.inFlightStored = null
         this.options.metrics.persistSeconds.observe((performance.now() - started) / 1000)
         // Seqs are handed out in order; a gap means another node appended in between.
         if (this.lastSeq !== seqBefore + batch.length) this.othersAppend = true
         this.logEntries += batch.length
         this.options.metrics.logLength.inc(batch.length)
         for (const update of batch) this.logBytes += update.byteLength
+        for (const stored of batchStored) stored()
         this.acknowledge(batchClocks)
         // A list deleted meanwhile gets no snapshot written after its delete.
         if (!this.stopped && (this.logEntries > this.options.compaction.maxLogEntries || this.logBytes > this.options.compaction.maxLogBytes)) {

@@ -71,15 +71,13 @@ const PINNED_SEEDS: Array<{ seed: number; steps: number; avoid?: OpenFinding[]; 
     seed: 837237050,
     steps: 400,
     avoid: [],
-    found: "after a server crash, an editor whose edit builds on another user's relayed but unstored item is refused (4509) at step 99",
-    open: true,
+    found: "after a server crash, an editor whose edit builds on another user's relayed but unstored item is refused (4509) at step 99 (fixed: the room relays only what it stored)",
   },
   {
     seed: 837205374,
     steps: 400,
     avoid: [],
-    found: "after a server crash, a client keeps the dead server's unstored writes: it differs from the room for good (step 291)",
-    open: true,
+    found: "after a server crash, a client keeps the dead server's unstored writes: it differs from the room for good (step 291) (fixed: the room relays only what it stored)",
   },
 ]
 
@@ -97,7 +95,7 @@ const outcomes = await probeAttacks(ATTACKS)
  * runs steer around, each with a reduced test below and a pinned seed that
  * shows it; remove one with its fix.
  */
-const OPEN: readonly OpenFinding[] = ['crash-unstored-relay']
+const OPEN: readonly OpenFinding[] = []
 /** FUZZ_AVOID overrides it: a comma-separated list, or empty to steer around nothing. */
 const AVOID: ReadonlySet<OpenFinding> = new Set(
   process.env.FUZZ_AVOID === undefined ? OPEN : (process.env.FUZZ_AVOID.split(',').filter(Boolean) as OpenFinding[]),
@@ -272,7 +270,7 @@ describe('room fuzz findings', () => {
     expect(writer.isSettled).toBe(true)
   })
 
-  /** Two connected editors and a slow disk: what alice writes is relayed to bob but not stored. Then the process dies. */
+  /** Two connected editors and a slow disk: alice writes, the disk has not stored it yet, and the process dies. */
   async function crashAfterRelay() {
     const store = new FaultyDocumentStore(new MemoryStorage())
     const server = host(store)
@@ -307,6 +305,8 @@ describe('room fuzz findings', () => {
         deliverAll(wires[name])
         readAll(wires[name], doc)
       }
+      // What its step 2 gave the room (and the server's records of its clientIDs) reaches it once stored.
+      await server.room!.whenFlushed()
       await settle()
       readAll(wires[name], doc)
       return wires[name]
@@ -314,17 +314,27 @@ describe('room fuzz findings', () => {
     return { server, alice, bob, id, reconnect }
   }
 
-  it.fails("seed 837237050: after the server process dies, an editor whose edit builds on another user's item the room had relayed but not stored is refused (4509) at every sync until that user comes back", async () => {
-    const { server, bob, id, reconnect } = await crashAfterRelay()
+  it("seed 837237050: after the server process dies, nobody holds what it had not stored, so an editor's later edits are never refused for building on it", async () => {
+    const { server, alice, bob, id, reconnect } = await crashAfterRelay()
+    // Not stored, so never relayed: bob cannot build on it.
+    expect(getItem(bob, id)).toBeNull()
+    const bobWire = await reconnect('bob', bob)
+    expect(bobWire.closedByRoom).toBeNull()
+    // Alice comes back and re-sends her item; it reaches bob, who checks it.
+    const aliceWire = await reconnect('alice', alice)
+    expect(aliceWire.closedByRoom).toBeNull()
+    await settle()
+    readAll(bobWire, bob)
     expect(getItem(bob, id)).not.toBeNull()
-    // Bob comes back first and checks the item he sees; alice may never come back.
     setChecked(bob, id, true)
-    const wire = await reconnect('bob', bob)
-    expect(wire.closedByRoom).toBeNull()
+    deliverAll(bobWire)
+    await server.room!.whenFlushed()
+    expect(bobWire.closedByRoom).toBeNull()
+    expect(getItem(server.room!.doc, id)?.checked).toBe(true)
     server.destroy()
   })
 
-  it.fails("seed 837205374: after the server process dies, its own unstored writes (clientID ownership) stay in the clients for good: set aside at every sync, so no replica's clocks ever equal the room's", async () => {
+  it("seed 837205374: after the server process dies, its own unstored writes (clientID ownership) never reached the clients, whose clocks equal the room's again", async () => {
     const { server, alice, bob, reconnect } = await crashAfterRelay()
     await reconnect('alice', alice)
     await reconnect('bob', bob)

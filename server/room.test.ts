@@ -14,6 +14,7 @@ import { Metrics } from './metrics.ts'
 import type { RoomSocket } from './connection.ts'
 import { Room, type RoomOptions } from './room.ts'
 import { RoomRegistry } from './room-registry.ts'
+import { FaultyDocumentStore } from './storage/faulty-document-store.ts'
 import { MemoryStorage } from './storage/memory-storage.ts'
 import { loadStoredDoc } from './test-support/stored-doc.ts'
 
@@ -36,7 +37,7 @@ class FakeSocket implements RoomSocket {
 
 const silent = pino({ level: 'silent' })
 
-function options(store = new MemoryStorage(), overrides: Partial<RoomOptions> = {}): RoomOptions {
+function options(store: RoomOptions['store'] = new MemoryStorage(), overrides: Partial<RoomOptions> = {}): RoomOptions {
   return {
     store,
     fanout: new LocalFanoutHub().endpoint(),
@@ -82,9 +83,11 @@ describe('Room', () => {
     expect(listItems(replica).items.map((i) => i.text)).toEqual(['stored'])
   })
 
-  it('relays an update to the other connections, stores it, then acknowledges it to Colist clients only', async () => {
-    const store = new MemoryStorage()
+  it('stores an update, then relays it to the other connections and acknowledges it to Colist clients only', async () => {
+    const memory = new MemoryStorage()
+    const store = new FaultyDocumentStore(memory)
     const room = await Room.load('list', options(store))
+    await room.whenFlushed()
     await settle()
     const writerSocket = new FakeSocket()
     const plainSocket = new FakeSocket()
@@ -92,26 +95,43 @@ describe('Room', () => {
     room.join(plainSocket, { userId: 'b', name: 'B', role: 'editor' })
     room.receive(writer, encodeHello({ protocolVersion: PROTOCOL_VERSION }))
 
+    store.hold()
     const { doc, update } = clientChange((d) => addItem(d, { text: 'milk', createdBy: 'a' }))
     room.receive(writer, updateMessage(update))
-    // Relayed at the end of this event-loop turn, whether or not storage has answered.
     await settle()
+    await settle()
+    // Not stored yet, so not relayed: no client may hold what a crash could still take back.
+    expect(store.held).toBe(1)
+    expect(room.hasUnrelayed).toBe(true)
+    expect(relayedTo(plainSocket)).toEqual([])
+    expect(relayedTo(writerSocket)).toEqual([])
+    const told = () => {
+      const persisted = new Map<number, number>()
+      for (const dec of writerSocket.ofType(MessageType.Persisted)) mergePersisted(persisted, decodePersisted(dec))
+      return persisted
+    }
+    expect(told().has(doc.clientID)).toBe(false)
+
+    store.open()
+    await room.whenFlushed()
+    expect(await storedTexts(memory)).toEqual(['milk'])
+    // Relayed at the end of the turn in which its append was stored.
+    await settle()
+    expect(room.hasUnrelayed).toBe(false)
     // The update, then the server's record that its clientID is A's (client-ids.ts), which goes to everyone.
     expect(relayedTo(plainSocket)).toHaveLength(2)
     const toWriter = relayedTo(writerSocket)
     expect(toWriter).toHaveLength(1)
     // Never its own update echoed back: only the server's record.
     expect(toWriter[0]!.structs.every((struct) => struct.id.client === room.doc.clientID)).toBe(true)
-    await room.whenFlushed()
-    expect(await storedTexts(store)).toEqual(['milk'])
-    const persisted = new Map<number, number>()
-    for (const dec of writerSocket.ofType(MessageType.Persisted)) mergePersisted(persisted, decodePersisted(dec))
-    expect(persisted.get(doc.clientID)).toBe(Y.decodeStateVector(Y.encodeStateVector(doc)).get(doc.clientID))
+    expect(told().get(doc.clientID)).toBe(Y.decodeStateVector(Y.encodeStateVector(doc)).get(doc.clientID))
     expect(plainSocket.ofType(MessageType.Persisted)).toHaveLength(0)
   })
 
-  it('relays a burst from one sender as one merged message per turn, never back to the sender', async () => {
-    const room = await Room.load('list', options())
+  it('relays a burst stored in one batch as one merged message per origin, never back to the sender', async () => {
+    const store = new FaultyDocumentStore(new MemoryStorage())
+    const room = await Room.load('list', options(store))
+    await room.whenFlushed()
     await settle()
     const writerSocket = new FakeSocket()
     const readerSocket = new FakeSocket()
@@ -119,7 +139,14 @@ describe('Room', () => {
     room.join(readerSocket, { userId: 'b', name: 'B', role: 'editor' })
     const source = new Y.Doc()
     source.on('update', (update: Uint8Array) => room.receive(writer, updateMessage(update)))
+    store.hold()
     for (let i = 0; i < 20; i++) addItem(source, { text: `item ${i}`, createdBy: 'a' })
+    await settle()
+    // All of it waits for one append (group commit), and nothing is relayed before it is stored.
+    expect(store.held).toBe(1)
+    expect(relayedTo(readerSocket)).toEqual([])
+    store.open()
+    await room.whenFlushed()
     await settle()
     // The sender's updates merged, around the server's record of its new clientID after the first.
     const fromWriter = (update: ReturnType<typeof Y.decodeUpdate>) => update.structs.some((struct) => struct.id.client === source.clientID)
@@ -132,7 +159,6 @@ describe('Room', () => {
     }
     expect(listItems(replica).items).toHaveLength(20)
     expect(relayedTo(writerSocket).filter(fromWriter)).toEqual([]) // never back to the sender
-    await room.whenFlushed()
   })
 
   it('drops a viewer write and tells the viewer', async () => {

@@ -13,7 +13,7 @@
  * - `upgradeDocument` (upgrade.ts): layout v1 → v2 when the list loads.
  *
  * The room itself owns the document and its awareness, relays every accepted
- * update to the other connections (and to peers) at the end of the turn,
+ * update to the other connections (and to peers) once it is stored,
  * tells Colist clients which clocks are durable, and tells its owner (the
  * registry) when it became idle.
  *
@@ -113,7 +113,7 @@ export class Room {
   /** Which user owns each clientID on this list, kept in the document's `writers` map. */
   private readonly clientIds: ClientIds
   private readonly writeLimits: WriteLimits
-  /** Updates applied this event-loop turn, waiting to be relayed (see `relayQueued`). */
+  /** Updates stored (or received from peers) this event-loop turn, waiting to be relayed (see `relayQueued`). */
   private relayQueue: Array<{ update: Uint8Array; origin: unknown }> = []
   private relayScheduled: NodeJS.Immediate | null = null
 
@@ -148,6 +148,7 @@ export class Room {
       log: options.log,
       persistedClocks: () => this.writer.persistedClocks,
       applyUpdate: (update, conn, lenient) => this.applyUpdate(update, conn, { userId: conn.identity.userId }, { lenient }),
+      afterStored: (fn) => this.writer.afterStored(fn),
     }
     this.peers = new PeerSync({
       listId: id,
@@ -225,6 +226,31 @@ export class Room {
   markDeleted(): void {
     this.isDeleted = true
     this.writer.stop()
+  }
+
+  /**
+   * What a client that has `stateVector` lacks, once everything applied so
+   * far is stored (the HTTP sync's answer): like the socket's sync answer, it
+   * never holds what a crash could still take back. Rejects with a
+   * `ProtocolError` if storage failed (retryable) or the list was deleted
+   * meanwhile (its unstored updates are dropped, so `afterStored` never runs).
+   */
+  storedDiff(stateVector: Uint8Array): Promise<Uint8Array> {
+    // Computed now (a malformed state vector throws here, synchronously): what is applied later is not in it.
+    const diff = Y.encodeStateAsUpdate(this.doc, stateVector)
+    return new Promise((resolve, reject) => {
+      this.writer.afterStored(() => resolve(diff))
+      // Settles after afterStored ran, unless it never will: then this settles the promise instead.
+      this.writer.whenFlushed().then(
+        () => reject(new ProtocolError(CloseCode.NotFound, 'list deleted')),
+        () => reject(new ProtocolError(CloseCode.InternalError, 'storage failed')),
+      )
+    })
+  }
+
+  /** Whether some update this room applied is not yet relayed (it waits for storage, or for the end of the turn). */
+  get hasUnrelayed(): boolean {
+    return !this.writer.isSettled || this.relayQueue.length > 0
   }
 
   get isIdle(): boolean {
@@ -395,20 +421,34 @@ export class Room {
   // Relay
   // ---------------------------------------------------------------------------
 
+  /**
+   * An update this node accepted is relayed once it is stored, never before:
+   * a client (or a peer node) must never hold another user's edit that this
+   * node could still lose in a crash, or it would re-send, after the restart,
+   * content whose author is not there to vouch for it (the write checks set
+   * it aside, and whatever builds on it could never be accepted). Group
+   * commit keeps the wait to one append. Updates from peer nodes are relayed
+   * at once: their node has stored them, or is storing them before it
+   * publishes.
+   */
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown, _doc: Y.Doc, transaction: Y.Transaction): void => {
-    this.relayQueue.push({ update, origin })
-    this.relayScheduled ??= setImmediate(this.relayQueued)
     if (origin === FROM_FANOUT) {
+      this.queueRelay(update, origin)
       this.peers.noteUnpersisted()
       return
     }
     this.options.metrics.updatesIn.inc()
     // The clocks this transaction advanced are the clocks its update reaches; no need to parse it.
-    this.writer.append(update, clocksAhead(transaction.afterState, transaction.beforeState))
+    this.writer.append(update, clocksAhead(transaction.afterState, transaction.beforeState), () => this.queueRelay(update, origin))
+  }
+
+  private queueRelay(update: Uint8Array, origin: unknown): void {
+    this.relayQueue.push({ update, origin })
+    this.relayScheduled ??= setImmediate(this.relayQueued)
   }
 
   /**
-   * Relays the updates accepted during this event-loop turn. Consecutive
+   * Relays the updates stored (or received from peers) during this event-loop turn. Consecutive
    * updates from one origin are merged and encoded once, and the same buffer
    * goes to every other socket: under a burst, each socket gets one message
    * per turn instead of one per update (the sender never gets its own back).

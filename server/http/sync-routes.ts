@@ -11,7 +11,7 @@ import { ProtocolError, WriteRefused } from '../protocol-error.ts'
 import type { RoomRegistry } from '../room-registry.ts'
 import type { AccountStore } from '../storage/storage.ts'
 import { currentUser, requireListRole, requireUser } from './access.ts'
-import { HttpError } from './errors.ts'
+import { HttpError, notFound } from './errors.ts'
 
 /** HTTP status of a refused write, by its close code: 403 ownership, 429 caps, 409 retry after a sync, 422 the rest. */
 const WRITE_REFUSAL_STATUS: Record<number, number> = {
@@ -34,11 +34,20 @@ export function syncRoutes(accounts: AccountStore, tokens: TokenService, rooms: 
   router.get('/lists/:id/sync', async (req, res) => {
     const { list } = await requireListRole(accounts, req, currentUser(res).userId, 'viewer')
     const stateVector = decodeBase64Param(req.query.stateVector)
-    const update = await rooms.withRoom(list.id, (room) => {
+    const update = await rooms.withRoom(list.id, async (room) => {
+      let diff: Promise<Uint8Array>
       try {
-        return { diff: Y.encodeStateAsUpdate(room.doc, stateVector), persisted: room.persistedStateVector }
+        diff = room.storedDiff(stateVector)
       } catch {
         throw new HttpError(400, 'invalid_state_vector', 'stateVector is not a valid Yjs state vector')
+      }
+      try {
+        return { diff: await diff, persisted: room.persistedStateVector }
+      } catch (err) {
+        if (!(err instanceof ProtocolError)) throw err
+        // Storage failed before it stored what the answer holds: retryable. Or the list was deleted meanwhile.
+        if (err.close.retryable) throw new HttpError(503, 'unavailable', err.message)
+        throw notFound('list')
       }
     })
     res.set(PERSISTED_STATE_VECTOR_HEADER, encodePersisted(update.persisted))

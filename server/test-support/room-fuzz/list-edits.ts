@@ -148,7 +148,8 @@ export class ListEditor {
         const before = item.text
         const label = this.editText(doc, item)
         if (label === null) return null
-        push({ label: `undo text of ${item.id}`, scope: 'items', run: (d) => updateItem(d, item.id, { text: before }) })
+        // Concurrent deletions may have left it blank: that is no text a person could set back.
+        if (before.trim().length > 0) push({ label: `undo text of ${item.id}`, scope: 'items', run: (d) => updateItem(d, item.id, { text: before }) })
         return { label, scope: 'items', writes: {} }
       }
       case 'setQuantity': {
@@ -265,6 +266,9 @@ export class ListEditor {
     const word = ` ${prng.oneOf(gen, WORDS)}`
     const span = insert ? 0 : Math.min(prng.int32(gen, 1, 4), text.length - 1)
     const from = insert ? at : Math.min(at, text.length - span)
+    const next = insert ? text.slice(0, from) + word + text.slice(from) : text.slice(0, from) + text.slice(from + span)
+    // A person cannot blank an item's text (the UI refuses it), in place or whole: nor could its undo restore it.
+    if (next.trim().length === 0) return null
     const edit = optional.editItemText
     if (edit) {
       edit(doc, item.id, (yText) => {
@@ -272,8 +276,6 @@ export class ListEditor {
         else yText.delete(from, span)
       })
     } else {
-      const next = insert ? text.slice(0, from) + word + text.slice(from) : text.slice(0, from) + text.slice(from + span)
-      if (next.trim().length === 0) return null
       updateItem(doc, item.id, { text: next })
     }
     return insert ? `text of ${item.id}: insert ${JSON.stringify(word)} at ${from}` : `text of ${item.id}: delete ${span} at ${from}`

@@ -110,6 +110,8 @@ const TRACE_TAIL = 80
 const HEAL_ROUNDS = 20
 const DRAIN_ROUNDS = 200
 const DELIVERIES_PER_DRAIN_ROUND = 500
+/** How many settles the hostile editor waits for the room's answer to its sync step 1 (it follows an append). */
+const ANSWER_ROUNDS = 20
 
 type Action = 'edit' | 'deliver' | 'disconnect' | 'reconnect' | 'role' | 'storage' | 'unload' | 'crash' | 'restart' | 'presence' | 'attack' | 'syncPoint'
 
@@ -317,7 +319,8 @@ class FuzzRun implements ClientObserver {
    */
   private checkQuietClients(): void {
     const room = this.host.room
-    if (!room) return
+    // What the room applied but has not stored is not relayed yet: nobody can hold it.
+    if (!room || room.hasUnrelayed) return
     let roomSv: string | null = null
     for (const client of this.clients) {
       if (!client.clean || !client.synced || !client.wire?.idle) continue
@@ -400,11 +403,6 @@ class FuzzRun implements ClientObserver {
       case 'crash': {
         const room = this.host.room
         if (!room) return
-        if (this.avoids('crash-unstored-relay')) {
-          // Only once everything it accepted (and so relayed) is stored: the disk catches up first.
-          this.store.open()
-          if ((await room.whenFlushed().then(() => false, () => true)) || this.host.room !== room) return
-        }
         this.note('the server crashes: the room is gone with what it had not stored; sockets drop (1006)')
         this.crashes++
         for (const client of this.clients) {
@@ -449,7 +447,8 @@ class FuzzRun implements ClientObserver {
     await this.drain('sync point')
     const room = this.host.room
     const clean = this.clients.filter((c) => c.online && c.synced && c.clean)
-    if (!room || clean.length === 0) return
+    // Storage stalled: what the room holds unstored is not relayed yet, so clients cannot hold it.
+    if (!room || clean.length === 0 || room.hasUnrelayed) return
     this.syncPoints++
     const roomSv = JSON.stringify([...stateVector(room.doc)].sort(([a], [b]) => a - b))
     const roomView = JSON.stringify(listItems(room.doc))
@@ -719,6 +718,7 @@ export async function performAttack(
     if (colist) wire.toRoom.push(encodeHello({ protocolVersion: PROTOCOL_VERSION }))
     wire.toRoom.push(encodeSyncMessage(SyncStep.Step1, Y.encodeStateVector(replica)))
     if (!(await host.connect(wire, HOSTILE_USER, 'Mallory'))) return { kind: 'skipped', why: 'the room did not load' }
+    let answered = false
     const exchange = () => {
       while (wire.toRoom.length > 0 || wire.toClient.length > 0) {
         while (wire.toRoom.length > 0) wire.deliverToRoom()
@@ -731,12 +731,23 @@ export async function performAttack(
         const step = decoding.readVarUint(dec)
         const payload = decoding.readVarUint8Array(dec)
         if (step === SyncStep.Step1) wire.toRoom.push(encodeSyncMessage(SyncStep.Step2, Y.encodeStateAsUpdate(replica, payload)))
-        else Y.applyUpdate(replica, payload)
+        else {
+          if (step === SyncStep.Step2) answered = true
+          Y.applyUpdate(replica, payload)
+        }
       }
     }
     exchange()
+    // The room answers sync step 1 once storage holds what it holds: until then the attacker has no
+    // replica to build on (an attack built on nothing would prove nothing). Storage held at its gate
+    // may never answer while the attacker waits; then there is no attack.
+    for (let round = 0; !answered && !wire.closedByRoom && round < ANSWER_ROUNDS; round++) {
+      await settle()
+      exchange()
+    }
     const room = wire.room
     if (!room || wire.closedByRoom) return { kind: 'skipped', why: `closed while syncing (${wire.closedByRoom?.code})` }
+    if (!answered) return { kind: 'skipped', why: 'storage has not stored what the room holds, so the room has not answered sync step 1' }
     const ctx: AttackContext = {
       gen,
       replica,
