@@ -39,6 +39,11 @@ export interface DurableWriterOptions {
   onFailed: (err: Error) => void
   /** The flush loop stopped: nothing is left to write, or storage failed. */
   onSettled: () => void
+  /**
+   * Right before a compaction: the owner's housekeeping of the document
+   * (server/maintenance.ts), whose change the snapshot then includes.
+   */
+  beforeCompact?: () => void
 }
 
 export class DurableWriter {
@@ -285,6 +290,7 @@ export class DurableWriter {
   private async compact(): Promise<void> {
     let folded: { entries: number; bytes: number; snapshotBytes: number }
     try {
+      this.options.beforeCompact?.()
       folded = this.othersAppend ? await this.compactFromStorage() : await this.compactFromMemory()
     } catch (err) {
       this.options.log.error({ list: this.listId, err }, 'compaction failed; the update log is intact')

@@ -6,9 +6,11 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
+import { DELETION_HORIZON_MS } from '../shared/list-maintenance.ts'
 import {
   addCategory,
   addItem,
+  attachClock,
   editItemText,
   getItem,
   getTitle,
@@ -158,5 +160,35 @@ describe('layout v2 through the server', () => {
     const stored = await loadStoredDoc(ts.server.storage, listId)
     expect(readLayoutVersion(stored)).toBe(2)
     expect(view(stored)).toEqual(view(v2.doc))
+  })
+
+  it('when the list compacts, deletions older than the 30-day horizon are folded away for good and newer ones stay restorable', async () => {
+    ts = await startTestServer({ COMPACT_LOG_ENTRIES: '4' })
+    const api = new Api(ts.server.url)
+    const ana = await api.signup('Ana')
+    const { id: listId } = await api.createList(ana.token, 'Groceries')
+    const doc = new Y.Doc()
+    // A device whose edits are dated 31 days ago (an old offline replica): past timestamps are accepted.
+    let ms = Date.now() - DELETION_HORIZON_MS - 24 * 60 * 60_000
+    attachClock(doc, { now: () => ms })
+    const client = connect(ts.server.url, listId, ana.token, { doc })
+    await synced(client.provider)
+    const old = addItem(doc, { text: 'old', createdBy: ana.user.id })
+    const recent = addItem(doc, { text: 'recent', createdBy: ana.user.id })
+    removeItem(doc, old)
+    ms = Date.now()
+    removeItem(doc, recent)
+    for (let i = 0; i < 6; i++) addItem(doc, { text: `filler ${i}`, createdBy: ana.user.id })
+    await saved(client)
+    const room = await ts.server.rooms.withRoom(listId, (r) => r)
+    await room.whenFlushed()
+    await docUntil(doc, () => !doc.getMap('items').has(old), 'the fold to reach the client')
+    expect(room.doc.getMap('items').has(old)).toBe(false)
+    expect(room.doc.getMap('items').has(recent)).toBe(true)
+    const stored = await loadStoredDoc(ts.server.storage, listId)
+    expect(stored.getMap('items').has(old)).toBe(false)
+    expect(view(stored)).toEqual(view(doc))
+    restoreItem(doc, recent)
+    await docUntil(room.doc, () => getItem(room.doc, recent) !== null, 'the restore of the recent deletion')
   })
 })

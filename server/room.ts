@@ -40,6 +40,7 @@ import { ClientIds, DEFAULT_CLIENT_ID_CAPS, type ClientIdCaps } from './client-i
 import { receiveClientMessage, type ClientMessageRoom } from './client-messages.ts'
 import { Connection, type ConnectionIdentity, type RoomSocket } from './connection.ts'
 import { DurableWriter, docFromStored, type CompactionLimits } from './durable-writer.ts'
+import { maintainDocument } from './maintenance.ts'
 import type { Fanout } from './fanout.ts'
 import type { Logger } from './logger.ts'
 import type { Metrics } from './metrics.ts'
@@ -133,6 +134,7 @@ export class Room {
       onAppended: this.onAppended,
       onFailed: this.onStorageFailed,
       onSettled: () => this.emitIfIdle(),
+      beforeCompact: () => this.maintain(),
     })
     this.awareness = new awarenessProtocol.Awareness(this.doc)
     // The server is not a participant: it must not announce a presence of its own.
@@ -226,6 +228,17 @@ export class Room {
   markDeleted(): void {
     this.isDeleted = true
     this.writer.stop()
+  }
+
+  /**
+   * Housekeeping before each compaction: deletions past the horizon folded
+   * away, superseded register entries pruned (server/maintenance.ts), as one
+   * server change relayed and stored like any.
+   */
+  private maintain(): void {
+    if (this.isDeleted || this.failed) return
+    const { folded, pruned } = maintainDocument(this.doc, this.clientIds, { now: Date.now(), origin: SERVER_ORIGIN })
+    if (folded + pruned > 0) this.options.log.info({ list: this.id, folded, pruned }, 'folded old deletions and pruned superseded entries')
   }
 
   /**
