@@ -137,8 +137,12 @@ const CATEGORY_FIELD_RULES: Readonly<Record<CategoryRegister, ValueRule>> = {
 const FIELD_RULES: Readonly<Record<Entity, Readonly<Record<string, ValueRule>>>> = { item: ITEM_FIELD_RULES, category: CATEGORY_FIELD_RULES }
 const TITLE_RULE = stringUpTo(LIMITS.title)
 
-/** Identity of a shared type: the type itself once integrated, or `client:clock` of the struct creating it in this update. */
-type TypeKey = Y.AbstractType<unknown> | string
+/**
+ * Identity of a shared type: the type itself once integrated, the struct
+ * creating it in this update, or `root:<name>` for a root (which may not
+ * exist in the document yet).
+ */
+type TypeKey = Y.AbstractType<unknown> | Y.Item | string
 
 /**
  * What a shared type is in the layout. `fresh` types are created by this
@@ -217,8 +221,6 @@ function placeOfIntegrated(type: Y.AbstractType<unknown>): Place {
   return place
 }
 
-const idKey = (client: number, clock: number) => `${client}:${clock}`
-
 /** The check of one write; `run` throws a Refusal on the first rule broken. */
 class Check {
   private readonly store: Y.Doc['store']
@@ -232,8 +234,8 @@ class Check {
   private freshTypePlaces?: Map<Y.Item, Place>
   /** Items this write creates: the clientID creating each, and whether it has its createdBy. */
   private newItems?: Map<TypeKey, { client: number; hasCreatedBy: boolean }>
-  /** `root/id` of every item and category this write creates. */
-  private newIds?: Set<string>
+  /** The ids of the items and categories this write creates, per root. */
+  private newIds?: Map<string, Set<string>>
   /** Per item text: characters inserted and deleted by this write, and the length before it. */
   private texts?: Map<TypeKey, { before: number; inserted: number; deleted: number }>
   /** Ranges of the delete set a lenient check leaves out. */
@@ -448,7 +450,7 @@ class Check {
     this.freshTypePlaces ??= new Map()
     let place = this.freshTypePlaces.get(struct)
     if (!place) {
-      place = childPlace(target.place, target.sub, struct.content.type as Y.AbstractType<unknown>, idKey(struct.id.client, struct.id.clock), true)
+      place = childPlace(target.place, target.sub, struct.content.type as Y.AbstractType<unknown>, struct, true)
       this.freshTypePlaces.set(struct, place)
     }
     return place
@@ -497,11 +499,12 @@ class Check {
     if (content instanceof Y.ContentDeleted) return
     if (!(content instanceof Y.ContentType) || content.type.constructor !== Y.Map) refuse(WriteRule.FieldType, `"${name}" holds a Y.Map per entry`)
     const root = this.input.doc.share.get(name)
-    const id = `${name}/${sub}`
-    this.newIds ??= new Set()
-    if (root?._map.has(sub) || this.newIds.has(id)) refuse(WriteRule.RegisterKey, `${name} id ${sub} is taken: ids are never reused`)
-    this.newIds.add(id)
-    if (name === ROOT.items) (this.newItems ??= new Map()).set(idKey(struct.id.client, struct.id.clock), { client: struct.id.client, hasCreatedBy: false })
+    this.newIds ??= new Map()
+    let created = this.newIds.get(name)
+    if (!created) this.newIds.set(name, (created = new Set()))
+    if (root?._map.has(sub) || created.has(sub)) refuse(WriteRule.RegisterKey, `${name} id ${sub} is taken: ids are never reused`)
+    created.add(sub)
+    if (name === ROOT.items) (this.newItems ??= new Map()).set(struct, { client: struct.id.client, hasCreatedBy: false })
   }
 
   private checkEntityChild(struct: Y.Item, place: Extract<Place, { kind: 'entity' }>, sub: string | null): void {
@@ -578,7 +581,7 @@ class Check {
     this.texts ??= new Map()
     let text = this.texts.get(place.key)
     if (!text) {
-      const before = typeof place.key === 'string' ? 0 : place.key._length
+      const before = place.key instanceof Y.AbstractType ? place.key._length : 0
       this.texts.set(place.key, (text = { before, inserted: 0, deleted: 0 }))
     }
     return text
