@@ -3,8 +3,13 @@
  * register timestamps far ahead of its own clock, and last-writer-wins
  * compares timestamps across devices, so the list's hybrid logical clock runs
  * on `Date.now() + offset`, where `offset = serverTime − Date.now()` when the
- * server's Session message arrives (the message's travel time, a few ms, is
- * noise next to the skew bound of minutes).
+ * server's Session message arrives. That estimate is off by the message's
+ * travel time, which can reach seconds on a busy server or network; applied
+ * to a well-set clock, it would make this device's writes lose to a partner's
+ * made just before them. So a difference below `CLOCK_CORRECT_MS` is taken to
+ * be that noise and the device keeps its own clock (as every replica would
+ * without a server); beyond it the clock is truly off and is corrected, which
+ * keeps writes well inside the server's skew bound of minutes.
  *
  * The offset is kept in localStorage (it belongs to the device, not to a
  * user or list), so edits made offline after a reload are stamped with the
@@ -15,6 +20,9 @@ export const CLOCK_OFFSET_KEY = 'colist:clock-offset'
 
 /** Beyond this the app tells the person their clock is off (it still corrects for it). */
 export const CLOCK_NOTICE_MS = 60_000
+
+/** Differences from the server's clock below this are the Session message's travel time, not a wrong clock. */
+export const CLOCK_CORRECT_MS = 30_000
 
 /** Offsets beyond this are not believed (a corrupt value or a server clock gone wrong). */
 const MAX_OFFSET_MS = 366 * 24 * 60 * 60_000
@@ -47,7 +55,8 @@ export function saveClockOffset(store: OffsetStore | null, offset: number): void
 /** The offset to use given the server's time and ours at receipt; null if the server's is unusable. */
 export function offsetFromServer(serverTime: number, receivedAt: number): number | null {
   const offset = serverTime - receivedAt
-  return Number.isFinite(offset) && Math.abs(offset) <= MAX_OFFSET_MS ? Math.round(offset) : null
+  if (!Number.isFinite(offset) || Math.abs(offset) > MAX_OFFSET_MS) return null
+  return Math.abs(offset) < CLOCK_CORRECT_MS ? 0 : Math.round(offset)
 }
 
 function duration(ms: number): string {
