@@ -67,10 +67,6 @@ export function parseTimestamp(value: unknown): HlcParts | null {
   return { wall: Number(match[1]), counter: Number(match[2]), clientId }
 }
 
-export function isTimestamp(value: unknown): value is HlcTimestamp {
-  return normalizeTimestamp(value) !== null
-}
-
 /**
  * The v2 form of a well-formed timestamp (v1 ones get their clientID padded
  * to 16 digits), or null. Compare normalized timestamps as plain strings.

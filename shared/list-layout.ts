@@ -10,7 +10,6 @@
  * (flat `<field>:<clientID>` entries, 16-digit ones) alike.
  */
 import * as Y from 'yjs'
-import { wallOf } from './hlc.ts'
 import { beats, entryKey, parseEntryKey, readEntry, registerMapEntries, readRegister, type ReadEntry, type RegisterEntry, type RegisterMap } from './lww-register.ts'
 import { compareRows, FALLBACK_ORDER_KEY, isOrderKey } from './order-keys.ts'
 
@@ -313,10 +312,4 @@ export function readAllCategories(doc: Y.Doc): Category[] {
     if (category) categories.push(category)
   }
   return categories.sort(compareRows)
-}
-
-/** The wall time (ms) of an entity's deletion if it is deleted, else null. */
-export function deletedSince(owner: Y.Map<unknown>, schema: FieldSchema): number | null {
-  const existence = readExistence(scanEntries(owner), schema)
-  return existence.alive || !existence.deletion ? null : wallOf(existence.deletion.t)
 }
