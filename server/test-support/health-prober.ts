@@ -48,7 +48,7 @@ export interface HealthProber {
   stop(): Promise<void>
 }
 
-/** Probes each of `targets` (name → base URL) in turn, `intervalMs` apart. */
+/** Probes each of `targets` (name → base URL) in a loop of its own, `intervalMs` between answer and next probe. */
 export async function startHealthProber(targets: Record<string, string>, pid: number, intervalMs = 10): Promise<HealthProber> {
   const args = Object.entries(targets).map(([name, url]) => `${name}=${url}`)
   const child = spawn(process.execPath, ['--import', 'tsx', PROBE, String(intervalMs), ...args], {
