@@ -65,6 +65,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     log,
     maxDocBytes: config.limits.maxDocBytes,
     compaction: config.compaction,
+    maintenanceIntervalMs: config.maintenanceIntervalMs,
     writes: config.writes,
   })
 

@@ -52,6 +52,8 @@ const envSchema = z.object({
   /** Compact a list's update log into a snapshot past this many entries or bytes. */
   COMPACT_LOG_ENTRIES: int(500, 1),
   COMPACT_LOG_BYTES: int(1024 * 1024, 1),
+  /** A list's housekeeping (folding old deletions, pruning superseded entries) runs at a compaction at most this often. */
+  MAINTENANCE_INTERVAL_MS: int(10 * 60_000, 0),
   /** Directory of the built web client; served when it exists. */
   CLIENT_DIR: z.string().default('./dist/client'),
   /** Joins a cluster: fan-out between nodes over this Redis. */
@@ -87,6 +89,7 @@ export interface Config {
     clientIds: { perUpdate: number; perUserPerDay: number; perListPerDay: number }
   }
   compaction: { maxLogEntries: number; maxLogBytes: number }
+  maintenanceIntervalMs: number
   clientDir: string
   store: { kind: 'level' } | { kind: 'postgres'; url: string }
   /** Set when the node is one of several sharing Redis. */
@@ -139,6 +142,7 @@ export async function loadConfig(env: Record<string, string | undefined> = proce
       },
     },
     compaction: { maxLogEntries: e.COMPACT_LOG_ENTRIES, maxLogBytes: e.COMPACT_LOG_BYTES },
+    maintenanceIntervalMs: e.MAINTENANCE_INTERVAL_MS,
     clientDir: resolve(e.CLIENT_DIR),
     store: storeKind === 'postgres' ? { kind: 'postgres', url: e.DATABASE_URL! } : { kind: 'level' },
     redisUrl: e.REDIS_URL ?? null,

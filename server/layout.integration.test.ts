@@ -163,7 +163,7 @@ describe('layout v2 through the server', () => {
   })
 
   it('when the list compacts, deletions older than the 30-day horizon are folded away for good and newer ones stay restorable', async () => {
-    ts = await startTestServer({ COMPACT_LOG_ENTRIES: '4' })
+    ts = await startTestServer({ COMPACT_LOG_ENTRIES: '4', MAINTENANCE_INTERVAL_MS: '0' })
     const api = new Api(ts.server.url)
     const ana = await api.signup('Ana')
     const { id: listId } = await api.createList(ana.token, 'Groceries')

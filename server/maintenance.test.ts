@@ -3,7 +3,7 @@ import * as Y from 'yjs'
 import { addItem, attachClock, getItem, listItems, removeItem, setChecked, updateItem } from '../shared/list-document.ts'
 import { DELETION_HORIZON_MS } from '../shared/list-maintenance.ts'
 import { ClientIds, SERVER_OWNER } from './client-ids.ts'
-import { maintainDocument } from './maintenance.ts'
+import { MaintenanceSchedule, maintainDocument } from './maintenance.ts'
 
 describe('maintainDocument', () => {
   it('folds deletions older than the horizon and prunes superseded entries in one server change that every replica applies alike', () => {
@@ -40,5 +40,33 @@ describe('maintainDocument', () => {
     expect(listItems(client)).toEqual(listItems(server))
     expect(getItem(client, kept)).toMatchObject({ quantity: '2', checked: true })
     expect(maintainDocument(server, owners, { now: ms, origin: 'maintenance' })).toEqual({ folded: 0, pruned: 0 })
+  })
+})
+
+describe('MaintenanceSchedule', () => {
+  it('is due at most once per interval per list, counted from its first load in this process', () => {
+    let ms = 0
+    const schedule = new MaintenanceSchedule(10_000, () => ms)
+    schedule.loaded('a')
+    expect(schedule.claim('a')).toBe(false)
+    ms = 9_999
+    schedule.loaded('a') // loaded again (unloaded meanwhile): the interval still counts from the first load
+    expect(schedule.claim('a')).toBe(false)
+    ms = 10_000
+    expect(schedule.claim('a')).toBe(true)
+    expect(schedule.claim('a')).toBe(false)
+    ms = 20_000
+    expect(schedule.claim('a')).toBe(true)
+    // A list never seen is due at once; a forgotten one starts over.
+    expect(schedule.claim('b')).toBe(true)
+    schedule.forget('a')
+    schedule.loaded('a')
+    expect(schedule.claim('a')).toBe(false)
+  })
+
+  it('with an interval of 0, is due at every compaction', () => {
+    const schedule = new MaintenanceSchedule(0, () => 5)
+    schedule.loaded('a')
+    expect([schedule.claim('a'), schedule.claim('a')]).toEqual([true, true])
   })
 })

@@ -1,6 +1,6 @@
 /**
  * The server's housekeeping of a list document, run when its log is
- * compacted: items and categories deleted longer ago than the horizon are
+ * compacted (at most once per `MAINTENANCE_INTERVAL_MS` per list): items and categories deleted longer ago than the horizon are
  * folded away for good, and register entries that can never win again are
  * pruned (shared/list-maintenance.ts; docs/list-document.md, "Deleting").
  * One server transaction, relayed and stored like any change, so every
@@ -25,4 +25,41 @@ export function maintainDocument(doc: Y.Doc, owners: ClientIds, { now, horizonMs
     result = { folded, pruned }
   }, origin)
   return result
+}
+
+/**
+ * When each list's housekeeping is due, in this process: at a compaction at
+ * least `intervalMs` after the list was first loaded here or last maintained.
+ * A busy list compacts every few hundred updates; folding a 30-day horizon
+ * and pruning superseded entries walk the whole document, which pays off
+ * every few minutes, not at every compaction. An interval of 0 maintains at
+ * every compaction.
+ */
+export class MaintenanceSchedule {
+  /** Per list: when it was last maintained, or first loaded if never since. */
+  private readonly since = new Map<string, number>()
+
+  constructor(
+    readonly intervalMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The list was loaded: its interval counts from its first load in this process. */
+  loaded(listId: string): void {
+    if (!this.since.has(listId)) this.since.set(listId, this.now())
+  }
+
+  /** Whether the list's housekeeping is due now; if it is, it counts as done from now. */
+  claim(listId: string): boolean {
+    const now = this.now()
+    const since = this.since.get(listId)
+    if (since !== undefined && now - since < this.intervalMs) return false
+    this.since.set(listId, now)
+    return true
+  }
+
+  /** The list is gone. */
+  forget(listId: string): void {
+    this.since.delete(listId)
+  }
 }

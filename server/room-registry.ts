@@ -12,6 +12,7 @@ import type { Fanout } from './fanout.ts'
 import type { Logger } from './logger.ts'
 import type { Metrics } from './metrics.ts'
 import { decodeAccessChange, encodeAccessChange, topics, type AccessChange } from './node-protocol.ts'
+import { MaintenanceSchedule } from './maintenance.ts'
 import { PeerNodes } from './peer-nodes.ts'
 import { ProtocolError } from './protocol-error.ts'
 import { Room, type RoomOptions } from './room.ts'
@@ -28,6 +29,8 @@ export interface RoomRegistryOptions {
   writes?: RoomOptions['writes']
   /** Cross-node timings; the defaults suit a LAN. */
   cluster?: Partial<ClusterTimings>
+  /** A list's housekeeping runs at a compaction at most this often (0: at every one; the default). */
+  maintenanceIntervalMs?: number
 }
 
 export interface ClusterTimings {
@@ -57,9 +60,11 @@ export class RoomRegistry {
   private readonly peers: PeerNodes
   private readonly reconcileTimer: NodeJS.Timeout
   private readonly cluster: ClusterTimings
+  private readonly maintenance: MaintenanceSchedule
 
   constructor(private readonly options: RoomRegistryOptions) {
     this.cluster = { ...DEFAULT_CLUSTER, ...options.cluster }
+    this.maintenance = new MaintenanceSchedule(options.maintenanceIntervalMs ?? 0)
     const { fanout, log } = options
     this.unsubscribe.push(
       fanout.subscribe(ACCESS_TOPIC, (payload) => {
@@ -130,6 +135,7 @@ export class RoomRegistry {
       ...this.options,
       peerSyncTimeoutMs: this.cluster.peerSyncTimeoutMs,
       onPeerSeen: (node) => this.peers.saw(node),
+      maintenance: this.maintenance,
     }).finally(() => this.loading.delete(listId))
     loading
       .then((room) => {
@@ -184,7 +190,10 @@ export class RoomRegistry {
 
   private applyAccessChange(change: AccessChange): void {
     this.accessVersions.set(change.listId, this.accessVersion(change.listId) + 1)
-    if (change.kind === 'deleted') this.inherited.delete(change.listId)
+    if (change.kind === 'deleted') {
+      this.inherited.delete(change.listId)
+      this.maintenance.forget(change.listId)
+    }
     const room = this.rooms.get(change.listId)
     if (!room) return
     if (change.kind === 'deleted') {

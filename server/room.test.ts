@@ -7,11 +7,12 @@ import * as decoding from 'lib0/decoding'
 import { pino } from 'pino'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { addItem, listItems, removeItem } from '../shared/list-document.ts'
+import { addItem, getItem, listItems, removeItem, updateItem } from '../shared/list-document.ts'
 import { CloseCode, MessageType, PROTOCOL_VERSION, SyncStep, decodePersisted, encodeHello, encodeSyncMessage, mergePersisted } from '../shared/protocol.ts'
 import { LocalFanoutHub } from './fanout.ts'
 import { Metrics } from './metrics.ts'
 import type { RoomSocket } from './connection.ts'
+import { MaintenanceSchedule } from './maintenance.ts'
 import { Room, type RoomOptions } from './room.ts'
 import { RoomRegistry } from './room-registry.ts'
 import { FaultyDocumentStore } from './storage/faulty-document-store.ts'
@@ -217,6 +218,34 @@ describe('Room', () => {
     expect(stored.updates.length).toBeLessThanOrEqual(10)
     const reloaded = await Room.load('list', options(store))
     expect(listItems(reloaded.doc).items).toHaveLength(25)
+  })
+
+  it('prunes superseded entries at a compaction only once its maintenance interval has passed', async () => {
+    let ms = Date.now()
+    const maintenance = new MaintenanceSchedule(60_000, () => ms)
+    const room = await Room.load('list', options(new MemoryStorage(), { compaction: { maxLogEntries: 4, maxLogBytes: 1 << 20 }, maintenance }))
+    const conn = room.join(new FakeSocket(), { userId: 'a', name: 'A', role: 'editor' })
+    // Two replicas of one user, so the item's quantity has an entry per clientID and one is superseded.
+    const docs = [new Y.Doc(), new Y.Doc()]
+    for (const doc of docs) doc.on('update', (update: Uint8Array, origin: unknown) => origin !== room && room.receive(conn, updateMessage(update)))
+    const entriesOf = (id: string) => [...(room.doc.getMap('items').get(id) as Y.Map<unknown>).keys()].filter((key) => key.startsWith('quantity:'))
+    const id = addItem(docs[0]!, { text: 'milk', createdBy: 'a' })
+    Y.applyUpdate(docs[1]!, Y.encodeStateAsUpdate(docs[0]!), room)
+    updateItem(docs[0]!, id, { quantity: '1' })
+    Y.applyUpdate(docs[1]!, Y.encodeStateAsUpdate(docs[0]!), room)
+    updateItem(docs[1]!, id, { quantity: '2' })
+    const fill = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        addItem(docs[0]!, { text: `filler ${i}`, createdBy: 'a' })
+        await room.whenFlushed()
+      }
+    }
+    await fill(10) // compacts twice, within the interval of the load: nothing pruned
+    expect(entriesOf(id)).toHaveLength(2)
+    ms += 60_000
+    await fill(5) // the next compaction is due for housekeeping
+    expect(entriesOf(id)).toEqual([`quantity:${docs[1]!.clientID}`])
+    expect(getItem(room.doc, id)?.quantity).toBe('2')
   })
 
   it("compaction keeps another node's stored entries that have not reached this node's memory yet", async () => {

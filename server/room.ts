@@ -40,7 +40,7 @@ import { ClientIds, DEFAULT_CLIENT_ID_CAPS, type ClientIdCaps } from './client-i
 import { receiveClientMessage, type ClientMessageRoom } from './client-messages.ts'
 import { Connection, type ConnectionIdentity, type RoomSocket } from './connection.ts'
 import { DurableWriter, docFromStored, type CompactionLimits } from './durable-writer.ts'
-import { maintainDocument } from './maintenance.ts'
+import { maintainDocument, type MaintenanceSchedule } from './maintenance.ts'
 import type { Fanout } from './fanout.ts'
 import type { Logger } from './logger.ts'
 import type { Metrics } from './metrics.ts'
@@ -63,6 +63,8 @@ export interface RoomOptions {
   onPeerSeen?: (node: string) => void
   /** The rules for clients' writes (config `writes`); the defaults are the documented ones. */
   writes?: WriteLimits
+  /** When housekeeping is due at a compaction (config `MAINTENANCE_INTERVAL_MS`); without one, at every compaction. */
+  maintenance?: MaintenanceSchedule
 }
 
 export interface WriteLimits {
@@ -175,6 +177,7 @@ export class Room {
   static async load(id: string, options: RoomOptions): Promise<Room> {
     const stored = await options.store.loadDoc(id)
     const room = new Room(id, options, stored)
+    options.maintenance?.loaded(id)
     try {
       await room.peers.catchUp()
       // After catching up: a peer that loaded the list first has upgraded it already. The upgrade is
@@ -231,12 +234,13 @@ export class Room {
   }
 
   /**
-   * Housekeeping before each compaction: deletions past the horizon folded
-   * away, superseded register entries pruned (server/maintenance.ts), as one
-   * server change relayed and stored like any.
+   * Housekeeping before a compaction, when it is due: deletions past the
+   * horizon folded away, superseded register entries pruned
+   * (server/maintenance.ts), as one server change relayed and stored like any.
    */
   private maintain(): void {
     if (this.isDeleted || this.failed) return
+    if (this.options.maintenance && !this.options.maintenance.claim(this.id)) return
     const { folded, pruned } = maintainDocument(this.doc, this.clientIds, { now: Date.now(), origin: SERVER_ORIGIN })
     if (folded + pruned > 0) this.options.log.info({ list: this.id, folded, pruned }, 'folded old deletions and pruned superseded entries')
   }
