@@ -43,4 +43,26 @@ describe('LevelStorage specifics', () => {
       await rm(dir, { recursive: true, force: true })
     }
   })
+
+  it('writes commits of many lists that arrive together in a few LevelDB writes, each durable and intact', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'colist-level-'))
+    let storage = await LevelStorage.open(dir)
+    try {
+      const lists = Array.from({ length: 50 }, (_, i) => `list${i}`)
+      const seqs = await Promise.all(lists.map((id, i) => storage.appendUpdates(id, [new Uint8Array([i, 1]), new Uint8Array([i, 2])])))
+      expect(seqs).toEqual(lists.map(() => 2))
+      const { commits, writes } = storage.commitStats
+      expect(commits).toBe(50)
+      // The first goes alone; those that arrived while it was written share the next write.
+      expect(writes).toBeLessThanOrEqual(5)
+      await storage.close()
+      storage = await LevelStorage.open(dir)
+      for (const [i, id] of lists.entries()) {
+        expect((await storage.loadDoc(id)).updates).toEqual([new Uint8Array([i, 1]), new Uint8Array([i, 2])])
+      }
+    } finally {
+      await storage.close()
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
 })
