@@ -27,6 +27,8 @@ export const SUBLEVELS = {
   docSnap: 'v1-doc-snap',
   /** docId → last seq ever appended (JSON number) */
   docHead: 'v1-doc-head',
+  /** listId!eventId → one activity event (JSON, shared/activity.ts); event ids sort by time */
+  activity: 'v1-activity',
 } as const
 
 const SEPARATOR = '!'

@@ -14,6 +14,7 @@
  * Writes are fsynced before they resolve unless opened with `sync: false`.
  */
 import { Level } from 'level'
+import type { ActivityEvent } from '../../shared/activity.ts'
 import type { Role } from '../../shared/protocol.ts'
 import { KeyedLock } from './keyed-lock.ts'
 import {
@@ -30,6 +31,7 @@ import {
 } from './level-layout.ts'
 import {
   ConflictError,
+  type ActivityBound,
   type DocLogStats,
   type ListRecord,
   type MembershipRecord,
@@ -37,7 +39,7 @@ import {
   type StoredDoc,
   type UserRecord,
 } from './storage.ts'
-import { copyBytes, decideCompaction, listNotFound, normaliseEmail, oldestListFirst } from './storage-rules.ts'
+import { activityToTrim, compareIds, copyBytes, decideCompaction, listNotFound, normaliseEmail, oldestListFirst } from './storage-rules.ts'
 
 export interface LevelStorageOptions {
   /**
@@ -75,6 +77,7 @@ function openSublevels(db: Db) {
     docLog: db.sublevel<string, Uint8Array>(SUBLEVELS.docLog, { valueEncoding: 'view' }),
     docSnap: db.sublevel<string, Uint8Array>(SUBLEVELS.docSnap, { valueEncoding: 'view' }),
     docHead: db.sublevel<string, number>(SUBLEVELS.docHead, { valueEncoding: 'json' }),
+    activity: db.sublevel<string, ActivityEvent>(SUBLEVELS.activity, { valueEncoding: 'json' }),
   }
 }
 
@@ -102,6 +105,8 @@ export class LevelStorage implements Storage {
   readonly #sync: boolean
   readonly #docLocks = new KeyedLock()
   readonly #accountLock = new KeyedLock()
+  /** One chain per list's activity (append and trim read, then write); apart from its document's, so appends never wait for it. */
+  readonly #activityLocks = new KeyedLock()
   /**
    * Last seq per doc, once read: LevelDB lets one process open the directory,
    * so nobody else moves a head, and an append needn't read it back each time.
@@ -265,19 +270,25 @@ export class LevelStorage implements Storage {
   async deleteList(id: string): Promise<void> {
     assertKeyPart('list', id)
     this.#assertAcceptingWrites()
-    // The list's document has the list's id. Lock order is always accounts → doc, so this can't deadlock.
+    // The list's document has the list's id. Lock order is always accounts → doc → activity, so this can't deadlock.
     return this.#accountLock.run(ACCOUNTS, () =>
-      this.#docLocks.run(id, async () => {
-        const memberKeys = await this.#s.members.keys(prefixRange(id)).all()
-        await this.#commit(async (batch) => {
-          batch.del(id, { sublevel: this.#s.lists })
-          for (const key of memberKeys) {
-            batch.del(key, { sublevel: this.#s.members })
-            batch.del(compositeKey(keySuffix(key), id), { sublevel: this.#s.userLists })
-          }
-          await this.#queueDocDeletion(batch, id)
-        })
-      }),
+      this.#docLocks.run(id, () =>
+        this.#activityLocks.run(id, async () => {
+          const [memberKeys, activityKeys] = await Promise.all([
+            this.#s.members.keys(prefixRange(id)).all(),
+            this.#s.activity.keys(prefixRange(id)).all(),
+          ])
+          await this.#commit(async (batch) => {
+            batch.del(id, { sublevel: this.#s.lists })
+            for (const key of memberKeys) {
+              batch.del(key, { sublevel: this.#s.members })
+              batch.del(compositeKey(keySuffix(key), id), { sublevel: this.#s.userLists })
+            }
+            for (const key of activityKeys) batch.del(key, { sublevel: this.#s.activity })
+            await this.#queueDocDeletion(batch, id)
+          })
+        }),
+      ),
     )
   }
 
@@ -336,6 +347,44 @@ export class LevelStorage implements Storage {
     }
   }
 
+  // --- activity ---
+
+  async appendActivity(listId: string, events: ActivityEvent[], bound: ActivityBound): Promise<void> {
+    assertKeyPart('list', listId)
+    for (const event of events) assertKeyPart('activity', event.id)
+    this.#assertAcceptingWrites()
+    // deleteList takes this lock too (after the list's), so a list deleted meanwhile is seen here.
+    return this.#activityLocks.run(listId, async () => {
+      if ((await this.#s.lists.get(listId)) === undefined) return
+      const stored = await this.#s.activity.values(prefixRange(listId)).all()
+      const known = new Set(stored.map((event) => event.id))
+      const added = events.filter((event) => !known.has(event.id) && known.add(event.id))
+      const all = [...stored, ...added].sort((a, b) => compareIds(a.id, b.id))
+      const trimmed = new Set(activityToTrim(all, bound))
+      await this.#commit((batch) => {
+        for (const event of added) {
+          if (!trimmed.has(event.id)) batch.put(compositeKey(listId, event.id), event, { sublevel: this.#s.activity })
+        }
+        for (const event of stored) {
+          if (trimmed.has(event.id)) batch.del(compositeKey(listId, event.id), { sublevel: this.#s.activity })
+        }
+      })
+    })
+  }
+
+  async listActivity(listId: string, query: { before?: string; limit: number; notBefore: number }): Promise<ActivityEvent[]> {
+    assertKeyPart('list', listId)
+    const range = prefixRange(listId)
+    const upper = query.before === undefined ? { lt: range.lt } : { lt: compositeKey(listId, query.before) }
+    const events: ActivityEvent[] = []
+    // Newest first; the trim on write keeps what lies beyond the age bound short.
+    for await (const event of this.#s.activity.values({ gt: range.gt, ...upper, reverse: true })) {
+      if (events.length >= query.limit) break
+      if (event.at >= query.notBefore) events.push(event)
+    }
+    return events
+  }
+
   // --- lifecycle ---
 
   async ping(): Promise<void> {
@@ -345,7 +394,7 @@ export class LevelStorage implements Storage {
   /** Lets queued writes finish, then closes the database. Safe to call more than once. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      await Promise.all([this.#docLocks.drain(), this.#accountLock.drain()])
+      await Promise.all([this.#docLocks.drain(), this.#accountLock.drain(), this.#activityLocks.drain()])
       await this.#db.close()
     })()
     return this.#closing

@@ -7,9 +7,11 @@
  * and records are copied on the way in and out so a caller can never change
  * stored state by mutating something it passed or received.
  */
+import type { ActivityEvent } from '../../shared/activity.ts'
 import type { Role } from '../../shared/protocol.ts'
 import {
   ConflictError,
+  type ActivityBound,
   type DocLogStats,
   type ListRecord,
   type MembershipRecord,
@@ -17,7 +19,7 @@ import {
   type StoredDoc,
   type UserRecord,
 } from './storage.ts'
-import { copyBytes, decideCompaction, listNotFound, normaliseEmail, oldestListFirst } from './storage-rules.ts'
+import { activityToTrim, compareIds, copyBytes, decideCompaction, listNotFound, normaliseEmail, oldestListFirst } from './storage-rules.ts'
 
 interface MemoryDoc {
   snapshot: Uint8Array | null
@@ -34,6 +36,8 @@ export class MemoryStorage implements Storage {
   readonly #lists = new Map<string, ListRecord>()
   /** listId → userId → role */
   readonly #members = new Map<string, Map<string, Role>>()
+  /** listId → events in id order */
+  readonly #activity = new Map<string, ActivityEvent[]>()
   #closed = false
 
   // --- documents ---
@@ -135,6 +139,7 @@ export class MemoryStorage implements Storage {
     this.#lists.delete(id)
     this.#members.delete(id)
     this.#docs.delete(id)
+    this.#activity.delete(id)
   }
 
   // --- memberships ---
@@ -172,6 +177,36 @@ export class MemoryStorage implements Storage {
       if (role && list) result.push({ list: { ...list }, role })
     }
     return result.sort((a, b) => oldestListFirst(a.list, b.list))
+  }
+
+  // --- activity ---
+
+  async appendActivity(listId: string, events: ActivityEvent[], bound: ActivityBound): Promise<void> {
+    this.#assertOpen()
+    if (!this.#lists.has(listId)) return
+    const stored = this.#activity.get(listId) ?? []
+    const known = new Set(stored.map((event) => event.id))
+    for (const event of events) {
+      if (known.has(event.id)) continue
+      known.add(event.id)
+      stored.push(structuredClone(event))
+    }
+    stored.sort((a, b) => compareIds(a.id, b.id))
+    const trimmed = new Set(activityToTrim(stored, bound))
+    this.#activity.set(
+      listId,
+      stored.filter((event) => !trimmed.has(event.id)),
+    )
+  }
+
+  async listActivity(listId: string, query: { before?: string; limit: number; notBefore: number }): Promise<ActivityEvent[]> {
+    this.#assertOpen()
+    const { before, limit, notBefore } = query
+    const newestFirst = [...(this.#activity.get(listId) ?? [])].reverse()
+    return newestFirst
+      .filter((event) => (before === undefined || event.id < before) && event.at >= notBefore)
+      .slice(0, limit)
+      .map((event) => structuredClone(event))
   }
 
   // --- lifecycle ---

@@ -73,6 +73,22 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'list activity',
+    sql: `
+      -- Each list's activity feed (shared/activity.ts), trimmed on every write
+      -- to the newest events within an age bound. Ids sort by time in
+      -- code-point order, hence COLLATE "C"; event is the event as JSON.
+      CREATE TABLE activity (
+        list_id text   NOT NULL REFERENCES lists (id) ON DELETE CASCADE,
+        id      text   COLLATE "C" NOT NULL,
+        at      bigint NOT NULL,
+        event   jsonb  NOT NULL,
+        PRIMARY KEY (list_id, id)
+      );
+    `,
+  },
 ]
 
 /**

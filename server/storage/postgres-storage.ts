@@ -28,6 +28,7 @@
  * the server defaults (fsync = on, synchronous_commit = on).
  */
 import pg from 'pg'
+import type { ActivityEvent } from '../../shared/activity.ts'
 import type { Role } from '../../shared/protocol.ts'
 import { KeyedLock } from './keyed-lock.ts'
 import { isForeignKeyViolation, violatedUniqueConstraint } from './postgres-errors.ts'
@@ -35,6 +36,7 @@ import { migrate } from './postgres-migrations.ts'
 import { inTransaction } from './postgres-transaction.ts'
 import {
   ConflictError,
+  type ActivityBound,
   type DocLogStats,
   type ListRecord,
   type MembershipRecord,
@@ -377,6 +379,46 @@ export class PostgresStorage implements Storage {
       const entries = result.rows.map((row) => ({ list: toListRecord(row), role: row.role }))
       // Sorted here rather than in SQL, so the tie-break is exactly the shared rule.
       return entries.sort((a, b) => oldestListFirst(a.list, b.list))
+    })
+  }
+
+  // --- activity ---
+
+  appendActivity(listId: string, events: ActivityEvent[], bound: ActivityBound): Promise<void> {
+    const json = JSON.stringify(events)
+    return this.#track(async () => {
+      try {
+        await this.#transaction(async (client) => {
+          await client.query(
+            `INSERT INTO activity (list_id, id, at, event)
+             SELECT $1, e->>'id', (e->>'at')::bigint, e FROM jsonb_array_elements($2::jsonb) AS e
+             ON CONFLICT (list_id, id) DO NOTHING`,
+            [listId, json],
+          )
+          // All but the newest maxEvents, and whatever is older than the age bound.
+          await client.query(
+            `DELETE FROM activity WHERE list_id = $1 AND (
+               at < $2 OR id <= (SELECT id FROM activity WHERE list_id = $1 ORDER BY id DESC OFFSET $3 LIMIT 1)
+             )`,
+            [listId, bound.notBefore, bound.maxEvents],
+          )
+        })
+      } catch (error) {
+        // The list does not exist, or a deleteList committed meanwhile: its activity goes with it.
+        if (isForeignKeyViolation(error)) return
+        throw error
+      }
+    })
+  }
+
+  listActivity(listId: string, query: { before?: string; limit: number; notBefore: number }): Promise<ActivityEvent[]> {
+    return this.#track(async () => {
+      const result = await this.#pool.query<{ event: ActivityEvent }>(
+        `SELECT event FROM activity WHERE list_id = $1 AND at >= $2 AND ($3::text IS NULL OR id < $3)
+         ORDER BY id DESC LIMIT $4`,
+        [listId, query.notBefore, query.before ?? null, query.limit],
+      )
+      return result.rows.map(({ event }) => event)
     })
   }
 

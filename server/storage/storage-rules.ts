@@ -3,7 +3,7 @@
  * here, rather than in each implementation, is what makes the contract suite
  * a test of the storage engine and not of two copies of the same rules.
  */
-import type { ListRecord } from './storage.ts'
+import type { ActivityBound, ListRecord } from './storage.ts'
 
 /**
  * A plain Uint8Array copy. Not `bytes.slice()`: on a Node Buffer (which is
@@ -45,4 +45,18 @@ export function decideCompaction(throughSeq: number, snapshotSeq: number, lastSe
 
 export function listNotFound(listId: string): Error {
   return new Error(`list ${listId} does not exist`)
+}
+
+/** Code-point order of two ids, as the stores index them (activity ids sort by time this way). */
+export function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+/**
+ * Which of a list's stored activity events a write trims: those older than
+ * `notBefore`, and all but the newest `maxEvents`. `entries` are in id order.
+ */
+export function activityToTrim(entries: ReadonlyArray<{ id: string; at: number }>, bound: ActivityBound): string[] {
+  const excess = Math.max(0, entries.length - bound.maxEvents)
+  return entries.filter((entry, index) => index < excess || entry.at < bound.notBefore).map((entry) => entry.id)
 }

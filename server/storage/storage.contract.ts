@@ -9,6 +9,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
+import { activityId, type ActivityEvent } from '../../shared/activity.ts'
 import { ConflictError, type ListRecord, type Storage, type StoredDoc, type UserRecord } from './storage.ts'
 
 export interface OpenedStorage {
@@ -412,6 +413,82 @@ export function runStorageContract(name: string, open: () => Promise<OpenedStora
       })
     })
 
+    describe('activity', () => {
+      const bound = { maxEvents: 100, notBefore: 0 }
+      const all = { limit: 1000, notBefore: 0 }
+
+      it('stores events and pages through them newest first', async () => {
+        await storage.createList(list('l1', 'alice'))
+        const events = Array.from({ length: 7 }, (_, i) => checked('l1', 1000 + i, i))
+        await storage.appendActivity('l1', events.slice(0, 3), bound)
+        await storage.appendActivity('l1', events.slice(3), bound)
+
+        const newestFirst = [...events].reverse()
+        expect(await storage.listActivity('l1', all)).toEqual(newestFirst)
+        const first = await storage.listActivity('l1', { limit: 3, notBefore: 0 })
+        expect(first).toEqual(newestFirst.slice(0, 3))
+        const second = await storage.listActivity('l1', { before: first.at(-1)!.id, limit: 3, notBefore: 0 })
+        expect(second).toEqual(newestFirst.slice(3, 6))
+        const last = await storage.listActivity('l1', { before: second.at(-1)!.id, limit: 3, notBefore: 0 })
+        expect(last).toEqual(newestFirst.slice(6))
+        expect(await storage.listActivity('l1', { before: last.at(-1)!.id, limit: 3, notBefore: 0 })).toEqual([])
+      })
+
+      it('orders by id, whatever order the events arrive in, and ignores an id already stored', async () => {
+        await storage.createList(list('l1', 'alice'))
+        const [a, b, c] = [checked('l1', 5, 0), checked('l1', 5, 1), checked('l1', 6, 0)]
+        await storage.appendActivity('l1', [c!, a!], bound)
+        await storage.appendActivity('l1', [b!, { ...a!, actor: { id: 'mallory', name: 'Mallory' } }], bound)
+        expect(await storage.listActivity('l1', all)).toEqual([c, b, a])
+      })
+
+      it('keeps the newest maxEvents and nothing older than notBefore, trimmed on write', async () => {
+        await storage.createList(list('l1', 'alice'))
+        const events = Array.from({ length: 12 }, (_, i) => checked('l1', 1000 + i * 10, i))
+        await storage.appendActivity('l1', events.slice(0, 8), { maxEvents: 5, notBefore: 0 })
+        expect(await storage.listActivity('l1', all)).toEqual(events.slice(3, 8).reverse())
+        // An age bound trims too; reads also leave out what a later bound made too old.
+        await storage.appendActivity('l1', events.slice(8), { maxEvents: 5, notBefore: 1000 + 9 * 10 })
+        expect(await storage.listActivity('l1', all)).toEqual(events.slice(9).reverse())
+        expect(await storage.listActivity('l1', { limit: 100, notBefore: 1000 + 11 * 10 })).toEqual([events[11]])
+      })
+
+      it('keeps lists apart, stores nothing for an unknown list, and deletes it with its list', async () => {
+        await storage.createList(list('l1', 'alice'))
+        await storage.createList(list('l2', 'alice'))
+        await storage.appendActivity('l1', [checked('l1', 1, 0)], bound)
+        await storage.appendActivity('l2', [checked('l2', 2, 0)], bound)
+        await storage.appendActivity('nope', [checked('nope', 3, 0)], bound)
+        expect(await storage.listActivity('nope', all)).toEqual([])
+        expect(await storage.listActivity('l2', all)).toEqual([checked('l2', 2, 0)])
+
+        await storage.deleteList('l1')
+        expect(await storage.listActivity('l1', all)).toEqual([])
+        await storage.appendActivity('l1', [checked('l1', 4, 0)], bound)
+        expect(await storage.listActivity('l1', all)).toEqual([])
+        expect(await storage.listActivity('l2', all)).toEqual([checked('l2', 2, 0)])
+      })
+
+      it('hands out and takes copies of events', async () => {
+        await storage.createList(list('l1', 'alice'))
+        const event = checked('l1', 1, 0)
+        await storage.appendActivity('l1', [event], bound)
+        if (event.type === 'item_checked') event.item.name = 'changed'
+        const [read] = await storage.listActivity('l1', all)
+        if (read?.type === 'item_checked') read.item.name = 'changed too'
+        expect(await storage.listActivity('l1', all)).toEqual([checked('l1', 1, 0)])
+      })
+
+      it('keeps activity across close and reopen', async ({ skip }) => {
+        if (!opened.reopen) return skip()
+        await storage.createList(list('l1', 'alice'))
+        await storage.appendActivity('l1', [checked('l1', 1, 0), checked('l1', 2, 0)], bound)
+        await storage.close()
+        storage = await opened.reopen()
+        expect(await storage.listActivity('l1', all)).toEqual([checked('l1', 2, 0), checked('l1', 1, 0)])
+      })
+    })
+
     describe('lifecycle', () => {
       it('answers ping while open and refuses work once closed', async () => {
         await expect(storage.ping()).resolves.toBeUndefined()
@@ -527,6 +604,18 @@ function totalBytes(updates: Uint8Array[]): number {
 
 function user(id: string, email: string): UserRecord {
   return { id, email, name: `User ${id}`, passwordHash: `hash-${id}`, createdAt: 1_700_000_000_000 }
+}
+
+/** "Ben checked Milk" on list `listId` at `at` ms, the `seq`th event of that millisecond. */
+function checked(listId: string, at: number, seq: number): ActivityEvent {
+  return {
+    id: activityId(at, seq, 'node1'),
+    listId,
+    at,
+    actor: { id: 'ben', name: 'Ben' },
+    type: 'item_checked',
+    item: { id: `item-${at}-${seq}`, name: 'Milk' },
+  }
 }
 
 function list(id: string, ownerId: string, createdAt = 1_700_000_000_000): ListRecord {

@@ -7,6 +7,7 @@
  *
  * Implementations raise errors; they never swallow them.
  */
+import type { ActivityEvent } from '../../shared/activity.ts'
 import type { Role } from '../../shared/protocol.ts'
 
 export interface UserRecord {
@@ -84,7 +85,7 @@ export interface AccountStore {
   createList(list: ListRecord): Promise<void>
   getList(id: string): Promise<ListRecord | null>
   renameList(id: string, title: string): Promise<void>
-  /** Deletes the list, all its memberships and its document. */
+  /** Deletes the list, all its memberships, its document and its activity. */
   deleteList(id: string): Promise<void>
 
   /** Inserts or changes a membership. */
@@ -96,7 +97,28 @@ export interface AccountStore {
   listsForUser(userId: string): Promise<Array<{ list: ListRecord; role: Role }>>
 }
 
-export interface Storage extends DocumentStore, AccountStore {
+/** How much of a list's activity is kept: the newest `maxEvents`, none with `at` before `notBefore`. */
+export interface ActivityBound {
+  maxEvents: number
+  notBefore: number
+}
+
+/**
+ * Each list's activity feed (shared/activity.ts): events ordered by id
+ * (code-point order, newest greatest), bounded on every write.
+ */
+export interface ActivityStore {
+  /**
+   * Stores `events` of the list and trims it to `bound`, as one atomic write.
+   * An id already stored for the list is ignored (the first one stays). A
+   * list that does not exist (or is deleted meanwhile) stores nothing.
+   */
+  appendActivity(listId: string, events: ActivityEvent[], bound: ActivityBound): Promise<void>
+  /** Newest first: at most `limit` events with an id below `before` (all if absent) and `at` ≥ `notBefore`. */
+  listActivity(listId: string, query: { before?: string; limit: number; notBefore: number }): Promise<ActivityEvent[]>
+}
+
+export interface Storage extends DocumentStore, AccountStore, ActivityStore {
   /** Resolves if the store answers a trivial read (for /readyz). */
   ping(): Promise<void>
   close(): Promise<void>
