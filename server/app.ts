@@ -15,6 +15,7 @@ import { authRoutes } from './http/auth-routes.ts'
 import { errorMiddleware, notFound } from './http/errors.ts'
 import { itemRoutes } from './http/item-routes.ts'
 import { listRoutes } from './http/list-routes.ts'
+import { ListsFeed } from './lists-feed.ts'
 import { opsRoutes } from './http/ops-routes.ts'
 import { RedisFanout } from './redis-fanout.ts'
 import { syncRoutes } from './http/sync-routes.ts'
@@ -33,6 +34,8 @@ export interface ColistServer {
   readonly opsUrl: string | null
   readonly storage: Storage
   readonly rooms: RoomRegistry
+  /** The users' lists feeds (GET /api/lists, the device socket's Lists frames). */
+  readonly lists: ListsFeed
   readonly tokens: TokenService
   readonly metrics: Metrics
   readonly log: Logger
@@ -69,6 +72,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     writes: config.writes,
   })
 
+  const lists = new ListsFeed({ accounts: storage, store: storage, rooms, fanout, log })
+
   const app = express()
   app.disable('x-powered-by')
   app.set('query parser', 'simple')
@@ -80,7 +85,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   app.use('/api', syncRoutes(storage, tokens, rooms, config.limits.maxMessageBytes))
   app.use('/api', express.json({ limit: JSON_BODY_LIMIT }))
   app.use('/api', authRoutes(storage, tokens))
-  app.use('/api', listRoutes(storage, tokens, rooms))
+  app.use('/api', listRoutes(storage, tokens, rooms, lists))
   app.use('/api', itemRoutes(storage, tokens, rooms))
   app.use('/api', () => {
     throw notFound('endpoint')
@@ -111,6 +116,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     opsUrl,
     storage,
     rooms,
+    lists,
     tokens,
     metrics,
     log,
@@ -120,6 +126,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         httpServer.close()
         httpServer.closeIdleConnections()
         await rooms.closeAll(CloseCode.ServerRestarting)
+        lists.close()
         await sockets.drain(2000)
         httpServer.closeAllConnections()
         opsServer?.close()

@@ -40,6 +40,8 @@ const envSchema = z.object({
   RATE_LIMIT_PER_SECOND: int(1000, 1),
   RATE_LIMIT_BURST: int(4000, 1),
   MAX_CONNECTIONS: int(20_000, 1),
+  /** Lists one device socket (/ws/device) may have open at once; an Open past it is refused with 4429. */
+  MAX_CHANNELS_PER_DEVICE: int(1000, 1),
   /** Bytes queued unsent to one socket before it is considered stalled and dropped. */
   MAX_BUFFERED_BYTES: int(32 * 1024 * 1024, 1024),
   PING_INTERVAL_MS: int(30_000, 10),
@@ -81,6 +83,7 @@ export interface Config {
     rateBurst: number
     maxConnections: number
     maxBufferedBytes: number
+    maxChannelsPerDevice: number
   }
   pingIntervalMs: number
   /** The rules for clients' writes (server/write-check.ts, server/client-ids.ts). */
@@ -131,6 +134,7 @@ export async function loadConfig(env: Record<string, string | undefined> = proce
       rateBurst: e.RATE_LIMIT_BURST,
       maxConnections: e.MAX_CONNECTIONS,
       maxBufferedBytes: e.MAX_BUFFERED_BYTES,
+      maxChannelsPerDevice: e.MAX_CHANNELS_PER_DEVICE,
     },
     pingIntervalMs: e.PING_INTERVAL_MS,
     writes: {

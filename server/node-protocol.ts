@@ -17,6 +17,9 @@
  *
  * - `access`: a role change or deletion of a list, as JSON, applied to open
  *   sockets on every node;
+ * - `lists`: what the lists feed (lists-feed.ts) needs beyond access
+ *   changes, as JSON: a list's document stats after a change this node made,
+ *   and a list just created (its owner's devices show it);
  * - `nodes`: heartbeats, one byte.
  *
  * Catch-up works like y-protocols' sync steps, between nodes: a node that
@@ -37,6 +40,7 @@ import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import { decodeAwarenessEntries } from '../shared/awareness-entries.ts'
 import { MessageType, ROLES, decodePersisted, encodePersisted, type PersistedClocks, type Role } from '../shared/protocol.ts'
+import type { DocStats } from './list-doc-stats.ts'
 
 export const topics = {
   doc: (listId: string) => `doc:${listId}`,
@@ -44,6 +48,7 @@ export const topics = {
   persisted: (listId: string) => `persisted:${listId}`,
   sync: (listId: string) => `sync:${listId}`,
   access: 'access',
+  lists: 'lists',
   nodes: 'nodes',
 } as const
 
@@ -172,6 +177,65 @@ export function decodeAccessChange(payload: Uint8Array): AccessChange {
     return { kind: 'role', listId: v.listId, userId: v.userId, role: v.role as Role | null }
   }
   throw new Error(`malformed access change of kind ${String(v.kind)}`)
+}
+
+// -----------------------------------------------------------------------------
+// lists
+// -----------------------------------------------------------------------------
+
+/** A list's document stats changed (list-doc-stats.ts), or the list was created by `userId`. */
+export type ListsFeedChange = { kind: 'stats'; listId: string; stats: DocStats } | { kind: 'created'; listId: string; userId: string }
+
+/** JSON (UTF-8): kind, listId, then stats {title, open, checked, changedAt, changedBy} or userId. */
+export function encodeListsFeedChange(change: ListsFeedChange): Uint8Array {
+  const json =
+    change.kind === 'stats'
+      ? {
+          kind: change.kind,
+          listId: change.listId,
+          stats: {
+            title: change.stats.title,
+            open: change.stats.open,
+            checked: change.stats.checked,
+            changedAt: change.stats.changedAt,
+            changedBy: change.stats.changedBy,
+          },
+        }
+      : { kind: change.kind, listId: change.listId, userId: change.userId }
+  return new TextEncoder().encode(JSON.stringify(json))
+}
+
+const isCount = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0
+const isStringOrNull = (value: unknown): value is string | null => value === null || typeof value === 'string'
+
+/** Throws on anything but a well-formed change (unknown fields are ignored). */
+export function decodeListsFeedChange(payload: Uint8Array): ListsFeedChange {
+  const value: unknown = JSON.parse(new TextDecoder().decode(payload))
+  if (typeof value !== 'object' || value === null) throw new Error('lists change is not an object')
+  const v = value as Record<string, unknown>
+  if (typeof v.listId !== 'string') throw new Error('lists change without a listId')
+  if (v.kind === 'created' && typeof v.userId === 'string') return { kind: 'created', listId: v.listId, userId: v.userId }
+  if (v.kind === 'stats' && typeof v.stats === 'object' && v.stats !== null) {
+    const { title, open, checked, changedAt, changedBy } = v.stats as Record<string, unknown>
+    if (typeof title === 'string' && isCount(open) && isCount(checked) && (changedAt === null || typeof changedAt === 'number') && isStringOrNull(changedBy)) {
+      return { kind: 'stats', listId: v.listId, stats: { title, open, checked, changedAt, changedBy } }
+    }
+  }
+  throw new Error(`malformed lists change of kind ${String(v.kind)}`)
+}
+
+// -----------------------------------------------------------------------------
+// activity:<list>
+// -----------------------------------------------------------------------------
+
+/** The event's JSON (shared/activity.ts), UTF-8. */
+export function encodeNodeActivity(event: ActivityEvent): Uint8Array {
+  return new TextEncoder().encode(encodeActivityEvent(event))
+}
+
+/** Throws on anything but a well-formed event. */
+export function decodeNodeActivity(payload: Uint8Array): ActivityEvent {
+  return decodeActivityEvent(new TextDecoder().decode(payload))
 }
 
 // -----------------------------------------------------------------------------

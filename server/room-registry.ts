@@ -61,6 +61,8 @@ export class RoomRegistry {
   private readonly reconcileTimer: NodeJS.Timeout
   private readonly cluster: ClusterTimings
   private readonly maintenance: MaintenanceSchedule
+  private readonly accessListeners = new Set<(change: AccessChange) => void>()
+  private readonly loadListeners = new Set<(room: Room) => void>()
 
   constructor(private readonly options: RoomRegistryOptions) {
     this.cluster = { ...DEFAULT_CLUSTER, ...options.cluster }
@@ -141,7 +143,11 @@ export class RoomRegistry {
       .then((room) => {
         room.events.on('became-idle', () => this.unload(room))
         room.events.on('storage-failed', () => this.retire(room))
-        if (!room.failed) return void this.rooms.set(listId, room)
+        if (!room.failed) {
+          this.rooms.set(listId, room)
+          for (const listener of this.loadListeners) listener(room)
+          return
+        }
         // Failed before anyone could hold it (nothing writes then, but just in case): never handed out.
         this.retire(room)
         this.unload(room)
@@ -163,6 +169,18 @@ export class RoomRegistry {
     } finally {
       this.release(room)
     }
+  }
+
+  /** Calls `listener` for every access change (role, removal, deletion), made on this node or another. */
+  onAccessChange(listener: (change: AccessChange) => void): () => void {
+    this.accessListeners.add(listener)
+    return () => this.accessListeners.delete(listener)
+  }
+
+  /** Calls `listener` with each room once it is loaded, before anyone uses it (the room's doc is destroyed when it unloads). */
+  onRoomLoaded(listener: (room: Room) => void): () => void {
+    this.loadListeners.add(listener)
+    return () => this.loadListeners.delete(listener)
   }
 
   accessVersion(listId: string): number {
@@ -194,6 +212,7 @@ export class RoomRegistry {
       this.inherited.delete(change.listId)
       this.maintenance.forget(change.listId)
     }
+    for (const listener of this.accessListeners) listener(change)
     const room = this.rooms.get(change.listId)
     if (!room) return
     if (change.kind === 'deleted') {

@@ -293,9 +293,14 @@ export class Room {
     // As the reference server does: our state vector first, so the client sends what we lack…
     conn.requestStep2(Y.encodeStateVector(this.doc))
     // …and who is already here.
+    this.sendPresence(conn)
+    return conn
+  }
+
+  /** Sends a connection every awareness state present (as a join does), if there is any. */
+  sendPresence(conn: Connection): void {
     const present = [...this.awareness.getStates().keys()]
     if (present.length > 0) conn.send(encodeAwarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, present)))
-    return conn
   }
 
   leave(conn: Connection): void {

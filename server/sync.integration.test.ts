@@ -1,12 +1,13 @@
 /**
  * The list WebSocket against a real server on 127.0.0.1 with LevelDB in a
- * temp dir, driven by the unmodified y-websocket client.
+ * temp dir, driven by the unmodified y-websocket client: on a list's own
+ * socket, and on a channel of a device socket (`/ws/device`).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { addItem, listItems, removeItem, setChecked } from '../shared/list-document.ts'
 import { CloseCode, WriteRule, type WriteRejectedMessage } from '../shared/protocol.ts'
-import { Api, awarenessUntil, connectClient, docUntil, eventUntil, saved, startTestServer, synced, type TestClient, type TestServer } from './test-support/harness.ts'
+import { Api, TRANSPORTS, awarenessUntil, connectClient, docUntil, eventUntil, saved, startTestServer, synced, type TestClient, type TestServer } from './test-support/harness.ts'
 
 const sessionUntil = (client: TestClient, check: () => boolean) =>
   eventUntil(
@@ -20,12 +21,12 @@ const sessionUntil = (client: TestClient, check: () => boolean) =>
 
 const itemTexts = (doc: Y.Doc) => listItems(doc).items.map((item) => item.text)
 
-describe('list sync over y-websocket', () => {
+describe.each(TRANSPORTS)('list sync over y-websocket, on a %s socket', (transport) => {
   let ts: TestServer
   let api: Api
   const clients: TestClient[] = []
-  const connect = (...args: Parameters<typeof connectClient>) => {
-    const client = connectClient(...args)
+  const connect = (...[url, listId, token, options]: Parameters<typeof connectClient>) => {
+    const client = connectClient(url, listId, token, { transport, ...options })
     clients.push(client)
     return client
   }

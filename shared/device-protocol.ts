@@ -56,9 +56,14 @@ export type ChannelMode = (typeof ChannelMode)[keyof typeof ChannelMode]
 
 const LIST_ID = /^[A-Za-z0-9_-]{1,64}$/
 
+/** Whether `listId` is a list id a frame may carry (a frame naming any other is malformed). */
+export function isListId(listId: string): boolean {
+  return LIST_ID.test(listId)
+}
+
 function readListId(dec: decoding.Decoder): string {
   const listId = decoding.readVarString(dec)
-  if (!LIST_ID.test(listId)) throw new Error('malformed list id')
+  if (!isListId(listId)) throw new Error('malformed list id')
   return listId
 }
 

@@ -85,6 +85,11 @@ export const CloseCode = {
   ProtocolVersion: closeCode(4426, false, 'unsupported protocol version'),
   /** The client only knows list document layout v1 (Hello with protocol 1, or a v1-style deletion). */
   LayoutOutdated: closeCode(4427, false, 'this app version is outdated: reload to get the new one'),
+  /**
+   * Device socket only, for one list's channel: the socket has `MAX_CHANNELS_PER_DEVICE` lists open
+   * already. Final for that `Open`: the client leaves a list it does not need before opening another.
+   */
+  TooManyChannels: closeCode(4429, false, 'too many lists open on this device socket'),
   MessageTooBig: closeCode(1009, false, 'message too big'),
   InternalError: closeCode(4500, true, 'internal server error'),
   ServerBusy: closeCode(4503, true, 'server at connection capacity'),

@@ -11,6 +11,8 @@ import type { Awareness } from 'y-protocols/awareness'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
 import type { AuthResponse, ListSummary } from '../../shared/api.ts'
+import { DeviceSocket, type WebSocketConstructor } from '../../shared/device-client.ts'
+import { ChannelMode, DEVICE_WS_PATH } from '../../shared/device-protocol.ts'
 import { WS_PATH_PREFIX } from '../../shared/protocol.ts'
 import { ServerSession } from '../../shared/server-session.ts'
 import { startServer, type ColistServer, type StartOptions } from '../app.ts'
@@ -98,17 +100,29 @@ export class Api {
   }
 }
 
+/**
+ * How a test client reaches a list: its own socket (`/ws/lists/:id`), or a
+ * channel of a device socket (`/ws/device`) that is the client's alone.
+ * Suites that hold for both run under each (`describe.each(TRANSPORTS)`).
+ */
+export type Transport = 'list' | 'device'
+export const TRANSPORTS: readonly Transport[] = ['list', 'device']
+
 export interface TestClient {
   doc: Y.Doc
   provider: WebsocketProvider
   session: ServerSession
+  /** The device socket the client's channel rides on (transport `device`). */
+  device: DeviceSocket | null
   /** Resolves with the close code the server sent. */
   nextClose(): Promise<number>
   destroy(): void
 }
 
 /**
- * An unmodified y-websocket client. BroadcastChannel is off: Node 20 has one
+ * An unmodified y-websocket client, on a list's own socket or (transport
+ * `device`) on a channel of a device socket of its own, in Foreground mode
+ * unless `mode` says otherwise. BroadcastChannel is off: Node 20 has one
  * globally, and clients in one process would otherwise sync without the server.
  */
 export function connectClient(
@@ -121,13 +135,21 @@ export function connectClient(
     connect?: boolean
     /** Cap of y-websocket's reconnect backoff; 200 ms keeps tests quick, y-websocket's own default is 2,500. */
     maxBackoffTime?: number
+    transport?: Transport
+    /** The channel's mode (transport `device`). */
+    mode?: ChannelMode
+    /** A device socket to ride on instead of one of the client's own (transport `device`; the caller destroys it). */
+    device?: DeviceSocket
   } = {},
 ): TestClient {
   const doc = options.doc ?? new Y.Doc()
-  const wsUrl = baseUrl.replace(/^http/, 'ws') + WS_PATH_PREFIX
-  const provider = new WebsocketProvider(wsUrl, listId, doc, {
-    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-    params: { token },
+  const wsBase = baseUrl.replace(/^http/, 'ws')
+  const transport = options.device ? 'device' : (options.transport ?? 'list')
+  const ownDevice = transport === 'device' && !options.device ? connectDevice(baseUrl, token) : null
+  const device = options.device ?? ownDevice
+  const provider = new WebsocketProvider(device ? wsBase + DEVICE_WS_PATH : wsBase + WS_PATH_PREFIX, listId, doc, {
+    WebSocketPolyfill: (device ? device.channelClass(options.mode ?? ChannelMode.Foreground) : WebSocket) as unknown as typeof globalThis.WebSocket,
+    params: device ? {} : { token },
     disableBc: true,
     connect: options.connect ?? true,
     maxBackoffTime: options.maxBackoffTime ?? 200,
@@ -138,6 +160,7 @@ export function connectClient(
     doc,
     provider,
     session,
+    device,
     nextClose: () =>
       new Promise((resolve) => {
         const onClose = (event: CloseEvent | null) => {
@@ -150,9 +173,19 @@ export function connectClient(
     destroy() {
       session?.destroy()
       provider.destroy()
+      ownDevice?.destroy()
       doc.destroy()
     },
   }
+}
+
+/** A device socket (shared/device-client.ts) on the test server, with `ws` for the WebSocket; it connects when a channel needs it. */
+export function connectDevice(baseUrl: string, token: string | (() => string)): DeviceSocket {
+  return new DeviceSocket({
+    url: baseUrl.replace(/^http/, 'ws') + DEVICE_WS_PATH,
+    token: typeof token === 'string' ? () => token : token,
+    WebSocket: WebSocket as unknown as WebSocketConstructor,
+  })
 }
 
 /** Resolves once `provider` has completed its initial sync. */
