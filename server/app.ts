@@ -36,6 +36,8 @@ export interface ColistServer {
   readonly rooms: RoomRegistry
   /** The users' lists feeds (GET /api/lists, the device socket's Lists frames). */
   readonly lists: ListsFeed
+  /** The users' lists feeds (GET /api/lists, the device socket's Lists frames). */
+  readonly lists: ListsFeed
   readonly tokens: TokenService
   readonly metrics: Metrics
   readonly log: Logger
@@ -94,7 +96,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   app.use(errorMiddleware(log))
 
   const httpServer = createServer(app)
-  const sockets = new ListSocketServer(httpServer, { config, tokens, accounts: storage, rooms, metrics, log })
+  const feeds = { subscribeLists: lists.subscribeLists.bind(lists) }
+  const sockets = new ListSocketServer(httpServer, { config, tokens, accounts: storage, rooms, metrics, log, feeds })
   await listen(httpServer, config.port, config.host)
   const port = (httpServer.address() as AddressInfo).port
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host

@@ -92,6 +92,14 @@ class ClaimTimes {
 }
 
 /** The clientID ownership of one loaded list. */
+/** Who owns `clientId` according to a list's `writers` map (undefined: nobody yet). */
+export function ownerIn(writers: Y.Map<unknown>, clientId: number): string | undefined {
+  const entry = writers.get(String(clientId))
+  if (entry === undefined) return undefined
+  // Only the server writes this map; anything malformed in it can only be a relic, and no user owns it.
+  return isWriterEntry(entry) ? entry.u : LEGACY_OWNER
+}
+
 export class ClientIds implements ClientIdOwners {
   private readonly writers: Y.Map<unknown>
   private readonly byUser = new Map<string, ClaimTimes>()
@@ -113,10 +121,7 @@ export class ClientIds implements ClientIdOwners {
   }
 
   ownerOf(clientId: number): string | undefined {
-    const entry = this.writers.get(String(clientId))
-    if (entry === undefined) return undefined
-    // Only the server writes this map; anything malformed in it can only be a relic, and no user owns it.
-    return isWriterEntry(entry) ? entry.u : LEGACY_OWNER
+    return ownerIn(this.writers, clientId)
   }
 
   checkClaim(userId: string, clientIds: readonly number[], now: number): WriteRejectedMessage | null {

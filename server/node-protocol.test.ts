@@ -15,16 +15,19 @@ import {
   decodeAccessChange,
   decodeBeat,
   decodeEnvelope,
+  decodeListsFeedChange,
   decodeNodePersisted,
   decodeNodeSync,
   encodeAccessChange,
   encodeBeat,
   encodeEnvelope,
+  encodeListsFeedChange,
   encodeNodePersisted,
   encodeNodeSync,
   nodeAwarenessClientIds,
   topics,
   type AccessChange,
+  type ListsFeedChange,
   type NodeSyncMessage,
 } from './node-protocol.ts'
 
@@ -34,12 +37,13 @@ const utf8 = (text: string) => new TextEncoder().encode(text)
 
 describe('topics', () => {
   it('per list and per node, as every node names them', () => {
-    expect([topics.doc('l1'), topics.awareness('l1'), topics.persisted('l1'), topics.sync('l1'), topics.access, topics.nodes]).toEqual([
+    expect([topics.doc('l1'), topics.awareness('l1'), topics.persisted('l1'), topics.sync('l1'), topics.access, topics.lists, topics.nodes]).toEqual([
       'doc:l1',
       'awareness:l1',
       'persisted:l1',
       'sync:l1',
       'access',
+      'lists',
       'nodes',
     ])
   })
@@ -193,6 +197,33 @@ describe('access', () => {
   it('refuses anything else', () => {
     for (const json of ['null', '5', '{"kind":"deleted"}', '{"kind":"role","listId":"l1","userId":"u1","role":"admin"}', '{"kind":"role","listId":"l1","role":"owner"}', '{"kind":"moved","listId":"l1"}', '{']) {
       expect(() => decodeAccessChange(utf8(json)), json).toThrow()
+    }
+  })
+})
+
+describe('lists', () => {
+  const changes: ListsFeedChange[] = [
+    { kind: 'stats', listId: 'l1', stats: { title: 'Camping', open: 3, checked: 0, changedAt: 1_700_000_000_000, changedBy: 'u1' } },
+    { kind: 'stats', listId: 'l1', stats: { title: '', open: 0, checked: 0, changedAt: null, changedBy: null } },
+    { kind: 'created', listId: 'l2', userId: 'u1' },
+  ]
+
+  it('round-trips', () => {
+    for (const change of changes) expect(decodeListsFeedChange(encodeListsFeedChange(change))).toEqual(change)
+  })
+
+  it('pins the JSON: keys in this order', () => {
+    expect(new TextDecoder().decode(encodeListsFeedChange(changes[0]!))).toBe(
+      '{"kind":"stats","listId":"l1","stats":{"title":"Camping","open":3,"checked":0,"changedAt":1700000000000,"changedBy":"u1"}}',
+    )
+    expect(new TextDecoder().decode(encodeListsFeedChange(changes[2]!))).toBe('{"kind":"created","listId":"l2","userId":"u1"}')
+  })
+
+  it('refuses anything else', () => {
+    const stats = (patch: Record<string, unknown>) => JSON.stringify({ kind: 'stats', listId: 'l1', stats: { title: 't', open: 0, checked: 0, changedAt: null, changedBy: null, ...patch } })
+    expect(() => decodeListsFeedChange(utf8(stats({})))).not.toThrow()
+    for (const json of ['null', '{"kind":"created","listId":"l1"}', '{"kind":"stats","listId":"l1"}', stats({ open: -1 }), stats({ checked: 'x' }), stats({ changedBy: 5 }), '{"kind":"gone","listId":"l1"}', '{']) {
+      expect(() => decodeListsFeedChange(utf8(json)), json).toThrow()
     }
   })
 })

@@ -13,7 +13,10 @@ const memberRole = z.enum(['editor', 'viewer'])
 
 export const SignupRequest = z.object({ email, password, name: displayName }).strict()
 export const LoginRequest = z.object({ email, password: z.string().min(1).max(256) }).strict()
-export const CreateListRequest = z.object({ title: listTitle }).strict()
+/** A list id a client chose (a list created offline keeps the id it got on the device): a lower-case UUID, as the server's own. */
+export const CLIENT_LIST_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+const clientListId = z.string().regex(CLIENT_LIST_ID, 'id must be a lower-case UUID')
+export const CreateListRequest = z.object({ title: listTitle, id: clientListId.optional() }).strict()
 export const RenameListRequest = z.object({ title: listTitle }).strict()
 export const AddMemberRequest = z.object({ email, role: memberRole }).strict()
 export const ChangeRoleRequest = z.object({ role: memberRole }).strict()

@@ -283,6 +283,23 @@ export function readItem(id: string, item: Y.Map<unknown>, isCategory: CategoryC
   }
 }
 
+/** What counting an item needs, read from one pass over its entries: whether it exists, is checked, and its latest write. */
+export interface ItemStatus {
+  alive: boolean
+  checked: boolean
+  /** The greatest timestamp of any of its entries, its deletion included ('' when none). */
+  lastWrite: string
+}
+
+export function readItemStatus(item: Y.Map<unknown>): ItemStatus {
+  const scanned = scanEntries(item)
+  const existence = readExistence(scanned, ITEM_REGISTERS)
+  const deleted = existence.deletion?.t ?? ''
+  const lastWrite = deleted > existence.lastWrite ? deleted : existence.lastWrite
+  const checked = winnerOf(scanned, ITEM_REGISTERS, 'checked')?.v === true
+  return { alive: existence.alive, checked: existence.alive && checked, lastWrite }
+}
+
 /** The category as readers see it, or null when it is deleted. */
 export function readCategory(id: string, category: Y.Map<unknown>): Category | null {
   const scanned = scanEntries(category)

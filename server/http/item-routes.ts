@@ -12,6 +12,7 @@ import type { TokenService } from '../auth.ts'
 import type { RoomRegistry } from '../room-registry.ts'
 import type { AccountStore } from '../storage/storage.ts'
 import { currentUser, requireListRole, requireUser } from './access.ts'
+import { UserChange } from '../list-doc-stats.ts'
 import { notFound, parseBody } from './errors.ts'
 
 export function itemRoutes(accounts: AccountStore, tokens: TokenService, rooms: RoomRegistry): Router {
@@ -27,7 +28,7 @@ export function itemRoutes(accounts: AccountStore, tokens: TokenService, rooms: 
       let result!: T
       room.change((doc) => {
         result = fn(doc, userId)
-      }, 'http')
+      }, new UserChange(userId))
       await room.whenFlushed()
       return result
     })

@@ -14,7 +14,9 @@ import { setTitle } from '../../shared/list-document.ts'
 import type { Role } from '../../shared/protocol.ts'
 import type { TokenService } from '../auth.ts'
 import type { RoomRegistry } from '../room-registry.ts'
-import type { AccountStore, ListRecord } from '../storage/storage.ts'
+import type { ListsFeed } from '../lists-feed.ts'
+import { UserChange } from '../list-doc-stats.ts'
+import { ConflictError, type AccountStore, type ListRecord } from '../storage/storage.ts'
 import { currentUser, requireListRole, requireUser } from './access.ts'
 import { HttpError, notFound, parseBody } from './errors.ts'
 
@@ -22,29 +24,44 @@ function summary(list: ListRecord, role: Role): ListSummary {
   return { id: list.id, title: list.title, role, ownerId: list.ownerId, createdAt: list.createdAt }
 }
 
-export function listRoutes(accounts: AccountStore, tokens: TokenService, rooms: RoomRegistry): Router {
+export function listRoutes(accounts: AccountStore, tokens: TokenService, rooms: RoomRegistry, lists: ListsFeed): Router {
   const router = Router()
   router.use('/lists', requireUser(tokens))
 
   /** Writes the title into the list document too, so open clients see it at once. */
-  async function writeTitle(listId: string, title: string): Promise<void> {
+  async function writeTitle(listId: string, title: string, userId: string): Promise<void> {
     await rooms.withRoom(listId, async (room) => {
-      room.change((doc) => setTitle(doc, title))
+      room.change((doc) => setTitle(doc, title), new UserChange(userId))
       await room.whenFlushed()
     })
   }
 
+  /**
+   * Creates a list, under the id the client chose if it sent one (a list
+   * created offline): 409 if someone else's list has it; the same user's
+   * retry of a create that went through answers 200 with the list as it is.
+   */
   router.post('/lists', async (req, res) => {
-    const { title } = parseBody(CreateListRequest, req.body)
-    const list: ListRecord = { id: randomUUID(), title, ownerId: currentUser(res).userId, createdAt: Date.now() }
-    await accounts.createList(list)
-    await writeTitle(list.id, title)
+    const { title, id } = parseBody(CreateListRequest, req.body)
+    const { userId } = currentUser(res)
+    const list: ListRecord = { id: id ?? randomUUID(), title, ownerId: userId, createdAt: Date.now() }
+    try {
+      await accounts.createList(list)
+    } catch (err) {
+      if (!(err instanceof ConflictError) || id === undefined) throw err
+      const existing = await accounts.getList(id)
+      if (existing?.ownerId !== userId) throw new HttpError(409, 'list_id_taken', 'a list with this id exists already')
+      res.status(200).json(summary(existing, 'owner'))
+      return
+    }
+    await writeTitle(list.id, title, userId)
+    lists.listCreated(list.id, userId)
     res.status(201).json(summary(list, 'owner'))
   })
 
+  /** The user's lists as the lists feed shows them (shared/lists-feed.ts), oldest first. */
   router.get('/lists', async (_req, res) => {
-    const lists = await accounts.listsForUser(currentUser(res).userId)
-    res.json(lists.map(({ list, role }) => summary(list, role)))
+    res.json(await lists.overviewsFor(currentUser(res).userId))
   })
 
   router.get('/lists/:id', async (req, res) => {
@@ -57,7 +74,7 @@ export function listRoutes(accounts: AccountStore, tokens: TokenService, rooms: 
     const { list, role } = await requireListRole(accounts, req, currentUser(res).userId, 'editor')
     const { title } = parseBody(RenameListRequest, req.body)
     await accounts.renameList(list.id, title)
-    await writeTitle(list.id, title)
+    await writeTitle(list.id, title, currentUser(res).userId)
     res.json(summary({ ...list, title }, role))
   })
 

@@ -1,0 +1,174 @@
+/**
+ * What the lists feed shows of a list's document: its title, how many items
+ * are open and checked, and its latest change (when, and by whom).
+ *
+ * The latest change is read from the document itself, the same on every
+ * node and after a restart: the greatest register timestamp (hybrid logical
+ * clock, shared/hlc.ts) of any item or of the title — every change of an
+ * item writes one, a text edit its `edited` entry, a deletion its `deleted`
+ * entry — whose clientID the `writers` map names the owner of. A change the
+ * server wrote for a user (HTTP rename, HTTP items) is under the server's
+ * clientID; the room's transaction then carries a `UserChange` origin,
+ * which names the user on the node that made it.
+ *
+ * A loaded room keeps its stats with a `DocStatsTracker`: one walk when the
+ * room loads, then only the items a change touched are read again, at most
+ * once per `debounceMs`, so typing in a big list never walks it.
+ */
+import * as Y from 'yjs'
+import { parseTimestamp } from '../shared/hlc.ts'
+import { ROOT, itemsMap, readItemStatus, readTitle, titleRegister } from '../shared/list-layout.ts'
+import { registerMapEntries } from '../shared/lww-register.ts'
+import { ownerIn } from './client-ids.ts'
+import { FROM_FANOUT } from './peer-sync.ts'
+
+export interface DocStats {
+  title: string
+  open: number
+  checked: number
+  /** Wall time of the latest change, or null if nothing carries a timestamp. */
+  changedAt: number | null
+  /** The user who made it, or null when not known (the server's own write, a legacy one). */
+  changedBy: string | null
+}
+
+/** Origin of a server transaction made on a user's behalf (HTTP routes): names who changed the list. */
+export class UserChange {
+  constructor(readonly userId: string) {}
+}
+
+export function sameStats(a: DocStats | undefined, b: DocStats | undefined): boolean {
+  return (
+    a !== undefined &&
+    b !== undefined &&
+    a.title === b.title &&
+    a.open === b.open &&
+    a.checked === b.checked &&
+    a.changedAt === b.changedAt &&
+    a.changedBy === b.changedBy
+  )
+}
+
+type ItemState = 'open' | 'checked' | null
+
+/** Counts and latest timestamp of a document, kept up to date item by item. */
+class Counter {
+  readonly states = new Map<string, ItemState>()
+  open = 0
+  checked = 0
+  latest = ''
+
+  constructor(private readonly doc: Y.Doc) {
+    for (const id of itemsMap(doc).keys()) this.reread(id)
+    this.rereadTitle()
+  }
+
+  reread(id: string): void {
+    const value = itemsMap(this.doc).get(id)
+    let state: ItemState = null
+    if (value instanceof Y.Map) {
+      const status = readItemStatus(value as Y.Map<unknown>)
+      if (status.lastWrite > this.latest) this.latest = status.lastWrite
+      state = !status.alive ? null : status.checked ? 'checked' : 'open'
+    }
+    const before = this.states.get(id) ?? null
+    if (before === state) return
+    if (before) this[before]--
+    if (state) this[state]++
+    if (state) this.states.set(id, state)
+    else this.states.delete(id)
+  }
+
+  rereadTitle(): void {
+    for (const entry of registerMapEntries(titleRegister(this.doc))) if (entry.t > this.latest) this.latest = entry.t
+  }
+
+  stats(hint: string | null): DocStats {
+    const parts = this.latest ? parseTimestamp(this.latest) : null
+    const owner = parts ? ownerIn(this.doc.getMap(ROOT.writers), parts.clientId) : undefined
+    const changedBy = owner !== undefined && !owner.startsWith('#') ? owner : hint
+    return { title: readTitle(this.doc), open: this.open, checked: this.checked, changedAt: parts?.wall ?? null, changedBy }
+  }
+}
+
+/** Stats of a document read whole (a list not loaded: from its stored snapshot and log). */
+export function docStats(doc: Y.Doc): DocStats {
+  return new Counter(doc).stats(null)
+}
+
+/**
+ * Follows a loaded room's document. `onChange` gets fresh stats after
+ * changes this node made (a client's write here, an HTTP change), debounced;
+ * updates from other nodes are counted but not reported, since the node that
+ * made them reports them on the fan-out.
+ */
+export class DocStatsTracker {
+  private readonly counter: Counter
+  private readonly dirty = new Set<string>()
+  private titleDirty = false
+  private local = false
+  private hint: string | null = null
+  private timer: NodeJS.Timeout | null = null
+  private current: DocStats
+
+  constructor(
+    private readonly doc: Y.Doc,
+    private readonly onChange: (stats: DocStats) => void,
+    private readonly debounceMs: number,
+  ) {
+    this.counter = new Counter(doc)
+    this.current = this.counter.stats(null)
+    itemsMap(doc).observeDeep(this.onItems)
+    titleRegister(doc).observe(this.onTitle)
+    doc.on('update', this.onUpdate)
+  }
+
+  get stats(): DocStats {
+    return this.current
+  }
+
+  private readonly onItems = (events: Array<Y.YEvent<Y.AbstractType<unknown>>>): void => {
+    const items = itemsMap(this.doc)
+    for (const event of events) {
+      if (event.target === items) for (const key of (event as Y.YMapEvent<unknown>).keysChanged) this.dirty.add(key)
+      else if (typeof event.path[0] === 'string') this.dirty.add(event.path[0])
+    }
+  }
+
+  private readonly onTitle = (): void => {
+    this.titleDirty = true
+  }
+
+  private readonly onUpdate = (_update: Uint8Array, origin: unknown): void => {
+    if (origin === FROM_FANOUT) return
+    this.local = true
+    if (origin instanceof UserChange) this.hint = origin.userId
+    this.timer ??= setTimeout(this.flush, this.debounceMs)
+  }
+
+  private readonly flush = (): void => {
+    this.timer = null
+    for (const id of this.dirty) this.counter.reread(id)
+    this.dirty.clear()
+    if (this.titleDirty) this.counter.rereadTitle()
+    this.titleDirty = false
+    if (!this.local) return
+    this.local = false
+    const stats = this.counter.stats(this.hint ?? this.current.changedBy)
+    this.hint = null
+    if (sameStats(stats, this.current)) return
+    this.current = stats
+    this.onChange(stats)
+  }
+
+  /** Stops following the document; a change not reported yet is reported now (call it before the document's content goes). */
+  destroy(): void {
+    if (this.timer) {
+      clearTimeout(this.timer)
+      this.flush()
+    }
+    itemsMap(this.doc).unobserveDeep(this.onItems)
+    titleRegister(this.doc).unobserve(this.onTitle)
+    this.doc.off('update', this.onUpdate)
+  }
+}

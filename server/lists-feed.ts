@@ -1,0 +1,323 @@
+/**
+ * The lists feed: per user, every list they can access as a `ListOverview`
+ * (shared/lists-feed.ts), pushed to each of their devices as it changes — a
+ * share, a role change, a revocation or leave, a deletion, a rename, a change
+ * of counts — on every node.
+ *
+ * A subscriber (a device socket, `subscribeLists`) gets a snapshot first,
+ * then deltas: the overviews that changed and the ids it no longer sees.
+ * `overviewsFor` builds the same overviews for `GET /api/lists`.
+ *
+ * Where each part comes from:
+ * - Access (shares, roles, removals, deletions) reaches every node through
+ *   the registry's access changes (`RoomRegistry.onAccessChange`, carried by
+ *   the fan-out's `access` topic); a new list through this module's `created`
+ *   message on the `lists` topic.
+ * - Title, counts and latest change come from the list's document
+ *   (list-doc-stats.ts): tracked while its room is loaded here, and published
+ *   on the `lists` topic after a change this node made, so nodes that do not
+ *   hold the room learn them too; otherwise read once from storage and kept.
+ *
+ * Cost: nothing is read or sent for a change no subscriber of this node
+ * sees. List records, members and user names are cached and dropped on the
+ * list's next access change; a list's stats are computed from storage at
+ * most once per node (and again after a fan-out outage, when messages may
+ * have been lost).
+ */
+import { encodeListsFeed, type ListMemberRef, type ListOverview, type ListsFeedMessage } from '../shared/lists-feed.ts'
+import type { Fanout } from './fanout.ts'
+import { DocStatsTracker, docStats, sameStats, type DocStats } from './list-doc-stats.ts'
+import { docFromStored } from './durable-writer.ts'
+import type { Logger } from './logger.ts'
+import { decodeListsFeedChange, encodeListsFeedChange, topics, type AccessChange, type ListsFeedChange } from './node-protocol.ts'
+import type { Room } from './room.ts'
+import type { RoomRegistry } from './room-registry.ts'
+import type { AccountStore, DocumentStore, ListRecord } from './storage/storage.ts'
+
+export interface ListsFeedOptions {
+  accounts: AccountStore
+  store: DocumentStore
+  rooms: RoomRegistry
+  fanout: Fanout
+  log: Logger
+  /** A loaded list's stats are recomputed at most this often while it changes. */
+  debounceMs?: number
+}
+
+const DEFAULT_DEBOUNCE_MS = 150
+
+interface ListInfo {
+  record: ListRecord
+  /** Owner first, then by name. */
+  members: ListMemberRef[]
+}
+
+interface Subscriber {
+  userId: string
+  send: (message: ListsFeedMessage) => void
+  /** What it was sent, by list id; null until its snapshot went out. */
+  lists: Map<string, ListOverview> | null
+  /** A change arrived while its snapshot was being built: build another. */
+  stale: boolean
+  closed: boolean
+  /** Per list, the latest overview being built for it: an older one that finishes later is not sent. */
+  building: Map<string, number>
+}
+
+let buildCounter = 0
+
+export class ListsFeed {
+  private readonly subscribers = new Map<string, Set<Subscriber>>()
+  private readonly stats = new Map<string, DocStats>()
+  private readonly statsLoading = new Map<string, Promise<DocStats>>()
+  private readonly trackers = new Map<string, DocStatsTracker>()
+  private readonly infos = new Map<string, Promise<ListInfo | null>>()
+  private readonly names = new Map<string, string>()
+  private readonly stop: Array<() => void> = []
+  private readonly debounceMs: number
+
+  constructor(private readonly options: ListsFeedOptions) {
+    this.debounceMs = options.debounceMs ?? DEFAULT_DEBOUNCE_MS
+    const { rooms, fanout, log } = options
+    this.stop.push(
+      rooms.onAccessChange((change) => this.onAccessChange(change)),
+      rooms.onRoomLoaded((room) => this.track(room)),
+      fanout.subscribe(topics.lists, (payload) => {
+        let change: ListsFeedChange
+        try {
+          change = decodeListsFeedChange(payload)
+        } catch {
+          log.warn('ignoring malformed lists change from fan-out')
+          return
+        }
+        if (change.kind === 'created') this.refresh(change.listId, [change.userId])
+        else this.statsChanged(change.listId, change.stats)
+      }),
+      // Stats published meanwhile may be lost: forget those not tracked here, and send everyone a fresh snapshot.
+      fanout.onReconnect(() => {
+        for (const listId of this.stats.keys()) if (!this.trackers.has(listId)) this.stats.delete(listId)
+        this.infos.clear()
+        for (const set of this.subscribers.values()) for (const sub of set) void this.sendSnapshot(sub)
+      }),
+    )
+  }
+
+  /** The device socket's hook (server/device-socket.ts `DeviceFeeds`): each call of `send` is one `Lists` frame. */
+  subscribeLists(userId: string, send: (json: string) => void): () => void {
+    return this.subscribe(userId, (message) => send(encodeListsFeed(message)))
+  }
+
+  /** A snapshot first, then deltas, until the returned function is called. */
+  subscribe(userId: string, send: (message: ListsFeedMessage) => void): () => void {
+    const sub: Subscriber = { userId, send, lists: null, stale: false, closed: false, building: new Map() }
+    let set = this.subscribers.get(userId)
+    if (!set) this.subscribers.set(userId, (set = new Set()))
+    set.add(sub)
+    void this.sendSnapshot(sub)
+    return () => {
+      sub.closed = true
+      set.delete(sub)
+      if (set.size === 0 && this.subscribers.get(userId) === set) this.subscribers.delete(userId)
+    }
+  }
+
+  /** Every list `userId` can access, oldest first. */
+  async overviewsFor(userId: string): Promise<ListOverview[]> {
+    const lists = await this.options.accounts.listsForUser(userId)
+    const overviews = await Promise.all(lists.map(({ list }) => this.overview(list.id, userId)))
+    return overviews.filter((overview) => overview !== null)
+  }
+
+  /** A list was just created by `userId` (POST /api/lists): their devices show it, on every node. */
+  listCreated(listId: string, userId: string): void {
+    this.refresh(listId, [userId])
+    this.publish({ kind: 'created', listId, userId })
+  }
+
+  close(): void {
+    for (const stop of this.stop.splice(0)) stop()
+    for (const tracker of this.trackers.values()) tracker.destroy()
+    this.trackers.clear()
+    this.subscribers.clear()
+  }
+
+  // ---------------------------------------------------------------------------
+  // Sources
+  // ---------------------------------------------------------------------------
+
+  private onAccessChange(change: AccessChange): void {
+    this.infos.delete(change.listId)
+    if (change.kind === 'deleted') {
+      this.stats.delete(change.listId)
+      for (const sub of this.allSubscribers()) {
+        sub.building.delete(change.listId)
+        if (sub.lists === null) sub.stale = true
+        else if (sub.lists.delete(change.listId)) sub.send({ type: 'changed', lists: [], removed: [change.listId] })
+      }
+      return
+    }
+    this.refresh(change.listId, [change.userId])
+  }
+
+  private track(room: Room): void {
+    const listId = room.id
+    const tracker = new DocStatsTracker(
+      room.doc,
+      (stats) => {
+        this.statsChanged(listId, stats)
+        this.publish({ kind: 'stats', listId, stats })
+      },
+      this.debounceMs,
+    )
+    this.trackers.get(listId)?.destroy()
+    this.trackers.set(listId, tracker)
+    room.doc.once('destroy', () => {
+      tracker.destroy()
+      if (this.trackers.get(listId) === tracker) this.trackers.delete(listId)
+    })
+    // What the document says now; a known author is kept when the document cannot tell (the server wrote it).
+    const known = this.stats.get(listId)
+    const loaded = tracker.stats
+    this.statsChanged(listId, known && known.changedAt === loaded.changedAt && loaded.changedBy === null ? { ...loaded, changedBy: known.changedBy } : loaded)
+  }
+
+  private statsChanged(listId: string, stats: DocStats): void {
+    if (sameStats(this.stats.get(listId), stats)) return
+    this.stats.set(listId, stats)
+    this.refresh(listId, [])
+  }
+
+  private publish(change: ListsFeedChange): void {
+    this.options.fanout.publish(topics.lists, encodeListsFeedChange(change))
+  }
+
+  // ---------------------------------------------------------------------------
+  // Building overviews
+  // ---------------------------------------------------------------------------
+
+  private *allSubscribers(): Generator<Subscriber> {
+    for (const set of this.subscribers.values()) yield* set
+  }
+
+  /**
+   * Sends the list's overview to every subscriber that shows it, or is one of
+   * `users` (it may be new to them), if it changed for them: as a change,
+   * or a removal once they no longer have access.
+   */
+  private refresh(listId: string, users: readonly string[]): void {
+    const targets: Subscriber[] = []
+    for (const sub of this.allSubscribers()) {
+      if (sub.lists === null) sub.stale = true
+      else if (sub.lists.has(listId) || users.includes(sub.userId)) targets.push(sub)
+    }
+    if (targets.length === 0) return
+    void Promise.all(
+      targets.map(async (sub) => {
+        const build = ++buildCounter
+        sub.building.set(listId, build)
+        const overview = await this.overview(listId, sub.userId)
+        if (sub.closed || sub.lists === null || sub.building.get(listId) !== build) return
+        sub.building.delete(listId)
+        const before = sub.lists.get(listId)
+        if (!overview) {
+          if (before && sub.lists.delete(listId)) sub.send({ type: 'changed', lists: [], removed: [listId] })
+          return
+        }
+        if (before && JSON.stringify(before) === JSON.stringify(overview)) return
+        sub.lists.set(listId, overview)
+        sub.send({ type: 'changed', lists: [overview], removed: [] })
+      }),
+    ).catch((err: unknown) => this.options.log.warn({ list: listId, err: String(err) }, 'could not update the lists feed'))
+  }
+
+  private async sendSnapshot(sub: Subscriber): Promise<void> {
+    do {
+      sub.stale = false
+      let lists: ListOverview[]
+      try {
+        lists = await this.overviewsFor(sub.userId)
+      } catch (err) {
+        this.options.log.warn({ user: sub.userId, err: String(err) }, 'could not build the lists feed')
+        return
+      }
+      if (sub.closed) return
+      if (sub.stale) continue
+      sub.lists = new Map(lists.map((list) => [list.id, list]))
+      sub.send({ type: 'snapshot', lists })
+    } while (sub.stale && !sub.closed)
+  }
+
+  /** The list as `userId` sees it, or null if they have no access (or it is gone). */
+  private async overview(listId: string, userId: string): Promise<ListOverview | null> {
+    const [info, stats] = await Promise.all([this.info(listId), this.statsOf(listId)])
+    const me = info?.members.find((member) => member.id === userId)
+    if (!info || !me) return null
+    const { record } = info
+    const changedBy = stats.changedBy === null ? null : { id: stats.changedBy, name: await this.nameOf(stats.changedBy) }
+    return {
+      id: record.id,
+      title: stats.title || record.title,
+      role: me.role,
+      ownerId: record.ownerId,
+      createdAt: record.createdAt,
+      members: info.members,
+      open: stats.open,
+      checked: stats.checked,
+      changedBy,
+      changedAt: stats.changedAt,
+    }
+  }
+
+  private info(listId: string): Promise<ListInfo | null> {
+    let info = this.infos.get(listId)
+    if (!info) {
+      info = this.readInfo(listId)
+      this.infos.set(listId, info)
+      info.catch(() => this.infos.get(listId) === info && this.infos.delete(listId))
+    }
+    return info
+  }
+
+  private async readInfo(listId: string): Promise<ListInfo | null> {
+    const { accounts } = this.options
+    const [record, memberships] = await Promise.all([accounts.getList(listId), accounts.listMembers(listId)])
+    if (!record) return null
+    const members = await Promise.all(memberships.map(async (m) => ({ id: m.userId, name: await this.nameOf(m.userId), role: m.role })))
+    members.sort((a, b) => Number(b.role === 'owner') - Number(a.role === 'owner') || a.name.localeCompare(b.name) || (a.id < b.id ? -1 : 1))
+    return { record, members }
+  }
+
+  private async nameOf(userId: string): Promise<string> {
+    let name = this.names.get(userId)
+    if (name === undefined) {
+      name = (await this.options.accounts.getUserById(userId))?.name ?? ''
+      this.names.set(userId, name)
+    }
+    return name
+  }
+
+  private statsOf(listId: string): Promise<DocStats> {
+    const tracked = this.trackers.get(listId)
+    const known = this.stats.get(listId) ?? tracked?.stats
+    if (known) return Promise.resolve(known)
+    let loading = this.statsLoading.get(listId)
+    if (!loading) {
+      loading = this.options.store
+        .loadDoc(listId)
+        .then((stored) => {
+          const doc = docFromStored(stored)
+          try {
+            return docStats(doc)
+          } finally {
+            doc.destroy()
+          }
+        })
+        .finally(() => this.statsLoading.delete(listId))
+      this.statsLoading.set(listId, loading)
+      void loading.then((stats) => {
+        if (!this.stats.has(listId)) this.stats.set(listId, stats)
+      }, () => {})
+    }
+    return loading
+  }
+}
