@@ -36,8 +36,6 @@ export interface ColistServer {
   readonly rooms: RoomRegistry
   /** The users' lists feeds (GET /api/lists, the device socket's Lists frames). */
   readonly lists: ListsFeed
-  /** The users' lists feeds (GET /api/lists, the device socket's Lists frames). */
-  readonly lists: ListsFeed
   readonly tokens: TokenService
   readonly metrics: Metrics
   readonly log: Logger
