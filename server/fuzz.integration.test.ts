@@ -11,6 +11,10 @@
  * client wrote it, and its presence as that client set it; and keep that
  * client syncing, with durable acks, between every batch.
  *
+ * The 10,000 frames run on a list's own socket and again inside a list's
+ * channel of a device socket (`/ws/device`), where what closes a list's
+ * socket ends the channel (or the device socket, for its own limits).
+ *
  * Replay a failure with the seed it prints:
  *   SEED=<n> npx vitest run server/fuzz.integration.test.ts
  * and explore new seeds with FUZZ_EXPLORE=1.
@@ -21,7 +25,7 @@ import * as Y from 'yjs'
 import { addItem, listItems } from '../shared/list-document.ts'
 import { CloseCode, SyncStep, isRetryableClose } from '../shared/protocol.ts'
 import { FuzzAttacker, type Outcome, type ReconnectBudget } from './test-support/fuzz-attacker.ts'
-import { Api, connectClient, docUntil, eventUntil, saved, startTestServer, synced, type TestClient, type TestServer } from './test-support/harness.ts'
+import { Api, TRANSPORTS, connectClient, docUntil, eventUntil, saved, startTestServer, synced, type TestClient, type TestServer, type Transport } from './test-support/harness.ts'
 import { MB, settledRetainedBytes } from './test-support/heap-after-gc.ts'
 import { collectProcessErrors } from './test-support/process-errors.ts'
 import { ALWAYS_ALLOWED_CLOSES, nextFrame, realUpdates, type FuzzContext, type FuzzFrame } from './test-support/protocol-fuzz.ts'
@@ -75,7 +79,7 @@ interface FuzzRun {
  * promises. Throws (with the frame) at the first frame the server handled
  * wrongly.
  */
-async function fuzz(seed: number, frames: number): Promise<FuzzRun> {
+async function fuzz(seed: number, frames: number, transport: Transport = 'list'): Promise<FuzzRun> {
   const gen = prng.create(seed)
   ts = await startTestServer(SERVER_ENV)
   const url = ts.server.url
@@ -89,8 +93,8 @@ async function fuzz(seed: number, frames: number): Promise<FuzzRun> {
   await api.share(owner.token, sandboxList, attacker.user.email, 'editor')
 
   // The honest client edits and sets a presence; a second one watches both.
-  const honest = connectClient(url, bystanderList, owner.token)
-  const observer = connectClient(url, bystanderList, owner.token, { colist: false })
+  const honest = connectClient(url, bystanderList, owner.token, { transport })
+  const observer = connectClient(url, bystanderList, owner.token, { colist: false, transport })
   clients.push(honest, observer)
   await Promise.all([synced(honest.provider), synced(observer.provider)])
   honest.provider.awareness.setLocalStateField('cursor', 'honest cursor')
@@ -122,7 +126,7 @@ async function fuzz(seed: number, frames: number): Promise<FuzzRun> {
 
   const ctx: FuzzContext = { ...realUpdates(gen, 240), victimIds: [honest.doc.clientID, observer.doc.clientID], maxMessageBytes: MAX_MESSAGE_BYTES }
   const budget: ReconnectBudget = { remaining: frames + 200, opened: 0 }
-  const attackers = Array.from({ length: ATTACKERS }, () => new FuzzAttacker(url, { bystander: bystanderList, sandbox: sandboxList }, attacker.token, budget))
+  const attackers = Array.from({ length: ATTACKERS }, () => new FuzzAttacker(url, { bystander: bystanderList, sandbox: sandboxList }, attacker.token, budget, transport))
   const run: FuzzRun = { frames, evaluated: 0, flooded: 0, closes: new Map(), sockets: 0 }
   const memoryBefore = await settledRetainedBytes()
 
@@ -178,13 +182,13 @@ async function fuzz(seed: number, frames: number): Promise<FuzzRun> {
   // The sandbox took every decodable update thrown at it and still loads, from storage and over a socket.
   const sandboxStored = await loadStoredDoc(ts.server.storage, sandboxList)
   expect(Y.encodeStateVector(sandboxStored).byteLength).toBeGreaterThan(1)
-  const sandboxReader = connectClient(url, sandboxList, owner.token)
+  const sandboxReader = connectClient(url, sandboxList, owner.token, { transport })
   clients.push(sandboxReader)
   await synced(sandboxReader.provider)
 
   const grown = (await settledRetainedBytes()) - memoryBefore
   console.log(
-    `fuzz seed ${seed}: ${run.evaluated} frames evaluated one by one + ${run.flooded} flood messages, over ${run.sockets} attacker sockets; ` +
+    `fuzz seed ${seed} on a ${transport} socket: ${run.evaluated} frames evaluated one by one + ${run.flooded} flood messages, over ${run.sockets} attacker sockets; ` +
       `closes by code ${JSON.stringify(Object.fromEntries(run.closes))}; retained memory grew by ${(grown / MB).toFixed(1)} MB`,
   )
   expect(grown).toBeLessThan(32 * MB)
@@ -208,7 +212,7 @@ function describeFrame(frame: FuzzFrame): string {
   return `${frame.kind} to ${frame.target}${frame.text ? ' as text' : ''}, ${frame.bytes.byteLength} bytes: ${hex}${frame.bytes.byteLength > 64 ? '…' : ''}`
 }
 
-describe('protocol fuzz', () => {
+describe.each(TRANSPORTS)('protocol fuzz on a %s socket', (transport) => {
   it('10,000 seeded hostile frames and floods: the server stays up and bounded, closes only senders and with the right codes, and the bystander list stays untouched and syncing', async () => {
     // A fixed default keeps CI deterministic; FUZZ_EXPLORE=1 draws a new seed to hunt for new findings.
     const seed = process.env.SEED ? Number(process.env.SEED) : process.env.FUZZ_EXPLORE ? Date.now() % 2 ** 31 : DEFAULT_SEED
@@ -218,7 +222,7 @@ describe('protocol fuzz', () => {
     })
     const errors = collectProcessErrors()
     try {
-      const run = await fuzz(seed, 10_000)
+      const run = await fuzz(seed, 10_000, transport)
       expect(run.evaluated).toBe(10_000)
       expect(run.flooded).toBeGreaterThan(0)
       expect(errors.errors).toEqual([])

@@ -1,26 +1,18 @@
 /**
  * Hostile and oversized input on the list socket: each is refused with its
  * close code, only the offending socket closes, the stored document is
- * unchanged, and a well-behaved client on the same list keeps syncing.
+ * unchanged, and a well-behaved client on the same list keeps syncing. The
+ * same on a list's channel of a device socket: what a list's socket would
+ * close with ends the channel (or, for the socket's own limits, the socket).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import * as Y from 'yjs'
 import { encodeAwarenessEntries } from '../shared/awareness-entries.ts'
 import { addItem, listItems } from '../shared/list-document.ts'
-import { CloseCode, MessageType, SyncStep, WS_PATH_PREFIX, encodeAwarenessMessage, encodeHello, encodeSyncMessage } from '../shared/protocol.ts'
-import { Api, connectClient, docUntil, saved, startTestServer, synced, type TestClient, type TestServer } from './test-support/harness.ts'
-
-/** A raw socket that sends exactly the bytes a test chooses. */
-async function rawSocket(baseUrl: string, listId: string, token: string): Promise<{ ws: WebSocket; closed: Promise<number> }> {
-  const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}${WS_PATH_PREFIX}/${listId}?token=${token}`)
-  const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)))
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve())
-    ws.once('error', reject)
-  })
-  return { ws, closed }
-}
+import { CloseCode, MessageType, SyncStep, encodeAwarenessMessage, encodeHello, encodeSyncMessage } from '../shared/protocol.ts'
+import { Api, TRANSPORTS, connectClient, docUntil, saved, startTestServer, synced, type TestClient, type TestServer } from './test-support/harness.ts'
+import { deviceSocketUrl, listSocketUrl, openRawListSocket } from './test-support/raw-list-socket.ts'
 
 async function storedItems(ts: TestServer, listId: string): Promise<string[]> {
   const stored = await ts.server.storage.loadDoc(listId)
@@ -29,7 +21,12 @@ async function storedItems(ts: TestServer, listId: string): Promise<string[]> {
   return listItems(doc).items.map((item) => item.text)
 }
 
-describe('refused input', () => {
+describe.each(TRANSPORTS)('refused input on a %s socket', (transport) => {
+  /** A raw socket (or channel) that sends exactly the bytes a test chooses, and the code it closed with. */
+  const rawSocket = async (baseUrl: string, listId: string, token: string) => {
+    const raw = await openRawListSocket(baseUrl, listId, token, transport)
+    return { ws: raw.ws, closed: raw.closed.then(({ code }) => code) }
+  }
   let ts: TestServer
   let api: Api
   let token: string
@@ -44,7 +41,7 @@ describe('refused input', () => {
     token = owner.token
     userId = owner.user.id
     listId = (await api.createList(token)).id
-    bystander = connectClient(ts.server.url, listId, token)
+    bystander = connectClient(ts.server.url, listId, token, { transport })
     await synced(bystander.provider)
     addItem(bystander.doc, { text: 'before', createdBy: userId })
     await saved(bystander)
@@ -112,7 +109,7 @@ describe('refused input', () => {
 
   it('refuses growth past MAX_DOC_BYTES with 4413 and stores nothing of the refused update', async () => {
     await setup({ MAX_DOC_BYTES: String(16 * 1024) })
-    const writer = connectClient(ts.server.url, listId, token)
+    const writer = connectClient(ts.server.url, listId, token, { transport })
     await synced(writer.provider)
     const closed = writer.nextClose()
     // One paste bigger than the whole allowance.
@@ -136,7 +133,7 @@ describe('refused input', () => {
 
   it('default limits let a client write 500 updates a second', async () => {
     await setup()
-    const writer = connectClient(ts.server.url, listId, token)
+    const writer = connectClient(ts.server.url, listId, token, { transport })
     await synced(writer.provider)
     let closedWith: number | null = null
     writer.nextClose().then((code) => (closedWith = code))
@@ -165,7 +162,7 @@ describe('refused input', () => {
   })
 })
 
-describe('keepalive', () => {
+describe.each(TRANSPORTS)('keepalive on a %s socket', (transport) => {
   it('drops a socket that stops answering pings, and its presence with it', async () => {
     const ts = await startTestServer({ PING_INTERVAL_MS: '100' })
     try {
@@ -173,7 +170,8 @@ describe('keepalive', () => {
       const owner = await api.signup()
       const list = await api.createList(owner.token)
       // autoPong off: the peer is alive at the TCP level but never answers a ping, like a dead NAT mapping.
-      const ws = new WebSocket(`${ts.server.url.replace(/^http/, 'ws')}${WS_PATH_PREFIX}/${list.id}?token=${owner.token}`, { autoPong: false })
+      const url = transport === 'list' ? listSocketUrl(ts.server.url, list.id, owner.token) : deviceSocketUrl(ts.server.url, owner.token)
+      const ws = new WebSocket(url, { autoPong: false })
       const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)))
       await new Promise((resolve) => ws.once('open', resolve))
       const started = Date.now()

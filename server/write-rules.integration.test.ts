@@ -2,11 +2,11 @@
  * The write rules against a real server on 127.0.0.1, reproducing findings
  * 4, 5 and 6 of issue 8: each hostile write is refused with its code, the
  * sender is told why, nothing of it is stored, and honest clients — Colist's
- * and unmodified y-websocket ones — keep writing without ever being refused.
+ * and unmodified y-websocket ones — keep writing without ever being refused;
+ * on a list's own socket and on a channel of a device socket alike.
  */
 import * as encoding from 'lib0/encoding'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { WebSocket } from 'ws'
 import * as Y from 'yjs'
 import { encodeTimestamp } from '../shared/hlc.ts'
 import {
@@ -36,8 +36,8 @@ import {
   encodeSyncMessage,
   type WriteRejectedMessage,
 } from '../shared/protocol.ts'
-import { Api, connectClient, docUntil, eventUntil, saved, startTestServer, synced, type TestClient, type TestServer } from './test-support/harness.ts'
-import { openRawListSocket } from './test-support/raw-list-socket.ts'
+import { Api, TRANSPORTS, connectClient, docUntil, eventUntil, saved, startTestServer, synced, type TestClient, type TestServer, type Transport } from './test-support/harness.ts'
+import { openRawListSocket, type RawSocket } from './test-support/raw-list-socket.ts'
 import { loadStoredDoc } from './test-support/stored-doc.ts'
 import * as decoding from 'lib0/decoding'
 
@@ -45,15 +45,15 @@ const texts = (doc: Y.Doc) => listItems(doc).items.map((item) => item.text).sort
 
 /** A raw socket that said Hello: what it is told and how it is closed. */
 interface Attacker {
-  ws: WebSocket
+  ws: RawSocket
   closed: Promise<{ code: number; reason: string }>
   rejections: WriteRejectedMessage[]
   /** The server's sync step 2 to our empty state vector: the whole list, as the attacker sees it. */
   listCopy(): Promise<Y.Doc>
 }
 
-async function attackerSocket(url: string, listId: string, token: string): Promise<Attacker> {
-  const raw = await openRawListSocket(url, listId, token)
+async function openAttacker(url: string, listId: string, token: string, transport: Transport): Promise<Attacker> {
+  const raw = await openRawListSocket(url, listId, token, transport)
   const rejections: WriteRejectedMessage[] = []
   const step2s: Uint8Array[] = []
   let onStep2: (() => void) | null = null
@@ -121,15 +121,16 @@ function manyClientIds(count: number): Uint8Array {
   return encoding.toUint8Array(enc)
 }
 
-describe('the server owns who writes what', () => {
+describe.each(TRANSPORTS)('the server owns who writes what, on a %s socket', (transport) => {
   let ts: TestServer
   let api: Api
   const clients: TestClient[] = []
-  const connect = (...args: Parameters<typeof connectClient>) => {
-    const client = connectClient(...args)
+  const connect = (...[url, listId, token, options]: Parameters<typeof connectClient>) => {
+    const client = connectClient(url, listId, token, { transport, ...options })
     clients.push(client)
     return client
   }
+  const attackerSocket = (url: string, listId: string, token: string) => openAttacker(url, listId, token, transport)
   let owner: Awaited<ReturnType<Api['signup']>>
   let mallory: Awaited<ReturnType<Api['signup']>>
   let listId: string
@@ -359,7 +360,7 @@ describe('the server owns who writes what', () => {
   })
 
   it('a Hello of protocol 1 (a client that only knows layout v1) is closed with 4427; the Session carries the server time', async () => {
-    const v1 = await openRawListSocket(ts.server.url, listId, owner.token)
+    const v1 = await openRawListSocket(ts.server.url, listId, owner.token, transport)
     v1.ws.send(encodeHello({ protocolVersion: LAYOUT_V1_PROTOCOL_VERSION }))
     expect((await v1.closed).code).toBe(CloseCode.LayoutOutdated.code)
 
@@ -372,7 +373,7 @@ describe('the server owns who writes what', () => {
       () => ana.session.session !== null,
       'a session',
     )
-    const raw = await openRawListSocket(ts.server.url, listId, owner.token)
+    const raw = await openRawListSocket(ts.server.url, listId, owner.token, transport)
     const session = new Promise<ReturnType<typeof decodeSession>>((resolve) =>
       raw.ws.on('message', (data: Buffer) => {
         const dec = decoding.createDecoder(new Uint8Array(data))

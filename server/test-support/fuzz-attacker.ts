@@ -6,10 +6,10 @@
  * socket closed" means the frame (or the rate limit) ended it. A closed
  * socket is replaced on the next frame, within a shared reconnect budget.
  */
-import type { WebSocket } from 'ws'
 import { MessageType, PROTOCOL_VERSION, encodeHello } from '../../shared/protocol.ts'
+import type { Transport } from './harness.ts'
 import type { FuzzFrame, FuzzTarget } from './protocol-fuzz.ts'
-import { openRawListSocket } from './raw-list-socket.ts'
+import { openRawListSocket, type RawSocket } from './raw-list-socket.ts'
 
 export type Outcome = { survived: true } | { survived: false; code: number }
 
@@ -27,7 +27,7 @@ class ProbedSocket {
   private closedWith: number | null = null
   private wake: (() => void) | null = null
 
-  constructor(readonly ws: WebSocket) {
+  constructor(readonly ws: RawSocket) {
     ws.on('message', (data: Buffer) => {
       // Session is a one-byte varint (101): the reply to a Hello of our version.
       if (data[0] === MessageType.Session) this.sessions++
@@ -92,6 +92,8 @@ export class FuzzAttacker {
     private readonly lists: Record<FuzzTarget, string>,
     private readonly token: string,
     private readonly budget: ReconnectBudget,
+    /** A list's own socket per target, or a device socket per target with the list's channel (raw-list-socket.ts). */
+    private readonly transport: Transport = 'list',
   ) {}
 
   private async socketFor(target: FuzzTarget): Promise<ProbedSocket> {
@@ -99,7 +101,7 @@ export class FuzzAttacker {
     if (current?.isOpen) return current
     if (this.budget.remaining-- <= 0) throw new Error(`reconnect budget exhausted after ${this.budget.opened} sockets`)
     this.budget.opened++
-    const socket = new ProbedSocket((await openRawListSocket(this.baseUrl, this.lists[target], this.token)).ws)
+    const socket = new ProbedSocket((await openRawListSocket(this.baseUrl, this.lists[target], this.token, this.transport)).ws)
     this.sockets.set(target, socket)
     return socket
   }

@@ -3,18 +3,35 @@
  * the y-websocket client would ever do:
  *
  * - `openRawListSocket`: a `ws` client that sends exactly the frames a test
- *   chooses and records what comes back and how it closed.
+ *   chooses and records what comes back and how it closed; with transport
+ *   `device`, the same on a list's channel of a device socket of its own
+ *   (each message wrapped in a `Message` frame, the channel's `Closed` code or
+ *   the socket's close code as its close).
  * - `openTcpListSocket`: a bare TCP socket that performs the WebSocket
  *   handshake by hand, so a test can stop reading (a stalled client whose
  *   kernel buffers fill up) or cut the connection in the middle of a message.
  */
 import { randomBytes } from 'node:crypto'
+import { EventEmitter } from 'node:events'
 import { connect, type Socket } from 'node:net'
 import { WebSocket } from 'ws'
+import { ChannelMode, DEVICE_WS_PATH, DeviceFrame, decodeDeviceFrame, encodeDeviceFrame } from '../../shared/device-protocol.ts'
 import { WS_PATH_PREFIX } from '../../shared/protocol.ts'
+import type { Transport } from './harness.ts'
+
+/** What tests use of a raw socket: a `ws` WebSocket has it, and so has a `RawChannel`. */
+export interface RawSocket {
+  readonly readyState: number
+  readonly OPEN: number
+  send(data: Uint8Array | string, options?: { binary?: boolean }): void
+  close(): void
+  terminate(): void
+  on(event: 'message', listener: (data: Buffer) => void): this
+  once(event: 'close', listener: (code: number, reason: Buffer) => void): this
+}
 
 export interface RawListSocket {
-  ws: WebSocket
+  ws: RawSocket
   /** Resolves with the close code and reason once the socket is closed, by either side. */
   closed: Promise<{ code: number; reason: string }>
   readonly isClosed: boolean
@@ -24,8 +41,69 @@ export function listSocketUrl(baseUrl: string, listId: string, token: string): s
   return `${baseUrl.replace(/^http/, 'ws')}${WS_PATH_PREFIX}/${listId}?token=${encodeURIComponent(token)}`
 }
 
-/** Opens a `ws` socket on the list and resolves once the upgrade completed. */
-export async function openRawListSocket(baseUrl: string, listId: string, token: string): Promise<RawListSocket> {
+export function deviceSocketUrl(baseUrl: string, token: string): string {
+  return `${baseUrl.replace(/^http/, 'ws')}${DEVICE_WS_PATH}?token=${encodeURIComponent(token)}`
+}
+
+/**
+ * One list's channel on a device socket of its own, behaving as a list's own
+ * socket would: messages in and out unwrapped, closed with the channel's
+ * `Closed` code or the socket's close code. A text frame goes to the socket
+ * as it is.
+ */
+export class RawChannel extends EventEmitter {
+  readonly OPEN = WebSocket.OPEN
+  private ended = false
+
+  constructor(
+    readonly socket: WebSocket,
+    readonly listId: string,
+  ) {
+    super()
+    socket.on('message', (data: Buffer) => {
+      const frame = decodeDeviceFrame(new Uint8Array(data))
+      if (frame.type === DeviceFrame.Message && frame.listId === listId) this.emit('message', Buffer.from(frame.message))
+      if (frame.type === DeviceFrame.Closed && frame.listId === listId) {
+        this.end(frame.code, frame.reason)
+        socket.terminate()
+      }
+    })
+    socket.once('close', (code: number, reason: Buffer) => this.end(code, reason.toString()))
+  }
+
+  get readyState(): number {
+    return this.ended ? WebSocket.CLOSED : this.socket.readyState
+  }
+
+  send(data: Uint8Array | string, options: { binary?: boolean } = {}): void {
+    if (typeof data === 'string' || options.binary === false) return this.socket.send(data, { binary: false })
+    this.socket.send(encodeDeviceFrame({ type: DeviceFrame.Message, listId: this.listId, message: data }))
+  }
+
+  close(): void {
+    if (this.socket.readyState === WebSocket.OPEN) this.socket.send(encodeDeviceFrame({ type: DeviceFrame.Leave, listId: this.listId }))
+    this.end(1000, '')
+    this.socket.close()
+  }
+
+  terminate(): void {
+    this.socket.terminate()
+  }
+
+  private end(code: number, reason: string): void {
+    if (this.ended) return
+    this.ended = true
+    this.emit('close', code, Buffer.from(reason))
+  }
+}
+
+/**
+ * Opens a `ws` socket on the list and resolves once the upgrade completed;
+ * with transport `device`, a device socket with the list's channel opened
+ * in Foreground (its `Open` sent once the upgrade completed).
+ */
+export async function openRawListSocket(baseUrl: string, listId: string, token: string, transport: Transport = 'list'): Promise<RawListSocket> {
+  if (transport === 'device') return openRawChannel(baseUrl, listId, token)
   const ws = new WebSocket(listSocketUrl(baseUrl, listId, token))
   let isClosed = false
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>
@@ -42,6 +120,31 @@ export async function openRawListSocket(baseUrl: string, listId: string, token: 
   })
   return {
     ws,
+    closed,
+    get isClosed() {
+      return isClosed
+    },
+  }
+}
+
+async function openRawChannel(baseUrl: string, listId: string, token: string): Promise<RawListSocket> {
+  const socket = new WebSocket(deviceSocketUrl(baseUrl, token))
+  socket.on('error', () => {})
+  const channel = new RawChannel(socket, listId)
+  let isClosed = false
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    channel.once('close', (code: number, reason: Buffer) => {
+      isClosed = true
+      resolve({ code, reason: reason.toString() })
+    }),
+  )
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve())
+    socket.once('close', (code) => reject(new Error(`socket closed with ${code} before opening`)))
+  })
+  socket.send(encodeDeviceFrame({ type: DeviceFrame.Open, listId, mode: ChannelMode.Foreground }))
+  return {
+    ws: channel,
     closed,
     get isClosed() {
       return isClosed
