@@ -77,6 +77,13 @@ export const COLUMNS: Record<WorkloadId, Column[]> = {
     { key: 'allRunsMs', header: 'runs ms' },
     { key: 'converged', header: 'converged' },
   ],
+  device: [
+    { key: 'reconnectToSavedMs', header: 'reconnect → all saved ms' },
+    { key: 'bytesSent', header: 'bytes sent' },
+    { key: 'serverCpuSeconds', header: 'server CPU s' },
+    { key: 'bystanderP99Ms', header: "another list's edits p99 ms" },
+    { key: 'rssPerDeviceMb', header: 'RSS MiB / connected device' },
+  ],
   storage: [
     { key: 'bytesPerItem', header: 'bytes / item' },
     { key: 'bytesOnDisk', header: 'bytes on disk' },
@@ -92,10 +99,11 @@ const TITLES: Record<WorkloadId, string> = {
   connections: 'Idle connections with awareness',
   'cold-load': 'Cold load after a restart',
   'offline-merge': 'Offline merge',
+  device: 'A device with many lists: memory while connected, reconnecting after offline edits',
   storage: 'Storage after the fan-out and throughput runs',
 }
 
-export const WORKLOAD_ORDER: WorkloadId[] = ['fanout', 'throughput', 'connections', 'cold-load', 'offline-merge', 'storage']
+export const WORKLOAD_ORDER: WorkloadId[] = ['fanout', 'throughput', 'connections', 'cold-load', 'offline-merge', 'device', 'storage']
 
 export function formatNumber(value: number): string {
   if (!Number.isFinite(value)) return '–'

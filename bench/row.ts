@@ -1,7 +1,7 @@
 /** One measured row of the results: a workload case on one server, with the machine load during it. */
 import type { LoadNote } from './machine-load.ts'
 
-export type WorkloadId = 'fanout' | 'throughput' | 'connections' | 'cold-load' | 'offline-merge' | 'storage'
+export type WorkloadId = 'fanout' | 'throughput' | 'connections' | 'cold-load' | 'offline-merge' | 'device' | 'storage'
 
 /** Named figures of a row; units are in the names (Ms, Bytes, Kb, PerSecond…). */
 export type Figures = Record<string, number | string>

@@ -28,6 +28,7 @@ import { FULL, QUICK } from './sizes.ts'
 import { runColdLoad } from './workloads/cold-load.ts'
 import { runConnections } from './workloads/connections.ts'
 import { combineFanoutRuns, runFanout } from './workloads/fanout.ts'
+import { runDeviceReconnect } from './workloads/device-reconnect.ts'
 import { runOfflineMerge } from './workloads/offline-merge.ts'
 import { runThroughput } from './workloads/throughput.ts'
 
@@ -250,6 +251,17 @@ async function offlineMergePhase(kind: ServerKind): Promise<void> {
   }
 }
 
+async function devicePhase(kind: ServerKind): Promise<void> {
+  const caseName = `${sizes.device.lists} lists, ${sizes.device.edits} offline edits`
+  const server = await startFor(kind, await freshDir(kind, 'device'), [['device', caseName]])
+  if (!server) return
+  try {
+    await measure('device', caseName, kind.id, () => runDeviceReconnect(server, sizes.device))
+  } finally {
+    await server.stop()
+  }
+}
+
 function openFilesLimit(): string {
   const line = readFileSync('/proc/self/limits', 'utf8')
     .split('\n')
@@ -321,6 +333,7 @@ async function main(): Promise<void> {
     [['connections'], eachKind(connectionsPhase)],
     [['cold-load'], eachKind(coldLoadPhase)],
     [['offline-merge'], eachKind(offlineMergePhase)],
+    [['device'], eachKind(devicePhase)],
   ]
   try {
     for (const [workloads, phase] of phases) {

@@ -1,5 +1,7 @@
 /** Bounded waits: every wait in the bench has a deadline and says what it waited for. */
 import type * as Y from 'yjs'
+import { median } from './percentiles.ts'
+import type { RunningServer } from './servers/server-kind.ts'
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
@@ -73,4 +75,15 @@ export async function waitForQuietCpu(
     if (waitedSeconds * 1000 > timeoutMs) return { cpuSeconds: now, waitedSeconds, quiet: false }
     last = now
   }
+}
+
+/** Median of three RSS readings after a quiet period. */
+export async function settledRss(server: Pick<RunningServer, 'process'>, settleMs: number): Promise<number> {
+  await sleep(settleMs)
+  const readings: number[] = []
+  for (let i = 0; i < 3; i++) {
+    readings.push(server.process.stats().rssBytes)
+    await sleep(250)
+  }
+  return median(readings)
 }

@@ -8,9 +8,12 @@ import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import express from 'express'
 import { CloseCode } from '../shared/protocol.ts'
+import { ActivityFeed } from './activity-feed.ts'
+import { ActivityLog, type ActivityLogOptions } from './activity-log.ts'
 import { TokenService } from './auth.ts'
 import type { Config } from './config.ts'
 import { LocalFanoutHub, type Fanout } from './fanout.ts'
+import { activityRoutes } from './http/activity-routes.ts'
 import { authRoutes } from './http/auth-routes.ts'
 import { errorMiddleware, notFound } from './http/errors.ts'
 import { itemRoutes } from './http/item-routes.ts'
@@ -34,6 +37,10 @@ export interface ColistServer {
   readonly opsUrl: string | null
   readonly storage: Storage
   readonly rooms: RoomRegistry
+  /** Each list's activity: recorded here, stored, paged (activity-log.ts). */
+  readonly activity: ActivityLog
+  /** New activity events live, from every node (activity-feed.ts). */
+  readonly activityFeed: ActivityFeed
   /** The users' lists feeds (GET /api/lists, the device socket's Lists frames). */
   readonly lists: ListsFeed
   readonly tokens: TokenService
@@ -49,6 +56,8 @@ export interface StartOptions {
   /** Defaults to a single-node hub. */
   fanout?: Fanout
   log?: Logger
+  /** Activity timings and bound (tests); the defaults are the documented ones. */
+  activity?: Partial<ActivityLogOptions>
 }
 
 /** JSON bodies of the API are small; Yjs payloads go through the raw sync route. */
@@ -61,6 +70,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const fanout = options.fanout ?? (config.redisUrl ? await RedisFanout.connect(config.redisUrl, log) : new LocalFanoutHub().endpoint())
   const metrics = new Metrics()
   const tokens = new TokenService(config.jwtSecret, config.tokenTtlSeconds)
+  const activityFeed = new ActivityFeed(fanout, log)
+  const activity = new ActivityLog(storage, activityFeed, log, fanout.nodeId, options.activity)
   const rooms = new RoomRegistry({
     store: storage,
     fanout,
@@ -70,6 +81,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     compaction: config.compaction,
     maintenanceIntervalMs: config.maintenanceIntervalMs,
     writes: config.writes,
+    activity,
   })
 
   const lists = new ListsFeed({ accounts: storage, store: storage, rooms, fanout, log })
@@ -87,6 +99,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   app.use('/api', authRoutes(storage, tokens))
   app.use('/api', listRoutes(storage, tokens, rooms, lists))
   app.use('/api', itemRoutes(storage, tokens, rooms))
+  app.use('/api', activityRoutes(storage, tokens, activity))
   app.use('/api', () => {
     throw notFound('endpoint')
   })
@@ -117,6 +130,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     opsUrl,
     storage,
     rooms,
+    activity,
+    activityFeed,
     lists,
     tokens,
     metrics,
@@ -127,6 +142,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         httpServer.close()
         httpServer.closeIdleConnections()
         await rooms.closeAll(CloseCode.ServerRestarting)
+        await activity.close()
         lists.close()
         await sockets.drain(2000)
         httpServer.closeAllConnections()

@@ -1,7 +1,7 @@
 /**
  * Messages between server nodes, carried by the fan-out (fanout.ts): every
  * byte one node sends another is encoded and decoded here, and nowhere else.
- * Clients never see these. Per list, a node publishes on four topics:
+ * Clients never see these. Per list, a node publishes on five topics:
  *
  * - `doc:<list>`: a Yjs update it accepted, as is (applied by peers, stored
  *   only by the node that accepted it);
@@ -11,7 +11,9 @@
  * - `persisted:<list>`: durable clocks it advanced by appending to the shared
  *   store, as the Colist protocol `Persisted` message itself, so the room
  *   encodes it once for its sockets and its peers; forwarded to every client;
- * - `sync:<list>`: catch-up between nodes, below.
+ * - `sync:<list>`: catch-up between nodes, below;
+ * - `activity:<list>`: an activity event this node recorded (shared/activity.ts),
+ *   as its JSON, for the devices other nodes serve (activity-feed.ts).
  *
  * And, for the whole node:
  *
@@ -39,6 +41,7 @@
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import { decodeAwarenessEntries } from '../shared/awareness-entries.ts'
+import { decodeActivityEvent, encodeActivityEvent, type ActivityEvent } from '../shared/activity.ts'
 import { MessageType, ROLES, decodePersisted, encodePersisted, type PersistedClocks, type Role } from '../shared/protocol.ts'
 import type { DocStats } from './list-doc-stats.ts'
 
@@ -47,6 +50,7 @@ export const topics = {
   awareness: (listId: string) => `awareness:${listId}`,
   persisted: (listId: string) => `persisted:${listId}`,
   sync: (listId: string) => `sync:${listId}`,
+  activity: (listId: string) => `activity:${listId}`,
   access: 'access',
   lists: 'lists',
   nodes: 'nodes',

@@ -31,6 +31,8 @@ export interface RoomRegistryOptions {
   cluster?: Partial<ClusterTimings>
   /** A list's housekeeping runs at a compaction at most this often (0: at every one; the default). */
   maintenanceIntervalMs?: number
+  /** Where users' changes and presence are recorded (activity-log.ts). */
+  activity?: RoomOptions['activity']
 }
 
 export interface ClusterTimings {

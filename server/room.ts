@@ -35,6 +35,7 @@ import {
   type CloseCodeInfo,
   type Role,
 } from '../shared/protocol.ts'
+import type { ActivityLog } from './activity-log.ts'
 import { AwarenessOwners } from './awareness-owners.ts'
 import { ClientIds, DEFAULT_CLIENT_ID_CAPS, type ClientIdCaps } from './client-ids.ts'
 import { receiveClientMessage, type ClientMessageRoom } from './client-messages.ts'
@@ -47,6 +48,7 @@ import type { Metrics } from './metrics.ts'
 import { FROM_FANOUT, PeerSync } from './peer-sync.ts'
 import { ProtocolError, WriteRefused } from './protocol-error.ts'
 import type { DocumentStore, StoredDoc } from './storage/storage.ts'
+import { RoomActivity } from './room-activity.ts'
 import { upgradeDocument } from './upgrade.ts'
 import { checkWrite, withoutSetAside } from './write-check.ts'
 
@@ -65,6 +67,8 @@ export interface RoomOptions {
   writes?: WriteLimits
   /** When housekeeping is due at a compaction (config `MAINTENANCE_INTERVAL_MS`); without one, at every compaction. */
   maintenance?: MaintenanceSchedule
+  /** Where users' changes and presence on the list are recorded (activity-log.ts); without one, nowhere. */
+  activity?: ActivityLog
 }
 
 export interface WriteLimits {
@@ -81,6 +85,8 @@ const SERVER_ORIGIN = Symbol('server')
 /** Who writes: the user a client's write is checked and recorded for. */
 export interface Writer {
   userId: string
+  /** Their display name, for the list's activity. */
+  name?: string
 }
 
 /** What a room tells its owner (the registry). */
@@ -116,6 +122,8 @@ export class Room {
   /** Which user owns each clientID on this list, kept in the document's `writers` map. */
   private readonly clientIds: ClientIds
   private readonly writeLimits: WriteLimits
+  /** Reports the changes writers make and who is present to the activity log (room-activity.ts). */
+  private readonly activity: RoomActivity | null
   /** Updates stored (or received from peers) this event-loop turn, waiting to be relayed (see `relayQueued`). */
   private relayQueue: Array<{ update: Uint8Array; origin: unknown }> = []
   private relayScheduled: NodeJS.Immediate | null = null
@@ -141,6 +149,7 @@ export class Room {
     this.awareness = new awarenessProtocol.Awareness(this.doc)
     // The server is not a participant: it must not announce a presence of its own.
     this.awareness.setLocalState(null)
+    this.activity = options.activity ? new RoomActivity(id, this.doc, this.awareness, options.activity) : null
     this.doc.on('update', this.onDocUpdate)
     this.awareness.on('update', this.onAwarenessUpdate)
     this.messageRoom = {
@@ -151,7 +160,7 @@ export class Room {
       metrics: options.metrics,
       log: options.log,
       persistedClocks: () => this.writer.persistedClocks,
-      applyUpdate: (update, conn, lenient) => this.applyUpdate(update, conn, { userId: conn.identity.userId }, { lenient }),
+      applyUpdate: (update, conn, lenient) => this.applyUpdate(update, conn, { userId: conn.identity.userId, name: conn.identity.name }, { lenient }),
       afterStored: (fn) => this.writer.afterStored(fn),
     }
     this.peers = new PeerSync({
@@ -389,7 +398,7 @@ export class Room {
       if (!strict.ok) throw new WriteRefused(strict.rejection)
     }
     try {
-      Y.applyUpdate(this.doc, applied, origin)
+      this.asWriter(writer, () => Y.applyUpdate(this.doc, applied, origin))
     } catch (err) {
       // It decoded, so it is well-formed; integrating it failed, which pending structs another
       // client parked earlier can cause when this update fills their gap. Yjs drops those pending
@@ -429,14 +438,25 @@ export class Room {
    * Runs a local change (HTTP API) in one transaction; it is relayed and
    * stored like a client's. It writes under the server's own clientID, which
    * the same transaction records as the server's, so no client can use it.
+   * With a `writer` (an HTTP request's user), its changes are theirs in the
+   * list's activity.
    */
-  change(fn: (doc: Y.Doc) => void, origin: unknown = 'server'): void {
+  change(fn: (doc: Y.Doc) => void, origin: unknown = 'server', writer?: Writer): void {
     if (this.isDeleted) throw new ProtocolError(CloseCode.NotFound, 'list deleted')
     if (this.failed) throw new ProtocolError(CloseCode.InternalError, 'storage failed')
-    this.doc.transact(() => {
-      fn(this.doc)
-      this.clientIds.noteServerWrite(Date.now())
-    }, origin)
+    const change = () =>
+      this.doc.transact(() => {
+        fn(this.doc)
+        this.clientIds.noteServerWrite(Date.now())
+      }, origin)
+    if (writer) this.asWriter(writer, change)
+    else change()
+  }
+
+  /** Runs `apply`, a write of `writer`'s: what it changes is theirs in the list's activity. */
+  private asWriter(writer: Writer, apply: () => void): void {
+    if (this.activity) this.activity.as(writer, apply)
+    else apply()
   }
 
   // ---------------------------------------------------------------------------
@@ -588,6 +608,7 @@ export class Room {
   destroy(): void {
     if (this.relayScheduled) clearImmediate(this.relayScheduled)
     this.peers.destroy()
+    this.activity?.destroy()
     this.doc.off('update', this.onDocUpdate)
     this.awareness.off('update', this.onAwarenessUpdate)
     this.awareness.destroy()

@@ -24,9 +24,29 @@ export interface ConnectOptions {
   doc?: Y.Doc
   /** Source address on 127.0.0.0/8, to spread many sockets over more ports. */
   localAddress?: string
+  /** Told the size of every message the client sends (bytes on the wire, before framing). */
+  onSend?: (bytes: number) => void
 }
 
 export type Connect = (docName: string, options?: ConnectOptions) => BenchConnection
+
+/** A device: many lists at once, however the server carries them (one socket each, or one for all). */
+export interface DeviceConnection {
+  /** One per list, in the order asked for. */
+  readonly lists: BenchConnection[]
+  /** Closes every list's connection; the docs stay usable. */
+  destroy(): void
+}
+
+export type ConnectDevice = (docNames: string[], options: { docs: Y.Doc[]; onSend?: (bytes: number) => void }) => DeviceConnection
+
+/** A device as servers without multiplexing see it: a socket per list. */
+export function socketPerList(connect: Connect): ConnectDevice {
+  return (docNames, { docs, onSend }) => {
+    const lists = docNames.map((name, i) => connect(name, { doc: docs[i], onSend }))
+    return { lists, destroy: () => lists.forEach((list) => list.destroy()) }
+  }
+}
 
 /** What the providers call: `new WebSocketPolyfill(url, protocols)`. */
 type SocketClass = new (url: string | URL, protocols?: string | string[]) => WebSocket
@@ -38,7 +58,16 @@ const boundSocketClasses = new Map<string, SocketClass>()
  * construct the socket with (url, protocols) only, so the address has to
  * travel in the class).
  */
-export function socketClassFor(localAddress: string | undefined): SocketClass {
+export function socketClassFor(localAddress: string | undefined, onSend?: (bytes: number) => void): SocketClass {
+  if (onSend) {
+    const base = socketClassFor(localAddress)
+    return class extends base {
+      override send(data: Parameters<WebSocket['send']>[0], ...rest: unknown[]): void {
+        onSend((data as ArrayBufferLike | ArrayBufferView).byteLength ?? 0)
+        ;(super.send as (...args: unknown[]) => void)(data, ...rest)
+      }
+    }
+  }
   if (localAddress === undefined) return WebSocket
   if (!localAddress.startsWith('127.')) throw new Error(`refusing non-loopback source address ${localAddress}`)
   const known = boundSocketClasses.get(localAddress)

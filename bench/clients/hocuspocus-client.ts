@@ -11,7 +11,7 @@ import { socketClassFor, syncedPromise, type Connect } from './connection.ts'
 export function hocuspocusConnect(serverUrl: string): Connect {
   return (docName, options = {}) => {
     const doc = options.doc ?? new Y.Doc()
-    const socket = new HocuspocusProviderWebsocket({ url: serverUrl, WebSocketPolyfill: socketClassFor(options.localAddress) })
+    const socket = new HocuspocusProviderWebsocket({ url: serverUrl, WebSocketPolyfill: socketClassFor(options.localAddress, options.onSend) })
     const provider = new HocuspocusProvider({ websocketProvider: socket, name: docName, document: doc })
     provider.attach()
     const whenSynced = syncedPromise(

@@ -8,7 +8,7 @@
  */
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
-import { socketClassFor, syncedPromise, type Connect } from './connection.ts'
+import { socketClassFor, syncedPromise, type BenchConnection, type Connect } from './connection.ts'
 
 /**
  * `serverUrl` is the ws:// prefix the room name is appended to; `params`
@@ -19,29 +19,33 @@ export function yWebsocketConnect(serverUrl: string, params: Record<string, stri
   return (docName, options = {}) => {
     const doc = options.doc ?? new Y.Doc()
     const provider = new WebsocketProvider(serverUrl, docName, doc, {
-      WebSocketPolyfill: socketClassFor(options.localAddress) as unknown as typeof globalThis.WebSocket,
+      WebSocketPolyfill: socketClassFor(options.localAddress, options.onSend) as unknown as typeof globalThis.WebSocket,
       params,
       disableBc: true,
       maxBackoffTime: 500,
     })
-    const whenSynced = syncedPromise(
-      () => provider.synced,
-      (fire) => {
-        provider.on('sync', fire)
-        return () => provider.off('sync', fire)
-      },
-    )
-    return {
-      doc,
-      userId,
-      awareness: provider.awareness,
-      whenSynced,
-      destroy: () => provider.destroy(),
-    }
+    return providerConnection(provider, userId)
   }
 }
 
-/** The user id (`sub`) a Colist token names; the bench trusts its own server's token. */
+/** A y-websocket provider as the workloads see it. */
+export function providerConnection(provider: WebsocketProvider, userId: string): BenchConnection {
+  const whenSynced = syncedPromise(
+    () => provider.synced,
+    (fire) => {
+      provider.on('sync', fire)
+      return () => provider.off('sync', fire)
+    },
+  )
+  return {
+    doc: provider.doc,
+    userId,
+    awareness: provider.awareness,
+    whenSynced,
+    destroy: () => provider.destroy(),
+  }
+}
+
 /** The user a Colist token names (its `sub`), whom items written with it must name as `createdBy`. */
 export function tokenSubject(token: string): string {
   const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { sub?: unknown }

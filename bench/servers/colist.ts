@@ -7,6 +7,7 @@
 import { join } from 'node:path'
 import { LevelStorage } from '../../server/storage/level-storage.ts'
 import { WS_PATH_PREFIX } from '../../shared/protocol.ts'
+import { colistDeviceConnect } from '../clients/colist-device-client.ts'
 import { yWebsocketConnect } from '../clients/y-websocket-client.ts'
 import { directoryBytes } from '../disk-usage.ts'
 import { colistEnv, createLists, signup } from './colist-api.ts'
@@ -37,6 +38,7 @@ export function colistKind(options: { fsync: boolean }): ServerKind {
       const server: RunningServer = {
         process: proc,
         connect: yWebsocketConnect(proc.url.replace(/^http/, 'ws') + WS_PATH_PREFIX, { token: bearer }),
+        connectDevice: colistDeviceConnect(proc.url.replace(/^http/, 'ws'), bearer),
         createDocs: (count) => createLists(proc.url, bearer, count),
         stop: () => proc.stop(),
       }

@@ -3,13 +3,15 @@
  * it on a data directory, how to make documents clients can open, how its
  * clients connect, and how to read its storage back after a stop.
  */
-import type { Connect } from '../clients/connection.ts'
+import type { Connect, ConnectDevice } from '../clients/connection.ts'
 import type { WorkloadId } from '../row.ts'
 import type { ServerProcess } from './server-process.ts'
 
 export interface RunningServer {
   readonly process: ServerProcess
   readonly connect: Connect
+  /** A device with many lists on one socket, where the server multiplexes (Colist); else a socket per list. */
+  readonly connectDevice?: ConnectDevice
   /**
    * Names of `count` fresh documents clients may open. Colist needs each
    * list created (and the user authorised) over HTTP first; the peers open

@@ -7,8 +7,7 @@
 import { closeClients, openClients } from '../open-clients.ts'
 import type { Figures } from '../row.ts'
 import type { RunningServer } from '../servers/server-kind.ts'
-import { median } from '../percentiles.ts'
-import { pollUntil, sleep } from '../waiting.ts'
+import { pollUntil, settledRss, sleep } from '../waiting.ts'
 
 export interface ConnectionsSizes {
   connections: number
@@ -53,13 +52,3 @@ export async function runConnections(server: RunningServer, sizes: ConnectionsSi
   }
 }
 
-/** Median of three RSS readings after a quiet period. */
-async function settledRss(server: RunningServer, settleMs: number): Promise<number> {
-  await sleep(settleMs)
-  const readings: number[] = []
-  for (let i = 0; i < 3; i++) {
-    readings.push(server.process.stats().rssBytes)
-    await sleep(250)
-  }
-  return median(readings)
-}

@@ -21,14 +21,14 @@ export function itemRoutes(accounts: AccountStore, tokens: TokenService, rooms: 
 
   /** Checks the caller's role, then runs `fn` on the list's document in one durable change. */
   async function withDoc<T>(req: Request, res: Response, minimum: Role, fn: (doc: Y.Doc, userId: string) => T): Promise<T> {
-    const { userId } = currentUser(res)
+    const { userId, name } = currentUser(res)
     const { list } = await requireListRole(accounts, req, userId, minimum)
     return rooms.withRoom(list.id, async (room) => {
       if (minimum === 'viewer') return fn(room.doc, userId)
       let result!: T
       room.change((doc) => {
         result = fn(doc, userId)
-      }, new UserChange(userId))
+      }, new UserChange(userId), { userId, name })
       await room.whenFlushed()
       return result
     })

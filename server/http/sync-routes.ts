@@ -60,11 +60,11 @@ export function syncRoutes(accounts: AccountStore, tokens: TokenService, rooms: 
       throw new HttpError(400, 'invalid_update', 'send a Yjs update as application/octet-stream')
     }
     const update = new Uint8Array(req.body)
-    const { userId } = currentUser(res)
+    const { userId, name } = currentUser(res)
     const persisted = await rooms.withRoom(list.id, async (room) => {
       try {
         // Checked strictly: an HTTP client posts its own changes (see write-check.ts on sync step 2).
-        room.applyUpdate(update, 'http-sync', { userId })
+        room.applyUpdate(update, 'http-sync', { userId, name })
       } catch (err) {
         if (err instanceof WriteRefused) throw new HttpError(WRITE_REFUSAL_STATUS[err.rejection.code] ?? 422, err.rejection.rule, err.rejection.message)
         if (!(err instanceof ProtocolError)) throw err
