@@ -7,7 +7,7 @@
 import { closeClients, openClients } from '../open-clients.ts'
 import type { Figures } from '../row.ts'
 import type { RunningServer } from '../servers/server-kind.ts'
-import { pollUntil, settledRss, sleep } from '../waiting.ts'
+import { pollUntil, settledRss } from '../waiting.ts'
 
 export interface ConnectionsSizes {
   connections: number
