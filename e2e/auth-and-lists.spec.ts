@@ -50,7 +50,7 @@ test('lists page: my lists and shared ones with role; create, rename, delete', a
   await expect(page.getByRole('heading', { level: 1, name: 'Packing' })).toBeVisible()
   await page.getByRole('link', { name: 'Lists' }).click()
   await expect(mine.getByRole('listitem')).toHaveCount(2)
-  await expect(alice.status()).toHaveText('Up to date')
+  await expect(alice.status()).toHaveText('All changes saved')
   await screenshot(page, 'lists-page', testInfo)
 
   await mine.getByRole('button', { name: 'Delete Packing' }).click()

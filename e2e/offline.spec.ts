@@ -79,7 +79,7 @@ test('B reloads and reopens the tab offline: app and list load from the device; 
   const page = await bob.context.newPage()
   const opened = await page.goto('/')
   expect(opened?.fromServiceWorker()).toBe(true)
-  await expect(page.getByRole('status').and(page.getByTestId('sync-status'))).toHaveText('Offline — showing lists kept on this device')
+  await expect(page.getByRole('status').and(page.getByTestId('sync-status'))).toContainText('2 changes waiting — offline')
   await page.getByRole('link', { name: 'Camping' }).click()
   await expect(page.getByRole('checkbox', { name: 'Sleeping bag', exact: true })).toBeVisible()
   await expect(page.getByRole('checkbox', { name: 'Stove', exact: true })).toBeChecked()

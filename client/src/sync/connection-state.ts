@@ -6,6 +6,11 @@ export type SocketPhase =
   | 'offline'
   /** A socket is opening, or open and not yet through its first sync. */
   | 'connecting'
+  /**
+   * The network is back, and this list (in the background) waits for the device sync engine to
+   * give it its turn (`retryNow`) instead of reconnecting by itself.
+   */
+  | 'queued'
   /** The last attempt failed; the next one is scheduled at `retryAt`. */
   | 'waiting'
   /** Synced: every change flows both ways live. */

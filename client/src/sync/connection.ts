@@ -56,6 +56,8 @@ export class ListConnection extends ObservableV2<{ change: () => void }> {
   private closingOnPurpose = false
   private failedBeforeSync = 0
   private destroyed = false
+  /** Whether coming online or the tab becoming visible reconnects by itself (see `setAutoReconnect`). */
+  private autoReconnect = true
   private readonly provider: WebsocketProvider
   private readonly random: () => number
   private readonly now: () => number
@@ -84,6 +86,14 @@ export class ListConnection extends ObservableV2<{ change: () => void }> {
     if (this.state.stopped && this.state.stopped.kind !== 'auth') return
     this.update({ attempt: 0 })
     this.connectNow()
+  }
+
+  /**
+   * Off for a list in the background: the device sync engine decides when it reconnects after the
+   * network comes back (the list on screen first, a few at a time), and calls `retryNow`.
+   */
+  setAutoReconnect(on: boolean): void {
+    this.autoReconnect = on
   }
 
   /** "Try again" on a stop that may pass (too many new clientIDs, timestamps ahead of the server). */
@@ -205,7 +215,10 @@ export class ListConnection extends ObservableV2<{ change: () => void }> {
     if (this.failedBeforeSync >= (this.options.fallbackAfter ?? 2) && navigator.onLine) this.options.fallback.start()
   }
 
-  private readonly onOnline = (): void => this.retryNow()
+  private readonly onOnline = (): void => {
+    if (this.autoReconnect) return this.retryNow()
+    if (this.state.socket === 'offline') this.update({ socket: 'queued', attempt: 0 })
+  }
 
   private readonly onOffline = (): void => {
     if (this.state.socket !== 'stopped') this.goOffline()
@@ -213,6 +226,7 @@ export class ListConnection extends ObservableV2<{ change: () => void }> {
 
   private readonly onVisibility = (): void => {
     if (document.visibilityState !== 'visible') return
+    if (!this.autoReconnect) return
     if (this.state.socket === 'waiting' || (this.state.socket === 'offline' && navigator.onLine)) this.retryNow()
     if (this.state.http !== 'off') this.options.fallback.pollNow()
   }

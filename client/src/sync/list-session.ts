@@ -1,9 +1,11 @@
 /**
- * Everything one open list needs, wired together: the Y.Doc, its IndexedDB
+ * Everything one list needs, wired together: the Y.Doc, its IndexedDB
  * replica, the y-websocket provider with Colist's server session on it, the
  * connection manager and its HTTP fallback, the count of unsaved changes,
- * presence, undo, and the devtools log. The React layer creates one per
- * opened list and destroys it on leaving.
+ * presence, undo, and the devtools log. The device sync engine
+ * (device-sync.ts) keeps one per list it syncs; the list on screen is in the
+ * foreground (presence on, reconnects by itself), the others in the
+ * background (no presence, reconnect when the engine says).
  */
 import { ObservableV2 } from 'lib0/observable'
 import { WebsocketProvider } from 'y-websocket'
@@ -57,6 +59,8 @@ export interface ListSessionState {
   rejected: WriteRejectedMessage | null
   /** Server time minus this device's time (ms), as last measured; null if never. */
   clockOffset: number | null
+  /** The document holds anything at all: the list has reached this device (a list always has a title). */
+  downloaded: boolean
 }
 
 export interface ListSessionEvents {
@@ -79,8 +83,10 @@ export class ListSession extends ObservableV2<ListSessionEvents> {
   readonly http: HttpSync
   readonly connection: ListConnection
   readonly undo: ListUndoManager
-  readonly presence: PresenceController
   readonly log: UpdateLog
+  /** Our presence, while the list is on screen (see `setForeground`). */
+  private presenceController: PresenceController | null = null
+  private foreground: boolean | null = null
   private readonly stopNotingDeletions: () => void
   private state: ListSessionState
   private destroyed = false
@@ -94,10 +100,11 @@ export class ListSession extends ObservableV2<ListSessionEvents> {
     readonly listId: string,
     readonly user: PublicUser,
     knownRole: Role | null,
+    options: { foreground?: boolean } = {},
   ) {
     super()
     const offset = readClockOffset(deviceStorage())
-    this.state = { replicaLoaded: false, role: knownRole, rejected: null, clockOffset: offset }
+    this.state = { replicaLoaded: false, role: knownRole, rejected: null, clockOffset: offset, downloaded: false }
     // Before anything can write: timestamps follow the server's clock as last measured on this device.
     attachClock(this.doc, { now: () => Date.now() + (this.state.clockOffset ?? 0) })
     this.replica = openReplica(user.id, listId, this.doc)
@@ -138,8 +145,10 @@ export class ListSession extends ObservableV2<ListSessionEvents> {
     this.stopNotingDeletions = noteDeletionOnlyChanges(this.doc)
     // Every action is its own undo step, except typing on in one field (see `change`).
     this.undo = new ListUndoManager(this.doc, LOCAL_ORIGIN)
-    this.presence = new PresenceController(this.awareness, user)
     this.log = new UpdateLog(this.doc, this.awareness, (origin) => this.describeOrigin(origin))
+    this.setForeground(options.foreground ?? true)
+    this.doc.on('update', this.onDocUpdate)
+    this.connection.on('change', this.onDocUpdate)
 
     this.server.on('change', this.onServerSession)
     this.server.on('write-rejected', this.onWriteRejected)
@@ -157,6 +166,7 @@ export class ListSession extends ObservableV2<ListSessionEvents> {
       if (this.destroyed) return
       this.pending.dropUnreachable()
       this.update({ replicaLoaded: true })
+      this.onDocUpdate()
       start()
     })
     setTimeout(start, REPLICA_WAIT_MS)
@@ -182,6 +192,27 @@ export class ListSession extends ObservableV2<ListSessionEvents> {
       fn(this.doc)
     }, LOCAL_ORIGIN)
     return true
+  }
+
+  /**
+   * On screen: presence is on and the connection comes back by itself with the network. In the
+   * background: no presence, and the device sync engine decides when it reconnects.
+   */
+  setForeground(on: boolean): void {
+    if (this.destroyed || on === this.foreground) return
+    this.foreground = on
+    this.connection.setAutoReconnect(on)
+    if (on) {
+      this.presenceController = new PresenceController(this.awareness, this.user)
+    } else {
+      this.presenceController?.destroy()
+      this.presenceController = null
+    }
+  }
+
+  /** This tab's presence on the list; null while the list is in the background. */
+  get presence(): PresenceController | null {
+    return this.presenceController
   }
 
   /** Server time minus this device's (ms), or null if never measured. */
@@ -212,7 +243,9 @@ export class ListSession extends ObservableV2<ListSessionEvents> {
     this.unsubscribeAuth()
     this.server.off('change', this.onServerSession)
     this.server.off('write-rejected', this.onWriteRejected)
-    this.presence.destroy()
+    this.doc.off('update', this.onDocUpdate)
+    this.connection.off('change', this.onDocUpdate)
+    this.presenceController?.destroy()
     this.stopNotingDeletions()
     this.connection.destroy()
     this.log.destroy()
@@ -242,6 +275,13 @@ export class ListSession extends ObservableV2<ListSessionEvents> {
     }
     const role = session?.role ?? null
     if (role && role !== this.state.role) this.update({ role })
+  }
+
+  /** The list has reached the device once the document holds anything or a sync went through. */
+  private readonly onDocUpdate = (): void => {
+    if (this.state.downloaded) return
+    const { socket, http } = this.connection.getSnapshot()
+    if (this.doc.store.clients.size > 0 || socket === 'connected' || http === 'active') this.update({ downloaded: true })
   }
 
   private readonly onWriteRejected = (rejection: WriteRejectedMessage): void => {

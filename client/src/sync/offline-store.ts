@@ -12,8 +12,34 @@ import { ListSummarySchema } from '../api-schemas.ts'
 
 const replicaName = (userId: string, listId: string) => `colist:${userId}:${listId}`
 const listsKey = (userId: string) => `colist:lists:${userId}`
+const copiesKey = (userId: string) => `colist:device-copies:${userId}`
+const pendingPrefix = (userId: string) => `colist:pending:${userId}:`
 
-export const pendingChangesKey = (userId: string, listId: string) => `colist:pending:${userId}:${listId}`
+export const pendingChangesKey = (userId: string, listId: string) => `${pendingPrefix(userId)}${listId}`
+
+/** Lists with a queue of unsaved changes on this device (their count lives under `pendingChangesKey`). */
+export function listsWithPendingChanges(userId: string): string[] {
+  const prefix = pendingPrefix(userId)
+  const ids: string[] = []
+  safely(() => {
+    for (let i = 0; i < localStorage.length; i++) {
+      const key = localStorage.key(i)
+      if (key?.startsWith(prefix)) ids.push(key.slice(prefix.length))
+    }
+  })
+  return ids
+}
+
+/** Lists with a replica on this device (IndexedDB database names; empty where the browser cannot list them). */
+export async function listsWithReplica(userId: string): Promise<string[]> {
+  const prefix = replicaName(userId, '')
+  try {
+    const databases = await indexedDB.databases()
+    return databases.flatMap((db) => (db.name?.startsWith(prefix) ? [db.name.slice(prefix.length)] : []))
+  } catch {
+    return []
+  }
+}
 
 export function openReplica(userId: string, listId: string, doc: Y.Doc): IndexeddbPersistence {
   return new IndexeddbPersistence(replicaName(userId, listId), doc)
@@ -21,9 +47,42 @@ export function openReplica(userId: string, listId: string, doc: Y.Doc): Indexed
 
 /** Removes a list's replica (the list was deleted, or the server refused what it holds). */
 export async function deleteReplica(userId: string, listId: string): Promise<void> {
-  await clearDocument(replicaName(userId, listId))
+  deviceCopies.remove(userId, listId)
   safely(() => localStorage.removeItem(pendingChangesKey(userId, listId)))
+  await clearDocument(replicaName(userId, listId))
 }
+
+const DeviceCopiesSchema = z.record(z.string(), z.number())
+
+/**
+ * Which lists have reached this device whole (synced at least once) and when they last synced, so
+ * the lists page can tell a list kept here from one that needs the network, without opening each.
+ */
+export const deviceCopies = {
+  read(userId: string): Record<string, number> {
+    const raw = safely(() => localStorage.getItem(copiesKey(userId)))
+    if (!raw) return {}
+    try {
+      const parsed = DeviceCopiesSchema.safeParse(JSON.parse(raw))
+      return parsed.success ? parsed.data : {}
+    } catch {
+      return {}
+    }
+  },
+  markSynced(userId: string, listId: string, at: number): void {
+    const copies = deviceCopies.read(userId)
+    copies[listId] = at
+    safely(() => localStorage.setItem(copiesKey(userId), JSON.stringify(copies)))
+  },
+  remove(userId: string, listId: string): void {
+    const copies = deviceCopies.read(userId)
+    if (!(listId in copies)) return
+    delete copies[listId]
+    safely(() => localStorage.setItem(copiesKey(userId), JSON.stringify(copies)))
+  },
+}
+
+const listsListeners = new Set<() => void>()
 
 /**
  * Resolves once every update the replica has been given is committed to
@@ -57,6 +116,12 @@ export const listsCache = {
   },
   write(userId: string, lists: ListSummary[]): void {
     safely(() => localStorage.setItem(listsKey(userId), JSON.stringify({ savedAt: Date.now(), lists } satisfies CachedLists)))
+    for (const listener of listsListeners) listener()
+  },
+  /** Calls `listener` whenever this tab writes the cached lists (of any user); returns the unsubscribe. */
+  subscribe(listener: () => void): () => void {
+    listsListeners.add(listener)
+    return () => listsListeners.delete(listener)
   },
   upsert(userId: string, list: ListSummary): void {
     const cached = listsCache.read(userId)

@@ -61,6 +61,18 @@ const StoredSchema = z.object({
   ),
 })
 
+/** The unsaved changes kept under `key` by a PendingChanges not loaded now (a list in no session). */
+export function readStoredPending(store: KeyValueStore | null, key: string): { count: number; oldestAt: number | null } {
+  try {
+    const raw = store?.getItem(key)
+    if (!raw) return { count: 0, oldestAt: null }
+    const { changes } = StoredSchema.parse(JSON.parse(raw))
+    return { count: changes.length, oldestAt: changes[0]?.at ?? null }
+  } catch {
+    return { count: 0, oldestAt: null }
+  }
+}
+
 export class PendingChanges extends ObservableV2<{ change: () => void }> {
   private changes: PendingChange[] = []
   private nextSeq = 1

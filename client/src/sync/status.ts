@@ -47,7 +47,7 @@ export function deriveSyncStatus(connection: ConnectionState, pending: number, n
       overHttp,
     }
   }
-  if (connection.socket === 'connecting') {
+  if (connection.socket === 'connecting' || connection.socket === 'queued') {
     return { kind: 'connecting', text: CONNECTING_TEXT, detail: waiting, overHttp: false }
   }
   if (connection.socket === 'waiting') {

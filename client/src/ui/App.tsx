@@ -1,5 +1,6 @@
 /** Picks the page from the URL and the session. */
 import { useEffect, type ReactElement } from 'react'
+import { DeviceSyncContext, useDeviceSyncEngine } from '../hooks/use-device-sync.ts'
 import { useSession } from '../hooks/use-session.ts'
 import { navigate, parseRoute, usePathname } from '../router.ts'
 import { AuthPage } from './AuthPage.tsx'
@@ -12,6 +13,8 @@ export function App(): ReactElement {
   const state = useSession()
   const route = parseRoute(usePathname())
   const signedOut = state.status === 'signed-out'
+  // Every list of the signed-in user syncs in the background, whichever page shows.
+  const engine = useDeviceSyncEngine(state.status === 'signed-out' ? null : state.auth.user)
 
   useEffect(() => {
     if (!signedOut && (route.page === 'login' || route.page === 'signup')) navigate('/', { replace: true })
@@ -21,7 +24,7 @@ export function App(): ReactElement {
 
   const user = state.auth.user
   return (
-    <>
+    <DeviceSyncContext.Provider value={engine}>
       {state.status === 'expired' && <SessionExpiredBanner user={user} />}
       {route.page === 'list' ? (
         // A new user or list is a new session: nothing of the previous one may leak into it.
@@ -36,6 +39,6 @@ export function App(): ReactElement {
       ) : (
         <ListsPage key={user.id} user={user} />
       )}
-    </>
+    </DeviceSyncContext.Provider>
   )
 }

@@ -47,7 +47,7 @@ import { SyncStatusBar } from './SyncStatusBar.tsx'
 import { UndoToast, type ToastMessage } from './UndoToast.tsx'
 
 export function ListPage({ listId, user }: { listId: string; user: PublicUser }): ReactElement {
-  const { session, rejection, dismissRejection } = useListSession(listId, user)
+  const { session, rejection, dismissRejection } = useListSession(listId)
   const [devtoolsOpen, setDevtoolsOpen] = useDevtoolsToggle()
   return (
     <>
@@ -167,9 +167,9 @@ function OpenList({ session, user, rejection, onDismissRejection }: OpenListProp
         const after = placement.after
         return change((doc) => moveItem(doc, id, { after }))
       },
-      focus: (id) => session.presence.focus(id),
-      typed: () => session.presence.typed(),
-      stoppedTyping: () => session.presence.stoppedTyping(),
+      focus: (id) => session.presence?.focus(id),
+      typed: () => session.presence?.typed(),
+      stoppedTyping: () => session.presence?.stoppedTyping(),
     }),
     [change, notify, session, view],
   )
@@ -202,6 +202,9 @@ function OpenList({ session, user, rejection, onDismissRejection }: OpenListProp
   const isOwner = role === 'owner' && !lostAccess
   const clock = clockNotice(state.clockOffset)
   /** Stops that pass or that a reload fixes are a warning; losing the list or a refusal, an error. */
+  /** The list has never reached this device: it must not look empty. */
+  const notDownloaded = state.replicaLoaded && !state.downloaded
+  const cannotSync = connection.http !== 'active' && (connection.socket === 'offline' || connection.socket === 'waiting' || stopped?.kind === 'auth')
   const stopTone = stopped && (stopped.kind === 'limit' || stopped.kind === 'clock' || stopped.kind === 'outdated') ? 'warning' : 'danger'
 
   return (
@@ -291,13 +294,22 @@ function OpenList({ session, user, rejection, onDismissRejection }: OpenListProp
           <QuickAdd
             categories={categories}
             onAdd={(text, categoryId) => change((doc) => void addItem(doc, { text, categoryId, createdBy: user.id }))}
-            onTyping={() => session.presence.typed()}
-            onStopTyping={() => session.presence.stoppedTyping()}
+            onTyping={() => session.presence?.typed()}
+            onStopTyping={() => session.presence?.stoppedTyping()}
           />
         )}
         <TypingIndicator text={typing} />
 
-        {state.replicaLoaded || view.items.length > 0 || connection.socket === 'connected' ? (
+        {notDownloaded && cannotSync ? (
+          <div className="empty-state" data-testid="not-downloaded">
+            <p className="empty-state__title">Not downloaded yet — connect to get it</p>
+            <p>
+              {connection.socket === 'offline'
+                ? 'This list has not reached this device. It downloads as soon as you are back online.'
+                : 'This list has not reached this device yet. It downloads as soon as Colist can connect.'}
+            </p>
+          </div>
+        ) : (state.replicaLoaded && !notDownloaded) || view.items.length > 0 || connection.socket === 'connected' ? (
           <>
             {view.items.length === 0 && categories.length === 0 && (
               <div className="empty-state">

@@ -1,18 +1,23 @@
 /** My lists and lists shared with me: open, create, rename, delete. */
-import { useState, type FormEvent, type ReactElement } from 'react'
+import { useState, type FormEvent, type ReactElement, type ReactNode } from 'react'
 import type { ListSummary, PublicUser } from '../../../shared/api.ts'
 import { LIMITS } from '../../../shared/list-input.ts'
 import { ApiError, NetworkError, api } from '../api.ts'
 import { session, withToken } from '../auth/session.ts'
+import { useDeviceSync } from '../hooks/use-device-sync.ts'
 import { useLists } from '../hooks/use-lists.ts'
+import { useObservable } from '../hooks/use-observable.ts'
 import { useOnline } from '../hooks/use-online.ts'
 import { listPath, navigate } from '../router.ts'
+import type { DeviceListState, DeviceSync } from '../sync/device-sync.ts'
+import { changesText } from '../sync/status.ts'
 import { deleteReplica } from '../sync/offline-store.ts'
 import { AppHeader } from './AppHeader.tsx'
 import { Icon } from './Icon.tsx'
 import { Link } from './Link.tsx'
 import { Modal } from './Modal.tsx'
 import { RoleBadge } from './RoleBadge.tsx'
+import { DeviceStatusBar } from './SyncStatusBar.tsx'
 
 function describeError(err: unknown): string {
   if (err instanceof NetworkError) return "You're offline — try again when you're connected."
@@ -23,6 +28,7 @@ function describeError(err: unknown): string {
 export function ListsPage({ user }: { user: PublicUser }): ReactElement {
   const online = useOnline()
   const lists = useLists(user)
+  const engine = useDeviceSync()
   const [title, setTitle] = useState('')
   const [error, setError] = useState<string | null>(null)
   const [creating, setCreating] = useState(false)
@@ -91,10 +97,15 @@ export function ListsPage({ user }: { user: PublicUser }): ReactElement {
     <>
       <AppHeader
         status={
-          <p role="status" data-testid="sync-status" className={`status-pill status-pill--${statusKind}`}>
-            <span className="status-pill__dot" aria-hidden="true" />
-            <span className="status-pill__text">{statusText}</span>
-          </p>
+          // Once the lists are known, the header speaks for the whole device: every list's changes.
+          engine && lists.lists !== null && !lists.error ? (
+            <DeviceStatusBar engine={engine} />
+          ) : (
+            <p role="status" data-testid="sync-status" className={`status-pill status-pill--${statusKind}`}>
+              <span className="status-pill__dot" aria-hidden="true" />
+              <span className="status-pill__text">{statusText}</span>
+            </p>
+          )
         }
         actions={
           <div className="account">
@@ -138,12 +149,13 @@ export function ListsPage({ user }: { user: PublicUser }): ReactElement {
           id="my-lists"
           title="My lists"
           lists={mine}
+          engine={engine}
           empty={lists.lists === null ? (lists.loading ? 'Loading…' : 'Open Colist online once to see your lists here.') : 'No lists yet — create your first one above.'}
           online={online}
           onRename={rename}
           onDelete={setDeleting}
         />
-        <ListSection id="shared-lists" title="Shared with me" lists={shared} empty="Nothing shared with you yet." online={online} onRename={rename} onDelete={setDeleting} />
+        <ListSection id="shared-lists" title="Shared with me" lists={shared} engine={engine} empty="Nothing shared with you yet." online={online} onRename={rename} onDelete={setDeleting} />
       </main>
       <Modal
         open={deleting !== null}
@@ -168,13 +180,14 @@ interface ListSectionProps {
   id: string
   title: string
   lists: ListSummary[]
+  engine: DeviceSync | null
   empty: string
   online: boolean
   onRename: (list: ListSummary, title: string) => Promise<boolean>
   onDelete: (list: ListSummary) => void
 }
 
-function ListSection({ id, title, lists, empty, online, onRename, onDelete }: ListSectionProps): ReactElement {
+function ListSection({ id, title, lists, engine, empty, online, onRename, onDelete }: ListSectionProps): ReactElement {
   return (
     <section className="list-section" aria-labelledby={id}>
       <h2 id={id} className="section-title">
@@ -185,7 +198,7 @@ function ListSection({ id, title, lists, empty, online, onRename, onDelete }: Li
       ) : (
         <ul className="list-cards">
           {lists.map((list) => (
-            <ListCard key={list.id} list={list} online={online} onRename={onRename} onDelete={onDelete} />
+            <ListCard key={list.id} list={list} device={engine ? <DeviceCopyNote engine={engine} listId={list.id} online={online} /> : null} online={online} onRename={onRename} onDelete={onDelete} />
           ))}
         </ul>
       )}
@@ -193,7 +206,21 @@ function ListSection({ id, title, lists, empty, online, onRename, onDelete }: Li
   )
 }
 
-function ListCard({ list, online, onRename, onDelete }: { list: ListSummary; online: boolean } & Pick<ListSectionProps, 'onRename' | 'onDelete'>): ReactElement {
+/** What this device holds of a list: changes waiting to go up, or (offline) that it has not reached the device. */
+function DeviceCopyNote({ engine, listId, online }: { engine: DeviceSync; listId: string; online: boolean }): ReactElement | null {
+  const state: DeviceListState | undefined = useObservable(engine).lists.get(listId)
+  if (state && state.pending > 0) {
+    return (
+      <span className="device-note device-note--waiting" title="Made on this device, not yet saved to Colist">
+        {changesText(state.pending)} waiting
+      </span>
+    )
+  }
+  if (!online && state && !state.downloaded) return <span className="device-note">Not downloaded yet</span>
+  return null
+}
+
+function ListCard({ list, device, online, onRename, onDelete }: { list: ListSummary; device: ReactNode; online: boolean } & Pick<ListSectionProps, 'onRename' | 'onDelete'>): ReactElement {
   const [renaming, setRenaming] = useState(false)
   const [draft, setDraft] = useState(list.title)
 
@@ -239,6 +266,7 @@ function ListCard({ list, online, onRename, onDelete }: { list: ListSummary; onl
           <Link to={listPath(list.id)} className="list-card__link">
             <span className="list-card__title">{list.title}</span>
           </Link>
+          {device}
           <RoleBadge role={list.role} />
           <div className="list-card__actions">
             {list.role !== 'viewer' && (
