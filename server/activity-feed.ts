@@ -60,7 +60,7 @@ export class ActivityFeed {
   }
 
   private deliver(event: ActivityEvent): void {
-    for (const listener of [...(this.lists.get(event.listId)?.listeners ?? [])]) {
+    for (const listener of this.lists.get(event.listId)?.listeners ?? []) {
       try {
         listener(event)
       } catch (err) {

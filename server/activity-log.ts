@@ -142,7 +142,7 @@ export class ActivityLog {
       clearTimeout(burst.timer)
       this.endBurst(key, burst)
     }
-    await Promise.all([...this.writes])
+    await Promise.all(this.writes)
   }
 
   /** Stops: bursts are stored; pending departures are dropped (sockets closing for a restart come back). */

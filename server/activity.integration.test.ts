@@ -25,8 +25,12 @@ afterEach(async () => {
   for (const server of servers.splice(0)) await server.cleanup()
 })
 
-async function start(activity: Partial<ActivityLogOptions> = FAST, options: Parameters<typeof startTestServer>[1] = {}): Promise<{ server: TestServer; api: Api }> {
-  const server = await startTestServer({}, { ...options, activity })
+async function start(
+  activity: Partial<ActivityLogOptions> = FAST,
+  options: Parameters<typeof startTestServer>[1] = {},
+  env: Record<string, string> = {},
+): Promise<{ server: TestServer; api: Api }> {
+  const server = await startTestServer(env, { ...options, activity })
   servers.push(server)
   return { server, api: new Api(server.server.url) }
 }
@@ -192,21 +196,22 @@ describe('the activity feed', () => {
   it('in a cluster, records each change once, by the node that accepted it, and publishes it live on every node', async () => {
     const hub = new LocalFanoutHub()
     const storage = new MemoryStorage()
-    const one = await start(FAST, { storage, fanout: hub.endpoint() })
-    const two = await start(FAST, { storage, fanout: hub.endpoint() })
+    // Nodes of one cluster share the token secret, so a token works on either.
+    const env = { JWT_SECRET: 'activity-test-secret-shared-by-both-nodes-0123456789' }
+    const one = await start(FAST, { storage, fanout: hub.endpoint() }, env)
+    const two = await start(FAST, { storage, fanout: hub.endpoint() }, env)
     const { ana, ben, listId } = await sharedList(one.api)
     const live: string[] = []
     const unsubscribe = two.server.server.activityFeed.subscribe(listId, (event) => live.push(story([event])[0]!))
 
     const a = connect(two.server.server.url, listId, ana.token)
     const b = connect(one.server.server.url, listId, ben.token)
-    console.log('A');await Promise.all([synced(a.provider), synced(b.provider)])
-    console.log('B');const milk = addItem(b.doc, { text: 'Milk', createdBy: ben.user.id })
+    await Promise.all([synced(a.provider), synced(b.provider)])
+    const milk = addItem(b.doc, { text: 'Milk', createdBy: ben.user.id })
     await saved(b)
-    console.log('C');await docUntil(a.doc, () => getItem(a.doc, milk) !== null, 'Milk on node two')
+    await docUntil(a.doc, () => getItem(a.doc, milk) !== null, 'Milk on node two')
     setChecked(a.doc, milk, true)
     await saved(a)
-    console.log('D', live)
 
     const expected = ['Ana joined', 'Ben joined', 'Ben item_created Milk', 'Ana item_checked Milk']
     await pollUntil(() => live.length >= 4, 'four live events on node two')

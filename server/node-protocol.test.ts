@@ -10,18 +10,21 @@ import * as awarenessProtocol from 'y-protocols/awareness'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { encodeAwarenessEntries } from '../shared/awareness-entries.ts'
+import { activityId, type ActivityEvent } from '../shared/activity.ts'
 import { encodePersisted } from '../shared/protocol.ts'
 import {
   decodeAccessChange,
   decodeBeat,
   decodeEnvelope,
   decodeListsFeedChange,
+  decodeNodeActivity,
   decodeNodePersisted,
   decodeNodeSync,
   encodeAccessChange,
   encodeBeat,
   encodeEnvelope,
   encodeListsFeedChange,
+  encodeNodeActivity,
   encodeNodePersisted,
   encodeNodeSync,
   nodeAwarenessClientIds,
@@ -225,6 +228,28 @@ describe('lists', () => {
     for (const json of ['null', '{"kind":"created","listId":"l1"}', '{"kind":"stats","listId":"l1"}', stats({ open: -1 }), stats({ checked: 'x' }), stats({ changedBy: 5 }), '{"kind":"gone","listId":"l1"}', '{']) {
       expect(() => decodeListsFeedChange(utf8(json)), json).toThrow()
     }
+  })
+})
+
+describe('activity', () => {
+  it('round-trips an event as its JSON, the topic per list', () => {
+    const event: ActivityEvent = {
+      id: activityId(1_700_000_000_000, 7, 'ab12'),
+      listId: 'l1',
+      at: 1_700_000_000_000,
+      actor: { id: 'u1', name: 'Ben' },
+      type: 'items_bulk_deleted',
+      count: 3,
+      items: [{ id: 'i1', name: 'Milk' }],
+    }
+    expect(topics.activity('l1')).toBe('activity:l1')
+    const bytes = encodeNodeActivity(event)
+    expect(JSON.parse(new TextDecoder().decode(bytes))).toEqual(event)
+    expect(decodeNodeActivity(bytes)).toEqual(event)
+  })
+
+  it('refuses what is not an event', () => {
+    for (const payload of ['{}', 'null', '{"type":"joined"}', 'not json']) expect(() => decodeNodeActivity(utf8(payload))).toThrow()
   })
 })
 
