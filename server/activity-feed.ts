@@ -7,7 +7,7 @@
  * node's subscribers. A node subscribes to a list's topic only while someone
  * here listens to it.
  */
-import type { ActivityEvent } from '../shared/activity.ts'
+import { encodeActivityEvent, type ActivityEvent } from '../shared/activity.ts'
 import type { Fanout } from './fanout.ts'
 import type { Logger } from './logger.ts'
 import { decodeNodeActivity, encodeNodeActivity, topics } from './node-protocol.ts'
@@ -51,6 +51,11 @@ export class ActivityFeed {
       subscribed.unsubscribeFanout()
       if (this.lists.get(listId) === subscribed) this.lists.delete(listId)
     }
+  }
+
+  /** For the device socket (device-socket.ts `DeviceFeeds`): each new event of the list as its JSON, one `Activity` frame each. */
+  subscribeActivity(listId: string, send: (json: string) => void): () => void {
+    return this.subscribe(listId, (event) => send(encodeActivityEvent(event)))
   }
 
   /** An event this node recorded: to its subscribers here and on every other node. */

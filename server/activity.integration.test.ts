@@ -5,7 +5,7 @@
  * publishes them live on every node, recorded once.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import type { ActivityEvent, ActivityPage } from '../shared/activity.ts'
+import { decodeActivityEvent, type ActivityEvent, type ActivityPage } from '../shared/activity.ts'
 import { addItem, getItem, removeItem, setChecked, updateItem } from '../shared/list-document.ts'
 import type { AuthResponse } from '../shared/api.ts'
 import type { ActivityLogOptions } from './activity-log.ts'
@@ -221,5 +221,31 @@ describe('the activity feed', () => {
       expect([...told].sort()).toEqual([...expected].sort())
     }
     unsubscribe()
+  })
+
+  it("reaches a device's socket live, as Activity frames of the lists it has open", async () => {
+    const { server, api } = await start()
+    const { ana, ben, listId } = await sharedList(api)
+    const other = await api.createList(ana.token, 'Not open here')
+    const anaDevice = connectClient(server.server.url, listId, ana.token, { transport: 'device' })
+    clients.push(anaDevice)
+    const frames: Array<{ listId: string; event: ActivityEvent }> = []
+    anaDevice.device!.on('activity', (frameListId, json) => frames.push({ listId: frameListId, event: decodeActivityEvent(json) }))
+    await synced(anaDevice.provider)
+
+    const b = connect(server.server.url, listId, ben.token)
+    await synced(b.provider)
+    const milk = addItem(b.doc, { text: 'Milk', createdBy: ben.user.id })
+    setChecked(b.doc, milk, true)
+    await saved(b)
+    await api.request('POST', `/api/lists/${other.id}/items`, { text: 'Elsewhere' }, ana.token)
+    await pollUntil(() => frames.length >= 3, 'three Activity frames')
+    await server.server.activity.flush()
+    expect(frames.map(({ listId: id, event }) => [id === listId, story([event])[0]])).toEqual([
+      [true, 'Ben joined'],
+      [true, 'Ben item_created Milk'],
+      [true, 'Ben item_checked Milk'],
+    ])
+    expect(frames.every(({ listId: id, event }) => event.listId === id)).toBe(true)
   })
 })

@@ -107,7 +107,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   app.use(errorMiddleware(log))
 
   const httpServer = createServer(app)
-  const feeds = { subscribeLists: lists.subscribeLists.bind(lists) }
+  const feeds = { subscribeLists: lists.subscribeLists.bind(lists), subscribeActivity: activityFeed.subscribeActivity.bind(activityFeed) }
   const sockets = new ListSocketServer(httpServer, { config, tokens, accounts: storage, rooms, metrics, log, feeds })
   await listen(httpServer, config.port, config.host)
   const port = (httpServer.address() as AddressInfo).port
