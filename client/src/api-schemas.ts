@@ -6,6 +6,7 @@
  */
 import { z } from 'zod/mini'
 import type { AuthResponse, ListDetail, ListSummary, Member, PublicUser } from '../../shared/api.ts'
+import { ListOverviewSchema } from '../../shared/lists-feed.ts'
 
 const nonEmpty = () => z.string().check(z.minLength(1))
 const role = z.enum(['owner', 'editor', 'viewer'])
@@ -26,7 +27,8 @@ export const ListSummarySchema = z.object({
   createdAt: z.number(),
 }) satisfies z.ZodMiniType<ListSummary>
 
-export const ListSummariesSchema = z.array(ListSummarySchema)
+/** GET /api/lists: the lists feed's overviews (shared/lists-feed.ts). */
+export const ListOverviewsSchema = z.array(ListOverviewSchema)
 
 export const MemberSchema = z.object({
   userId: z.string(),

@@ -6,12 +6,13 @@
  */
 import type { z } from 'zod/mini'
 import type { AuthResponse, ListDetail, ListSummary, Member } from '../../shared/api.ts'
+import type { ListOverview } from '../../shared/lists-feed.ts'
 import { PERSISTED_STATE_VECTOR_HEADER, type Role } from '../../shared/protocol.ts'
 import {
   ApiErrorBodySchema,
   AuthResponseSchema,
   ListDetailSchema,
-  ListSummariesSchema,
+  ListOverviewsSchema,
   ListSummarySchema,
   MemberSchema,
   SyncPushResponseSchema,
@@ -92,9 +93,11 @@ export const api = {
     json('/api/auth/login', AuthResponseSchema, { method: 'POST', json: body }),
   refresh: (token: string): Promise<AuthResponse> => json('/api/auth/refresh', AuthResponseSchema, { method: 'POST', token }),
 
-  lists: (token: string): Promise<ListSummary[]> => json('/api/lists', ListSummariesSchema, { token }),
-  createList: (token: string, title: string): Promise<ListSummary> =>
-    json('/api/lists', ListSummarySchema, { method: 'POST', token, json: { title } }),
+  /** The user's lists as the lists feed shows them. */
+  lists: (token: string): Promise<ListOverview[]> => json('/api/lists', ListOverviewsSchema, { token }),
+  /** `id`: the id the list got on this device (created offline); a retry of a create that went through answers the list. */
+  createList: (token: string, title: string, id?: string): Promise<ListSummary> =>
+    json('/api/lists', ListSummarySchema, { method: 'POST', token, json: id === undefined ? { title } : { id, title } }),
   list: (token: string, listId: string): Promise<ListDetail> => json(listPath(listId), ListDetailSchema, { token }),
   renameList: (token: string, listId: string, title: string): Promise<ListSummary> =>
     json(listPath(listId), ListSummarySchema, { method: 'PATCH', token, json: { title } }),

@@ -18,6 +18,7 @@ import { WS_PATH_PREFIX, WriteRule, canWrite, type Role, type SessionMessage, ty
 import { ServerSession } from '../../../shared/server-session.ts'
 import { session as authSession, withToken } from '../auth/session.ts'
 import { UpdateLog } from '../devtools/update-log.ts'
+import { listActions } from '../lists/list-actions.ts'
 import { PresenceController } from '../presence/presence-controller.ts'
 import { offsetFromServer, readClockOffset, saveClockOffset } from './clock-offset.ts'
 import { ListConnection, stopReasonForClose } from './connection.ts'
@@ -157,10 +158,14 @@ export class ListSession extends ObservableV2<ListSessionEvents> {
     })
 
     let started = false
+    // A list created on this device syncs once the server has it (list-actions.ts): before, it would answer 4004.
+    const created = listActions(user).whenCreated(listId)
     const start = () => {
       if (started || this.destroyed) return
       started = true
-      this.connection.start()
+      void created.then(() => {
+        if (!this.destroyed) this.connection.start()
+      })
     }
     void this.replica.whenSynced.then(() => {
       if (this.destroyed) return

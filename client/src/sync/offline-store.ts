@@ -8,6 +8,7 @@ import { IndexeddbPersistence, clearDocument } from 'y-indexeddb'
 import type * as Y from 'yjs'
 import { z } from 'zod/mini'
 import type { ListSummary } from '../../../shared/api.ts'
+import { ListOverviewSchema, type ListOverview } from '../../../shared/lists-feed.ts'
 import { ListSummarySchema } from '../api-schemas.ts'
 
 const replicaName = (userId: string, listId: string) => `colist:${userId}:${listId}`
@@ -84,6 +85,7 @@ export const deviceCopies = {
 
 const listsListeners = new Set<() => void>()
 
+
 /**
  * Resolves once every update the replica has been given is committed to
  * IndexedDB: a read transaction over the same store starts only after the
@@ -99,22 +101,36 @@ export function replicaFlushed(replica: IndexeddbPersistence): Promise<void> {
   })
 }
 
-const CachedListsSchema = z.object({ savedAt: z.number(), lists: z.array(ListSummarySchema) })
-export type CachedLists = z.infer<typeof CachedListsSchema>
+const CachedListsSchema = z.object({ savedAt: z.number(), lists: z.array(z.unknown()) })
+export interface CachedLists {
+  savedAt: number
+  lists: ListOverview[]
+}
 
-/** The lists page as last fetched, for opening it offline. */
+/** A list as cached: an overview, or a summary (cached before overviews, or from a list's details) with what it lacks empty. */
+function cachedOverview(value: unknown): ListOverview | null {
+  const overview = ListOverviewSchema.safeParse(value)
+  if (overview.success) return overview.data
+  const summary = ListSummarySchema.safeParse(value)
+  return summary.success ? withOverviewDefaults(summary.data) : null
+}
+
+const withOverviewDefaults = (summary: ListSummary): ListOverview => ({ members: [], open: 0, checked: 0, changedBy: null, changedAt: null, ...summary })
+
+/** The lists page as last received (the lists feed, GET /api/lists), for showing it at once and offline. */
 export const listsCache = {
   read(userId: string): CachedLists | null {
     const raw = safely(() => localStorage.getItem(listsKey(userId)))
     if (!raw) return null
     try {
       const parsed = CachedListsSchema.safeParse(JSON.parse(raw))
-      return parsed.success ? parsed.data : null
+      if (!parsed.success) return null
+      return { savedAt: parsed.data.savedAt, lists: parsed.data.lists.map(cachedOverview).filter((list) => list !== null) }
     } catch {
       return null
     }
   },
-  write(userId: string, lists: ListSummary[]): void {
+  write(userId: string, lists: ListOverview[]): void {
     safely(() => localStorage.setItem(listsKey(userId), JSON.stringify({ savedAt: Date.now(), lists } satisfies CachedLists)))
     for (const listener of listsListeners) listener()
   },
@@ -123,16 +139,18 @@ export const listsCache = {
     listsListeners.add(listener)
     return () => listsListeners.delete(listener)
   },
-  upsert(userId: string, list: ListSummary): void {
-    const cached = listsCache.read(userId)
-    const lists = (cached?.lists ?? []).filter((entry) => entry.id !== list.id)
-    listsCache.write(userId, [...lists, list])
+  /** Puts a list in, or changes what `list` says of it in place (a summary keeps the counts and members cached). */
+  upsert(userId: string, list: ListSummary | ListOverview): void {
+    const lists = listsCache.read(userId)?.lists ?? []
+    const known = lists.find((entry) => entry.id === list.id)
+    const next = known ? { ...known, ...list } : withOverviewDefaults(list)
+    listsCache.write(userId, known ? lists.map((entry) => (entry === known ? next : entry)) : [...lists, next])
   },
   remove(userId: string, listId: string): void {
     const cached = listsCache.read(userId)
     if (cached) listsCache.write(userId, cached.lists.filter((entry) => entry.id !== listId))
   },
-  find(userId: string, listId: string): ListSummary | null {
+  find(userId: string, listId: string): ListOverview | null {
     return listsCache.read(userId)?.lists.find((entry) => entry.id === listId) ?? null
   },
 }

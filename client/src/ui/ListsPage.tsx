@@ -1,29 +1,24 @@
-/** My lists and lists shared with me: open, create, rename, delete. */
+/** My lists and lists shared with me, live: open, create, rename, delete, leave — online or offline (use-lists.ts). */
 import { useState, type FormEvent, type ReactElement, type ReactNode } from 'react'
-import type { ListSummary, PublicUser } from '../../../shared/api.ts'
+import type { PublicUser } from '../../../shared/api.ts'
+import type { ListOverview } from '../../../shared/lists-feed.ts'
 import { LIMITS } from '../../../shared/list-input.ts'
-import { ApiError, NetworkError, api } from '../api.ts'
-import { session, withToken } from '../auth/session.ts'
+import { session } from '../auth/session.ts'
 import { useDeviceSync } from '../hooks/use-device-sync.ts'
 import { useLists } from '../hooks/use-lists.ts'
+import { changedText, countsText, peopleText, waitingText } from '../lists/list-card-text.ts'
+import type { ListAction } from '../lists/list-outbox.ts'
 import { useObservable } from '../hooks/use-observable.ts'
 import { useOnline } from '../hooks/use-online.ts'
 import { listPath, navigate } from '../router.ts'
 import type { DeviceListState, DeviceSync } from '../sync/device-sync.ts'
 import { changesText } from '../sync/status.ts'
-import { deleteReplica } from '../sync/offline-store.ts'
 import { AppHeader } from './AppHeader.tsx'
 import { Icon } from './Icon.tsx'
 import { Link } from './Link.tsx'
 import { Modal } from './Modal.tsx'
 import { RoleBadge } from './RoleBadge.tsx'
 import { DeviceStatusBar } from './SyncStatusBar.tsx'
-
-function describeError(err: unknown): string {
-  if (err instanceof NetworkError) return "You're offline — try again when you're connected."
-  if (err instanceof ApiError) return err.message.charAt(0).toUpperCase() + err.message.slice(1)
-  return 'Something went wrong.'
-}
 
 export function ListsPage({ user }: { user: PublicUser }): ReactElement {
   const online = useOnline()
@@ -32,7 +27,8 @@ export function ListsPage({ user }: { user: PublicUser }): ReactElement {
   const [title, setTitle] = useState('')
   const [error, setError] = useState<string | null>(null)
   const [creating, setCreating] = useState(false)
-  const [deleting, setDeleting] = useState<ListSummary | null>(null)
+  const [deleting, setDeleting] = useState<ListOverview | null>(null)
+  const [leaving, setLeaving] = useState<ListOverview | null>(null)
 
   const mine = (lists.lists ?? []).filter((list) => list.role === 'owner').sort((a, b) => b.createdAt - a.createdAt)
   const shared = (lists.lists ?? []).filter((list) => list.role !== 'owner').sort((a, b) => a.title.localeCompare(b.title))
@@ -43,46 +39,36 @@ export function ListsPage({ user }: { user: PublicUser }): ReactElement {
     setCreating(true)
     setError(null)
     try {
-      const list = await withToken((token) => api.createList(token, title.trim()))
-      lists.replace((current) => [...current, list])
+      // Made on this device at once, online or not; the server gets it when it can (list-actions.ts).
+      const listId = await lists.create(title.trim())
       setTitle('')
-      navigate(listPath(list.id))
-    } catch (err) {
-      setError(describeError(err))
+      navigate(listPath(listId))
+    } catch {
+      setError("Couldn't keep the new list on this device.")
     } finally {
       setCreating(false)
     }
   }
 
-  async function rename(list: ListSummary, next: string): Promise<boolean> {
-    setError(null)
-    try {
-      const renamed = await withToken((token) => api.renameList(token, list.id, next))
-      lists.replace((current) => current.map((entry) => (entry.id === list.id ? renamed : entry)))
-      return true
-    } catch (err) {
-      setError(describeError(err))
-      return false
-    }
+  async function rename(list: ListOverview, next: string): Promise<boolean> {
+    lists.rename(list.id, next)
+    return true
   }
 
-  async function remove(list: ListSummary) {
-    setError(null)
-    try {
-      await withToken((token) => api.deleteList(token, list.id))
-      lists.replace((current) => current.filter((entry) => entry.id !== list.id))
-      setDeleting(null)
-      await deleteReplica(user.id, list.id).catch(() => {})
-    } catch (err) {
-      setDeleting(null)
-      setError(describeError(err))
-    }
+  function remove(list: ListOverview) {
+    lists.remove(list.id)
+    setDeleting(null)
   }
 
-  const fromDevice = !online || (lists.source === 'device' && !lists.loading)
+  function leave(list: ListOverview) {
+    lists.leave(list.id)
+    setLeaving(null)
+  }
+
+  const fromDevice = !online || (lists.source === 'device' && !lists.loading && !lists.live)
   const statusText = !online
     ? 'Offline — showing lists kept on this device'
-    : lists.loading
+    : lists.loading && !lists.live
       ? lists.lists === null
         ? 'Loading your lists…'
         : 'Updating…'
@@ -91,7 +77,7 @@ export function ListsPage({ user }: { user: PublicUser }): ReactElement {
         : lists.error
           ? `Couldn't refresh: ${lists.error}`
           : 'Up to date'
-  const statusKind = fromDevice ? 'offline' : lists.loading ? 'connecting' : lists.error ? 'stopped' : 'saved'
+  const statusKind = fromDevice ? 'offline' : lists.loading && !lists.live ? 'connecting' : lists.error ? 'stopped' : 'saved'
 
   return (
     <>
@@ -131,14 +117,21 @@ export function ListsPage({ user }: { user: PublicUser }): ReactElement {
             value={title}
             maxLength={LIMITS.title}
             onChange={(e) => setTitle(e.target.value)}
-            disabled={!online}
           />
-          <button type="submit" className="button button--primary" aria-label="Create list" disabled={!online || creating || !title.trim()}>
+          <button type="submit" className="button button--primary" aria-label="Create list" disabled={creating || !title.trim()}>
             <Icon name="plus" size={18} />
             <span>Create list</span>
           </button>
         </form>
-        {!online && <p className="form-note">Creating lists needs a connection. Lists on this device still open and sync later.</p>}
+        {!online && <p className="form-note">You're offline. New lists, renames and deletions are kept on this device and sync when you're back online.</p>}
+        {lists.notices.length > 0 && (
+          <div className="form-error notice" role="alert">
+            <span>{lists.notices[0]}</span>
+            <button type="button" className="button button--small" onClick={lists.dismissNotice}>
+              OK
+            </button>
+          </div>
+        )}
         {error && (
           <p className="form-error" role="alert">
             {error}
@@ -150,12 +143,27 @@ export function ListsPage({ user }: { user: PublicUser }): ReactElement {
           title="My lists"
           lists={mine}
           engine={engine}
+          user={user}
+          waiting={lists.waiting}
           empty={lists.lists === null ? (lists.loading ? 'Loading…' : 'Open Colist online once to see your lists here.') : 'No lists yet — create your first one above.'}
           online={online}
           onRename={rename}
           onDelete={setDeleting}
+          onLeave={setLeaving}
         />
-        <ListSection id="shared-lists" title="Shared with me" lists={shared} engine={engine} empty="Nothing shared with you yet." online={online} onRename={rename} onDelete={setDeleting} />
+        <ListSection
+          id="shared-lists"
+          title="Shared with me"
+          lists={shared}
+          engine={engine}
+          user={user}
+          waiting={lists.waiting}
+          empty="Nothing shared with you yet."
+          online={online}
+          onRename={rename}
+          onDelete={setDeleting}
+          onLeave={setLeaving}
+        />
       </main>
       <Modal
         open={deleting !== null}
@@ -167,8 +175,23 @@ export function ListsPage({ user }: { user: PublicUser }): ReactElement {
           <button type="button" className="button" onClick={() => setDeleting(null)}>
             Cancel
           </button>
-          <button type="button" className="button button--danger" onClick={() => deleting && void remove(deleting)}>
+          <button type="button" className="button button--danger" onClick={() => deleting && remove(deleting)}>
             Delete list
+          </button>
+        </div>
+      </Modal>
+      <Modal
+        open={leaving !== null}
+        title="Leave this list?"
+        onClose={() => setLeaving(null)}
+        description={leaving ? `“${leaving.title}” disappears from your lists; the others keep it. Changes you made on this device are saved first.` : undefined}
+      >
+        <div className="modal__actions">
+          <button type="button" className="button" onClick={() => setLeaving(null)}>
+            Cancel
+          </button>
+          <button type="button" className="button button--danger" onClick={() => leaving && leave(leaving)}>
+            Leave list
           </button>
         </div>
       </Modal>
@@ -179,15 +202,19 @@ export function ListsPage({ user }: { user: PublicUser }): ReactElement {
 interface ListSectionProps {
   id: string
   title: string
-  lists: ListSummary[]
+  lists: ListOverview[]
   engine: DeviceSync | null
+  user: PublicUser
+  /** Lists with an action of this device not on the server yet. */
+  waiting: ReadonlyMap<string, ListAction['kind']>
   empty: string
   online: boolean
-  onRename: (list: ListSummary, title: string) => Promise<boolean>
-  onDelete: (list: ListSummary) => void
+  onRename: (list: ListOverview, title: string) => Promise<boolean>
+  onDelete: (list: ListOverview) => void
+  onLeave: (list: ListOverview) => void
 }
 
-function ListSection({ id, title, lists, engine, empty, online, onRename, onDelete }: ListSectionProps): ReactElement {
+function ListSection({ id, title, lists, engine, user, waiting, empty, online, onRename, onDelete, onLeave }: ListSectionProps): ReactElement {
   return (
     <section className="list-section" aria-labelledby={id}>
       <h2 id={id} className="section-title">
@@ -198,7 +225,16 @@ function ListSection({ id, title, lists, engine, empty, online, onRename, onDele
       ) : (
         <ul className="list-cards">
           {lists.map((list) => (
-            <ListCard key={list.id} list={list} device={engine ? <DeviceCopyNote engine={engine} listId={list.id} online={online} /> : null} online={online} onRename={onRename} onDelete={onDelete} />
+            <ListCard
+              key={list.id}
+              list={list}
+              user={user}
+              waiting={waiting.get(list.id)}
+              device={engine ? <DeviceCopyNote engine={engine} listId={list.id} online={online} /> : null}
+              onRename={onRename}
+              onDelete={onDelete}
+              onLeave={onLeave}
+            />
           ))}
         </ul>
       )}
@@ -220,7 +256,15 @@ function DeviceCopyNote({ engine, listId, online }: { engine: DeviceSync; listId
   return null
 }
 
-function ListCard({ list, device, online, onRename, onDelete }: { list: ListSummary; device: ReactNode; online: boolean } & Pick<ListSectionProps, 'onRename' | 'onDelete'>): ReactElement {
+function ListCard({
+  list,
+  user,
+  waiting,
+  device,
+  onRename,
+  onDelete,
+  onLeave,
+}: { list: ListOverview; user: PublicUser; waiting: ListAction['kind'] | undefined; device: ReactNode } & Pick<ListSectionProps, 'onRename' | 'onDelete' | 'onLeave'>): ReactElement {
   const [renaming, setRenaming] = useState(false)
   const [draft, setDraft] = useState(list.title)
 
@@ -265,8 +309,23 @@ function ListCard({ list, device, online, onRename, onDelete }: { list: ListSumm
         <>
           <Link to={listPath(list.id)} className="list-card__link">
             <span className="list-card__title">{list.title}</span>
+            <span className="list-card__meta">
+              {waiting === 'create' || waiting === 'rename' ? (
+                <span className="device-note device-note--waiting" title="Made on this device; it goes to Colist when you're online">
+                  {waitingText(waiting)}
+                </span>
+              ) : (
+                device
+              )}
+              <span className="list-card__meta-text" data-testid="list-meta">
+                {/* A list not on the server yet has no counts to show. */}
+                {[waiting === 'create' ? '' : countsText(list), peopleText(list, user.id)].filter(Boolean).join(' · ')}
+              </span>
+            </span>
+            <span className="list-card__meta-text list-card__changed" data-testid="list-changed">
+              {changedText(list, user.id, Date.now())}
+            </span>
           </Link>
-          {device}
           <RoleBadge role={list.role} />
           <div className="list-card__actions">
             {list.role !== 'viewer' && (
@@ -274,8 +333,7 @@ function ListCard({ list, device, online, onRename, onDelete }: { list: ListSumm
                 type="button"
                 className="icon-button"
                 aria-label={`Rename ${list.title}`}
-                title={online ? 'Rename' : 'Renaming needs a connection'}
-                disabled={!online}
+                title="Rename"
                 onClick={() => {
                   setDraft(list.title)
                   setRenaming(true)
@@ -289,11 +347,15 @@ function ListCard({ list, device, online, onRename, onDelete }: { list: ListSumm
                 type="button"
                 className="icon-button icon-button--danger"
                 aria-label={`Delete ${list.title}`}
-                title={online ? 'Delete' : 'Deleting needs a connection'}
-                disabled={!online}
+                title="Delete"
                 onClick={() => onDelete(list)}
               >
                 <Icon name="trash" size={18} />
+              </button>
+            )}
+            {list.role !== 'owner' && (
+              <button type="button" className="icon-button icon-button--danger" aria-label={`Leave ${list.title}`} title="Leave" onClick={() => onLeave(list)}>
+                <Icon name="logout" size={18} />
               </button>
             )}
           </div>
