@@ -276,6 +276,13 @@ describe('the device socket', () => {
     }
   })
 
+  it('answers Ping with Pong, so a device can tell a live socket from one that died without a close', async () => {
+    const ana = await api.signup()
+    const raw = await rawDevice(ana.token)
+    raw.send({ type: DeviceFrame.Ping })
+    await raw.frame((frame) => frame.type === DeviceFrame.Pong, 'a Pong')
+  })
+
   it('Leave takes the channel out of its room at once, presence and all, and the socket stays open', async () => {
     const ana = await api.signup()
     const list = await api.createList(ana.token)

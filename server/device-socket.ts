@@ -93,6 +93,8 @@ class DeviceSession {
         return this.channels.get(frame.listId)?.receive(frame.message)
       case DeviceFrame.Leave:
         return this.channels.get(frame.listId)?.leave()
+      case DeviceFrame.Ping:
+        return this.send({ type: DeviceFrame.Pong })
       default:
         return this.pool.close(this.ws, CloseCode.MalformedMessage, `device frame ${frame.type} is sent by the server only`)
     }

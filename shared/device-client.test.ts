@@ -158,6 +158,31 @@ describe('DeviceSocket', () => {
     socket.destroy()
   })
 
+  it('pings a quiet socket, and drops one that answered nothing for three intervals: its channels close with 1006', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] })
+    const socket = device()
+    const channel = new (socket.channelClass(ChannelMode.Background))('ws://x/ws/device/l')
+    const events = record(channel)
+    await vi.waitFor(() => expect(ScriptedSocket.made).toHaveLength(1))
+    const ws = ScriptedSocket.made[0]!
+    ws.open()
+    await vi.waitFor(() => expect(events).toEqual(['open']))
+    const pings = () => ws.sent.filter((frame) => frame.type === DeviceFrame.Ping).length
+    vi.advanceTimersByTime(10_000)
+    expect(pings()).toBe(1)
+    // A Pong (any frame) proves it alive: the count of silent intervals starts over.
+    vi.advanceTimersByTime(5_000)
+    ws.receive({ type: DeviceFrame.Pong })
+    vi.advanceTimersByTime(25_000)
+    expect(events.filter((event) => event.startsWith('close'))).toEqual([])
+    expect(pings()).toBeGreaterThanOrEqual(2)
+    // Then nothing at all: dropped once 30 s passed since the last frame, without waiting for a close handshake.
+    vi.advanceTimersByTime(10_000)
+    expect(events.filter((event) => event.startsWith('close'))).toEqual(['close 1006'])
+    expect(socket.connected).toBe(false)
+    socket.destroy()
+  })
+
   it('closes waiting channels with 4001 when there is no token, one channel per list, and 4400 for a URL without a list id', async () => {
     const socket = device(() => null)
     const Channel = socket.channelClass(ChannelMode.Background)

@@ -109,6 +109,8 @@ export class DeviceSocket extends ObservableV2<DeviceSocketEvents> {
   private failures = 0
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null
   private idleTimer: ReturnType<typeof setInterval> | null = null
+  /** When the open socket last received a frame (or opened). */
+  private lastHeard = 0
   private destroyed = false
 
   constructor(private readonly options: DeviceSocketOptions) {
@@ -226,6 +228,7 @@ export class DeviceSocket extends ObservableV2<DeviceSocketEvents> {
     ws.onopen = () => {
       if (this.ws !== ws) return
       this.failures = 0
+      this.lastHeard = Date.now()
       this.emit('status', [{ status: 'connected' }])
       this.startIdleTicks()
       for (const channel of this.channels.values()) this.openChannel(channel)
@@ -242,6 +245,7 @@ export class DeviceSocket extends ObservableV2<DeviceSocketEvents> {
   }
 
   private receive(bytes: Uint8Array): void {
+    this.lastHeard = Date.now()
     let frame: DeviceFrameMessage
     try {
       frame = decodeDeviceFrame(bytes)
@@ -264,7 +268,7 @@ export class DeviceSocket extends ObservableV2<DeviceSocketEvents> {
       case DeviceFrame.Activity:
         return this.emit('activity', [frame.listId, frame.json])
       default:
-        return // Open and Leave are the client's; a server never sends them.
+        return // Pong only proves the socket alive; Open, Leave and Ping are the client's.
     }
   }
 
@@ -284,14 +288,36 @@ export class DeviceSocket extends ObservableV2<DeviceSocketEvents> {
     }
   }
 
+  /**
+   * Every `idleTickMs`: quiet channels are told the socket is there (see the
+   * header), and the socket itself is checked. Browsers hide WebSocket pings,
+   * so a connection that died without a close (a phone leaving Wi-Fi) would
+   * otherwise look open for minutes: after a quiet interval the device sends
+   * `Ping`, and a socket that heard nothing for three intervals is dropped
+   * here (its channels close with 1006, their providers reconnect).
+   */
   private startIdleTicks(): void {
     const every = this.options.idleTickMs ?? 10_000
     this.idleTimer = setInterval(() => {
-      const quietSince = Date.now() - every
+      const now = Date.now()
+      const quietSince = now - every
+      if (this.ws && this.connected) {
+        if (now - this.lastHeard >= 3 * every) return this.dropSilent()
+        if (this.lastHeard <= quietSince) this.sendFrame({ type: DeviceFrame.Ping })
+      }
       for (const channel of this.channels.values()) channel.tickIfQuiet(quietSince)
     }, every)
     // In Node, a device socket alone must not keep the process running.
     ;(this.idleTimer as { unref?: () => void }).unref?.()
+  }
+
+  /** The socket answered nothing for too long: given up on without waiting for a close handshake that may never come. */
+  private dropSilent(): void {
+    const ws = this.ws!
+    this.ws = null
+    ws.onopen = ws.onmessage = ws.onclose = null
+    ws.close(4000, 'no answer from the server')
+    this.closed(DROPPED, 'no answer from the server')
   }
 
   private stopIdleTicks(): void {

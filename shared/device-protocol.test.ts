@@ -12,6 +12,8 @@ describe('device frames', () => {
     { type: DeviceFrame.Closed, listId: 'abc', code: 4003, reason: 'no access to this list' },
     { type: DeviceFrame.Lists, json: '{"lists":[]}' },
     { type: DeviceFrame.Activity, listId: 'abc', json: '{"kind":"item_checked"}' },
+    { type: DeviceFrame.Ping },
+    { type: DeviceFrame.Pong },
   ]
 
   it.each(frames.map((frame) => [frame.type, frame] as const))('round-trips type %i', (_type, frame) => {

@@ -43,6 +43,10 @@ export const DeviceFrame = {
   Lists: 4,
   /** server → client: one list's activity event, live (JSON, see shared/activity.ts). */
   Activity: 5,
+  /** client → server: are you there? Sent when the socket has been quiet (browsers hide WebSocket pings). */
+  Ping: 6,
+  /** server → client: the answer to `Ping`. */
+  Pong: 7,
 } as const
 export type DeviceFrame = (typeof DeviceFrame)[keyof typeof DeviceFrame]
 
@@ -74,6 +78,8 @@ export type DeviceFrameMessage =
   | { type: typeof DeviceFrame.Closed; listId: string; code: number; reason: string }
   | { type: typeof DeviceFrame.Lists; json: string }
   | { type: typeof DeviceFrame.Activity; listId: string; json: string }
+  | { type: typeof DeviceFrame.Ping }
+  | { type: typeof DeviceFrame.Pong }
 
 export function encodeDeviceFrame(frame: DeviceFrameMessage): Uint8Array {
   const enc = encoding.createEncoder()
@@ -101,6 +107,9 @@ export function encodeDeviceFrame(frame: DeviceFrameMessage): Uint8Array {
     case DeviceFrame.Activity:
       encoding.writeVarString(enc, frame.listId)
       encoding.writeVarString(enc, frame.json)
+      break
+    case DeviceFrame.Ping:
+    case DeviceFrame.Pong:
       break
   }
   return encoding.toUint8Array(enc)
@@ -133,6 +142,10 @@ export function decodeDeviceFrame(bytes: Uint8Array): DeviceFrameMessage {
       break
     case DeviceFrame.Activity:
       frame = { type, listId: readListId(dec), json: decoding.readVarString(dec) }
+      break
+    case DeviceFrame.Ping:
+    case DeviceFrame.Pong:
+      frame = { type }
       break
     default:
       throw new Error(`unknown device frame type ${type}`)
