@@ -111,7 +111,7 @@ test.describe('offline', () => {
     expect((await bob.api('DELETE', `/api/lists/${renamedAway}`)).status).toBe(204)
 
     await alice.net.goOnline()
-    await expect(alice.page.getByRole('alert')).toContainText('“Party” was deleted, so its new name was not saved.')
+    await expect(alice.page.getByRole('alert')).toContainText('“Party” was deleted or is no longer shared with you, so its new name was not saved.')
     await expect(card(alice, 'Birthday party')).toHaveCount(0)
     await expect(card(alice, 'Weekly shop')).not.toContainText('Rename waiting')
     expect((await alice.api('GET', `/api/lists/${kept}`)).body).toMatchObject({ title: 'Weekly shop' })

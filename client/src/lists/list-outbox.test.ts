@@ -92,7 +92,7 @@ describe('outcomeOf: the conflict rules', () => {
     }
   })
   it('renamed offline while deleted online: the delete wins, the rename is dropped with a notice', () => {
-    expect(outcomeOf(rename, refused(404), 'Camping')).toEqual({ kind: 'dropped', notice: '“Camping” was deleted, so its new name was not saved.' })
+    expect(outcomeOf(rename, refused(404), 'Camping')).toEqual({ kind: 'dropped', notice: '“Camping” was deleted or is no longer shared with you, so its new name was not saved.' })
   })
   it('deleting or leaving a list that is gone already is done', () => {
     expect(outcomeOf({ kind: 'delete', listId: 'a' }, refused(404), 'A').kind).toBe('done')
@@ -168,7 +168,7 @@ describe('OutboxReplayer', () => {
     t.outbox.add({ kind: 'rename', listId: 'a', title: 'New' })
     t.outbox.add({ kind: 'delete', listId: 'b' })
     await t.settle()
-    expect(t.dropped).toEqual(['“A” was deleted, so its new name was not saved.'])
+    expect(t.dropped).toEqual(['“A” was deleted or is no longer shared with you, so its new name was not saved.'])
     expect(t.applied).toEqual(['delete:b'])
     expect(t.outbox.actions).toEqual([])
   })

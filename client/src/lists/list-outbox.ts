@@ -169,7 +169,7 @@ export function outcomeOf(action: ListAction, error: unknown, title: string): Ou
     case 'rename':
       return {
         kind: 'dropped',
-        notice: gone ? `${quoted} was deleted, so its new name was not saved.` : `${quoted} was not renamed: you can no longer change this list.`,
+        notice: gone ? `${quoted} was deleted or is no longer shared with you, so its new name was not saved.` : `${quoted} was not renamed: you can no longer change this list.`,
       }
     case 'delete':
       return gone ? { kind: 'done' } : { kind: 'dropped', notice: `${quoted} was not deleted: only its owner can delete it.` }
