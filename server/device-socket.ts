@@ -55,12 +55,12 @@ export class DeviceSocketServer {
 
   /** Takes an upgraded device socket whose token is `claims`. */
   accept(ws: WebSocket, claims: TokenClaims): void {
-    new DeviceSession(ws, claims, this.pool, this.deps)
+    new DeviceLink(ws, claims, this.pool, this.deps)
   }
 }
 
-/** One device socket: its open channels by list id, and the lists feed. */
-class DeviceSession {
+/** One open device socket (a link; "session" is the protocol's Session message): its channels by list id, and the lists feed. */
+class DeviceLink {
   private readonly channels = new Map<string, Channel>()
   private readonly stopLists: (() => void) | null
 
@@ -149,12 +149,12 @@ class Channel implements RoomSocket {
   constructor(
     readonly listId: string,
     private mode: ChannelMode,
-    private readonly session: DeviceSession,
+    private readonly device: DeviceLink,
   ) {}
 
   /** Authorizes the token's user on the list and joins its room; refusals end the channel with their code. */
   async start(): Promise<void> {
-    const { deps, claims } = this.session
+    const { deps, claims } = this.device
     try {
       const access = await authorizeList(deps, this.listId, claims)
       if (this.ended) return
@@ -197,7 +197,7 @@ class Channel implements RoomSocket {
 
   /** The device's `Leave`: out of the room at once, its presence with it. */
   leave(): void {
-    this.session.channelLeft(this)
+    this.device.channelLeft(this)
     this.end()
   }
 
@@ -217,13 +217,13 @@ class Channel implements RoomSocket {
   send(message: Uint8Array): void {
     if (this.ended) return
     if (this.mode === ChannelMode.Background && isAwareness(message)) return
-    this.session.send({ type: DeviceFrame.Message, listId: this.listId, message })
+    this.device.send({ type: DeviceFrame.Message, listId: this.listId, message })
   }
 
   close(code: number, reason: string): void {
     if (this.ended) return
     this.end()
-    this.session.channelClosed(this, code, reason)
+    this.device.channelClosed(this, code, reason)
   }
 
   private closeWith(info: CloseCodeInfo, detail?: string): void {
@@ -231,7 +231,7 @@ class Channel implements RoomSocket {
   }
 
   private sendFrame(type: typeof DeviceFrame.Activity, json: string): void {
-    if (!this.ended) this.session.send({ type, listId: this.listId, json })
+    if (!this.ended) this.device.send({ type, listId: this.listId, json })
   }
 }
 
