@@ -48,9 +48,13 @@ test('after the lists page loaded online once, every list opens offline with its
   const tools = await sharedList(bob, 'Tools')
   await seedItems(bob, tools, ['Hammer'])
 
+  const sockets: string[] = []
+  bob.page.on('websocket', (ws) => sockets.push(new URL(ws.url()).pathname))
   await bob.page.goto('/')
   await expect(bob.page.getByRole('link', { name: 'Garden' })).toBeVisible()
   await expect(bob.status()).toContainText('All changes saved', { timeout: 10_000 })
+  // Both lists came down as channels of the device socket, not a socket each.
+  expect(new Set(sockets)).toEqual(new Set(['/ws/device']))
 
   await bob.net.goOffline()
   await bob.page.getByRole('link', { name: 'Garden' }).click()

@@ -3,11 +3,13 @@
  * localStorage, IndexedDB and service worker), signed up through the API and
  * signed in by seeding the session the app keeps in localStorage.
  *
- * Every person's list sockets go through `page.routeWebSocket`, so a test can
- * cut the network for real (Chromium keeps a socket open when only
- * `setOffline` is used) or hold back the server's durability acks.
+ * Every person's list sockets (the device socket `/ws/device`, and per-list
+ * `/ws/lists/:id` ones) go through `page.routeWebSocket`, so a test can cut
+ * the network for real (Chromium keeps a socket open when only `setOffline` is
+ * used) or hold back the server's durability acks.
  */
 import { test as base, expect, type APIRequestContext, type BrowserContext, type Locator, type Page, type WebSocketRoute } from '@playwright/test'
+import { DeviceFrame, decodeDeviceFrame, encodeDeviceFrame } from '../shared/device-protocol.ts'
 import { MessageType, encodeWriteRejected, type WriteRejectedMessage } from '../shared/protocol.ts'
 
 export interface Account {
@@ -21,12 +23,21 @@ export interface Account {
 /** Colist's Persisted message (durable clocks) starts with its type, one varuint byte (< 128). */
 const PERSISTED_MESSAGE = MessageType.Persisted
 
+const bytesOf = (message: string | Buffer): Uint8Array => (typeof message === 'string' ? Buffer.from(message) : new Uint8Array(message))
+
+/** A routed device socket: the server side, and the lists with a channel open on it (from the client's Open/Leave frames). */
+interface DeviceRoute {
+  server: WebSocketRoute
+  lists: Set<string>
+}
+
 export class Network {
   private installed = false
   private socketsBlocked = false
   private holdingAcks = false
   private readonly held: Array<() => void> = []
   private readonly routes = new Set<WebSocketRoute>()
+  private readonly devices = new Map<WebSocketRoute, DeviceRoute>()
 
   constructor(private readonly context: BrowserContext) {}
 
@@ -36,7 +47,7 @@ export class Network {
    */
   async install(): Promise<void> {
     this.installed = true
-    await this.context.routeWebSocket(/\/ws\/lists\//, (ws) => this.route(ws))
+    await this.context.routeWebSocket(/\/ws\/(lists\/|device)/, (ws) => this.route(ws))
   }
 
   private requireInstalled(): void {
@@ -51,10 +62,29 @@ export class Network {
     }
     this.routes.add(ws)
     const server = ws.connectToServer()
+    if (new URL(ws.url()).pathname.startsWith('/ws/device')) return this.routeDevice(ws, server)
     ws.onMessage((message) => server.send(message))
     server.onMessage((message) => {
       const first = typeof message === 'string' ? message.charCodeAt(0) : message[0]
       if (this.holdingAcks && first === PERSISTED_MESSAGE) this.held.push(() => ws.send(message))
+      else ws.send(message)
+    })
+  }
+
+  /** The device socket: the same, looking inside its frames (shared/device-protocol.ts). */
+  private routeDevice(ws: WebSocketRoute, server: WebSocketRoute): void {
+    const device: DeviceRoute = { server, lists: new Set() }
+    this.devices.set(ws, device)
+    ws.onMessage((message) => {
+      const frame = decodeDeviceFrame(bytesOf(message))
+      if (frame.type === DeviceFrame.Open) device.lists.add(frame.listId)
+      if (frame.type === DeviceFrame.Leave) device.lists.delete(frame.listId)
+      server.send(message)
+    })
+    server.onMessage((message) => {
+      const frame = decodeDeviceFrame(bytesOf(message))
+      if (frame.type === DeviceFrame.Closed) device.lists.delete(frame.listId)
+      if (this.holdingAcks && frame.type === DeviceFrame.Message && frame.message[0] === PERSISTED_MESSAGE) this.held.push(() => ws.send(message))
       else ws.send(message)
     })
   }
@@ -101,8 +131,17 @@ export class Network {
    */
   async refuseWrites(rejection: WriteRejectedMessage): Promise<void> {
     this.requireInstalled()
-    const open = [...this.routes]
-    this.routes.clear()
+    // On the device socket, each list's channel is refused and ended (`Closed`), as the server does; the socket stays.
+    for (const [ws, device] of this.devices) {
+      for (const listId of device.lists) {
+        ws.send(Buffer.from(encodeDeviceFrame({ type: DeviceFrame.Message, listId, message: encodeWriteRejected(rejection) })))
+        ws.send(Buffer.from(encodeDeviceFrame({ type: DeviceFrame.Closed, listId, code: rejection.code, reason: rejection.message })))
+        device.server.send(Buffer.from(encodeDeviceFrame({ type: DeviceFrame.Leave, listId })))
+      }
+      device.lists.clear()
+    }
+    const open = [...this.routes].filter((ws) => !this.devices.has(ws))
+    for (const ws of open) this.routes.delete(ws)
     await Promise.all(
       open.map(async (ws) => {
         ws.send(Buffer.from(encodeWriteRejected(rejection)))
@@ -114,6 +153,7 @@ export class Network {
   private async dropSockets(): Promise<void> {
     const open = [...this.routes]
     this.routes.clear()
+    this.devices.clear()
     await Promise.all(open.map((ws) => ws.close({ code: 1001, reason: 'network gone' }).catch(() => {})))
   }
 }

@@ -5,9 +5,12 @@
  * open list. Changes made offline in any list go up as soon as the network is
  * back, and when the app is next opened.
  *
- * It keeps a `ListSession` per list it syncs. The list on screen is in the
- * foreground (presence on; it reconnects by itself); the others are in the
- * background (no presence; they reconnect when the engine gives them a turn).
+ * It keeps a `ListSession` per list it syncs, each an unmodified y-websocket
+ * provider over a channel of one device socket (`/ws/device`,
+ * shared/device-client.ts) — one WebSocket for every list. The list on screen
+ * is in the foreground (presence on; it reconnects by itself); the others are
+ * in the background (no presence, and the server sends them no awareness;
+ * they reconnect when the engine gives them a turn).
  * What to load, connect, unload and forget is decided by the pure
  * `planSchedule` (device-schedule.ts) from a snapshot of every list; this
  * class gathers the snapshot, applies the plan, and reports the device's
@@ -20,9 +23,11 @@
  */
 import { ObservableV2 } from 'lib0/observable'
 import type { PublicUser } from '../../../shared/api.ts'
-import type { WriteRejectedMessage } from '../../../shared/protocol.ts'
+import { DeviceSocket, type WebSocketConstructor } from '../../../shared/device-client.ts'
+import { DEVICE_WS_PATH } from '../../../shared/device-protocol.ts'
+import { WriteRule, type WriteRejectedMessage } from '../../../shared/protocol.ts'
 import { api } from '../api.ts'
-import { withToken } from '../auth/session.ts'
+import { session as authSession, withToken } from '../auth/session.ts'
 import type { StopReason } from './connection-state.ts'
 import { DEFAULT_LIMITS, isBusy, needsSync, planSchedule, type ListPhase, type PlannedList, type ScheduleLimits } from './device-schedule.ts'
 import { ListSession } from './list-session.ts'
@@ -34,6 +39,25 @@ import { refusalNotice } from './refusals.ts'
 const ROUND_INTERVAL_MS = 5 * 60_000
 /** The engine's own fetch of the user's lists is skipped when the cached ones are this fresh. */
 const LISTS_FRESH_MS = 15_000
+/** How long a refused list waits for the close that follows the refusal before it is reloaded anyway. */
+const CLOSE_WAIT_MS = 3000
+
+/** Resolves once the session's connection has stopped (or after `ms`). */
+function stoppedOrAfter(session: ListSession, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer)
+      session.connection.off('change', check)
+      resolve()
+    }
+    const check = () => {
+      if (session.connection.getSnapshot().stopped) done()
+    }
+    const timer = setTimeout(done, ms)
+    session.connection.on('change', check)
+    check()
+  })
+}
 
 export interface DeviceListState {
   listId: string
@@ -90,6 +114,8 @@ function storage(): Storage | null {
 }
 
 export class DeviceSync extends ObservableV2<{ change: () => void }> {
+  /** The one socket every list's channel rides; it connects when a channel needs it. */
+  readonly socket: DeviceSocket
   private readonly entries = new Map<string, Entry>()
   private state: DeviceState = { online: true, lists: new Map(), pending: 0, listsWaiting: 0, busy: 0, updating: 0, stopped: 0 }
   private roundStartedAt = Date.now()
@@ -103,9 +129,15 @@ export class DeviceSync extends ObservableV2<{ change: () => void }> {
     private readonly limits: ScheduleLimits = DEFAULT_LIMITS,
   ) {
     super()
+    this.socket = new DeviceSocket({
+      url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${DEVICE_WS_PATH}`,
+      token: () => authSession.token,
+      // The DOM types `send` for ArrayBuffer-backed views only (the frames are); the socket is the browser's own.
+      WebSocket: WebSocket as unknown as WebSocketConstructor,
+    })
     this.unsubscribeLists = listsCache.subscribe(() => this.reschedule())
     window.addEventListener('online', this.onOnline)
-    window.addEventListener('offline', this.onNetwork)
+    window.addEventListener('offline', this.onOffline)
     this.roundTimer = setInterval(() => this.newRound(), ROUND_INTERVAL_MS)
     // Lists with changes waiting from an earlier visit are known at once; replicas once IndexedDB says.
     for (const listId of listsWithPendingChanges(user.id)) this.entry(listId)
@@ -171,9 +203,10 @@ export class DeviceSync extends ObservableV2<{ change: () => void }> {
     clearInterval(this.roundTimer)
     this.unsubscribeLists()
     window.removeEventListener('online', this.onOnline)
-    window.removeEventListener('offline', this.onNetwork)
+    window.removeEventListener('offline', this.onOffline)
     for (const entry of this.entries.values()) this.unload(entry)
     this.entries.clear()
+    this.socket.destroy()
     super.destroy()
   }
 
@@ -200,7 +233,10 @@ export class DeviceSync extends ObservableV2<{ change: () => void }> {
 
   private load(entry: Entry): ListSession {
     const { listId } = entry
-    const session = new ListSession(listId, this.user, listsCache.find(this.user.id, listId)?.role ?? null, { foreground: entry.foreground > 0 })
+    const session = new ListSession(listId, this.user, listsCache.find(this.user.id, listId)?.role ?? null, {
+      foreground: entry.foreground > 0,
+      device: this.socket,
+    })
     const onChange = () => this.reschedule()
     const onRejected = (rejection: WriteRejectedMessage) => this.onWriteRejected(entry, session, rejection)
     session.on('change', onChange)
@@ -246,7 +282,10 @@ export class DeviceSync extends ObservableV2<{ change: () => void }> {
     entry.session = null
     entry.resetting = true
     this.emit('change', [])
-    void session.discardDeviceCopy().finally(() => {
+    // The channel's close follows the refusal (except a viewer's): the list's next channel must not
+    // open before it, or that close would end the new channel instead.
+    const closed = rejection.rule === WriteRule.ReadOnly ? Promise.resolve() : stoppedOrAfter(session, CLOSE_WAIT_MS)
+    void closed.then(() => session.discardDeviceCopy()).finally(() => {
       entry.resetting = false
       if (this.destroyed || this.entries.get(entry.listId) !== entry || entry.session) return
       this.load(entry)
@@ -272,7 +311,11 @@ export class DeviceSync extends ObservableV2<{ change: () => void }> {
     void this.refreshLists()
   }
 
-  private readonly onNetwork = (): void => this.reschedule()
+  /** Chromium keeps a socket "open" when the network goes: every channel would wait on a dead one. */
+  private readonly onOffline = (): void => {
+    this.socket.disconnect()
+    this.reschedule()
+  }
 
   private newRound(): void {
     this.roundStartedAt = Date.now()

@@ -14,6 +14,8 @@ import type { Awareness } from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import type { PublicUser } from '../../../shared/api.ts'
 import { attachClock } from '../../../shared/hlc.ts'
+import { DEVICE_WS_PATH, ChannelMode } from '../../../shared/device-protocol.ts'
+import type { DeviceSocket } from '../../../shared/device-client.ts'
 import { WS_PATH_PREFIX, WriteRule, canWrite, type Role, type SessionMessage, type WriteRejectedMessage } from '../../../shared/protocol.ts'
 import { ServerSession } from '../../../shared/server-session.ts'
 import { session as authSession, withToken } from '../auth/session.ts'
@@ -70,8 +72,15 @@ export interface ListSessionEvents {
   'write-rejected': (rejection: WriteRejectedMessage) => void
 }
 
-function socketOrigin(): string {
-  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${WS_PATH_PREFIX}`
+function socketOrigin(path: string): string {
+  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${path}`
+}
+
+export interface ListSessionOptions {
+  /** On screen (presence on) or in the background; see `setForeground`. True by default. */
+  foreground?: boolean
+  /** Sync as a channel of this device socket (`/ws/device`) instead of a socket of the list's own (`/ws/lists/:id`). */
+  device?: DeviceSocket
 }
 
 export class ListSession extends ObservableV2<ListSessionEvents> {
@@ -101,7 +110,7 @@ export class ListSession extends ObservableV2<ListSessionEvents> {
     readonly listId: string,
     readonly user: PublicUser,
     knownRole: Role | null,
-    options: { foreground?: boolean } = {},
+    private readonly options: ListSessionOptions = {},
   ) {
     super()
     const offset = readClockOffset(deviceStorage())
@@ -109,10 +118,13 @@ export class ListSession extends ObservableV2<ListSessionEvents> {
     // Before anything can write: timestamps follow the server's clock as last measured on this device.
     attachClock(this.doc, { now: () => Date.now() + (this.state.clockOffset ?? 0) })
     this.replica = openReplica(user.id, listId, this.doc)
-    this.provider = new WebsocketProvider(socketOrigin(), listId, this.doc, {
+    const device = options.device
+    this.provider = new WebsocketProvider(socketOrigin(device ? DEVICE_WS_PATH : WS_PATH_PREFIX), listId, this.doc, {
       connect: false,
       // Tabs of one browser share the server; a second channel between them would only duplicate it.
       disableBc: true,
+      // Over the device socket, the list's mode follows `setForeground`; the channel starts in the background.
+      ...(device ? { WebSocketPolyfill: device.channelClass(ChannelMode.Background) as unknown as typeof WebSocket } : {}),
     })
     this.awareness = this.provider.awareness
     this.server = new ServerSession(this.provider)
@@ -208,10 +220,13 @@ export class ListSession extends ObservableV2<ListSessionEvents> {
     this.foreground = on
     this.connection.setAutoReconnect(on)
     if (on) {
+      this.options.device?.setMode(this.listId, ChannelMode.Foreground)
       this.presenceController = new PresenceController(this.awareness, this.user)
     } else {
+      // Others see us leave at once: the state is cleared while the channel still carries awareness.
       this.presenceController?.destroy()
       this.presenceController = null
+      this.options.device?.setMode(this.listId, ChannelMode.Background)
     }
   }
 
