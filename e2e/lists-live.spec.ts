@@ -27,7 +27,8 @@ for (const width of [390, 1280]) {
     expect(shared.status).toBe(201)
     await expect(card(bob, `Camping ${width}`)).toBeVisible({ timeout: 1000 })
     await expect(card(bob, `Camping ${width}`).getByTestId('list-meta')).toHaveText('3 to get · with Alice Adams', { timeout: 1000 })
-    await expect(card(bob, `Camping ${width}`).getByTestId('list-changed')).toHaveText('Alice Adams changed it just now')
+    // The latest activity (shared/activity.ts) once it is in; the lists feed's own line until then.
+    await expect(card(bob, `Camping ${width}`).getByTestId('list-activity')).toHaveText('Alice Adams added Matches · just now')
 
     await alice.openList(listId)
     await alice.checkbox('Tent').check()

@@ -18,6 +18,7 @@ import {
   SyncPushResponseSchema,
 } from './api-schemas.ts'
 import { fromBase64, toBase64 } from 'lib0/buffer'
+import { readActivityPage, type ActivityPage } from '../../shared/activity.ts'
 
 export class ApiError extends Error {
   override name = 'ApiError'
@@ -99,6 +100,16 @@ export const api = {
   createList: (token: string, title: string, id?: string): Promise<ListSummary> =>
     json('/api/lists', ListSummarySchema, { method: 'POST', token, json: id === undefined ? { title } : { id, title } }),
   list: (token: string, listId: string): Promise<ListDetail> => json(listPath(listId), ListDetailSchema, { token }),
+  /** A page of the list's activity, newest first (`before`: the `next` of the page before); events this app does not know are left out. */
+  activity: async (token: string, listId: string, query: { before?: string; limit?: number } = {}): Promise<ActivityPage> => {
+    const params = new URLSearchParams()
+    if (query.before) params.set('before', query.before)
+    if (query.limit) params.set('limit', String(query.limit))
+    const response = await send(`${listPath(listId)}/activity?${params}`, { token })
+    const page = readActivityPage(await response.json().catch(() => undefined))
+    if (!page) throw new ApiError(response.status, 'bad_response', 'the server sent a response this app does not understand')
+    return page
+  },
   renameList: (token: string, listId: string, title: string): Promise<ListSummary> =>
     json(listPath(listId), ListSummarySchema, { method: 'PATCH', token, json: { title } }),
   deleteList: async (token: string, listId: string): Promise<void> => {

@@ -13,6 +13,7 @@ import { useOnline } from '../hooks/use-online.ts'
 import { listPath, navigate } from '../router.ts'
 import type { DeviceListState, DeviceSync } from '../sync/device-sync.ts'
 import { changesText } from '../sync/status.ts'
+import { LatestActivityLine } from './ActivityPanel.tsx'
 import { AppHeader } from './AppHeader.tsx'
 import { Icon } from './Icon.tsx'
 import { Link } from './Link.tsx'
@@ -322,9 +323,11 @@ function ListCard({
                 {[waiting === 'create' ? '' : countsText(list), peopleText(list, user.id)].filter(Boolean).join(' · ')}
               </span>
             </span>
-            <span className="list-card__meta-text list-card__changed" data-testid="list-changed">
-              {changedText(list, user.id, Date.now())}
-            </span>
+            <LatestActivityLine listId={list.id} changedAt={list.changedAt} userId={user.id}>
+              <span className="list-card__meta-text list-card__changed" data-testid="list-changed">
+                {changedText(list, user.id, Date.now())}
+              </span>
+            </LatestActivityLine>
           </Link>
           <RoleBadge role={list.role} />
           <div className="list-card__actions">

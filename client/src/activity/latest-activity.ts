@@ -1,0 +1,90 @@
+/**
+ * The latest thing that happened in each list, for the lists page's cards
+ * ("Ben checked Milk · 2 min ago"). One store for the tab: a card asks for
+ * its list (`want`), which fetches the list's newest activity once per
+ * change the lists feed reports (its `changedAt`), a few lists at a time;
+ * events that arrive live on the device socket replace it at once. Joined
+ * and left are shown only when nothing else happened.
+ */
+import { ObservableV2 } from 'lib0/observable'
+import { decodeActivityEvent, type ActivityEvent } from '../../../shared/activity.ts'
+import type { DeviceSocket } from '../../../shared/device-client.ts'
+import { api } from '../api.ts'
+import { withToken } from '../auth/session.ts'
+
+/** Fetches at once, at most. */
+const CONCURRENCY = 4
+/** Events fetched per list, to find one that is not a joined/left. */
+const LOOK_BACK = 5
+
+const isPresence = (event: ActivityEvent) => event.type === 'joined' || event.type === 'left'
+
+/** The event a card shows: the newest change, else the newest of anything. */
+export function latestShown(events: readonly ActivityEvent[]): ActivityEvent | null {
+  return events.find((event) => !isPresence(event)) ?? events[0] ?? null
+}
+
+export class LatestActivity extends ObservableV2<{ change: () => void }> {
+  private readonly latest = new Map<string, ActivityEvent>()
+  /** listId → the lists feed's changedAt it was (or is being) fetched for. */
+  private readonly fetchedFor = new Map<string, number | null>()
+  private readonly queue: string[] = []
+  private running = 0
+  private readonly sockets = new WeakSet<DeviceSocket>()
+
+  constructor(private readonly fetchLatest: (listId: string) => Promise<ActivityEvent[]>) {
+    super()
+  }
+
+  get(listId: string): ActivityEvent | null {
+    return this.latest.get(listId) ?? null
+  }
+
+  /** A card shows the list, whose latest change the lists feed puts at `changedAt`. */
+  want(listId: string, changedAt: number | null): void {
+    if (this.fetchedFor.has(listId) && this.fetchedFor.get(listId) === changedAt) return
+    this.fetchedFor.set(listId, changedAt)
+    if (!this.queue.includes(listId)) this.queue.push(listId)
+    this.pump()
+  }
+
+  /** New events of any list open on `socket` replace what the cards show. */
+  listenTo(socket: DeviceSocket): void {
+    if (this.sockets.has(socket)) return
+    this.sockets.add(socket)
+    socket.on('activity', (_listId, json) => {
+      try {
+        this.receive(decodeActivityEvent(json))
+      } catch {
+        // Malformed: the next fetch shows what it meant.
+      }
+    })
+  }
+
+  receive(event: ActivityEvent): void {
+    const shown = this.latest.get(event.listId)
+    if (shown && (shown.id >= event.id || (isPresence(event) && !isPresence(shown)))) return
+    this.latest.set(event.listId, event)
+    this.emit('change', [])
+  }
+
+  private pump(): void {
+    while (this.running < CONCURRENCY && this.queue.length > 0) {
+      const listId = this.queue.shift()!
+      this.running++
+      void this.fetchLatest(listId)
+        .then((events) => {
+          const event = latestShown(events)
+          if (event) this.receive(event)
+        })
+        // Offline or refused: the card shows what it had; the next change of the list asks again.
+        .catch(() => this.fetchedFor.delete(listId))
+        .finally(() => {
+          this.running--
+          this.pump()
+        })
+    }
+  }
+}
+
+export const latestActivity = new LatestActivity(async (listId) => (await withToken((token) => api.activity(token, listId, { limit: LOOK_BACK }))).events)
