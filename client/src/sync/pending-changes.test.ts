@@ -3,7 +3,7 @@ import * as Y from 'yjs'
 import { addItem, editItemText, setChecked } from '../../../shared/list-document.ts'
 import { noteDeletionOnlyChanges } from './deletion-clock.ts'
 import { EDIT_GROUP } from './origins.ts'
-import { PendingChanges, type KeyValueStore } from './pending-changes.ts'
+import { PendingChanges, readStoredPending, type KeyValueStore } from './pending-changes.ts'
 
 class MemoryStore implements KeyValueStore {
   readonly data = new Map<string, string>()
@@ -128,5 +128,22 @@ describe('PendingChanges', () => {
     const store = new MemoryStore()
     store.setItem('q', '{"nextSeq": "nope"')
     expect(new PendingChanges(new Y.Doc(), store, 'q').count).toBe(0)
+  })
+})
+
+describe('readStoredPending', () => {
+  it('reads the count and the oldest change of a queue no session has loaded, and nothing from a corrupt one', () => {
+    const store = new MemoryStore()
+    const doc = new Y.Doc()
+    const pending = new PendingChanges(doc, store, 'q')
+    addItem(doc, { text: 'Milk', createdBy: 'u' })
+    addItem(doc, { text: 'Eggs', createdBy: 'u' })
+    const oldest = pending.getSnapshot().changes[0]?.at ?? null
+    pending.destroy()
+    expect(readStoredPending(store, 'q')).toEqual({ count: 2, oldestAt: oldest })
+    expect(readStoredPending(store, 'other')).toEqual({ count: 0, oldestAt: null })
+    store.setItem('q', '{not json')
+    expect(readStoredPending(store, 'q')).toEqual({ count: 0, oldestAt: null })
+    expect(readStoredPending(null, 'q')).toEqual({ count: 0, oldestAt: null })
   })
 })

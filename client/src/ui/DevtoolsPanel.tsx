@@ -7,8 +7,10 @@ import { useEffect, useMemo, useState, type ReactElement } from 'react'
 import * as Y from 'yjs'
 import { useAwarenessStates } from '../hooks/use-awareness-states.ts'
 import { useConnectionStatus } from '../hooks/use-connection-status.ts'
+import { useDeviceSync } from '../hooks/use-device-sync.ts'
 import { useListView } from '../hooks/use-list-view.ts'
 import { useObservable } from '../hooks/use-observable.ts'
+import type { DeviceSync } from '../sync/device-sync.ts'
 import type { ListSession } from '../sync/list-session.ts'
 import { Icon } from './Icon.tsx'
 
@@ -41,6 +43,7 @@ export function DevtoolsPanel({ session, onClose }: { session: ListSession; onCl
   const log = useObservable(session.log)
   const state = useObservable(session)
   const status = useConnectionStatus(session.connection, session.pending)
+  const device = useDeviceSync()
   // Recomputed per document change (the view object changes with every update).
   const docBytes = useMemo(() => Y.encodeStateAsUpdate(session.doc).byteLength, [session.doc, view])
   const itemText = (id: string | null) => (id ? (view.items.find((item) => item.id === id)?.text ?? id.slice(0, 8)) : '—')
@@ -129,6 +132,7 @@ export function DevtoolsPanel({ session, onClose }: { session: ListSession; onCl
             </table>
           )}
         </section>
+        {device && <DeviceSection engine={device} />}
         <section aria-labelledby="dt-awareness" className="devtools__awareness devtools__wide">
           <h3 id="dt-awareness">Awareness ({peers.length})</h3>
           <div className="devtools__scroll">
@@ -199,5 +203,43 @@ export function DevtoolsPanel({ session, onClose }: { session: ListSession; onCl
         </section>
       </div>
     </aside>
+  )
+}
+
+/** The device sync engine: every list it knows, its phase and its changes waiting (`colist.device`). */
+function DeviceSection({ engine }: { engine: DeviceSync }): ReactElement {
+  const device = useObservable(engine)
+  const lists = [...device.lists.values()].sort((a, b) => b.pending - a.pending || a.listId.localeCompare(b.listId))
+  return (
+    <section aria-labelledby="dt-device" className="devtools__wide">
+      <h3 id="dt-device">
+        This device ({device.lists.size} lists · {device.pending} waiting · {device.busy} connecting · device socket {engine.socket.connected ? 'open' : 'closed'})
+      </h3>
+      <div className="devtools__scroll">
+        <table className="devtools__table">
+          <thead>
+            <tr>
+              <th scope="col">List</th>
+              <th scope="col">Phase</th>
+              <th scope="col">Waiting</th>
+              <th scope="col">On device</th>
+            </tr>
+          </thead>
+          <tbody>
+            {lists.map((list) => (
+              <tr key={list.listId}>
+                <td>
+                  {list.listId.slice(0, 8)}
+                  {list.foreground ? ' (on screen)' : ''}
+                </td>
+                <td>{list.stopped ? `stopped: ${list.stopped.message}` : list.phase}</td>
+                <td>{list.pending}</td>
+                <td>{list.downloaded ? 'yes' : 'not yet'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
   )
 }
