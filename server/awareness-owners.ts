@@ -2,7 +2,13 @@
  * Who speaks for each awareness clientID in a room: one of its connections,
  * or a client of another node. A connection may only update or remove the
  * presence it owns; a connection or a node that goes takes its presence
- * with it.
+ * with it, and its clientIDs are free again for the client to speak for
+ * from wherever it reconnects.
+ *
+ * y-websocket clients send back every awareness change they receive, so a
+ * connection also carries others' states and removals, echoed: those must
+ * never make it their owner, or the client itself, reconnecting, would be
+ * refused its own clientID (`mayUse`).
  */
 import { Connection } from './connection.ts'
 
@@ -14,11 +20,24 @@ type AwarenessOwner = Connection | { node: string }
 export class AwarenessOwners {
   private readonly owners = new Map<number, AwarenessOwner>()
 
-  /** Whether `conn` may speak for `clientId`: it owns it already, or it is free and `conn` has room for one more. */
-  mayUse(conn: Connection, clientId: number): boolean {
+  /**
+   * Whether `conn` may speak for `clientId` in an entry at `clock`
+   * (`leaving`: a null state; `held`: the clock the room holds for it, if
+   * any): it owns it already; or it is free, `conn` has room for one more,
+   * and the entry is the client's own rather than an echo. An echo of a
+   * free clientID is a removal (someone's leaving), or a state at a clock
+   * the room already holds (it is what the room sent; only the client
+   * itself advances its clock). A state at a clock no newer than the room's
+   * is taken as the client's own only as the first clientID its connection
+   * speaks for: a client announces itself as it connects, before it echoes
+   * anything, and so gets back a clientID the room holds as removed at its
+   * current clock (presence-revival.ts has it announce a newer one).
+   */
+  mayUse(conn: Connection, clientId: number, entry: { clock: number; leaving: boolean; held: number | undefined }): boolean {
     const owner = this.owners.get(clientId)
     if (owner !== undefined) return owner === conn
-    return conn.awarenessIds.size < MAX_AWARENESS_IDS_PER_CONNECTION
+    if (entry.leaving || conn.awarenessIds.size >= MAX_AWARENESS_IDS_PER_CONNECTION) return false
+    return entry.held === undefined || entry.clock > entry.held || conn.awarenessIds.size === 0
   }
 
   /** `conn` speaks for these clientIDs now. */
@@ -36,9 +55,25 @@ export class AwarenessOwners {
     return gone
   }
 
+  /** The connection of this node that speaks for `clientId`, if one does. */
+  connectionOf(clientId: number): Connection | null {
+    const owner = this.owners.get(clientId)
+    return owner instanceof Connection ? owner : null
+  }
+
   /** A client of another node spoke for `clientId`; one a local connection owns stays its. */
   notePeer(node: string, clientId: number): void {
     if (!(this.owners.get(clientId) instanceof Connection)) this.owners.set(clientId, { node })
+  }
+
+  /**
+   * `node` spoke for `clientId` and no presence is held for it now (its
+   * client left that node): the clientID is free again, so the client may
+   * speak for it from wherever it reconnects.
+   */
+  forgetPeer(node: string, clientId: number): void {
+    const owner = this.owners.get(clientId)
+    if (owner !== undefined && !(owner instanceof Connection) && owner.node === node) this.owners.delete(clientId)
   }
 
   /** `node` is gone: forgets the clientIDs its clients owned and returns them. */

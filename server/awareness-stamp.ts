@@ -26,20 +26,21 @@ export interface StampResult {
 const MAX_ENTRIES = 64
 
 /**
- * `mayUse(clientId)` decides whether this connection may speak for a
- * clientID (it must not overwrite or remove another connection's state).
+ * `mayUse(clientId, clock, leaving)` decides whether this connection may
+ * speak for a clientID in an entry at `clock` (`leaving`: its state is
+ * null): it must not overwrite or remove another connection's state.
  * Throws on malformed input, including a state that is not JSON, even in an
  * entry `mayUse` refuses.
  */
 export function stampAwarenessUpdate(
   update: Uint8Array,
   identity: AwarenessIdentity,
-  mayUse: (clientId: number) => boolean,
+  mayUse: (clientId: number, clock: number, leaving: boolean) => boolean,
 ): StampResult {
   const accepted: AwarenessEntry[] = []
   for (const entry of decodeAwarenessEntries(update, { maxEntries: MAX_ENTRIES })) {
     const raw: unknown = JSON.parse(entry.stateJson)
-    if (!mayUse(entry.clientId)) continue
+    if (!mayUse(entry.clientId, entry.clock, raw === null)) continue
     accepted.push({ clientId: entry.clientId, clock: entry.clock, stateJson: JSON.stringify(stampState(raw, identity)) })
   }
   if (accepted.length === 0) return { update: null, clientIds: [] }

@@ -26,6 +26,7 @@ import {
 } from '../shared/protocol.ts'
 import type { AwarenessOwners } from './awareness-owners.ts'
 import { stampAwarenessUpdate } from './awareness-stamp.ts'
+import { refusedAsRemoved, removalNotice } from './presence-revival.ts'
 import type { Connection } from './connection.ts'
 import type { Logger } from './logger.ts'
 import type { Metrics } from './metrics.ts'
@@ -178,13 +179,17 @@ function mayHold(conn: Connection, update: Uint8Array): boolean {
 
 /** Stamps the update with the connection's user and applies the states it may speak for. */
 function receiveAwareness(room: ClientMessageRoom, conn: Connection, update: Uint8Array): void {
-  const stamped = stampAwarenessUpdate(update, { id: conn.identity.userId, name: conn.identity.name }, (clientId) =>
+  const stamped = stampAwarenessUpdate(update, { id: conn.identity.userId, name: conn.identity.name }, (clientId, clock, leaving) =>
     // The server's own clientID is nobody's to speak for.
-    clientId !== room.doc.clientID && room.awarenessOwners.mayUse(conn, clientId),
+    clientId !== room.doc.clientID && room.awarenessOwners.mayUse(conn, clientId, { clock, leaving, held: room.awareness.meta.get(clientId)?.clock }),
   )
   if (!stamped.update) return
   room.awarenessOwners.claim(conn, stamped.clientIds)
   awarenessProtocol.applyAwarenessUpdate(room.awareness, stamped.update, conn)
+  // A state refused because the room holds it removed at that clock (the client reconnected after
+  // its socket, or its node, was dropped): the client is told, and announces it with a newer clock.
+  const refused = refusedAsRemoved(room.awareness, stamped.update)
+  if (refused.length > 0) conn.send(encodeAwarenessMessage(removalNotice(refused)))
 }
 
 /** An update with no structs and no deletions, as Yjs encodes "nothing new". */

@@ -199,6 +199,103 @@ describe('a cluster on Redis and PostgreSQL', () => {
   }, 60_000)
 })
 
+describe('presence across nodes on Redis and PostgreSQL', () => {
+  type Presence = { here?: string }
+  const stateOf = (observer: TestClient, client: TestClient) => observer.provider.awareness.getStates().get(client.doc.clientID) as Presence | undefined
+  const sees = (observer: TestClient, client: TestClient) => stateOf(observer, client) !== undefined
+  /** Resolves once `observer` sees `client`'s presence; fails if that is over 1 s after `since` (the wait itself is bounded well past it). */
+  async function seenWithin1s(observer: TestClient, client: TestClient, since: number, what: string): Promise<void> {
+    await awarenessUntil(observer.provider.awareness, () => sees(observer, client), what, 20_000)
+    expect(Date.now() - since, what).toBeLessThan(1000)
+  }
+
+  it('Redis down longer than the node timeout: each client sees the other again within 1 s of the fan-out returning', async () => {
+    await freshDatabase()
+    const [n1, n2] = await Promise.all([startNode(), startNode()])
+    const api = new Api(n1.url)
+    const ana = await api.signup('Ana')
+    const bob = await api.signup('Bob')
+    const list = await api.createList(ana.token)
+    await api.share(ana.token, list.id, bob.user.email, 'editor')
+    const a = connect(n1.url, list.id, ana.token)
+    const b = connect(n2.url, list.id, bob.token)
+    await Promise.all([synced(a.provider), synced(b.provider)])
+    a.provider.awareness.setLocalState({ here: 'ana' })
+    b.provider.awareness.setLocalState({ here: 'bob' })
+    await awarenessUntil(a.provider.awareness, () => stateOf(a, b)?.here === 'bob', 'Ana sees Bob')
+    await awarenessUntil(b.provider.awareness, () => stateOf(b, a)?.here === 'ana', 'Bob sees Ana')
+
+    await redis.kill()
+    // Past the 3.5 s node timeout each node drops the other's clients (as designed).
+    await awarenessUntil(a.provider.awareness, () => !sees(a, b), "Bob's presence gone from Ana", 15_000)
+    await awarenessUntil(b.provider.awareness, () => !sees(b, a), "Ana's presence gone from Bob", 15_000)
+
+    await redis.start()
+    // The fan-out is back once both nodes are connected again (ioredis retries on its own schedule, up to 2 s apart).
+    const back = Math.max(...(await Promise.all([readyAgainAt(n1), readyAgainAt(n2)])))
+    await Promise.all([seenWithin1s(a, b, back, 'Ana sees Bob again'), seenWithin1s(b, a, back, 'Bob sees Ana again')])
+    expect(stateOf(a, b)).toMatchObject({ here: 'bob', user: { id: bob.user.id, name: 'Bob' } })
+    expect(stateOf(b, a)).toMatchObject({ here: 'ana', user: { id: ana.user.id, name: 'Ana' } })
+  }, 60_000)
+
+  it('kill -9 of a node while its client is offline; the client comes back through nginx to the other node: seen there within 1 s of its reconnect', async () => {
+    await freshDatabase()
+    const [n1, n2] = await Promise.all([startNode(), startNode()])
+    const balancerPort = await freePort()
+    let balancer: Balancer | null = null
+    try {
+      balancer = await startNginx(balancerPort, [`127.0.0.1:${n1.port}`, `127.0.0.1:${n2.port}`])
+      const api = new Api(n2.url)
+      const ana = await api.signup('Ana')
+      const list = await api.createList(ana.token)
+      const observer = connect(n2.url, list.id, ana.token)
+      await synced(observer.provider)
+      const connectionsOnNode1 = async () => Number((await (await fetch(`${n1.url}/metrics`)).text()).match(/^colist_ws_connections (\d+)/m)![1])
+      // The mover is on node 1 (round robin may need a second try).
+      let mover = connect(balancer.url, list.id, ana.token)
+      await synced(mover.provider)
+      if ((await connectionsOnNode1()) !== 1) {
+        const second = connect(balancer.url, list.id, ana.token)
+        await synced(second.provider)
+        mover.destroy()
+        mover = second
+      }
+      expect(await connectionsOnNode1()).toBe(1)
+      mover.provider.awareness.setLocalState({ here: 'mover' })
+      await awarenessUntil(observer.provider.awareness, () => stateOf(observer, mover)?.here === 'mover', 'observer sees the mover')
+
+      // The mover goes offline; its node dies; node 2 drops the dead node's clients after the node timeout.
+      mover.provider.disconnect()
+      n1.child.kill('SIGKILL')
+      await n1.exited
+      await awarenessUntil(observer.provider.awareness, () => !sees(observer, mover), "mover's presence gone from node 2", 15_000)
+
+      // Back online, with the same awareness and clock; nginx sends it to the surviving node.
+      let reconnectedAt = 0
+      mover.provider.on('status', ({ status }: { status: string }) => {
+        if (status === 'connected') reconnectedAt ||= Date.now()
+      })
+      mover.provider.connect()
+      await awarenessUntil(observer.provider.awareness, () => sees(observer, mover), 'observer sees the mover again', 20_000)
+      expect(reconnectedAt).toBeGreaterThan(0)
+      expect(Date.now() - reconnectedAt).toBeLessThan(1000)
+      expect(stateOf(observer, mover)).toMatchObject({ here: 'mover' })
+    } finally {
+      await balancer?.stop()
+    }
+  }, 60_000)
+})
+
+/** Polls /readyz every 20 ms (bounded) until it answers 200; resolves with that moment. */
+async function readyAgainAt(node: ServerProcess): Promise<number> {
+  const deadline = Date.now() + 15_000
+  while (Date.now() < deadline) {
+    if ((await ready(node)) === 200) return Date.now()
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  throw new Error(`${node.url}/readyz never answered 200 again`)
+}
+
 /** Polls /readyz (bounded) until it answers `status`. */
 async function readyzUntil(node: ServerProcess, status: number): Promise<void> {
   const deadline = Date.now() + 15_000

@@ -10,7 +10,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { addItem, listItems } from '../shared/list-document.ts'
-import { CloseCode } from '../shared/protocol.ts'
+import { CloseCode, WS_PATH_PREFIX } from '../shared/protocol.ts'
 import { LocalFanoutHub, type Fanout } from './fanout.ts'
 import { FaultyFanout } from './faulty-fanout.ts'
 import { topics } from './node-protocol.ts'
@@ -208,6 +208,141 @@ describe('two nodes sharing a store and a fan-out', () => {
     n2!.fanout.partition()
     // Beats every 1 s, gone after 3.5 s of silence.
     await awarenessUntil(a.provider.awareness, () => !seesB(), "B's presence gone from A", 10_000)
+  })
+
+  describe('presence that never goes missing', () => {
+    type Presence = { here?: string; typing?: boolean }
+    const stateOf = (observer: TestClient, client: TestClient) => observer.provider.awareness.getStates().get(client.doc.clientID) as Presence | undefined
+    const sees = (observer: TestClient, client: TestClient) => stateOf(observer, client) !== undefined
+    /** Resolves once `observer` sees `client`'s presence; fails with how long that took if it takes over 1 s after `since`. */
+    async function seenWithin1s(observer: TestClient, client: TestClient, since: number, what: string): Promise<void> {
+      // Bounded, but well past the 1 s: a failure says how late it was (y-websocket renews its state only every 15 s).
+      await awarenessUntil(observer.provider.awareness, () => sees(observer, client), what, 5000)
+      expect(Date.now() - since, what).toBeLessThan(1000)
+    }
+    /** Two nodes, a client with a presence on each; each sees the other's. */
+    async function twoNodesTwoClients() {
+      const [n1, n2] = await faultyCluster(2)
+      const { ana, list } = await listOn(n1!.node)
+      const a = connect(n1!.node.server.url, list.id, ana.token)
+      const b = connect(n2!.node.server.url, list.id, ana.token)
+      await Promise.all([synced(a.provider), synced(b.provider)])
+      a.provider.awareness.setLocalState({ here: 'a' })
+      b.provider.awareness.setLocalState({ here: 'b' })
+      await awarenessUntil(a.provider.awareness, () => stateOf(a, b)?.here === 'b', 'A sees B')
+      await awarenessUntil(b.provider.awareness, () => stateOf(b, a)?.here === 'a', 'B sees A')
+      return { n1: n1!, n2: n2!, ana, list, a, b }
+    }
+
+    it('after a fan-out outage longer than the node timeout, each client sees the other again within 1 s of the fan-out returning, outage after outage', async () => {
+      const { n1, n2, a, b } = await twoNodesTwoClients()
+      for (let outage = 1; outage <= 2; outage++) {
+        n1.fanout.partition()
+        n2.fanout.partition()
+        // Each node drops the other after 3.5 s of silence, and its clients' presence with it (as designed).
+        await awarenessUntil(a.provider.awareness, () => !sees(a, b), `outage ${outage}: B gone from A`, 10_000)
+        await awarenessUntil(b.provider.awareness, () => !sees(b, a), `outage ${outage}: A gone from B`, 10_000)
+        n1.fanout.heal()
+        n2.fanout.heal()
+        const back = Date.now()
+        await Promise.all([seenWithin1s(a, b, back, `outage ${outage}: A sees B again`), seenWithin1s(b, a, back, `outage ${outage}: B sees A again`)])
+        expect(stateOf(a, b)).toMatchObject({ here: 'b' })
+        expect(stateOf(b, a)).toMatchObject({ here: 'a' })
+      }
+      // Presence still changes live afterwards: the clients' own clocks were not overtaken by the server.
+      b.provider.awareness.setLocalStateField('typing', true)
+      await awarenessUntil(a.provider.awareness, () => stateOf(a, b)?.typing === true, 'A sees B typing after the outages')
+      a.provider.awareness.setLocalStateField('typing', true)
+      await awarenessUntil(b.provider.awareness, () => stateOf(b, a)?.typing === true, 'B sees A typing after the outages')
+    }, 40_000)
+
+    it('when only one node lost the fan-out (the other never sees an outage), both clients see each other within 1 s of its return', async () => {
+      const { n2, a, b } = await twoNodesTwoClients()
+      n2.fanout.partition()
+      await awarenessUntil(a.provider.awareness, () => !sees(a, b), 'B gone from A', 10_000)
+      await awarenessUntil(b.provider.awareness, () => !sees(b, a), 'A gone from B', 10_000)
+      n2.fanout.heal()
+      const back = Date.now()
+      await Promise.all([seenWithin1s(a, b, back, 'A sees B again'), seenWithin1s(b, a, back, 'B sees A again')])
+    }, 30_000)
+
+    it('a client whose node died (silent, as after kill -9) and that reconnects to the other node later: everyone there sees it within 1 s of its reconnect', async () => {
+      const { n1, n2, a, b } = await twoNodesTwoClients()
+      const observer = b
+      // Node 1 dies: it goes silent on the fan-out (nothing it does from now on reaches node 2), and its client loses its socket.
+      n1.fanout.partition()
+      a.provider.disconnect()
+      await awarenessUntil(observer.provider.awareness, () => !sees(observer, a), "A's presence gone from node 2", 10_000)
+      // A comes back, sent (as by a load balancer) to node 2, with the same awareness and clock as before.
+      let reconnectedAt = 0
+      a.provider.on('status', ({ status }: { status: string }) => {
+        if (status === 'connected') reconnectedAt ||= Date.now()
+      })
+      a.provider.serverUrl = n2.node.server.url.replace(/^http/, 'ws') + WS_PATH_PREFIX
+      a.provider.connect()
+      await awarenessUntil(observer.provider.awareness, () => sees(observer, a), 'node 2 sees A again', 5000)
+      expect(reconnectedAt).toBeGreaterThan(0)
+      expect(Date.now() - reconnectedAt).toBeLessThan(1000)
+      expect(stateOf(observer, a)).toMatchObject({ here: 'a' })
+      a.provider.awareness.setLocalStateField('typing', true)
+      await awarenessUntil(observer.provider.awareness, () => stateOf(observer, a)?.typing === true, 'node 2 sees A typing')
+    }, 30_000)
+
+    it('a client whose node died and that reconnects to the other node at once: seen there throughout, and again within 1 s of its old node being declared gone', async () => {
+      const { n1, n2, a, b } = await twoNodesTwoClients()
+      const observer = b
+      n1.fanout.partition()
+      a.provider.disconnect()
+      a.provider.serverUrl = n2.node.server.url.replace(/^http/, 'ws') + WS_PATH_PREFIX
+      a.provider.connect()
+      await synced(a.provider)
+      // Node 2 still holds A's last state from node 1.
+      expect(stateOf(observer, a)).toMatchObject({ here: 'a' })
+      // Node 1 is declared gone after 3.5 s of silence: A's presence from it is removed…
+      await awarenessUntil(observer.provider.awareness, () => !sees(observer, a), 'node 1 declared gone', 10_000)
+      const gone = Date.now()
+      // …and A, connected to node 2 now, announces it again.
+      await seenWithin1s(observer, a, gone, 'node 2 sees A again')
+      a.provider.awareness.setLocalStateField('typing', true)
+      await awarenessUntil(observer.provider.awareness, () => stateOf(observer, a)?.typing === true, 'node 2 sees A typing')
+    }, 30_000)
+
+    it('a client that loses its socket to one live node and reconnects to the other: seen there within 1 s of its reconnect', async () => {
+      const { n2, a, b } = await twoNodesTwoClients()
+      const observer = b
+      a.provider.disconnect()
+      // Node 1 removed A's presence and told node 2.
+      await awarenessUntil(observer.provider.awareness, () => !sees(observer, a), "A's presence gone from node 2")
+      let reconnectedAt = 0
+      a.provider.on('status', ({ status }: { status: string }) => {
+        if (status === 'connected') reconnectedAt ||= Date.now()
+      })
+      a.provider.serverUrl = n2.node.server.url.replace(/^http/, 'ws') + WS_PATH_PREFIX
+      a.provider.connect()
+      await awarenessUntil(observer.provider.awareness, () => sees(observer, a), 'node 2 sees A again', 5000)
+      expect(Date.now() - reconnectedAt).toBeLessThan(1000)
+      expect(stateOf(observer, a)).toMatchObject({ here: 'a' })
+    })
+
+    it('a client that reconnects to the same node: the others see it within 1 s of its reconnect', async () => {
+      const { n1, a, b } = await twoNodesTwoClients()
+      const sameNode = connect(n1.node.server.url, a.provider.roomname, a.provider.params.token!)
+      await synced(sameNode.provider)
+      await awarenessUntil(sameNode.provider.awareness, () => sees(sameNode, a), 'the client on the same node sees A')
+      a.provider.disconnect()
+      await awarenessUntil(sameNode.provider.awareness, () => !sees(sameNode, a), 'A gone from its own node')
+      await awarenessUntil(b.provider.awareness, () => !sees(b, a), 'A gone from the other node')
+      let reconnectedAt = 0
+      a.provider.on('status', ({ status }: { status: string }) => {
+        if (status === 'connected') reconnectedAt ||= Date.now()
+      })
+      a.provider.connect()
+      await Promise.all([
+        awarenessUntil(sameNode.provider.awareness, () => sees(sameNode, a), 'its own node sees A again', 5000),
+        awarenessUntil(b.provider.awareness, () => sees(b, a), 'the other node sees A again', 5000),
+      ])
+      expect(Date.now() - reconnectedAt).toBeLessThan(1000)
+    })
   })
 
   it('a node loading a list whose live peer never answers its catch-up request serves what the store holds after the timeout', async () => {

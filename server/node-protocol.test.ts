@@ -163,8 +163,31 @@ describe('sync', () => {
   })
 
   it('refuses an unknown kind and a truncated message', () => {
-    expect(() => decodeNodeSync(Uint8Array.of(2))).toThrow(/unknown node sync kind 2/)
+    expect(() => decodeNodeSync(Uint8Array.of(3))).toThrow(/unknown node sync kind 3/)
     expect(() => decodeNodeSync(fromHex('01066e6f64652d620200'))).toThrow()
+    expect(() => decodeNodeSync(fromHex('02066e6f64652d620201'))).toThrow()
+  })
+
+  describe('revive (a peer holds these clients of the addressee as removed, at these clocks)', () => {
+    const revives: NodeSyncMessage[] = [
+      { kind: 'revive', to: 'node-b', clients: [{ clientId: 7, clock: 1 }] },
+      { kind: 'revive', to: 'node-b', clients: [] },
+      // Yjs clientIDs are up to 2^32 - 1 (53 bits from older clients); clocks grow every 15 s per client.
+      { kind: 'revive', to: '3f1c0c9e-7a57-4b0e-9d1a-2b4d2b7d9e10', clients: [{ clientId: 0xffffffff, clock: 0 }, { clientId: 2 ** 53 - 1, clock: 1_000_000 }] },
+    ]
+
+    it('round-trips', () => {
+      for (const msg of revives) expect(decodeNodeSync(encodeNodeSync(msg))).toEqual(msg)
+    })
+
+    it('bytes: varuint 2, addressee, count, then clientID and clock per client', () => {
+      expect(hex(encodeNodeSync(revives[0]!))).toBe('02066e6f64652d62010701')
+      expect(decodeNodeSync(fromHex('02066e6f64652d62010701'))).toEqual(revives[0])
+    })
+
+    it('refuses a count the bytes cannot hold before reading it', () => {
+      expect(() => decodeNodeSync(fromHex('02066e6f64652d62ffffffff0f0701'))).toThrow(/cannot name/)
+    })
   })
 })
 

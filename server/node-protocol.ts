@@ -29,7 +29,11 @@
  * Request with its state vector; every peer holding the list answers with a
  * Reply addressed to it, carrying the update it lacks and the awareness of
  * the peer's own clients, and (when asked) a Request of its own, so the
- * exchange goes both ways.
+ * exchange goes both ways. A node that refuses a peer's client's state
+ * because it holds that client's presence as removed at that clock (it
+ * dropped the peer meanwhile) answers with a Revive addressed to the peer,
+ * naming the clients and clocks; the peer has each of those clients announce
+ * its state again with a newer clock (presence-revival.ts).
  *
  * Over Redis each message travels in an envelope naming the node that sent
  * it (`encodeEnvelope`), because Redis echoes a node's messages back to it.
@@ -113,16 +117,22 @@ export function decodeNodePersisted(payload: Uint8Array): PersistedClocks {
 // sync:<list>
 // -----------------------------------------------------------------------------
 
-const SyncKind = { Request: 0, Reply: 1 } as const
+const SyncKind = { Request: 0, Reply: 1, Revive: 2 } as const
 
 export type NodeSyncMessage =
   | { kind: 'request'; askBack: boolean; stateVector: Uint8Array }
   | { kind: 'reply'; to: string; update: Uint8Array; awareness: Uint8Array | null }
+  | { kind: 'revive'; to: string; clients: Array<{ clientId: number; clock: number }> }
 
 /**
  * Request: varuint 0, byte askBack (1/0), varUint8Array state vector.
  * Reply: varuint 1, varstring addressee, varUint8Array update,
  * varUint8Array awareness update (empty for none).
+ * Revive: varuint 2, varstring addressee, varuint count, then per client a
+ * varuint clientID and a varuint clock (the one it is held removed at).
+ * Nodes older than Revive log it as a sync message they cannot read and go
+ * on; their clients' presence then comes back only with the client's next
+ * clock, as before.
  */
 export function encodeNodeSync(msg: NodeSyncMessage): Uint8Array {
   const enc = encoding.createEncoder()
@@ -130,11 +140,19 @@ export function encodeNodeSync(msg: NodeSyncMessage): Uint8Array {
     encoding.writeVarUint(enc, SyncKind.Request)
     encoding.writeUint8(enc, msg.askBack ? 1 : 0)
     encoding.writeVarUint8Array(enc, msg.stateVector)
-  } else {
+  } else if (msg.kind === 'reply') {
     encoding.writeVarUint(enc, SyncKind.Reply)
     encoding.writeVarString(enc, msg.to)
     encoding.writeVarUint8Array(enc, msg.update)
     encoding.writeVarUint8Array(enc, msg.awareness ?? new Uint8Array(0))
+  } else {
+    encoding.writeVarUint(enc, SyncKind.Revive)
+    encoding.writeVarString(enc, msg.to)
+    encoding.writeVarUint(enc, msg.clients.length)
+    for (const { clientId, clock } of msg.clients) {
+      encoding.writeVarUint(enc, clientId)
+      encoding.writeVarUint(enc, clock)
+    }
   }
   return encoding.toUint8Array(enc)
 }
@@ -150,6 +168,15 @@ export function decodeNodeSync(payload: Uint8Array): NodeSyncMessage {
     const update = decoding.readVarUint8Array(dec)
     const awareness = decoding.readVarUint8Array(dec)
     return { kind: 'reply', to, update, awareness: awareness.byteLength > 0 ? awareness : null }
+  }
+  if (kind === SyncKind.Revive) {
+    const to = decoding.readVarString(dec)
+    const count = decoding.readVarUint(dec)
+    // Two bytes at least per client: a forged count is refused before anything is allocated for it.
+    if (count * 2 > payload.byteLength - dec.pos) throw new Error(`revive of ${payload.byteLength} bytes cannot name ${count} clients`)
+    const clients: Array<{ clientId: number; clock: number }> = []
+    for (let i = 0; i < count; i++) clients.push({ clientId: decoding.readVarUint(dec), clock: decoding.readVarUint(dec) })
+    return { kind: 'revive', to, clients }
   }
   throw new Error(`unknown node sync kind ${kind}`)
 }

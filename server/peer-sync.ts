@@ -3,18 +3,20 @@
  * node-protocol.ts, carried by the fan-out). It publishes what this node
  * accepted and applies what peers accepted; catches up with them when the
  * list loads and after a fan-out outage; keeps their clients' presence until
- * they go; forwards the clocks they made durable to this node's clients; and
+ * they go, and has a client whose presence a peer refused as removed announce
+ * it again (presence-revival.ts); forwards the clocks they made durable to this node's clients; and
  * stores what a peer relayed but no node reported stored (`reconcile`).
  */
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import { clocksCover } from '../shared/clocks.ts'
-import { encodePersisted } from '../shared/protocol.ts'
+import { encodeAwarenessMessage, encodePersisted } from '../shared/protocol.ts'
 import type { AwarenessOwners } from './awareness-owners.ts'
 import type { DurableWriter } from './durable-writer.ts'
 import type { Fanout } from './fanout.ts'
 import type { Logger } from './logger.ts'
 import { decodeNodePersisted, decodeNodeSync, encodeNodeSync, nodeAwarenessClientIds, topics } from './node-protocol.ts'
+import { noticeForOwnClient, refusedAsRemoved, removalNotice, type RemovedPresence } from './presence-revival.ts'
 
 /** Origin of changes that arrived from another node: relayed locally, never re-stored or re-published. */
 export const FROM_FANOUT = Symbol('fanout')
@@ -141,6 +143,7 @@ export class PeerSync {
       return
     }
     if (msg.to !== fanout.nodeId) return
+    if (msg.kind === 'revive') return this.reviveOwnClients(msg.clients)
     this.applyPeerUpdate(msg.update)
     if (msg.awareness) this.applyPeerAwareness(msg.awareness, fromNode)
     this.onPeerReply?.()
@@ -154,10 +157,33 @@ export class PeerSync {
     Y.applyUpdate(this.options.doc, update, FROM_FANOUT)
   }
 
+  /**
+   * A peer's clients' presence. A state this node refuses because it holds
+   * that client as removed at that clock (it dropped the peer during an
+   * outage, or the client left it) is the client's current one all the
+   * same: the peer is asked to have the client announce it with a newer
+   * clock (presence-revival.ts).
+   */
   private applyPeerAwareness(update: Uint8Array, node: string): void {
+    const { awareness, awarenessOwners, fanout, listId } = this.options
     this.options.onPeerSeen?.(node)
-    for (const id of nodeAwarenessClientIds(update)) this.options.awarenessOwners.notePeer(node, id)
-    awarenessProtocol.applyAwarenessUpdate(this.options.awareness, update, FROM_FANOUT)
+    const ids = nodeAwarenessClientIds(update)
+    for (const id of ids) awarenessOwners.notePeer(node, id)
+    awarenessProtocol.applyAwarenessUpdate(awareness, update, FROM_FANOUT)
+    for (const id of ids) if (!awareness.getStates().has(id)) awarenessOwners.forgetPeer(node, id)
+    // A client a connection of this node speaks for is not the peer's to bring back.
+    const refused = refusedAsRemoved(awareness, update).filter(({ clientId }) => awarenessOwners.connectionOf(clientId) === null)
+    if (refused.length > 0) fanout.publish(topics.sync(listId), encodeNodeSync({ kind: 'revive', to: node, clients: refused }))
+  }
+
+  /** A peer holds these clients of ours as removed: each still here is told so, and answers with its state at a newer clock. */
+  private reviveOwnClients(removed: RemovedPresence[]): void {
+    const { awareness, awarenessOwners } = this.options
+    for (const presence of removed) {
+      const conn = awarenessOwners.connectionOf(presence.clientId)
+      const notice = conn && noticeForOwnClient(awareness, presence)
+      if (notice) conn.send(encodeAwarenessMessage(removalNotice([notice])))
+    }
   }
 
   /** A peer stored updates: those clocks are durable for this node's clients too. */
