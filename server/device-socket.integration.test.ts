@@ -276,6 +276,19 @@ describe('the device socket', () => {
     }
   })
 
+  it("answers a Leave of an open channel with Closed 1000, and a Leave of a list it has no channel for with nothing", async () => {
+    const ana = await api.signup()
+    const list = await api.createList(ana.token)
+    const raw = await rawDevice(ana.token)
+    raw.send({ type: DeviceFrame.Open, listId: list.id, mode: ChannelMode.Background })
+    await raw.frame((frame) => frame.type === DeviceFrame.Message && frame.listId === list.id, 'the sync step 1 of the channel')
+    raw.send({ type: DeviceFrame.Leave, listId: list.id })
+    raw.send({ type: DeviceFrame.Leave, listId: list.id })
+    raw.send({ type: DeviceFrame.Ping })
+    await raw.frame((frame) => frame.type === DeviceFrame.Pong, 'a Pong after both Leaves')
+    expect(raw.frames.filter((frame) => frame.type === DeviceFrame.Closed)).toEqual([{ type: DeviceFrame.Closed, listId: list.id, code: 1000, reason: 'left' }])
+  })
+
   it('answers Ping with Pong, so a device can tell a live socket from one that died without a close', async () => {
     const ana = await api.signup()
     const raw = await rawDevice(ana.token)
@@ -322,7 +335,8 @@ describe('the device socket', () => {
     raw.send({ type: DeviceFrame.Leave, listId: a.id })
     raw.send({ type: DeviceFrame.Open, listId: c.id, mode: ChannelMode.Background })
     await raw.frame((frame) => messageType(frame, c.id) === MessageType.Sync, 'list c opens after a Leave')
-    expect(raw.frames.filter((frame) => frame.type === DeviceFrame.Closed)).toHaveLength(1)
+    const closes = raw.frames.flatMap((frame) => (frame.type === DeviceFrame.Closed ? [[frame.listId, frame.code]] : []))
+    expect(closes).toEqual([[c.id, CloseCode.TooManyChannels.code], [a.id, 1000]])
   })
 
   it('unmodified y-websocket providers over the channel class reconnect after the device socket drops, on one new socket', async () => {

@@ -119,8 +119,11 @@ class DeviceLink {
     this.closed(channel.listId, code, reason)
   }
 
+  /** The device's `Leave` of an open channel: acknowledged with `Closed` 1000, so the device knows where the old channel's frames end. */
   channelLeft(channel: Channel): void {
-    if (this.channels.get(channel.listId) === channel) this.channels.delete(channel.listId)
+    if (this.channels.get(channel.listId) !== channel) return
+    this.channels.delete(channel.listId)
+    this.send({ type: DeviceFrame.Closed, listId: channel.listId, code: LEFT.code, reason: LEFT.reason })
   }
 
   private closed(listId: string, code: number, reason: string): void {
@@ -234,6 +237,8 @@ class Channel implements RoomSocket {
     if (!this.ended) this.device.send({ type, listId: this.listId, json })
   }
 }
+
+const LEFT = { code: 1000, reason: 'left' }
 
 /** Awareness (type 1) is one varuint byte; no longer varuint starts with it. */
 function isAwareness(message: Uint8Array): boolean {

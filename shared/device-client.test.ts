@@ -95,6 +95,29 @@ describe('DeviceSocket', () => {
     socket.destroy()
   })
 
+  it('after a Leave, what still arrives for the list (up to the Closed that ends it) belongs to the channel that left, never to a newer one', async () => {
+    const socket = device()
+    const Channel = socket.channelClass(ChannelMode.Background)
+    const old = new Channel('ws://x/ws/device/l')
+    await flush()
+    const ws = ScriptedSocket.made[0]!
+    ws.open()
+    await flush()
+    old.close() // Leave
+    const fresh = new Channel('ws://x/ws/device/l')
+    const events = record(fresh)
+    await flush()
+    expect(ws.sent.map((frame) => frame.type)).toEqual([DeviceFrame.Open, DeviceFrame.Leave, DeviceFrame.Open])
+    // In flight before the server read the Leave: the old channel's relay, then the ack of the Leave.
+    ws.receive({ type: DeviceFrame.Message, listId: 'l', message: Uint8Array.of(0, 2, 1, 0) })
+    ws.receive({ type: DeviceFrame.Closed, listId: 'l', code: 1000, reason: 'left' })
+    expect(events).toEqual(['open'])
+    ws.receive({ type: DeviceFrame.Message, listId: 'l', message: Uint8Array.of(0, 1, 1, 0) })
+    ws.receive({ type: DeviceFrame.Closed, listId: 'l', code: 4003, reason: 'access revoked' })
+    expect(events).toEqual(['open', 'message 0,1,1,0', 'close 4003'])
+    socket.destroy()
+  })
+
   it("closes a channel with its Closed frame's code, the others staying open; a socket drop closes every channel with 1006, and the next channel reconnects", async () => {
     const socket = device()
     const Channel = socket.channelClass(ChannelMode.Foreground)

@@ -102,6 +102,13 @@ export class DeviceSocket extends ObservableV2<DeviceSocketEvents> {
   private starting = false
   /** Channels open or waiting for the socket to open, by list id. */
   private readonly channels = new Map<string, DeviceChannel>()
+  /**
+   * Per list, `Leave`s sent whose `Closed` has not arrived yet. Until it does,
+   * what arrives for the list belongs to the channel that left, never to a
+   * newer one opened meanwhile: the server answers each `Leave` of an open
+   * channel with `Closed` 1000, and sends nothing more for that channel.
+   */
+  private readonly leaving = new Map<string, number>()
   /** Modes set with `setMode`, kept for the list's next channels (after a reconnect). */
   private readonly modes = new Map<string, ChannelMode>()
   /** Whether `connect()` asked to stay connected even without channels. */
@@ -175,7 +182,10 @@ export class DeviceSocket extends ObservableV2<DeviceSocketEvents> {
   detach(channel: DeviceChannel, opened: boolean): void {
     if (this.channels.get(channel.listId) !== channel) return
     this.channels.delete(channel.listId)
-    if (opened) this.sendFrame({ type: DeviceFrame.Leave, listId: channel.listId })
+    if (opened && this.connected) {
+      this.sendFrame({ type: DeviceFrame.Leave, listId: channel.listId })
+      this.leaving.set(channel.listId, (this.leaving.get(channel.listId) ?? 0) + 1)
+    }
   }
 
   /** @internal */
@@ -256,8 +266,16 @@ export class DeviceSocket extends ObservableV2<DeviceSocketEvents> {
     }
     switch (frame.type) {
       case DeviceFrame.Message:
+        if (this.leaving.has(frame.listId)) return // the channel that left
         return this.channels.get(frame.listId)?.deliver(frame.message)
       case DeviceFrame.Closed: {
+        const left = this.leaving.get(frame.listId)
+        if (left !== undefined) {
+          // The end of a channel that left (the ack of its Leave, or the server's own close that crossed it).
+          if (left > 1) this.leaving.set(frame.listId, left - 1)
+          else this.leaving.delete(frame.listId)
+          return
+        }
         const channel = this.channels.get(frame.listId)
         if (!channel) return
         this.channels.delete(frame.listId)
@@ -275,6 +293,7 @@ export class DeviceSocket extends ObservableV2<DeviceSocketEvents> {
   /** The socket closed (or never opened): every channel closes with its code. */
   private closed(code: number, reason: string): void {
     this.stopIdleTicks()
+    this.leaving.clear()
     const channels = [...this.channels.values()]
     this.channels.clear()
     this.emit('status', [{ status: 'disconnected', code }])
