@@ -18,6 +18,8 @@ import {
   updateItem,
 } from '../../../shared/list-document.ts'
 import { useAwarenessStates } from '../hooks/use-awareness-states.ts'
+import { useDeviceSync } from '../hooks/use-device-sync.ts'
+import { useListActivity } from '../hooks/use-list-activity.ts'
 import { useDevtoolsToggle } from '../hooks/use-devtools-toggle.ts'
 import { useListDetail } from '../hooks/use-list-detail.ts'
 import { useListSession } from '../hooks/use-list-session.ts'
@@ -31,6 +33,7 @@ import { clockNotice } from '../sync/clock-offset.ts'
 import { listsCache } from '../sync/offline-store.ts'
 import type { ChangeOptions, ListSession } from '../sync/list-session.ts'
 import { canRetryStop, stopExplanation } from '../sync/refusals.ts'
+import { ActivityDialog, PresenceNotices } from './ActivityPanel.tsx'
 import { AppHeader } from './AppHeader.tsx'
 import { DevtoolsPanel } from './DevtoolsPanel.tsx'
 import { Icon } from './Icon.tsx'
@@ -79,6 +82,8 @@ function OpenList({ session, user, rejection, onDismissRejection }: OpenListProp
   const undoState = useUndoState(session.undo)
   const { detail, refresh: refreshDetail } = useListDetail(session.listId, user.id)
   const [shareOpen, setShareOpen] = useState(false)
+  const activity = useListActivity(session.listId, session.doc, useDeviceSync()?.socket ?? null)
+  const [activityOpen, setActivityOpen] = useState(false)
   const [error, setError] = useState<string | null>(null)
   const [toast, setToast] = useState<ToastMessage | null>(null)
   const dismissToast = useCallback(() => setToast(null), [])
@@ -218,6 +223,10 @@ function OpenList({ session, user, rejection, onDismissRejection }: OpenListProp
           </div>
           <div className="list-header__tools">
             <PresenceBar people={people} itemText={(id) => view.items.find((item) => item.id === id)?.text ?? null} />
+            <button type="button" className="button button--small button--ghost" title="Who did what" disabled={!activity} onClick={() => setActivityOpen(true)}>
+              <Icon name="activity" size={18} />
+              <span>Activity</span>
+            </button>
             {canWrite && (
               <div className="toolbar" role="toolbar" aria-label="List actions">
                 <button type="button" className="icon-button" aria-label="Undo" aria-keyshortcuts="Control+Z" title="Undo (Ctrl+Z)" disabled={!undoState.canUndo} onClick={() => session.undo.undo()}>
@@ -347,6 +356,12 @@ function OpenList({ session, user, rejection, onDismissRejection }: OpenListProp
         <ShareDialog open={shareOpen} onClose={() => setShareOpen(false)} detail={detail} onChanged={refreshDetail} />
       )}
       <UndoToast toast={toast} onDismiss={dismissToast} />
+      {activity && (
+        <>
+          <ActivityDialog open={activityOpen} onClose={() => setActivityOpen(false)} feed={activity} userId={user.id} />
+          <PresenceNotices feed={activity} userId={user.id} />
+        </>
+      )}
     </>
   )
 }
