@@ -1,6 +1,7 @@
 /**
  * The lists page's data, live: shown from the device at once, then kept up
- * to date by the lists feed (snapshot, then changes; list-feed-source.ts),
+ * to date by the lists feed (snapshot, then changes) on the device sync
+ * engine's socket (lists-feed-source.ts),
  * with `GET /api/lists` when the page opens or the device comes online as a
  * fallback. Every list-level action of this device (list-actions.ts) shows
  * at once, laid over what the server said, and is marked while it waits.
@@ -14,6 +15,7 @@ import { listActions } from '../lists/list-actions.ts'
 import { listenToListsFeed } from '../lists/lists-feed-source.ts'
 import { showOutbox, type ListAction } from '../lists/list-outbox.ts'
 import { listsCache } from '../sync/offline-store.ts'
+import { useDeviceSync } from './use-device-sync.ts'
 
 export interface ListsState {
   /** What the server last said (null: never, on this device). */
@@ -34,6 +36,7 @@ export function useLists(user: PublicUser) {
     return { server: cached?.lists ?? null, source: cached ? 'device' : null, live: false, savedAt: cached?.savedAt ?? null, loading: true, error: null }
   })
   const actions = listActions(user)
+  const engine = useDeviceSync()
   const outbox = useSyncExternalStore(actions.subscribe, actions.getSnapshot)
 
   const refresh = useCallback(async () => {
@@ -49,10 +52,8 @@ export function useLists(user: PublicUser) {
   }, [user.id])
 
   useEffect(() => {
-    void refresh()
-    const onOnline = () => void refresh()
-    window.addEventListener('online', onOnline)
-    const stop = listenToListsFeed(user, {
+    if (!engine) return
+    return listenToListsFeed(engine.socket, {
       message: (message) => {
         const lists = applyListsFeed(listsCache.read(user.id)?.lists ?? [], message)
         listsCache.write(user.id, lists)
@@ -60,6 +61,12 @@ export function useLists(user: PublicUser) {
       },
       live: (live) => setState((s) => (s.live === live ? s : { ...s, live })),
     })
+  }, [engine, user.id])
+
+  useEffect(() => {
+    void refresh()
+    const onOnline = () => void refresh()
+    window.addEventListener('online', onOnline)
     // Actions applied by this tab (or the device sync engine) write the cached lists: show them too.
     const unsubscribe = listsCache.subscribe(() => {
       const cached = listsCache.read(user.id)
@@ -67,11 +74,8 @@ export function useLists(user: PublicUser) {
     })
     return () => {
       window.removeEventListener('online', onOnline)
-      stop()
       unsubscribe()
     }
-    // The user object is replaced on every token renewal; only its id decides whose lists show.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [user.id, refresh])
 
   const shown = showOutbox(state.server ?? [], outbox.actions, user)
