@@ -166,37 +166,53 @@ export function ListsPage({ user }: { user: PublicUser }): ReactElement {
           onLeave={setLeaving}
         />
       </main>
-      <Modal
-        open={deleting !== null}
+      <ConfirmListAction
+        list={deleting}
         title="Delete this list?"
-        onClose={() => setDeleting(null)}
-        description={deleting ? `“${deleting.title}” will be deleted for everyone it is shared with. This cannot be undone.` : undefined}
-      >
-        <div className="modal__actions">
-          <button type="button" className="button" onClick={() => setDeleting(null)}>
-            Cancel
-          </button>
-          <button type="button" className="button button--danger" onClick={() => deleting && remove(deleting)}>
-            Delete list
-          </button>
-        </div>
-      </Modal>
-      <Modal
-        open={leaving !== null}
+        description={(list) => `“${list.title}” will be deleted for everyone it is shared with. This cannot be undone.`}
+        confirm="Delete list"
+        onCancel={() => setDeleting(null)}
+        onConfirm={remove}
+      />
+      <ConfirmListAction
+        list={leaving}
         title="Leave this list?"
-        onClose={() => setLeaving(null)}
-        description={leaving ? `“${leaving.title}” disappears from your lists; the others keep it. Changes you made on this device are saved first.` : undefined}
-      >
-        <div className="modal__actions">
-          <button type="button" className="button" onClick={() => setLeaving(null)}>
-            Cancel
-          </button>
-          <button type="button" className="button button--danger" onClick={() => leaving && leave(leaving)}>
-            Leave list
-          </button>
-        </div>
-      </Modal>
+        description={(list) => `“${list.title}” disappears from your lists; the others keep it. Changes you made on this device are saved first.`}
+        confirm="Leave list"
+        onCancel={() => setLeaving(null)}
+        onConfirm={leave}
+      />
     </>
+  )
+}
+
+/** Asks before a list-level action that cannot be taken back (shown while `list` is set). */
+function ConfirmListAction({
+  list,
+  title,
+  description,
+  confirm,
+  onCancel,
+  onConfirm,
+}: {
+  list: ListOverview | null
+  title: string
+  description: (list: ListOverview) => string
+  confirm: string
+  onCancel: () => void
+  onConfirm: (list: ListOverview) => void
+}): ReactElement {
+  return (
+    <Modal open={list !== null} title={title} onClose={onCancel} description={list ? description(list) : undefined}>
+      <div className="modal__actions">
+        <button type="button" className="button" onClick={onCancel}>
+          Cancel
+        </button>
+        <button type="button" className="button button--danger" onClick={() => list && onConfirm(list)}>
+          {confirm}
+        </button>
+      </div>
+    </Modal>
   )
 }
 
