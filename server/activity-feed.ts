@@ -53,6 +53,11 @@ export class ActivityFeed {
     }
   }
 
+  /** How many listeners the list has on this node. */
+  listenerCount(listId: string): number {
+    return this.lists.get(listId)?.listeners.size ?? 0
+  }
+
   /** For the device socket (device-socket.ts `DeviceFeeds`): each new event of the list as its JSON, one `Activity` frame each. */
   subscribeActivity(listId: string, send: (json: string) => void): () => void {
     return this.subscribe(listId, (event) => send(encodeActivityEvent(event)))

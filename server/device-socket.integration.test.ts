@@ -28,6 +28,7 @@ import {
   type TestClient,
   type TestServer,
 } from './test-support/harness.ts'
+import { pollUntil } from './test-support/poll-until.ts'
 import { deviceSocketUrl } from './test-support/raw-list-socket.ts'
 
 const texts = (doc: Y.Doc) => listItems(doc).items.map((item) => item.text).sort()
@@ -316,6 +317,39 @@ describe('the device socket', () => {
     expect(anaDevice.connected).toBe(true)
     addItem(staying.doc, { text: 'still syncing', createdBy: ana.user.id })
     await saved(staying)
+  })
+
+  it("leaves no activity subscription behind: not for a channel the room ends as its early messages are handed over, nor for one that left or whose socket closed", async () => {
+    const ana = await api.signup()
+    const list = await api.createList(ana.token)
+    const feed = ts.server.activityFeed
+    const SOCKETS = 20
+    // Sent with the Open, an unknown message type waits for the join; the room closes the channel (4400) as it is handed over.
+    const refused = await Promise.all(
+      Array.from({ length: SOCKETS }, async () => {
+        const raw = await rawDevice(ana.token)
+        raw.send({ type: DeviceFrame.Open, listId: list.id, mode: ChannelMode.Foreground })
+        raw.send({ type: DeviceFrame.Message, listId: list.id, message: Uint8Array.of(42) })
+        return raw.frame((frame) => frame.type === DeviceFrame.Closed && frame.listId === list.id, 'the channel is closed')
+      }),
+    )
+    expect(refused.map((frame) => frame.type === DeviceFrame.Closed && frame.code)).toEqual(Array(SOCKETS).fill(CloseCode.MalformedMessage.code))
+    expect(feed.listenerCount(list.id)).toBe(0)
+
+    const joined = await Promise.all(
+      Array.from({ length: SOCKETS }, async () => {
+        const raw = await rawDevice(ana.token)
+        raw.send({ type: DeviceFrame.Open, listId: list.id, mode: ChannelMode.Background })
+        await raw.frame((frame) => messageType(frame, list.id) === MessageType.Sync, 'the channel is joined')
+        return raw
+      }),
+    )
+    expect(feed.listenerCount(list.id)).toBe(SOCKETS)
+    for (const [i, raw] of joined.entries()) {
+      if (i % 2 === 0) raw.send({ type: DeviceFrame.Leave, listId: list.id })
+      else raw.ws.terminate()
+    }
+    await pollUntil(() => feed.listenerCount(list.id) === 0, 'every channel’s activity subscription to end')
   })
 
   it(`refuses an Open past MAX_CHANNELS_PER_DEVICE with ${CloseCode.TooManyChannels.code}; the open channels go on, and after a Leave the list opens`, async () => {

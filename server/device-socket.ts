@@ -166,8 +166,11 @@ class Channel implements RoomSocket {
         isOpen: () => !this.ended,
         joined: (room, conn) => {
           this.joined = { room, conn }
-          this.early.flush((message) => this.receive(message))
+          // Subscribed before the early messages go in: one of them may end the channel (the room closes it at
+          // once), and end() can only stop a subscription that exists. Subscribed after, it outlived the channel,
+          // and kept the channel and its whole device socket reachable from the activity feed.
           this.stopActivity = deps.feeds?.subscribeActivity?.(this.listId, (json) => this.sendFrame(DeviceFrame.Activity, json)) ?? null
+          this.early.flush((message) => this.receive(message))
         },
       })
     } catch (err) {
