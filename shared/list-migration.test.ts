@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { addItem, attachClock, editItemText, getItem, getTitle, listItems, readLayoutVersion, removeItem, setChecked, updateItem } from './list-document.ts'
+import { attachClock, editItemText, getItem, getTitle, listItems, readLayoutVersion, removeItem, setChecked, updateItem } from './list-document.ts'
 import { markLayoutVersion, stripFutureEntries } from './list-maintenance.ts'
 import { LayoutV1Writer } from './test-support/layout-v1-writer.ts'
 

@@ -42,7 +42,7 @@ export class LayoutV1Writer {
 
   private write(register: Y.Map<unknown>, value: unknown): void {
     const t = this.tick(register.values())
-    for (const [key, entry] of [...register.entries()]) {
+    for (const [key, entry] of Array.from(register.entries())) {
       const other = (entry as { t?: unknown } | null)?.t
       if (key !== String(this.doc.clientID) && (typeof other !== 'string' || other < t)) register.delete(key)
     }
