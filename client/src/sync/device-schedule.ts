@@ -76,7 +76,8 @@ export interface SchedulePlan {
   forget: string[]
 }
 
-export const DEFAULT_LIMITS: ScheduleLimits = { maxConnecting: 3, maxLoaded: 32 }
+/** 100 loaded: a household's 50 lists all stay live (a list document is small; one socket carries them all). */
+export const DEFAULT_LIMITS: ScheduleLimits = { maxConnecting: 3, maxLoaded: 100 }
 
 const loaded = (list: PlannedList) => list.phase !== 'idle'
 
