@@ -320,6 +320,8 @@ describe.each(TRANSPORTS)('the server owns who writes what, on a %s socket', (tr
 
   it('records each new clientID as its writer\'s, in a change everyone receives, the writer too', async () => {
     const writers = () => ana.doc.getMap('writers')
+    // The record is the server's own change, relayed once stored: it may reach Ana just after her ack.
+    await docUntil(ana.doc, () => writers().has(String(ana.doc.clientID)), 'Ana hears that her clientID is hers')
     expect(writers().get(String(ana.doc.clientID))).toMatchObject({ u: owner.user.id })
     const bob = connect(ts.server.url, listId, mallory.token)
     await synced(bob.provider)
