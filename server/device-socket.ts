@@ -59,10 +59,25 @@ export class DeviceSocketServer {
   }
 }
 
+/**
+ * Frames of one device socket handled per event-loop turn, for at most this
+ * long: a device coming back with 50 lists sends them all at once, and `ws`
+ * hands over every frame of a read in one go; handled in one turn they held
+ * the loop for 250 ms, delaying every other user's edits (bench `device` row).
+ */
+const TURN_BUDGET_MS = 5
+/** Past this many frames waiting, the socket is not read until they are handled. */
+const MAX_WAITING_FRAMES = 512
+
 /** One open device socket (a link; "session" is the protocol's Session message): its channels by list id, and the lists feed. */
 class DeviceLink {
   private readonly channels = new Map<string, Channel>()
   private readonly stopLists: (() => void) | null
+  /** Frames received and not handled yet, in order (see TURN_BUDGET_MS). */
+  private inbox: Uint8Array[] = []
+  private next = 0
+  private turn: NodeJS.Immediate | null = null
+  private gone = false
 
   constructor(
     private readonly ws: WebSocket,
@@ -70,12 +85,34 @@ class DeviceLink {
     private readonly pool: SocketPool,
     readonly deps: DeviceSocketDeps,
   ) {
-    pool.adopt(ws, claims.exp * 1000, { message: (bytes) => this.receive(bytes), close: () => this.end() }, { user: claims.userId, device: true })
+    pool.adopt(ws, claims.exp * 1000, { message: (bytes) => this.enqueue(bytes), close: () => this.end() }, { user: claims.userId, device: true })
     this.stopLists = deps.feeds?.subscribeLists?.(claims.userId, (json) => this.send({ type: DeviceFrame.Lists, json })) ?? null
   }
 
   send(frame: DeviceFrameMessage): void {
     this.pool.send(this.ws, encodeDeviceFrame(frame))
+  }
+
+  private enqueue(bytes: Uint8Array): void {
+    if (this.gone) return
+    this.inbox.push(bytes)
+    if (this.inbox.length - this.next >= MAX_WAITING_FRAMES) this.ws.pause()
+    this.turn ??= setImmediate(this.handleWaiting)
+  }
+
+  /** Handles waiting frames in order for up to TURN_BUDGET_MS, then lets the event loop run before going on. */
+  private readonly handleWaiting = (): void => {
+    this.turn = null
+    const until = performance.now() + TURN_BUDGET_MS
+    while (this.next < this.inbox.length && !this.gone) {
+      this.receive(this.inbox[this.next++]!)
+      if (performance.now() >= until) break
+    }
+    if (this.next >= this.inbox.length || this.gone) {
+      this.inbox = []
+      this.next = 0
+    } else this.turn = setImmediate(this.handleWaiting)
+    if (this.ws.isPaused && this.inbox.length - this.next < MAX_WAITING_FRAMES / 2) this.ws.resume()
   }
 
   private receive(bytes: Uint8Array): void {
@@ -133,6 +170,10 @@ class DeviceLink {
 
   /** The socket closed: every channel leaves its room. */
   private end(): void {
+    this.gone = true
+    if (this.turn) clearImmediate(this.turn)
+    this.turn = null
+    this.inbox = []
     this.stopLists?.()
     for (const channel of this.channels.values()) channel.end()
     this.channels.clear()
