@@ -51,6 +51,9 @@ const envSchema = z.object({
   CLIENT_IDS_PER_UPDATE: int(64, 1),
   CLIENT_IDS_PER_USER_PER_DAY: int(1_000, 1),
   CLIENT_IDS_PER_LIST_PER_DAY: int(10_000, 1),
+  /** Items and categories one list may hold; a write creating more is refused (4428, HTTP 422 `items-per-list`). */
+  MAX_ITEMS_PER_LIST: int(10_000, 1),
+  MAX_CATEGORIES_PER_LIST: int(500, 1),
   /** Compact a list's update log into a snapshot past this many entries or bytes. */
   COMPACT_LOG_ENTRIES: int(500, 1),
   COMPACT_LOG_BYTES: int(1024 * 1024, 1),
@@ -90,6 +93,9 @@ export interface Config {
   writes: {
     maxClockSkewMs: number
     clientIds: { perUpdate: number; perUserPerDay: number; perListPerDay: number }
+    /** Items and categories per list (server/write-check.ts `EntityCaps`). */
+    maxItems: number
+    maxCategories: number
   }
   compaction: { maxLogEntries: number; maxLogBytes: number }
   maintenanceIntervalMs: number
@@ -139,6 +145,8 @@ export async function loadConfig(env: Record<string, string | undefined> = proce
     pingIntervalMs: e.PING_INTERVAL_MS,
     writes: {
       maxClockSkewMs: e.MAX_CLOCK_SKEW_MS,
+      maxItems: e.MAX_ITEMS_PER_LIST,
+      maxCategories: e.MAX_CATEGORIES_PER_LIST,
       clientIds: {
         perUpdate: e.CLIENT_IDS_PER_UPDATE,
         perUserPerDay: e.CLIENT_IDS_PER_USER_PER_DAY,

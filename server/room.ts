@@ -51,6 +51,7 @@ import type { DocumentStore, StoredDoc } from './storage/storage.ts'
 import { RoomActivity } from './room-activity.ts'
 import { upgradeDocument } from './upgrade.ts'
 import { checkWrite, withoutSetAside } from './write-check.ts'
+import { ListIndex } from './list-index.ts'
 
 export interface RoomOptions {
   store: DocumentStore
@@ -75,9 +76,12 @@ export interface WriteLimits {
   /** Register timestamps further ahead of the server's clock are refused. */
   maxClockSkewMs: number
   clientIds: ClientIdCaps
+  /** Items and categories per list: writes creating more are refused (`items-per-list`, `categories-per-list`). */
+  maxItems: number
+  maxCategories: number
 }
 
-const DEFAULT_WRITE_LIMITS: WriteLimits = { maxClockSkewMs: 5 * 60_000, clientIds: DEFAULT_CLIENT_ID_CAPS }
+const DEFAULT_WRITE_LIMITS: WriteLimits = { maxClockSkewMs: 5 * 60_000, clientIds: DEFAULT_CLIENT_ID_CAPS, maxItems: 10_000, maxCategories: 500 }
 
 /** Origin of the room's own transactions (the upgrade, clientID ownership): relayed to every client and stored. */
 const SERVER_ORIGIN = Symbol('server')
@@ -121,7 +125,9 @@ export class Room {
   private readonly peers: PeerSync
   /** Which user owns each clientID on this list, kept in the document's `writers` map. */
   private readonly clientIds: ClientIds
-  private readonly writeLimits: WriteLimits
+  /** The list's items and categories as readers see them, for the JSON item routes and the caps (list-index.ts). */
+  readonly index: ListIndex
+  readonly writeLimits: WriteLimits
   /** Reports the changes writers make and who is present to the activity log (room-activity.ts). */
   private readonly activity: RoomActivity | null
   /** Updates stored (or received from peers) this event-loop turn, waiting to be relayed (see `relayQueued`). */
@@ -136,6 +142,7 @@ export class Room {
     this.doc = docFromStored(stored)
     this.writeLimits = options.writes ?? DEFAULT_WRITE_LIMITS
     this.clientIds = new ClientIds(this.doc, this.writeLimits.clientIds)
+    this.index = new ListIndex(this.doc)
     this.writer = new DurableWriter(id, this.doc, stored, {
       store: options.store,
       metrics: options.metrics,
@@ -386,7 +393,9 @@ export class Room {
       throw new ProtocolError(CloseCode.MalformedMessage, 'update does not decode')
     }
     const now = Date.now()
-    const check = { doc: this.doc, writer, owners: this.clientIds, now, maxClockSkewMs: this.writeLimits.maxClockSkewMs }
+    const { maxItems, maxCategories } = this.writeLimits
+    const entityCaps = { maxItems, maxCategories, live: () => this.index.liveCounts() }
+    const check = { doc: this.doc, writer, owners: this.clientIds, now, maxClockSkewMs: this.writeLimits.maxClockSkewMs, entityCaps }
     const verdict = checkWrite({ ...check, update: decoded, lenient })
     if (!verdict.ok) throw new WriteRefused(verdict.rejection)
     let applied = update
@@ -613,6 +622,7 @@ export class Room {
     this.awareness.off('update', this.onAwarenessUpdate)
     this.awareness.destroy()
     this.clientIds.destroy()
+    this.index.destroy()
     this.doc.destroy()
     this.options.metrics.docsLoaded.dec()
     this.writer.destroy()

@@ -65,6 +65,16 @@ export interface WriteCheckInput {
   maxClockSkewMs: number
   /** The write is a sync step 2: set aside what only others could have written (see the module comment). */
   lenient?: boolean
+  /** Caps on items and categories per list; without them, none. */
+  entityCaps?: EntityCaps
+}
+
+/** How many items and categories a list may hold (config `MAX_ITEMS_PER_LIST`, `MAX_CATEGORIES_PER_LIST`). */
+export interface EntityCaps {
+  maxItems: number
+  maxCategories: number
+  /** The live items and categories before the write; asked only of a write that creates some. */
+  live(): { items: number; categories: number }
 }
 
 /** What a lenient check left out: apply `withoutSetAside(update, …)` instead of the update. */
@@ -261,6 +271,7 @@ class Check {
     }
     this.checkDeletions()
     this.checkTexts()
+    this.checkEntityCaps()
     if (this.newItems) {
       for (const { client, hasCreatedBy } of this.newItems.values()) {
         if (!hasCreatedBy) this.foreign(client, WriteRule.CreatedBy, 'a new item must carry createdBy: the id of the user who writes it')
@@ -723,6 +734,21 @@ class Check {
         }
       }
       clock = structEnd
+    }
+  }
+
+  /** The items and categories the write creates fit under the list's caps. */
+  private checkEntityCaps(): void {
+    const caps = this.input.entityCaps
+    const items = this.newIds?.get(ROOT.items)?.size ?? 0
+    const categories = this.newIds?.get(ROOT.categories)?.size ?? 0
+    if (!caps || items + categories === 0) return
+    const live = caps.live()
+    if (items > 0 && live.items + items > caps.maxItems) {
+      refuse(WriteRule.ItemsPerList, `a list holds at most ${caps.maxItems} items`)
+    }
+    if (categories > 0 && live.categories + categories > caps.maxCategories) {
+      refuse(WriteRule.CategoriesPerList, `a list holds at most ${caps.maxCategories} categories`)
     }
   }
 

@@ -80,6 +80,12 @@ export interface NewItem {
   createdBy: string
   /** Id of the item to insert after; null inserts first; omitted appends at the end. */
   after?: string | null
+  /**
+   * When appending (`after` omitted): the last item in list order, if the
+   * caller knows it (the server's index; null for an empty list). Then no
+   * other item is read; without it every item is.
+   */
+  last?: OrderedRow | null
 }
 
 export interface ItemChanges {
@@ -129,7 +135,8 @@ export function addItem(doc: Y.Doc, input: NewItem): string {
   if (input.after !== undefined && input.after !== null) requireItem(doc, input.after)
   const id = uuidv4()
   change(doc, () => {
-    const rows = readAllItems(doc)
+    const known = input.after === undefined ? input.last : undefined
+    const rows = known === undefined ? readAllItems(doc) : known === null ? [] : [known]
     const placement = placeAt(rows, insertionIndex(rows, input.after, 'item'))
     writeOrderKeys(doc, itemsMap(doc), placement.rekeyed)
     const fields = { text, quantity, categoryId, order: placement.key, createdBy, createdAt: clockOf(doc).now() }

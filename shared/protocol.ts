@@ -85,6 +85,8 @@ export const CloseCode = {
   ProtocolVersion: closeCode(4426, false, 'unsupported protocol version'),
   /** The client only knows list document layout v1 (Hello with protocol 1, or a v1-style deletion). */
   LayoutOutdated: closeCode(4427, false, 'this app version is outdated: reload to get the new one'),
+  /** A write created items or categories past the list's cap (`MAX_ITEMS_PER_LIST`, `MAX_CATEGORIES_PER_LIST`). */
+  ListFull: closeCode(4428, false, 'write refused: the list holds as many items or categories as it may'),
   /**
    * Device socket only, for one list's channel: the socket has `MAX_CHANNELS_PER_DEVICE` lists open
    * already. Final for that `Open`: the client leaves a list it does not need before opening another.
@@ -176,6 +178,10 @@ export const WriteRule = {
   ClientIdsPerList: 'client-ids-per-list',
   /** A register timestamp too far ahead of the server's clock. */
   ClockSkew: 'clock-skew',
+  /** More items than a list may hold (`MAX_ITEMS_PER_LIST`). */
+  ItemsPerList: 'items-per-list',
+  /** More categories than a list may hold (`MAX_CATEGORIES_PER_LIST`). */
+  CategoriesPerList: 'categories-per-list',
 } as const
 export type WriteRule = (typeof WriteRule)[keyof typeof WriteRule]
 
@@ -200,6 +206,8 @@ export const WRITE_RULE_CLOSE: Readonly<Record<WriteRule, CloseCodeInfo>> = {
   [WriteRule.ClientIdsPerUser]: CloseCode.ClientIdLimit,
   [WriteRule.ClientIdsPerList]: CloseCode.ClientIdLimit,
   [WriteRule.ClockSkew]: CloseCode.ClockSkew,
+  [WriteRule.ItemsPerList]: CloseCode.ListFull,
+  [WriteRule.CategoriesPerList]: CloseCode.ListFull,
 }
 
 export function isWriteRule(value: unknown): value is WriteRule {

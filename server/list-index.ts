@@ -1,0 +1,219 @@
+/**
+ * `ListIndex`: a loaded list's items and categories as readers see them,
+ * kept with its room so the JSON item routes never walk the document.
+ *
+ * It follows the document's transactions: an item a transaction touched (its
+ * map, its text, a v1 nested register) is marked stale and read again before
+ * the index is next used; nothing else is read. The items stay sorted by
+ * (order, id) in one array (binary search, then one splice), so finding an
+ * item's place, the last item and a page after a cursor cost O(log n)
+ * comparisons. Categories (a few hundred at most, see `MAX_CATEGORIES_PER_LIST`)
+ * are read again whole when any of them changed, at the next use.
+ *
+ * A list already holding tens of thousands of items is read in slices of a
+ * few milliseconds across event-loop turns (`settle`), never at once: the
+ * room loads without waiting for it, and readers await `settle` first. Until
+ * then `liveCounts` is an upper bound (every unread item counted as live).
+ */
+import * as Y from 'yjs'
+import { categoriesMap, entryMap, itemsMap, readAllCategories, readItem, type Category, type Item } from '../shared/list-layout.ts'
+import { compareRows, type OrderedRow } from '../shared/order-keys.ts'
+
+/** How long one slice of reading stale items may take before yielding the event loop. */
+const SLICE_MS = 5
+
+/** An item as stored: `categoryId` is the stored one, whether or not that category is live. */
+type StoredItem = Item
+
+export interface ItemPage {
+  /** Live items after the cursor, in list order. */
+  items: Item[]
+  /** Cursor of the next page; null when this page reaches the end. */
+  next: string | null
+}
+
+export class ListIndex {
+  /** Live items in (order, id) order. */
+  private readonly rows: StoredItem[] = []
+  private readonly byId = new Map<string, StoredItem>()
+  /** Item ids to read again before the next use. */
+  private readonly stale = new Set<string>()
+  private categories: Category[] | null = null
+  private liveCategoryIds = new Set<string>()
+  private settling: Promise<void> | null = null
+
+  constructor(private readonly doc: Y.Doc) {
+    for (const id of itemsMap(doc).keys()) this.stale.add(id)
+    doc.on('afterTransaction', this.onTransaction)
+  }
+
+  destroy(): void {
+    this.doc.off('afterTransaction', this.onTransaction)
+  }
+
+  /** Whether every change so far is read: the synchronous readers below need it. */
+  get settled(): boolean {
+    return this.stale.size === 0
+  }
+
+  /** Reads every stale item, a slice per event-loop turn. */
+  settle(): Promise<void> {
+    if (this.settled) return Promise.resolve()
+    this.settling ??= new Promise<void>((resolve) => {
+      const step = () => {
+        const until = performance.now() + SLICE_MS
+        for (const id of this.stale) {
+          this.refresh(id)
+          if (performance.now() >= until) break
+        }
+        if (!this.settled) return void setImmediate(step)
+        this.settling = null
+        resolve()
+      }
+      step()
+    })
+    return this.settling
+  }
+
+  /** Live items and categories; while unsettled, every unread item counts as live. */
+  liveCounts(): { items: number; categories: number } {
+    let items = this.rows.length
+    for (const id of this.stale) if (!this.byId.has(id)) items++
+    return { items, categories: this.readCategories().length }
+  }
+
+  /** The live item, or null (needs `settled`). */
+  item(id: string): Item | null {
+    this.requireSettled()
+    const stored = this.byId.get(id)
+    return stored ? this.resolve(stored) : null
+  }
+
+  /** The last item in list order, for appending (needs `settled`). */
+  lastRow(): OrderedRow | null {
+    this.requireSettled()
+    return this.rows[this.rows.length - 1] ?? null
+  }
+
+  /** Up to `limit` live items after `cursor` (null: from the start), in list order (needs `settled`). */
+  page(cursor: string | null, limit: number): ItemPage {
+    this.requireSettled()
+    const after = cursor === null ? null : decodeCursor(cursor)
+    const start = after === null ? 0 : this.indexAfter(after)
+    const slice = this.rows.slice(start, start + limit)
+    const last = slice[slice.length - 1]
+    const next = last && start + slice.length < this.rows.length ? encodeCursor(last) : null
+    return { items: slice.map((item) => this.resolve(item)), next }
+  }
+
+  /** Live categories in category order. */
+  readCategories(): Category[] {
+    if (!this.categories) {
+      this.categories = readAllCategories(this.doc)
+      this.liveCategoryIds = new Set(this.categories.map((category) => category.id))
+    }
+    return this.categories
+  }
+
+  isCategory(id: string): boolean {
+    this.readCategories()
+    return this.liveCategoryIds.has(id)
+  }
+
+  private readonly onTransaction = (transaction: Y.Transaction): void => {
+    const items: AnyType = itemsMap(this.doc)
+    const categories: AnyType = categoriesMap(this.doc)
+    for (const [type, keys] of transaction.changed) {
+      if (type === items) {
+        for (const key of keys) if (key !== null) this.stale.add(key)
+        continue
+      }
+      if (type === categories) {
+        this.categories = null
+        continue
+      }
+      const owner = ownerBelow(type, items, categories)
+      if (owner === categories) this.categories = null
+      else if (typeof owner === 'string') this.stale.add(owner)
+    }
+  }
+
+  private refresh(id: string): void {
+    this.stale.delete(id)
+    const previous = this.byId.get(id)
+    if (previous) {
+      this.rows.splice(this.position(previous), 1)
+      this.byId.delete(id)
+    }
+    const map = entryMap(itemsMap(this.doc), id)
+    const item = map ? readItem(id, map, keepStoredCategory) : null
+    if (!item) return
+    this.rows.splice(this.position(item), 0, item)
+    this.byId.set(id, item)
+  }
+
+  /** Where `row` is, or belongs, in `rows`. */
+  private position(row: OrderedRow): number {
+    let lo = 0
+    let hi = this.rows.length
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if (compareRows(this.rows[mid]!, row) < 0) lo = mid + 1
+      else hi = mid
+    }
+    return lo
+  }
+
+  private indexAfter(row: OrderedRow): number {
+    const at = this.position(row)
+    const found = this.rows[at]
+    return found && compareRows(found, row) === 0 ? at + 1 : at
+  }
+
+  private resolve(stored: StoredItem): Item {
+    const categoryId = stored.categoryId !== null && this.isCategory(stored.categoryId) ? stored.categoryId : null
+    return categoryId === stored.categoryId ? stored : { ...stored, categoryId }
+  }
+
+  private requireSettled(): void {
+    if (!this.settled) throw new Error('ListIndex read before settle()')
+  }
+}
+
+type AnyType = Y.AbstractType<any> // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** `readItem` with every category taken as live: the index resolves categories when it answers. */
+const keepStoredCategory = () => true
+
+/**
+ * The item id (or `categories` itself, for a category) a changed type
+ * belongs to: climbs from a nested type (an item's text, a v1 register map)
+ * to the entry of `items` or `categories` holding it; null for anything else.
+ */
+function ownerBelow(type: AnyType, items: AnyType, categories: AnyType): string | AnyType | null {
+  let current = type
+  for (;;) {
+    const struct = current._item
+    if (struct === null) return null
+    const parent = struct.parent as AnyType
+    if (parent === items) return struct.parentSub
+    if (parent === categories) return categories
+    current = parent
+  }
+}
+
+export function encodeCursor(row: OrderedRow): string {
+  return Buffer.from(JSON.stringify([row.order, row.id])).toString('base64url')
+}
+
+/** The row a cursor names; throws on anything `encodeCursor` did not make. */
+export function decodeCursor(cursor: string): OrderedRow {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString())
+  } catch {
+    throw new Error('malformed cursor')
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 2 || typeof parsed[0] !== 'string' || typeof parsed[1] !== 'string') throw new Error('malformed cursor')
+  return { order: parsed[0], id: parsed[1] }
+}
