@@ -18,6 +18,8 @@ import { authRoutes } from './http/auth-routes.ts'
 import { errorMiddleware, notFound } from './http/errors.ts'
 import { itemRoutes } from './http/item-routes.ts'
 import { listRoutes } from './http/list-routes.ts'
+import { LoginLimits } from './http/login-limits.ts'
+import { LimiterStore } from './limiters.ts'
 import { ListsFeed } from './lists-feed.ts'
 import { opsRoutes } from './http/ops-routes.ts'
 import { RedisFanout } from './redis-fanout.ts'
@@ -85,10 +87,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   })
 
   const lists = new ListsFeed({ accounts: storage, store: storage, rooms, fanout, log })
+  // Log-in, sign-up and per-user limits: in Redis when the node is one of a cluster, so they hold across nodes.
+  const limiterStore = config.redisUrl ? LimiterStore.redis(config.redisUrl, log) : LimiterStore.memory()
+  const loginLimits = new LoginLimits(limiterStore, config.authLimits, metrics)
 
   const app = express()
   app.disable('x-powered-by')
   app.set('query parser', 'simple')
+  if (config.trustProxy !== null) app.set('trust proxy', config.trustProxy)
   app.use((_req, res, next) => {
     res.set('X-Content-Type-Options', 'nosniff')
     next()
@@ -96,6 +102,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   app.use(opsRoutes(storage, fanout, metrics))
   app.use('/api', syncRoutes(storage, tokens, rooms, config.limits.maxMessageBytes))
   app.use('/api', express.json({ limit: JSON_BODY_LIMIT }))
+  app.use('/api', loginLimits.router())
   app.use('/api', authRoutes(storage, tokens))
   app.use('/api', listRoutes(storage, tokens, rooms, lists))
   app.use('/api', itemRoutes(storage, tokens, rooms))
@@ -150,6 +157,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         opsServer?.closeAllConnections()
         if (!options.storage) await storage.close()
         if (!options.fanout) await fanout.close()
+        await limiterStore.close()
         log.info('colist stopped')
       })()
       return closing

@@ -67,6 +67,22 @@ const envSchema = z.object({
   DATABASE_URL: z.string().url().optional(),
   /** `level` (embedded, the default) or `postgres` (the default when DATABASE_URL is set). */
   STORE: z.enum(['level', 'postgres']).optional(),
+  /**
+   * Express `trust proxy`: which proxies' X-Forwarded-For to believe for the client's address, which the
+   * log-in and sign-up limits count by (e.g. `loopback` behind a local nginx, or a hop count). Unset: none.
+   */
+  TRUST_PROXY: z.string().optional(),
+  /** Log-in attempts per client address, and per account (email), per minute (429 `too_many_attempts`). */
+  LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: int(30, 1),
+  LOGIN_ATTEMPTS_PER_ACCOUNT_PER_MINUTE: int(10, 1),
+  /** Failed log-ins allowed per account and per address before each further one doubles a wait (429 `login_backoff`). */
+  LOGIN_FREE_FAILURES_PER_ACCOUNT: int(5, 1),
+  LOGIN_FREE_FAILURES_PER_IP: int(20, 1),
+  /** The longest that back-off grows, seconds. */
+  LOGIN_MAX_BACKOFF_SECONDS: int(15 * 60, 1),
+  /** Sign-ups per client address and per email per hour (429 `too_many_signups`). */
+  SIGNUPS_PER_IP_PER_HOUR: int(20, 1),
+  SIGNUPS_PER_EMAIL_PER_HOUR: int(5, 1),
 })
 
 export interface Config {
@@ -103,6 +119,20 @@ export interface Config {
   store: { kind: 'level' } | { kind: 'postgres'; url: string }
   /** Set when the node is one of several sharing Redis. */
   redisUrl: string | null
+  /** Express `trust proxy` (TRUST_PROXY), or null for none. */
+  trustProxy: string | number | boolean | null
+  /** Log-in and sign-up limits (server/http/login-limits.ts). */
+  authLimits: AuthLimitsConfig
+}
+
+export interface AuthLimitsConfig {
+  loginPerIpPerMinute: number
+  loginPerAccountPerMinute: number
+  freeFailuresPerAccount: number
+  freeFailuresPerIp: number
+  maxBackoffSeconds: number
+  signupsPerIpPerHour: number
+  signupsPerEmailPerHour: number
 }
 
 export class ConfigError extends Error {
@@ -158,7 +188,25 @@ export async function loadConfig(env: Record<string, string | undefined> = proce
     clientDir: resolve(e.CLIENT_DIR),
     store: storeKind === 'postgres' ? { kind: 'postgres', url: e.DATABASE_URL! } : { kind: 'level' },
     redisUrl: e.REDIS_URL ?? null,
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    authLimits: {
+      loginPerIpPerMinute: e.LOGIN_ATTEMPTS_PER_IP_PER_MINUTE,
+      loginPerAccountPerMinute: e.LOGIN_ATTEMPTS_PER_ACCOUNT_PER_MINUTE,
+      freeFailuresPerAccount: e.LOGIN_FREE_FAILURES_PER_ACCOUNT,
+      freeFailuresPerIp: e.LOGIN_FREE_FAILURES_PER_IP,
+      maxBackoffSeconds: e.LOGIN_MAX_BACKOFF_SECONDS,
+      signupsPerIpPerHour: e.SIGNUPS_PER_IP_PER_HOUR,
+      signupsPerEmailPerHour: e.SIGNUPS_PER_EMAIL_PER_HOUR,
+    },
   }
+}
+
+/** `true`/`false`, a hop count, or express's names and addresses (`loopback`, `10.0.0.0/8, …`). */
+function parseTrustProxy(value: string | undefined): string | number | boolean | null {
+  if (value === undefined || value === '') return null
+  if (value === 'true' || value === 'false') return value === 'true'
+  if (/^\d+$/.test(value)) return Number(value)
+  return value
 }
 
 async function readOrCreateSecret(path: string): Promise<string> {

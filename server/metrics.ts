@@ -25,6 +25,18 @@ export class Metrics {
   readonly compactions = new Counter({ name: 'colist_compactions_total', help: 'Update logs compacted into snapshots', registers: [this.registry] })
   readonly closes = new Counter({ name: 'colist_ws_closes_total', help: 'Sockets closed by the server, by close code', labelNames: ['code'], registers: [this.registry] })
 
+  readonly authRefusals = new Counter({
+    name: 'colist_auth_refusals_total',
+    help: 'Log-ins and sign-ups refused by a rate limit or back-off (429), by reason',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  })
+  readonly quotaRefusals = new Counter({
+    name: 'colist_quota_refusals_total',
+    help: 'Requests and sockets refused by a per-user quota, by reason',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  })
   constructor() {
     collectDefaultMetrics({ register: this.registry })
   }

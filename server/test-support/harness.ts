@@ -31,6 +31,19 @@ export async function tempDir(prefix = 'colist-test-'): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix))
 }
 
+/**
+ * What every test server runs with unless a test says otherwise: every test signs up from
+ * 127.0.0.1, hundreds of times, so the per-address limits are out of the way, and passwords are
+ * hashed at a low cost (production: 2^17) so sign-ups stay quick. The tests of those limits and
+ * of the hashing set their own.
+ */
+export const TEST_SERVER_ENV: Record<string, string> = {
+  SIGNUPS_PER_IP_PER_HOUR: '1000000',
+  LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: '1000000',
+  LOGIN_FREE_FAILURES_PER_IP: '1000000',
+  PASSWORD_HASH_COST: '10',
+}
+
 export async function startTestServer(env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestServer> {
   const dataDir = env.DATA_DIR ?? (await tempDir())
   const config = await loadConfig({
@@ -38,6 +51,7 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
     CLIENT_DIR: join(dataDir, 'no-client'),
+    ...TEST_SERVER_ENV,
     ...env,
     DATA_DIR: dataDir,
   })
