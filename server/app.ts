@@ -20,6 +20,7 @@ import { itemRoutes } from './http/item-routes.ts'
 import { listRoutes } from './http/list-routes.ts'
 import { LoginLimits } from './http/login-limits.ts'
 import { LimiterStore } from './limiters.ts'
+import { passwords } from './password-hasher.ts'
 import { ListsFeed } from './lists-feed.ts'
 import { opsRoutes } from './http/ops-routes.ts'
 import { RedisFanout } from './redis-fanout.ts'
@@ -88,6 +89,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 
   const lists = new ListsFeed({ accounts: storage, store: storage, rooms, fanout, log })
   // Log-in, sign-up and per-user limits: in Redis when the node is one of a cluster, so they hold across nodes.
+  passwords.configure(config.passwordHash)
   const limiterStore = config.redisUrl ? LimiterStore.redis(config.redisUrl, log) : LimiterStore.memory()
   const loginLimits = new LoginLimits(limiterStore, config.authLimits, metrics)
 

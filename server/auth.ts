@@ -2,37 +2,20 @@
  * Passwords and access tokens.
  *
  * Passwords are hashed with scrypt (a memory-hard KDF built into Node) and a
- * per-user salt. Tokens are HS256 JWTs carrying the user id and name, signed
+ * per-user salt, on worker threads (server/password-hasher.ts). Tokens are HS256 JWTs carrying the user id and name, signed
  * with the server secret and expiring after the configured TTL.
  */
-import { createSecretKey, randomBytes, scrypt as scryptCallback, timingSafeEqual, type KeyObject, type ScryptOptions } from 'node:crypto'
+import { createSecretKey, type KeyObject } from 'node:crypto'
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose'
+import { passwords } from './password-hasher.ts'
 
-const SCRYPT = { N: 16384, r: 8, p: 1, keyLength: 32 } as const
-
-function scrypt(password: string, salt: Buffer, keyLength: number, options: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    scryptCallback(password, salt, keyLength, options, (err, key) => (err ? reject(err) : resolve(key)))
-  })
+/** Hashed on worker threads at the configured cost (server/password-hasher.ts); old hashes keep verifying. */
+export function hashPassword(password: string): Promise<string> {
+  return passwords.hash(password)
 }
 
-/** Returns `scrypt$N$r$p$salt$hash` so parameters can change without breaking old hashes. */
-export async function hashPassword(password: string): Promise<string> {
-  const salt = randomBytes(16)
-  const key = await scrypt(password, salt, SCRYPT.keyLength, { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p })
-  return ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString('base64'), key.toString('base64')].join('$')
-}
-
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [scheme, n, r, p, saltB64, keyB64] = stored.split('$')
-  if (scheme !== 'scrypt' || !saltB64 || !keyB64) return false
-  const expected = Buffer.from(keyB64, 'base64')
-  const key = await scrypt(password, Buffer.from(saltB64, 'base64'), expected.length, {
-    N: Number(n),
-    r: Number(r),
-    p: Number(p),
-  })
-  return timingSafeEqual(key, expected)
+export function verifyPassword(password: string, stored: string): Promise<boolean> {
+  return passwords.verify(password, stored)
 }
 
 export interface TokenClaims {

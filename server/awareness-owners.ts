@@ -10,15 +10,17 @@
  * never make it their owner, or the client itself, reconnecting, would be
  * refused its own clientID (`mayUse`).
  */
+import { AwarenessRefusal, AwarenessRefused, DEFAULT_AWARENESS_LIMITS, type AwarenessLimits } from './awareness-limits.ts'
 import { Connection } from './connection.ts'
-
-/** Awareness clientIDs one connection may speak for (a tab has one; a few spare for reloads). */
-const MAX_AWARENESS_IDS_PER_CONNECTION = 4
 
 type AwarenessOwner = Connection | { node: string }
 
 export class AwarenessOwners {
   private readonly owners = new Map<number, AwarenessOwner>()
+  /** The bytes of the state each clientID a local connection owns last announced (awareness-limits.ts). */
+  private readonly stateBytes = new Map<number, number>()
+
+  constructor(private readonly limits: Pick<AwarenessLimits, 'maxIdsPerConnection' | 'maxConnectionBytes'> = DEFAULT_AWARENESS_LIMITS) {}
 
   /**
    * Whether `conn` may speak for `clientId` in an entry at `clock`
@@ -36,22 +38,43 @@ export class AwarenessOwners {
   mayUse(conn: Connection, clientId: number, entry: { clock: number; leaving: boolean; held: number | undefined }): boolean {
     const owner = this.owners.get(clientId)
     if (owner !== undefined) return owner === conn
-    if (entry.leaving || conn.awarenessIds.size >= MAX_AWARENESS_IDS_PER_CONNECTION) return false
+    if (entry.leaving || conn.awarenessIds.size >= this.limits.maxIdsPerConnection) return false
     return entry.held === undefined || entry.clock > entry.held || conn.awarenessIds.size === 0
   }
 
-  /** `conn` speaks for these clientIDs now. */
-  claim(conn: Connection, clientIds: Iterable<number>): void {
-    for (const id of clientIds) {
+  /**
+   * `conn` speaks for these clientIDs now, with states of these sizes.
+   * Throws `AwarenessRefused`, claiming nothing, if that takes it past the
+   * clientIDs or the bytes one connection may hold: the clientIDs new to it
+   * are counted within the message too, not only those it held before.
+   */
+  claim(conn: Connection, states: ReadonlyArray<{ clientId: number; bytes: number }>): void {
+    const incoming = new Map(states.map((s) => [s.clientId, s.bytes]))
+    let ids = conn.awarenessIds.size
+    for (const id of incoming.keys()) if (!conn.awarenessIds.has(id)) ids++
+    if (ids > this.limits.maxIdsPerConnection) {
+      throw new AwarenessRefused(AwarenessRefusal.ClientIds, `${ids} awareness clientIDs on one connection (at most ${this.limits.maxIdsPerConnection})`)
+    }
+    let bytes = 0
+    for (const size of incoming.values()) bytes += size
+    for (const id of conn.awarenessIds) if (!incoming.has(id)) bytes += this.stateBytes.get(id) ?? 0
+    if (bytes > this.limits.maxConnectionBytes) {
+      throw new AwarenessRefused(AwarenessRefusal.ConnectionBytes, `awareness states of ${bytes} bytes on one connection (at most ${this.limits.maxConnectionBytes})`)
+    }
+    for (const [id, size] of incoming) {
       conn.awarenessIds.add(id)
       this.owners.set(id, conn)
+      this.stateBytes.set(id, size)
     }
   }
 
   /** `conn` left: forgets the clientIDs it owned and returns them. */
   releaseConnection(conn: Connection): number[] {
     const gone = [...conn.awarenessIds].filter((id) => this.owners.get(id) === conn)
-    for (const id of gone) this.owners.delete(id)
+    for (const id of gone) {
+      this.owners.delete(id)
+      this.stateBytes.delete(id)
+    }
     return gone
   }
 

@@ -24,6 +24,7 @@ import {
   helloRefusal,
   writeRejection,
 } from '../shared/protocol.ts'
+import { AwarenessRefusal, AwarenessRefused, type AwarenessLimits } from './awareness-limits.ts'
 import type { AwarenessOwners } from './awareness-owners.ts'
 import { stampAwarenessUpdate } from './awareness-stamp.ts'
 import { refusedAsRemoved, removalNotice } from './presence-revival.ts'
@@ -31,6 +32,7 @@ import type { Connection } from './connection.ts'
 import type { Logger } from './logger.ts'
 import type { Metrics } from './metrics.ts'
 import { ProtocolError, WriteRefused } from './protocol-error.ts'
+import { TokenBucket } from './rate-limit.ts'
 
 /** What handling a client's message needs from the room it arrived in. */
 export interface ClientMessageRoom {
@@ -38,6 +40,9 @@ export interface ClientMessageRoom {
   readonly doc: Y.Doc
   readonly awareness: awarenessProtocol.Awareness
   readonly awarenessOwners: AwarenessOwners
+  readonly awarenessLimits: AwarenessLimits
+  /** Every present awareness state, as one Awareness message shared by all who ask (presence-snapshot.ts). */
+  presence(): Uint8Array
   readonly metrics: Metrics
   readonly log: Logger
   /** What storage holds for sure, per clientID: told to a client that says Hello. */
@@ -60,6 +65,7 @@ export function receiveClientMessage(room: ClientMessageRoom, conn: Connection, 
   } catch (err) {
     const close = err instanceof ProtocolError ? err.close : CloseCode.MalformedMessage
     room.log.debug({ list: room.id, user: conn.identity.userId, err: String(err) }, 'closing connection after bad message')
+    if (err instanceof AwarenessRefused) room.metrics.awarenessRefused.inc({ reason: err.reason })
     room.metrics.closes.inc({ code: String(close.code) })
     conn.close(close)
   }
@@ -76,8 +82,7 @@ function dispatch(room: ClientMessageRoom, conn: Connection, message: Uint8Array
     case MessageType.Auth:
       return // y-websocket's auth message is server → client only; a client sending one is harmless.
     case MessageType.QueryAwareness:
-      conn.send(encodeAwarenessMessage(awarenessProtocol.encodeAwarenessUpdate(room.awareness, [...room.awareness.getStates().keys()])))
-      return
+      return answerQuery(room, conn)
     case MessageType.Hello:
       return receiveHello(room, conn, dec)
     default:
@@ -177,14 +182,32 @@ function mayHold(conn: Connection, update: Uint8Array): boolean {
   return conn.heldUpdates.length < MAX_HELD_UPDATES && bytes <= MAX_HELD_BYTES
 }
 
-/** Stamps the update with the connection's user and applies the states it may speak for. */
+/**
+ * Answers a QueryAwareness with the presence every asker shares, at most
+ * `queriesPerMinute` times per connection; past that the query is dropped
+ * (counted), the socket stays open. Clients never need to ask: a join and
+ * every change bring the states.
+ */
+function answerQuery(room: ClientMessageRoom, conn: Connection): void {
+  const perMinute = room.awarenessLimits.queriesPerMinute
+  conn.awarenessQueries ??= new TokenBucket(perMinute / 60, perMinute)
+  if (conn.awarenessQueries.take()) conn.send(room.presence())
+  else room.metrics.awarenessRefused.inc({ reason: AwarenessRefusal.QueryRate })
+}
+
+/**
+ * Stamps the update with the connection's user and applies the states it may
+ * speak for; throws `AwarenessRefused` (nothing applied) past the limits of
+ * awareness-limits.ts.
+ */
 function receiveAwareness(room: ClientMessageRoom, conn: Connection, update: Uint8Array): void {
-  const stamped = stampAwarenessUpdate(update, { id: conn.identity.userId, name: conn.identity.name }, (clientId, clock, leaving) =>
+  const identity = { id: conn.identity.userId, name: conn.identity.name }
+  const stamped = stampAwarenessUpdate(update, identity, room.awarenessLimits.maxStateBytes, (clientId, clock, leaving) =>
     // The server's own clientID is nobody's to speak for.
     clientId !== room.doc.clientID && room.awarenessOwners.mayUse(conn, clientId, { clock, leaving, held: room.awareness.meta.get(clientId)?.clock }),
   )
   if (!stamped.update) return
-  room.awarenessOwners.claim(conn, stamped.clientIds)
+  room.awarenessOwners.claim(conn, stamped.states)
   awarenessProtocol.applyAwarenessUpdate(room.awareness, stamped.update, conn)
   // A state refused because the room holds it removed at that clock (the client reconnected after
   // its socket, or its node, was dropped): the client is told, and announces it with a newer clock.

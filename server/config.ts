@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { availableParallelism } from 'node:os'
 import { join, resolve } from 'node:path'
 import { z } from 'zod'
 
@@ -83,6 +84,10 @@ const envSchema = z.object({
   /** Sign-ups per client address and per email per hour (429 `too_many_signups`). */
   SIGNUPS_PER_IP_PER_HOUR: int(20, 1),
   SIGNUPS_PER_EMAIL_PER_HOUR: int(5, 1),
+  /** scrypt cost as log2 N (r = 8, p = 1); 17 (128 MiB per hash) follows current guidance. Tests lower it. */
+  PASSWORD_HASH_COST: int(17, 10).pipe(z.number().max(20)),
+  /** Worker threads that hash passwords (never the libuv pool storage writes use). */
+  PASSWORD_HASH_WORKERS: int(Math.min(2, Math.max(1, availableParallelism() - 1)), 1),
 })
 
 export interface Config {
@@ -123,6 +128,8 @@ export interface Config {
   trustProxy: string | number | boolean | null
   /** Log-in and sign-up limits (server/http/login-limits.ts). */
   authLimits: AuthLimitsConfig
+  /** Password hashing (server/password-hasher.ts). */
+  passwordHash: { logN: number; workers: number }
 }
 
 export interface AuthLimitsConfig {
@@ -198,6 +205,7 @@ export async function loadConfig(env: Record<string, string | undefined> = proce
       signupsPerIpPerHour: e.SIGNUPS_PER_IP_PER_HOUR,
       signupsPerEmailPerHour: e.SIGNUPS_PER_EMAIL_PER_HOUR,
     },
+    passwordHash: { logN: e.PASSWORD_HASH_COST, workers: e.PASSWORD_HASH_WORKERS },
   }
 }
 

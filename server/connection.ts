@@ -7,6 +7,7 @@
  * (ws-server.ts) stays thin.
  */
 import { SyncStep, encodeSyncMessage, type CloseCodeInfo, type Role } from '../shared/protocol.ts'
+import type { TokenBucket } from './rate-limit.ts'
 
 /** What a room needs of a socket: send a binary message, close with a code. */
 export interface RoomSocket {
@@ -25,6 +26,8 @@ export interface ConnectionIdentity {
 export class Connection {
   /** Awareness clientIDs this connection speaks for. */
   readonly awarenessIds = new Set<number>()
+  /** The QueryAwareness answers left to this connection (client-messages.ts); made at its first query. */
+  awarenessQueries: TokenBucket | null = null
   /** Set once the client sent Hello: it understands Colist's own messages. */
   colistClient = false
   /**

@@ -23,6 +23,12 @@ export class Metrics {
   })
   readonly logLength = new Gauge({ name: 'colist_update_log_length', help: 'Update-log entries not yet compacted, summed over loaded docs', registers: [this.registry] })
   readonly compactions = new Counter({ name: 'colist_compactions_total', help: 'Update logs compacted into snapshots', registers: [this.registry] })
+  readonly awarenessRefused = new Counter({
+    name: 'colist_awareness_refused_total',
+    help: 'Presence refused, by reason: state-bytes, connection-bytes, client-ids (sender closed), query-rate (query not answered), join-bytes (states left out of a join)',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  })
   readonly closes = new Counter({ name: 'colist_ws_closes_total', help: 'Sockets closed by the server, by close code', labelNames: ['code'], registers: [this.registry] })
 
   readonly authRefusals = new Counter({

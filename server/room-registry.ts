@@ -33,6 +33,8 @@ export interface RoomRegistryOptions {
   maintenanceIntervalMs?: number
   /** Where users' changes and presence are recorded (activity-log.ts). */
   activity?: RoomOptions['activity']
+  /** What presence a connection may hold; the defaults are the documented ones. */
+  awareness?: RoomOptions['awareness']
 }
 
 export interface ClusterTimings {

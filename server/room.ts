@@ -36,6 +36,7 @@ import {
   type Role,
 } from '../shared/protocol.ts'
 import type { ActivityLog } from './activity-log.ts'
+import { DEFAULT_AWARENESS_LIMITS, AwarenessRefusal, type AwarenessLimits } from './awareness-limits.ts'
 import { AwarenessOwners } from './awareness-owners.ts'
 import { ClientIds, DEFAULT_CLIENT_ID_CAPS, type ClientIdCaps } from './client-ids.ts'
 import { receiveClientMessage, type ClientMessageRoom } from './client-messages.ts'
@@ -46,6 +47,7 @@ import type { Fanout } from './fanout.ts'
 import type { Logger } from './logger.ts'
 import type { Metrics } from './metrics.ts'
 import { FROM_FANOUT, PeerSync } from './peer-sync.ts'
+import { PresenceSnapshot } from './presence-snapshot.ts'
 import { ProtocolError, WriteRefused } from './protocol-error.ts'
 import type { DocumentStore, StoredDoc } from './storage/storage.ts'
 import { RoomActivity } from './room-activity.ts'
@@ -70,6 +72,8 @@ export interface RoomOptions {
   maintenance?: MaintenanceSchedule
   /** Where users' changes and presence on the list are recorded (activity-log.ts); without one, nowhere. */
   activity?: ActivityLog
+  /** What presence a connection may hold (config `MAX_AWARENESS_*`); the defaults are the documented ones. */
+  awareness?: AwarenessLimits
 }
 
 export interface WriteLimits {
@@ -118,7 +122,9 @@ export class Room {
   /** Set when storage fails, until handed over (`takeUnstored`). */
   private unstored: Uint8Array | null = null
 
-  private readonly awarenessOwners = new AwarenessOwners()
+  private readonly awarenessOwners: AwarenessOwners
+  /** Every present state, encoded once for all who need them whole (joins, queries). */
+  private readonly presence: PresenceSnapshot
   /** What client-messages.ts needs of this room. */
   private readonly messageRoom: ClientMessageRoom
   private readonly writer: DurableWriter
@@ -156,6 +162,11 @@ export class Room {
     this.awareness = new awarenessProtocol.Awareness(this.doc)
     // The server is not a participant: it must not announce a presence of its own.
     this.awareness.setLocalState(null)
+    const awarenessLimits = options.awareness ?? DEFAULT_AWARENESS_LIMITS
+    this.awarenessOwners = new AwarenessOwners(awarenessLimits)
+    this.presence = new PresenceSnapshot(this.awareness, awarenessLimits.maxJoinBytes, (count) =>
+      options.metrics.awarenessRefused.inc({ reason: AwarenessRefusal.JoinBytes }, count),
+    )
     this.activity = options.activity ? new RoomActivity(id, this.doc, this.awareness, options.activity) : null
     this.doc.on('update', this.onDocUpdate)
     this.awareness.on('update', this.onAwarenessUpdate)
@@ -164,6 +175,8 @@ export class Room {
       doc: this.doc,
       awareness: this.awareness,
       awarenessOwners: this.awarenessOwners,
+      awarenessLimits,
+      presence: () => this.presence.message(),
       metrics: options.metrics,
       log: options.log,
       persistedClocks: () => this.writer.persistedClocks,
@@ -313,10 +326,9 @@ export class Room {
     return conn
   }
 
-  /** Sends a connection every awareness state present (as a join does), if there is any. */
+  /** Sends a connection the awareness states present (as a join does; at most `maxJoinBytes` of them), if there is any. */
   sendPresence(conn: Connection): void {
-    const present = [...this.awareness.getStates().keys()]
-    if (present.length > 0) conn.send(encodeAwarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, present)))
+    if (!this.presence.isEmpty) conn.send(this.presence.message())
   }
 
   leave(conn: Connection): void {
@@ -620,6 +632,7 @@ export class Room {
     this.activity?.destroy()
     this.doc.off('update', this.onDocUpdate)
     this.awareness.off('update', this.onAwarenessUpdate)
+    this.presence.destroy()
     this.awareness.destroy()
     this.clientIds.destroy()
     this.index.destroy()

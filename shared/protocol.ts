@@ -92,6 +92,13 @@ export const CloseCode = {
    * already. Final for that `Open`: the client leaves a list it does not need before opening another.
    */
   TooManyChannels: closeCode(4429, false, 'too many lists open on this device socket'),
+  /**
+   * An awareness state over `MAX_AWARENESS_STATE_BYTES`, or one connection's states together over
+   * `MAX_AWARENESS_CONNECTION_BYTES`: nothing of the message was kept.
+   */
+  AwarenessTooBig: closeCode(4431, false, 'awareness state exceeds the size limit'),
+  /** One message took its connection past `MAX_AWARENESS_IDS_PER_CONNECTION` awareness clientIDs: nothing of it was kept. */
+  AwarenessClientIdLimit: closeCode(4432, false, 'too many awareness clientIDs on one connection'),
   MessageTooBig: closeCode(1009, false, 'message too big'),
   InternalError: closeCode(4500, true, 'internal server error'),
   ServerBusy: closeCode(4503, true, 'server at connection capacity'),

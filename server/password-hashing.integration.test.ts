@@ -1,0 +1,73 @@
+/**
+ * Password hashing (issue 10, finding 5): scrypt at the configured cost on
+ * worker threads of its own, not on the libuv pool LevelDB writes use, so a
+ * log-in flood does not hold up durable writes; hashes made at the old cost
+ * (N = 2^14, on the libuv pool) keep verifying.
+ */
+import { randomBytes, scryptSync } from 'node:crypto'
+import { afterEach, describe, expect, it } from 'vitest'
+import { Api, startTestServer, type TestServer } from './test-support/harness.ts'
+import { memberRound } from './test-support/member-probe.ts'
+import { PasswordHasher } from './password-hasher.ts'
+
+let ts: TestServer | undefined
+afterEach(async () => {
+  await ts?.cleanup()
+  ts = undefined
+})
+
+describe('password hashing', () => {
+  it('hashes at the configured cost, verifies hashes of the old cost, and says which need a new hash', async () => {
+    const hasher = new PasswordHasher({ logN: 12, workers: 1 })
+    try {
+      const hash = await hasher.hash('correct horse battery')
+      expect(hash.split('$').slice(0, 4)).toEqual(['scrypt', String(2 ** 12), '8', '1'])
+      expect(await hasher.verify('correct horse battery', hash)).toBe(true)
+      expect(await hasher.verify('wrong horse battery', hash)).toBe(false)
+      expect(hasher.needsRehash(hash)).toBe(false)
+
+      // As the server stored them before: N = 2^14 by crypto.scrypt.
+      const salt = randomBytes(16)
+      const old = ['scrypt', 16384, 8, 1, salt.toString('base64'), scryptSync('old password 1', salt, 32, { N: 16384, r: 8, p: 1 }).toString('base64')].join('$')
+      expect(await hasher.verify('old password 1', old)).toBe(true)
+      expect(hasher.needsRehash(old)).toBe(false)
+      hasher.configure({ logN: 17, workers: 1 })
+      expect(hasher.needsRehash(old)).toBe(true)
+      expect(hasher.needsRehash('not a hash')).toBe(true)
+      expect(await hasher.verify('x', 'scrypt$99999999999$8$1$AA$AA')).toBe(false)
+    } finally {
+      await hasher.close()
+    }
+  })
+
+  it('a log-in flood does not hold up a member: durable writes keep their latency (printed) and each round stays within 1 s', async () => {
+    ts = await startTestServer({
+      PASSWORD_HASH_COST: '15',
+      PASSWORD_HASH_WORKERS: '1',
+      LOGIN_ATTEMPTS_PER_ACCOUNT_PER_MINUTE: '1000000',
+      LOGIN_FREE_FAILURES_PER_ACCOUNT: '1000000',
+    })
+    const api = new Api(ts.server.url)
+    const member = await api.signup('Member')
+    const list = await api.createList(member.token)
+    const round = () => memberRound(api.baseUrl, list.id, member.token, member.user.id)
+
+    const quiet: number[] = []
+    for (let i = 0; i < 5; i++) quiet.push(await round())
+
+    let flooding = true
+    const flood = Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (flooding) await api.request('POST', '/api/auth/login', { email: member.user.email, password: 'a wrong guess' })
+      }),
+    )
+    const during: number[] = []
+    for (let i = 0; i < 10; i++) during.push(await round())
+    flooding = false
+    await flood
+
+    const p = (xs: number[]) => Math.max(...xs).toFixed(0)
+    console.log(`member round (open, sync, write, durable ack), ms: quiet max ${p(quiet)}, during a log-in flood max ${p(during)}`)
+    expect(Math.max(...during)).toBeLessThan(1000)
+  })
+})
