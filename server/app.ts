@@ -85,6 +85,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     maintenanceIntervalMs: config.maintenanceIntervalMs,
     writes: config.writes,
     activity,
+    awareness: config.awareness,
   })
 
   const lists = new ListsFeed({ accounts: storage, store: storage, rooms, fanout, log })

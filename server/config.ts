@@ -10,6 +10,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { join, resolve } from 'node:path'
 import { z } from 'zod'
+import type { AwarenessLimits } from './awareness-limits.ts'
 
 const boolFromEnv = z
   .enum(['true', 'false', '1', '0'])
@@ -46,6 +47,14 @@ const envSchema = z.object({
   /** Bytes queued unsent to one socket before it is considered stalled and dropped. */
   MAX_BUFFERED_BYTES: int(32 * 1024 * 1024, 1024),
   PING_INTERVAL_MS: int(30_000, 10),
+  /** Presence (awareness) limits, server/awareness-limits.ts: per state and per connection (4431), clientIDs per connection (4432). */
+  MAX_AWARENESS_STATE_BYTES: int(4 * 1024, 256),
+  MAX_AWARENESS_CONNECTION_BYTES: int(8 * 1024, 256),
+  MAX_AWARENESS_IDS_PER_CONNECTION: int(4, 1),
+  /** Bytes of presence a join (or a QueryAwareness) is sent at most; the newest states first. */
+  MAX_AWARENESS_JOIN_BYTES: int(1024 * 1024, 1024),
+  /** QueryAwareness answered per connection per minute; past it a query is not answered. */
+  AWARENESS_QUERIES_PER_MINUTE: int(6, 1),
   /** Register timestamps further ahead of the server's clock than this are refused (4425 clock-skew). */
   MAX_CLOCK_SKEW_MS: int(5 * 60_000, 1000),
   /** New Yjs clientIDs allowed per update, per user per list per 24 h, per list per 24 h (4424). */
@@ -110,6 +119,8 @@ export interface Config {
     maxChannelsPerDevice: number
   }
   pingIntervalMs: number
+  /** What presence a connection may hold (server/awareness-limits.ts). */
+  awareness: AwarenessLimits
   /** The rules for clients' writes (server/write-check.ts, server/client-ids.ts). */
   writes: {
     maxClockSkewMs: number
@@ -180,6 +191,13 @@ export async function loadConfig(env: Record<string, string | undefined> = proce
       maxChannelsPerDevice: e.MAX_CHANNELS_PER_DEVICE,
     },
     pingIntervalMs: e.PING_INTERVAL_MS,
+    awareness: {
+      maxStateBytes: e.MAX_AWARENESS_STATE_BYTES,
+      maxConnectionBytes: e.MAX_AWARENESS_CONNECTION_BYTES,
+      maxIdsPerConnection: e.MAX_AWARENESS_IDS_PER_CONNECTION,
+      maxJoinBytes: e.MAX_AWARENESS_JOIN_BYTES,
+      queriesPerMinute: e.AWARENESS_QUERIES_PER_MINUTE,
+    },
     writes: {
       maxClockSkewMs: e.MAX_CLOCK_SKEW_MS,
       maxItems: e.MAX_ITEMS_PER_LIST,
