@@ -10,7 +10,7 @@ import express from 'express'
 import { CloseCode } from '../shared/protocol.ts'
 import { ActivityFeed } from './activity-feed.ts'
 import { ActivityLog, type ActivityLogOptions } from './activity-log.ts'
-import { TokenService } from './auth.ts'
+import type { TokenService } from './auth.ts'
 import type { Config } from './config.ts'
 import { LocalFanoutHub, type Fanout } from './fanout.ts'
 import { activityRoutes } from './http/activity-routes.ts'
@@ -28,6 +28,7 @@ import { syncRoutes } from './http/sync-routes.ts'
 import { createLogger, type Logger } from './logger.ts'
 import { Metrics } from './metrics.ts'
 import { RoomRegistry } from './room-registry.ts'
+import { Sessions } from './sessions.ts'
 import { LevelStorage } from './storage/level-storage.ts'
 import type { Storage } from './storage/storage.ts'
 import { ListSocketServer } from './ws-server.ts'
@@ -47,6 +48,8 @@ export interface ColistServer {
   /** The users' lists feeds (GET /api/lists, the device socket's Lists frames). */
   readonly lists: ListsFeed
   readonly tokens: TokenService
+  /** Signed-in devices: every token names one; ending one closes its sockets on every node (sessions.ts). */
+  readonly sessions: Sessions
   readonly metrics: Metrics
   readonly log: Logger
   /** Graceful stop: closes sockets with a retryable code, flushes every list, closes storage. */
@@ -72,7 +75,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const storage = options.storage ?? (await openStorage(config))
   const fanout = options.fanout ?? (config.redisUrl ? await RedisFanout.connect(config.redisUrl, log) : new LocalFanoutHub().endpoint())
   const metrics = new Metrics()
-  const tokens = new TokenService(config.jwtSecret, config.tokenTtlSeconds)
+  const sessions = new Sessions({ store: storage, fanout, log, secret: config.jwtSecret, ttlSeconds: config.tokenTtlSeconds })
+  const tokens = sessions.tokens
   const activityFeed = new ActivityFeed(fanout, log)
   const activity = new ActivityLog(storage, activityFeed, log, fanout.nodeId, options.activity)
   const rooms = new RoomRegistry({
@@ -106,7 +110,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   app.use('/api', syncRoutes(storage, tokens, rooms, config.limits.maxMessageBytes))
   app.use('/api', express.json({ limit: JSON_BODY_LIMIT }))
   app.use('/api', loginLimits.router())
-  app.use('/api', authRoutes(storage, tokens))
+  app.use('/api', authRoutes(storage, sessions))
   app.use('/api', listRoutes(storage, tokens, rooms, lists))
   app.use('/api', itemRoutes(storage, tokens, rooms))
   app.use('/api', activityRoutes(storage, tokens, activity))
@@ -118,7 +122,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 
   const httpServer = createServer(app)
   const feeds = { subscribeLists: lists.subscribeLists.bind(lists), subscribeActivity: activityFeed.subscribeActivity.bind(activityFeed) }
-  const sockets = new ListSocketServer(httpServer, { config, tokens, accounts: storage, rooms, metrics, log, feeds })
+  const sockets = new ListSocketServer(httpServer, { config, tokens, accounts: storage, rooms, metrics, log, feeds, sessions })
   await listen(httpServer, config.port, config.host)
   const port = (httpServer.address() as AddressInfo).port
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
@@ -144,6 +148,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     activityFeed,
     lists,
     tokens,
+    sessions,
     metrics,
     log,
     close() {
@@ -154,6 +159,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         await rooms.closeAll(CloseCode.ServerRestarting)
         await activity.close()
         lists.close()
+        sessions.close()
         await sockets.drain(2000)
         httpServer.closeAllConnections()
         opsServer?.close()

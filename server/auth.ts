@@ -5,7 +5,7 @@
  * per-user salt, on worker threads (server/password-hasher.ts). Tokens are HS256 JWTs carrying the user id and name, signed
  * with the server secret and expiring after the configured TTL.
  */
-import { createSecretKey, type KeyObject } from 'node:crypto'
+import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto'
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose'
 import { passwords } from './password-hasher.ts'
 
@@ -23,6 +23,19 @@ export interface TokenClaims {
   name: string
   /** Expiry, seconds since the epoch. */
   exp: number
+  /** The server-side session the token belongs to (`sid`; server/sessions.ts). */
+  sessionId: string
+  /** This token's id (`jti`): only the session's current one works. */
+  tokenId: string
+}
+
+/**
+ * Whether a token's session is still live: checked by `TokenService.verify`
+ * on every request and socket, after the signature (server/sessions.ts).
+ * Throws TokenError when it is not.
+ */
+export interface SessionGate {
+  assertLive(claims: TokenClaims): Promise<void>
 }
 
 export class TokenError extends Error {
@@ -33,27 +46,53 @@ export class TokenService {
   /** Imported once: given raw bytes, jose would import the key again on every sign and verify. */
   private readonly secret: KeyObject
 
+  /** `sessions` decides whether a well-signed token's session is still live; without it, only the signature counts. */
   constructor(
     secret: Uint8Array,
     private readonly ttlSeconds: number,
+    private readonly sessions: SessionGate | null = null,
   ) {
     this.secret = createSecretKey(secret)
   }
 
-  /** `ttlSeconds` defaults to the configured TTL; tests pass short or negative ones. */
-  async issue(user: { id: string; name: string }, ttlSeconds = this.ttlSeconds): Promise<{ token: string; expiresAt: number }> {
+  get defaultTtlSeconds(): number {
+    return this.ttlSeconds
+  }
+
+  /**
+   * A token of session `sessionId`, with a fresh token id (`jti`); the session
+   * must record that id (server/sessions.ts) for the token to work.
+   * `ttlSeconds` defaults to the configured TTL; tests pass short or negative ones.
+   */
+  async issue(
+    user: { id: string; name: string },
+    sessionId: string,
+    ttlSeconds = this.ttlSeconds,
+  ): Promise<{ token: string; tokenId: string; expiresAt: number }> {
     const exp = Math.floor(Date.now() / 1000) + ttlSeconds
-    const token = await new SignJWT({ name: user.name })
+    const tokenId = randomUUID()
+    const token = await new SignJWT({ name: user.name, sid: sessionId })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject(user.id)
+      .setJti(tokenId)
       .setIssuedAt()
       .setExpirationTime(exp)
       .sign(this.secret)
-    return { token, expiresAt: exp * 1000 }
+    return { token, tokenId, expiresAt: exp * 1000 }
   }
 
-  /** Throws TokenError for anything but a valid, unexpired token of ours. */
+  /**
+   * Throws TokenError for anything but a valid, unexpired token of ours whose
+   * session is live. A token from before sessions (no `sid`) is refused: its
+   * holder logs in again.
+   */
   async verify(token: unknown): Promise<TokenClaims> {
+    const claims = await this.verifySignature(token)
+    await this.sessions?.assertLive(claims)
+    return claims
+  }
+
+  private async verifySignature(token: unknown): Promise<TokenClaims> {
     if (typeof token !== 'string' || token.length === 0 || token.length > 4096) {
       throw new TokenError('missing token')
     }
@@ -62,7 +101,8 @@ export class TokenService {
       if (typeof payload.sub !== 'string' || typeof payload.name !== 'string' || typeof payload.exp !== 'number') {
         throw new TokenError('token lacks required claims')
       }
-      return { userId: payload.sub, name: payload.name, exp: payload.exp }
+      if (typeof payload.sid !== 'string' || typeof payload.jti !== 'string') throw new TokenError('token predates sessions: log in again')
+      return { userId: payload.sub, name: payload.name, exp: payload.exp, sessionId: payload.sid, tokenId: payload.jti }
     } catch (err) {
       if (err instanceof TokenError) throw err
       if (err instanceof joseErrors.JWTExpired) throw new TokenError('token expired')

@@ -69,7 +69,7 @@ describe('accounts', () => {
     const user = await api.signup('Me')
     expect((await api.request('GET', '/api/me')).status).toBe(401)
     expect((await api.request('GET', '/api/me', undefined, 'garbage')).status).toBe(401)
-    const { token: expired } = await ts.server.tokens.issue({ id: user.user.id, name: 'Me' }, -1)
+    const { token: expired } = await ts.server.sessions.signIn({ id: user.user.id, name: 'Me' }, 'test', -1)
     const expiredRes = await api.request('GET', '/api/me', undefined, expired)
     expect(expiredRes.status).toBe(401)
     expect(expiredRes.body.error.message).toMatch(/expired/)

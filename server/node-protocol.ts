@@ -22,6 +22,9 @@
  * - `lists`: what the lists feed (lists-feed.ts) needs beyond access
  *   changes, as JSON: a list's document stats after a change this node made,
  *   and a list just created (its owner's devices show it);
+ * - `sessions`: sessions ended (log-out) or rotated (refresh), as JSON, so
+ *   every node drops its cached copy and closes the ended ones' sockets with
+ *   4001 at once (sessions.ts);
  * - `nodes`: heartbeats, one byte.
  *
  * Catch-up works like y-protocols' sync steps, between nodes: a node that
@@ -57,6 +60,7 @@ export const topics = {
   activity: (listId: string) => `activity:${listId}`,
   access: 'access',
   lists: 'lists',
+  sessions: 'sessions',
   nodes: 'nodes',
 } as const
 
@@ -253,6 +257,31 @@ export function decodeListsFeedChange(payload: Uint8Array): ListsFeedChange {
     }
   }
   throw new Error(`malformed lists change of kind ${String(v.kind)}`)
+}
+
+// -----------------------------------------------------------------------------
+// sessions
+// -----------------------------------------------------------------------------
+
+/** Sessions ended (their tokens stop working, their sockets close), or one whose token was rotated. */
+export type SessionChange = { kind: 'ended'; sessionIds: string[] } | { kind: 'rotated'; sessionId: string }
+
+/** JSON (UTF-8): kind, then sessionIds or sessionId. */
+export function encodeSessionChange(change: SessionChange): Uint8Array {
+  const json = change.kind === 'ended' ? { kind: change.kind, sessionIds: change.sessionIds } : { kind: change.kind, sessionId: change.sessionId }
+  return new TextEncoder().encode(JSON.stringify(json))
+}
+
+/** Throws on anything but a well-formed change (unknown fields are ignored). */
+export function decodeSessionChange(payload: Uint8Array): SessionChange {
+  const value: unknown = JSON.parse(new TextDecoder().decode(payload))
+  if (typeof value !== 'object' || value === null) throw new Error('session change is not an object')
+  const v = value as Record<string, unknown>
+  if (v.kind === 'ended' && Array.isArray(v.sessionIds) && v.sessionIds.every((id) => typeof id === 'string')) {
+    return { kind: 'ended', sessionIds: v.sessionIds as string[] }
+  }
+  if (v.kind === 'rotated' && typeof v.sessionId === 'string') return { kind: 'rotated', sessionId: v.sessionId }
+  throw new Error(`malformed session change of kind ${String(v.kind)}`)
 }
 
 // -----------------------------------------------------------------------------

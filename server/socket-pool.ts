@@ -2,7 +2,7 @@
  * The transport limits every WebSocket endpoint shares (a list's socket and
  * the device socket alike): the connection cap, message size (the `ws`
  * server's `maxPayload`) and rate, text frames refused, stalled sockets
- * dropped, keepalive pings, token expiry, and the graceful close at a
+ * dropped, keepalive pings, token expiry and session end, and the graceful close at a
  * restart. What a socket carries is its endpoint's business; this module
  * only decides whether a socket may exist and which of its messages get
  * through.
@@ -32,6 +32,8 @@ export interface SocketHandlers {
 interface SocketState {
   alive: boolean
   tokenExpiresAt: number
+  /** The session of the token it was opened with: ending the session closes it (closeSession). */
+  sessionId: string
 }
 
 const HOUSEKEEPING_INTERVAL_MS = 1000
@@ -98,9 +100,9 @@ export class SocketPool {
    * when its token expires, and each of its messages reaches `handlers.message` only if it is
    * binary and within the rate limit (a text frame closes it with 4400, a flood with 4529).
    */
-  adopt(ws: WebSocket, tokenExpiresAt: number, handlers: SocketHandlers, logContext: Record<string, unknown> = {}): void {
+  adopt(ws: WebSocket, token: { expiresAt: number; sessionId: string }, handlers: SocketHandlers, logContext: Record<string, unknown> = {}): void {
     const { config, metrics, log } = this.deps
-    const state: SocketState = { alive: true, tokenExpiresAt }
+    const state: SocketState = { alive: true, tokenExpiresAt: token.expiresAt, sessionId: token.sessionId }
     this.sockets.set(ws, state)
     metrics.connections.inc()
     const bucket = new TokenBucket(config.limits.ratePerSecond, config.limits.rateBurst)
@@ -134,6 +136,13 @@ export class SocketPool {
   close(ws: WebSocket, close: CloseCodeInfo, detail?: string): void {
     this.deps.metrics.closes.inc({ code: String(close.code) })
     closeSocket(ws, close, detail)
+  }
+
+  /** Closes with 4001 every socket opened with a token of the session (it was logged out). */
+  closeSession(sessionId: string): void {
+    for (const [ws, state] of this.sockets) {
+      if (state.sessionId === sessionId) this.close(ws, CloseCode.Unauthorized, 'session ended')
+    }
   }
 
   /** Once a second: expired tokens are cut off; every ping interval, unanswered pings drop the socket. */

@@ -201,10 +201,10 @@ describe.each(TRANSPORTS)('list sync over y-websocket, on a %s socket', (transpo
     it('4001 for an expired token, and an open socket is closed when its token expires', async () => {
       const owner = await api.signup()
       const list = await api.createList(owner.token)
-      const { token: expired } = await ts.server.tokens.issue({ id: owner.user.id, name: 'x' }, -10)
+      const { token: expired } = await ts.server.sessions.signIn({ id: owner.user.id, name: 'x' }, 'test', -10)
       expect(await closeCodeFor(list.id, expired)).toBe(CloseCode.Unauthorized.code)
 
-      const { token: soon } = await ts.server.tokens.issue({ id: owner.user.id, name: 'x' }, 2)
+      const { token: soon } = await ts.server.sessions.signIn({ id: owner.user.id, name: 'x' }, 'test', 2)
       const client = connect(ts.server.url, list.id, soon, { colist: false })
       await synced(client.provider)
       expect(await client.nextClose()).toBe(CloseCode.Unauthorized.code)

@@ -35,6 +35,8 @@ export interface WebSocketDeps {
   log: Logger
   /** The live feeds a device socket carries besides its lists (device-socket.ts). */
   feeds?: DeviceFeeds
+  /** Sessions that end (log-out) close their sockets with 4001 (sessions.ts). */
+  sessions?: { onEnded(listener: (sessionId: string) => void): () => void; isEnded(sessionId: string): boolean }
 }
 
 /** Which endpoint an upgrade is for. */
@@ -50,6 +52,7 @@ export class ListSocketServer {
   ) {
     this.pool = new SocketPool(deps)
     this.devices = new DeviceSocketServer(this.pool, deps)
+    deps.sessions?.onEnded((sessionId) => this.pool.closeSession(sessionId))
     httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       this.handleUpgrade(req, socket, head).catch((err: unknown) => {
         deps.log.error({ err }, 'upgrade failed')
@@ -78,6 +81,8 @@ export class ListSocketServer {
     if (this.pool.isClosing) return this.pool.refuse(req, socket, head, CloseCode.ServerRestarting)
     if ('close' in verdict) return this.pool.refuse(req, socket, head, verdict.close)
     const { claims, grant } = verdict
+    // Its session may have ended while it was being authorized; from here to adopt nothing awaits.
+    if (this.deps.sessions?.isEnded(claims.sessionId)) return this.pool.refuse(req, socket, head, CloseCode.Unauthorized)
     this.pool.upgrade(req, socket, head, (ws) => {
       if (target.kind === 'device') this.devices.accept(ws, claims)
       else if (grant) this.accept(ws, target.listId, grant)
@@ -104,7 +109,7 @@ export class ListSocketServer {
     let joined: { room: Room; conn: Connection } | null = null
     this.pool.adopt(
       ws,
-      grant.claims.exp * 1000,
+      { expiresAt: grant.claims.exp * 1000, sessionId: grant.claims.sessionId },
       {
         message: (message) => {
           if (joined) return joined.room.receive(joined.conn, message)

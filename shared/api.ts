@@ -50,6 +50,24 @@ export interface AuthResponse {
   user: PublicUser
 }
 
+/** One signed-in device of the user (GET /api/auth/sessions). */
+export interface SessionInfo {
+  id: string
+  /** e.g. "Firefox on Android", from the device's User-Agent at sign-in. */
+  device: string
+  /** Milliseconds since the epoch. */
+  createdAt: number
+  /** Milliseconds since the epoch; recorded at most about once a minute. */
+  lastUsedAt: number
+  /** The session of the token that asked. */
+  current: boolean
+}
+
+export interface SessionsResponse {
+  /** Most recently used first. */
+  sessions: SessionInfo[]
+}
+
 export interface ListSummary {
   id: string
   title: string

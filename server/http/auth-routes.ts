@@ -1,11 +1,12 @@
-/** Accounts: sign up, log in, renew a token, who am I. */
+/** Accounts: sign up, log in, renew a token, who am I; sessions: log out (here, one or everywhere), list them. */
 import { randomUUID } from 'node:crypto'
-import { Router } from 'express'
-import { LoginRequest, SignupRequest, type AuthResponse, type PublicUser } from '../../shared/api.ts'
-import { hashPassword, verifyPassword, type TokenService } from '../auth.ts'
+import { Router, type Request, type Response } from 'express'
+import { LoginRequest, SignupRequest, type AuthResponse, type PublicUser, type SessionsResponse } from '../../shared/api.ts'
+import { TokenError, hashPassword, verifyPassword } from '../auth.ts'
+import { deviceLabel, type Sessions } from '../sessions.ts'
 import { ConflictError, type AccountStore, type UserRecord } from '../storage/storage.ts'
 import { currentUser, requireUser } from './access.ts'
-import { HttpError, notFound, parseBody } from './errors.ts'
+import { HttpError, notFound, parseBody, unauthorized } from './errors.ts'
 
 // A real hash to compare against when the email is unknown, so both failures take as long.
 const decoyHash = hashPassword('decoy password that matches nothing')
@@ -14,11 +15,12 @@ export function publicUser(user: UserRecord): PublicUser {
   return { id: user.id, email: user.email, name: user.name }
 }
 
-export function authRoutes(accounts: AccountStore, tokens: TokenService): Router {
+export function authRoutes(accounts: AccountStore, sessions: Sessions): Router {
   const router = Router()
 
-  async function respondWithToken(user: UserRecord): Promise<AuthResponse> {
-    const { token, expiresAt } = await tokens.issue(user)
+  /** A new session on the device the request came from, and its first token. */
+  async function respondWithToken(user: UserRecord, req: Request): Promise<AuthResponse> {
+    const { token, expiresAt } = await sessions.signIn(user, deviceLabel(req.get('user-agent')))
     return { token, expiresAt, user: publicUser(user) }
   }
 
@@ -37,7 +39,7 @@ export function authRoutes(accounts: AccountStore, tokens: TokenService): Router
       if (err instanceof ConflictError) throw new HttpError(409, 'email_taken', 'an account with this email already exists')
       throw err
     }
-    res.status(201).json(await respondWithToken(user))
+    res.status(201).json(await respondWithToken(user, req))
   })
 
   router.post('/auth/login', async (req, res) => {
@@ -45,16 +47,51 @@ export function authRoutes(accounts: AccountStore, tokens: TokenService): Router
     const user = await accounts.getUserByEmail(body.email)
     const ok = await verifyPassword(body.password, user?.passwordHash ?? (await decoyHash))
     if (!user || !ok) throw new HttpError(401, 'invalid_credentials', 'wrong email or password')
-    res.json(await respondWithToken(user))
+    res.json(await respondWithToken(user, req))
   })
 
-  const authenticated = requireUser(tokens)
+  const authenticated = requireUser(sessions.tokens)
 
-  /** Exchanges a still-valid token for a fresh one, so an open app never has to log in again. */
+  /**
+   * Exchanges the session's current token for a fresh one, so an open app never has to log in
+   * again. Rotates: the old token stops working, and refreshing with it again is a 401.
+   */
   router.post('/auth/refresh', authenticated, async (_req, res) => {
-    const user = await accounts.getUserById(currentUser(res).userId)
+    const claims = currentUser(res)
+    const user = await accounts.getUserById(claims.userId)
     if (!user) throw notFound('user')
-    res.json(await respondWithToken(user))
+    try {
+      const { token, expiresAt } = await sessions.refresh(claims, user)
+      res.json({ token, expiresAt, user: publicUser(user) } satisfies AuthResponse)
+    } catch (err) {
+      if (err instanceof TokenError) throw unauthorized('invalid or expired token')
+      throw err
+    }
+  })
+
+  /** Ends the caller's session: its token stops working and its sockets close with 4001, on every node. */
+  router.post('/auth/logout', authenticated, async (_req, res) => {
+    const claims = currentUser(res)
+    await sessions.end(claims.userId, claims.sessionId)
+    res.status(204).end()
+  })
+
+  /** "Log out everywhere": ends every session of the caller, this one included. */
+  const logoutAll = async (_req: Request, res: Response) => {
+    res.json({ ended: await sessions.endAll(currentUser(res).userId) })
+  }
+  router.post('/auth/logout-all', authenticated, logoutAll)
+  router.delete('/auth/sessions', authenticated, logoutAll)
+
+  router.get('/auth/sessions', authenticated, async (_req, res) => {
+    const claims = currentUser(res)
+    res.json({ sessions: await sessions.list(claims.userId, claims.sessionId) } satisfies SessionsResponse)
+  })
+
+  /** Ends one of the caller's sessions (a lost phone); 404 for a session that is not theirs. */
+  router.delete('/auth/sessions/:sessionId', authenticated, async (req, res) => {
+    if (!(await sessions.end(currentUser(res).userId, String(req.params.sessionId)))) throw notFound('session')
+    res.status(204).end()
   })
 
   router.get('/me', authenticated, async (_req, res) => {

@@ -29,6 +29,10 @@ export const SUBLEVELS = {
   docHead: 'v1-doc-head',
   /** listId!eventId → one activity event (JSON, shared/activity.ts); event ids sort by time */
   activity: 'v1-activity',
+  /** sessionId → SessionRecord (JSON) */
+  sessions: 'v1-sessions',
+  /** userId!sessionId → true (JSON); the index of a user's sessions */
+  userSessions: 'v1-user-sessions',
 } as const
 
 const SEPARATOR = '!'

@@ -35,11 +35,12 @@ import {
   type DocLogStats,
   type ListRecord,
   type MembershipRecord,
+  type SessionRecord,
   type Storage,
   type StoredDoc,
   type UserRecord,
 } from './storage.ts'
-import { activityToTrim, compareIds, copyBytes, decideCompaction, listNotFound, normaliseEmail, oldestListFirst } from './storage-rules.ts'
+import { activityToTrim, compareIds, copyBytes, decideCompaction, listNotFound, normaliseEmail, oldestListFirst, oldestSessionFirst } from './storage-rules.ts'
 
 export interface LevelStorageOptions {
   /**
@@ -78,6 +79,8 @@ function openSublevels(db: Db) {
     docSnap: db.sublevel<string, Uint8Array>(SUBLEVELS.docSnap, { valueEncoding: 'view' }),
     docHead: db.sublevel<string, number>(SUBLEVELS.docHead, { valueEncoding: 'json' }),
     activity: db.sublevel<string, ActivityEvent>(SUBLEVELS.activity, { valueEncoding: 'json' }),
+    sessions: db.sublevel<string, SessionRecord>(SUBLEVELS.sessions, { valueEncoding: 'json' }),
+    userSessions: db.sublevel<string, true>(SUBLEVELS.userSessions, { valueEncoding: 'json' }),
   }
 }
 
@@ -92,6 +95,8 @@ function asPlainBytes(value: Uint8Array): Uint8Array {
 
 /** The single key of the account lock: account writes are rare, so one chain is plenty. */
 const ACCOUNTS = 'accounts'
+/** The single key of the session lock. */
+const SESSIONS = 'sessions'
 
 export class LevelStorage implements Storage {
   static async open(dir: string, options: LevelStorageOptions = {}): Promise<LevelStorage> {
@@ -107,6 +112,8 @@ export class LevelStorage implements Storage {
   readonly #accountLock = new KeyedLock()
   /** One chain per list's activity (append and trim read, then write); apart from its document's, so appends never wait for it. */
   readonly #activityLocks = new KeyedLock()
+  /** Every session write read-modify-writes under this one key: they are rare (sign-in, refresh, a touch a minute). */
+  readonly #sessionLock = new KeyedLock()
   /**
    * Last seq per doc, once read: LevelDB lets one process open the directory,
    * so nobody else moves a head, and an append needn't read it back each time.
@@ -385,6 +392,91 @@ export class LevelStorage implements Storage {
     return events
   }
 
+  // --- sessions ---
+
+  async createSession(session: SessionRecord): Promise<void> {
+    assertKeyPart('session', session.id)
+    assertKeyPart('user', session.userId)
+    this.#assertAcceptingWrites()
+    const record: SessionRecord = { ...session }
+    return this.#sessionLock.run(SESSIONS, async () => {
+      if ((await this.#s.sessions.get(record.id)) !== undefined) throw new ConflictError(`session ${record.id} already exists`)
+      await this.#commit((batch) => {
+        batch.put(record.id, record, { sublevel: this.#s.sessions })
+        batch.put(compositeKey(record.userId, record.id), true, { sublevel: this.#s.userSessions })
+      })
+    })
+  }
+
+  async getSession(id: string): Promise<SessionRecord | null> {
+    assertKeyPart('session', id)
+    return (await this.#s.sessions.get(id)) ?? null
+  }
+
+  async rotateSession(id: string, expectedTokenId: string, next: { tokenId: string; expiresAt: number; at: number }): Promise<boolean> {
+    assertKeyPart('session', id)
+    this.#assertAcceptingWrites()
+    return this.#sessionLock.run(SESSIONS, async () => {
+      const session = await this.#s.sessions.get(id)
+      if (session === undefined || session.tokenId !== expectedTokenId) return false
+      const updated = { ...session, tokenId: next.tokenId, expiresAt: next.expiresAt, lastUsedAt: Math.max(session.lastUsedAt, next.at) }
+      await this.#commit((batch) => batch.put(id, updated, { sublevel: this.#s.sessions }))
+      return true
+    })
+  }
+
+  async touchSession(id: string, at: number): Promise<void> {
+    assertKeyPart('session', id)
+    this.#assertAcceptingWrites()
+    return this.#sessionLock.run(SESSIONS, async () => {
+      const session = await this.#s.sessions.get(id)
+      if (session === undefined || session.lastUsedAt >= at) return
+      await this.#commit((batch) => batch.put(id, { ...session, lastUsedAt: at }, { sublevel: this.#s.sessions }))
+    })
+  }
+
+  async deleteSession(id: string): Promise<boolean> {
+    assertKeyPart('session', id)
+    this.#assertAcceptingWrites()
+    return this.#sessionLock.run(SESSIONS, async () => {
+      const session = await this.#s.sessions.get(id)
+      if (session === undefined) return false
+      await this.#commit((batch) => {
+        batch.del(id, { sublevel: this.#s.sessions })
+        batch.del(compositeKey(session.userId, id), { sublevel: this.#s.userSessions })
+      })
+      return true
+    })
+  }
+
+  async deleteUserSessions(userId: string): Promise<string[]> {
+    assertKeyPart('user', userId)
+    this.#assertAcceptingWrites()
+    return this.#sessionLock.run(SESSIONS, async () => {
+      const ids = (await this.#s.userSessions.keys(prefixRange(userId)).all()).map(keySuffix)
+      if (ids.length === 0) return []
+      await this.#commit((batch) => {
+        for (const id of ids) {
+          batch.del(id, { sublevel: this.#s.sessions })
+          batch.del(compositeKey(userId, id), { sublevel: this.#s.userSessions })
+        }
+      })
+      return ids
+    })
+  }
+
+  async listSessions(userId: string): Promise<SessionRecord[]> {
+    assertKeyPart('user', userId)
+    const snapshot = this.#db.snapshot()
+    try {
+      const ids = (await this.#s.userSessions.keys({ ...prefixRange(userId), snapshot }).all()).map(keySuffix)
+      const sessions = await this.#s.sessions.getMany(ids, { snapshot })
+      return sessions.filter((session): session is SessionRecord => session !== undefined).sort(oldestSessionFirst)
+    } finally {
+      await snapshot.close()
+    }
+  }
+
   // --- lifecycle ---
 
   async ping(): Promise<void> {
@@ -394,7 +486,7 @@ export class LevelStorage implements Storage {
   /** Lets queued writes finish, then closes the database. Safe to call more than once. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      await Promise.all([this.#docLocks.drain(), this.#accountLock.drain(), this.#activityLocks.drain()])
+      await Promise.all([this.#docLocks.drain(), this.#accountLock.drain(), this.#activityLocks.drain(), this.#sessionLock.drain()])
       await this.#db.close()
     })()
     return this.#closing

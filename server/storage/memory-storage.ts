@@ -15,11 +15,12 @@ import {
   type DocLogStats,
   type ListRecord,
   type MembershipRecord,
+  type SessionRecord,
   type Storage,
   type StoredDoc,
   type UserRecord,
 } from './storage.ts'
-import { activityToTrim, compareIds, copyBytes, decideCompaction, listNotFound, normaliseEmail, oldestListFirst } from './storage-rules.ts'
+import { activityToTrim, compareIds, copyBytes, decideCompaction, listNotFound, normaliseEmail, oldestListFirst, oldestSessionFirst } from './storage-rules.ts'
 
 interface MemoryDoc {
   snapshot: Uint8Array | null
@@ -38,6 +39,7 @@ export class MemoryStorage implements Storage {
   readonly #members = new Map<string, Map<string, Role>>()
   /** listId → events in id order */
   readonly #activity = new Map<string, ActivityEvent[]>()
+  readonly #sessions = new Map<string, SessionRecord>()
   #closed = false
 
   // --- documents ---
@@ -207,6 +209,56 @@ export class MemoryStorage implements Storage {
       .filter((event) => (before === undefined || event.id < before) && event.at >= notBefore)
       .slice(0, limit)
       .map((event) => structuredClone(event))
+  }
+
+  // --- sessions ---
+
+  async createSession(session: SessionRecord): Promise<void> {
+    this.#assertOpen()
+    if (this.#sessions.has(session.id)) throw new ConflictError(`session ${session.id} already exists`)
+    this.#sessions.set(session.id, { ...session })
+  }
+
+  async getSession(id: string): Promise<SessionRecord | null> {
+    this.#assertOpen()
+    const session = this.#sessions.get(id)
+    return session ? { ...session } : null
+  }
+
+  async rotateSession(id: string, expectedTokenId: string, next: { tokenId: string; expiresAt: number; at: number }): Promise<boolean> {
+    this.#assertOpen()
+    const session = this.#sessions.get(id)
+    if (!session || session.tokenId !== expectedTokenId) return false
+    session.tokenId = next.tokenId
+    session.expiresAt = next.expiresAt
+    session.lastUsedAt = Math.max(session.lastUsedAt, next.at)
+    return true
+  }
+
+  async touchSession(id: string, at: number): Promise<void> {
+    this.#assertOpen()
+    const session = this.#sessions.get(id)
+    if (session) session.lastUsedAt = Math.max(session.lastUsedAt, at)
+  }
+
+  async deleteSession(id: string): Promise<boolean> {
+    this.#assertOpen()
+    return this.#sessions.delete(id)
+  }
+
+  async deleteUserSessions(userId: string): Promise<string[]> {
+    this.#assertOpen()
+    const ids = [...this.#sessions.values()].filter((session) => session.userId === userId).map((session) => session.id)
+    for (const id of ids) this.#sessions.delete(id)
+    return ids
+  }
+
+  async listSessions(userId: string): Promise<SessionRecord[]> {
+    this.#assertOpen()
+    return [...this.#sessions.values()]
+      .filter((session) => session.userId === userId)
+      .map((session) => ({ ...session }))
+      .sort(oldestSessionFirst)
   }
 
   // --- lifecycle ---

@@ -89,6 +89,25 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'sessions',
+    sql: `
+      -- A signed-in device (server/sessions.ts); every token names one.
+      -- token_id: the session's one working token; refresh swaps it with a
+      -- compare-and-set. user_id does not reference users (see lists).
+      CREATE TABLE sessions (
+        id           text   PRIMARY KEY,
+        user_id      text   NOT NULL,
+        device       text   NOT NULL,
+        created_at   bigint NOT NULL,
+        last_used_at bigint NOT NULL,
+        token_id     text   NOT NULL,
+        expires_at   bigint NOT NULL
+      );
+      CREATE INDEX sessions_user_id ON sessions (user_id);
+    `,
+  },
 ]
 
 /**

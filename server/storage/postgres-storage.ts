@@ -40,11 +40,12 @@ import {
   type DocLogStats,
   type ListRecord,
   type MembershipRecord,
+  type SessionRecord,
   type Storage,
   type StoredDoc,
   type UserRecord,
 } from './storage.ts'
-import { copyBytes, decideCompaction, listNotFound, normaliseEmail, oldestListFirst } from './storage-rules.ts'
+import { copyBytes, decideCompaction, listNotFound, normaliseEmail, oldestListFirst, oldestSessionFirst } from './storage-rules.ts'
 
 export interface PostgresStorageOptions {
   /**
@@ -83,6 +84,16 @@ interface UserRow {
   name: string
   password_hash: string
   created_at: string
+}
+
+interface SessionRow {
+  id: string
+  user_id: string
+  device: string
+  created_at: string
+  last_used_at: string
+  token_id: string
+  expires_at: string
 }
 
 interface ListRow {
@@ -422,6 +433,68 @@ export class PostgresStorage implements Storage {
     })
   }
 
+  // --- sessions ---
+
+  createSession(session: SessionRecord): Promise<void> {
+    const values = [session.id, session.userId, session.device, session.createdAt, session.lastUsedAt, session.tokenId, session.expiresAt]
+    return this.#track(async () => {
+      try {
+        await this.#pool.query(
+          'INSERT INTO sessions (id, user_id, device, created_at, last_used_at, token_id, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+          values,
+        )
+      } catch (error) {
+        if (violatedUniqueConstraint(error) !== null) throw new ConflictError(`session ${session.id} already exists`, { cause: error })
+        throw error
+      }
+    })
+  }
+
+  getSession(id: string): Promise<SessionRecord | null> {
+    return this.#track(async () => {
+      const result = await this.#pool.query<SessionRow>('SELECT * FROM sessions WHERE id = $1', [id])
+      return result.rows[0] ? toSessionRecord(result.rows[0]) : null
+    })
+  }
+
+  rotateSession(id: string, expectedTokenId: string, next: { tokenId: string; expiresAt: number; at: number }): Promise<boolean> {
+    return this.#track(async () => {
+      // One statement: the row lock makes two nodes' rotations of one token take turns, and the second finds it changed.
+      const result = await this.#pool.query(
+        'UPDATE sessions SET token_id = $3, expires_at = $4, last_used_at = GREATEST(last_used_at, $5) WHERE id = $1 AND token_id = $2',
+        [id, expectedTokenId, next.tokenId, next.expiresAt, next.at],
+      )
+      return result.rowCount === 1
+    })
+  }
+
+  touchSession(id: string, at: number): Promise<void> {
+    return this.#track(async () => {
+      await this.#pool.query('UPDATE sessions SET last_used_at = $2 WHERE id = $1 AND last_used_at < $2', [id, at])
+    })
+  }
+
+  deleteSession(id: string): Promise<boolean> {
+    return this.#track(async () => {
+      const result = await this.#pool.query('DELETE FROM sessions WHERE id = $1', [id])
+      return result.rowCount === 1
+    })
+  }
+
+  deleteUserSessions(userId: string): Promise<string[]> {
+    return this.#track(async () => {
+      const result = await this.#pool.query<{ id: string }>('DELETE FROM sessions WHERE user_id = $1 RETURNING id', [userId])
+      return result.rows.map((row) => row.id)
+    })
+  }
+
+  listSessions(userId: string): Promise<SessionRecord[]> {
+    return this.#track(async () => {
+      const result = await this.#pool.query<SessionRow>('SELECT * FROM sessions WHERE user_id = $1', [userId])
+      return result.rows.map(toSessionRecord).sort(oldestSessionFirst)
+    })
+  }
+
   // --- lifecycle ---
 
   ping(): Promise<void> {
@@ -503,6 +576,18 @@ function toUserRecord(row: UserRow): UserRecord {
     name: row.name,
     passwordHash: row.password_hash,
     createdAt: toInteger(row.created_at),
+  }
+}
+
+function toSessionRecord(row: SessionRow): SessionRecord {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    device: row.device,
+    createdAt: toInteger(row.created_at),
+    lastUsedAt: toInteger(row.last_used_at),
+    tokenId: row.token_id,
+    expiresAt: toInteger(row.expires_at),
   }
 }
 

@@ -23,6 +23,11 @@ export function oldestListFirst(a: ListRecord, b: ListRecord): number {
   return a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 }
 
+/** Sessions in the order listSessions returns them: createdAt, then id. */
+export function oldestSessionFirst(a: { createdAt: number; id: string }, b: { createdAt: number; id: string }): number {
+  return a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+}
+
 export type CompactionDecision = 'apply' | 'skip'
 
 /**

@@ -10,7 +10,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { activityId, type ActivityEvent } from '../../shared/activity.ts'
-import { ConflictError, type ListRecord, type Storage, type StoredDoc, type UserRecord } from './storage.ts'
+import { ConflictError, type ListRecord, type SessionRecord, type Storage, type StoredDoc, type UserRecord } from './storage.ts'
 
 export interface OpenedStorage {
   storage: Storage
@@ -489,6 +489,80 @@ export function runStorageContract(name: string, open: () => Promise<OpenedStora
       })
     })
 
+    describe('sessions', () => {
+      it('creates a session, reads it back and lists a user\'s sessions oldest first, nobody else\'s', async () => {
+        await storage.createSession(session('s2', 'u1', 2000))
+        await storage.createSession(session('s1', 'u1', 1000))
+        await storage.createSession(session('s3', 'u2', 1500))
+        expect(await storage.getSession('s1')).toEqual(session('s1', 'u1', 1000))
+        expect(await storage.getSession('nope')).toBeNull()
+        expect((await storage.listSessions('u1')).map((s) => s.id)).toEqual(['s1', 's2'])
+        expect(await storage.listSessions('u1')).toEqual([session('s1', 'u1', 1000), session('s2', 'u1', 2000)])
+        expect(await storage.listSessions('nobody')).toEqual([])
+      })
+
+      it('refuses a second session with the same id', async () => {
+        await storage.createSession(session('s1', 'u1', 1000))
+        await expect(storage.createSession(session('s1', 'u2', 2000))).rejects.toBeInstanceOf(ConflictError)
+        expect((await storage.getSession('s1'))?.userId).toBe('u1')
+      })
+
+      it('rotates a token only from the current one: a second rotation from the old token fails', async () => {
+        await storage.createSession(session('s1', 'u1', 1000))
+        expect(await storage.rotateSession('s1', 'token-s1', { tokenId: 't2', expiresAt: 9000, at: 1500 })).toBe(true)
+        expect(await storage.getSession('s1')).toMatchObject({ tokenId: 't2', expiresAt: 9000, lastUsedAt: 1500 })
+        expect(await storage.rotateSession('s1', 'token-s1', { tokenId: 't3', expiresAt: 9999, at: 1600 })).toBe(false)
+        expect(await storage.getSession('s1')).toMatchObject({ tokenId: 't2', expiresAt: 9000 })
+        expect(await storage.rotateSession('nope', 'token-s1', { tokenId: 't4', expiresAt: 9999, at: 1600 })).toBe(false)
+        expect(await storage.getSession('nope')).toBeNull()
+      })
+
+      it('lets exactly one of two concurrent rotations of the same token win', async () => {
+        await storage.createSession(session('s1', 'u1', 1000))
+        const results = await Promise.all([
+          storage.rotateSession('s1', 'token-s1', { tokenId: 'a', expiresAt: 9000, at: 1500 }),
+          storage.rotateSession('s1', 'token-s1', { tokenId: 'b', expiresAt: 9000, at: 1500 }),
+        ])
+        expect(results.filter(Boolean)).toHaveLength(1)
+        expect((await storage.getSession('s1'))?.tokenId).toBe(results[0] ? 'a' : 'b')
+      })
+
+      it('moves lastUsedAt forward only; touching a missing session does nothing', async () => {
+        await storage.createSession(session('s1', 'u1', 1000))
+        await storage.touchSession('s1', 5000)
+        await storage.touchSession('s1', 3000)
+        expect((await storage.getSession('s1'))?.lastUsedAt).toBe(5000)
+        await storage.touchSession('nope', 5000)
+        expect(await storage.getSession('nope')).toBeNull()
+      })
+
+      it('deletes one session, then every session of a user, leaving other users\' alone', async () => {
+        await storage.createSession(session('s1', 'u1', 1000))
+        await storage.createSession(session('s2', 'u1', 2000))
+        await storage.createSession(session('s3', 'u1', 3000))
+        await storage.createSession(session('s4', 'u2', 1000))
+        expect(await storage.deleteSession('s1')).toBe(true)
+        expect(await storage.deleteSession('s1')).toBe(false)
+        expect(await storage.getSession('s1')).toBeNull()
+        expect((await storage.listSessions('u1')).map((s) => s.id)).toEqual(['s2', 's3'])
+        expect((await storage.deleteUserSessions('u1')).sort()).toEqual(['s2', 's3'])
+        expect(await storage.listSessions('u1')).toEqual([])
+        expect(await storage.getSession('s2')).toBeNull()
+        expect(await storage.deleteUserSessions('u1')).toEqual([])
+        expect((await storage.listSessions('u2')).map((s) => s.id)).toEqual(['s4'])
+      })
+
+      it('keeps sessions across close and reopen', async ({ skip }) => {
+        if (!opened.reopen) return skip()
+        await storage.createSession(session('s1', 'u1', 1000))
+        await storage.rotateSession('s1', 'token-s1', { tokenId: 't2', expiresAt: 9000, at: 1500 })
+        await storage.close()
+        storage = await opened.reopen()
+        expect(await storage.getSession('s1')).toEqual({ ...session('s1', 'u1', 1000), tokenId: 't2', expiresAt: 9000, lastUsedAt: 1500 })
+        expect((await storage.listSessions('u1')).map((s) => s.id)).toEqual(['s1'])
+      })
+    })
+
     describe('lifecycle', () => {
       it('answers ping while open and refuses work once closed', async () => {
         await expect(storage.ping()).resolves.toBeUndefined()
@@ -600,6 +674,10 @@ function expectSameBytes(actual: Uint8Array[], expected: Uint8Array[]): void {
 
 function totalBytes(updates: Uint8Array[]): number {
   return updates.reduce((sum, update) => sum + update.byteLength, 0)
+}
+
+function session(id: string, userId: string, createdAt: number): SessionRecord {
+  return { id, userId, device: `Firefox on Linux (${id})`, createdAt, lastUsedAt: createdAt, tokenId: `token-${id}`, expiresAt: createdAt + 604_800_000 }
 }
 
 function user(id: string, email: string): UserRecord {

@@ -118,7 +118,47 @@ export interface ActivityStore {
   listActivity(listId: string, query: { before?: string; limit: number; notBefore: number }): Promise<ActivityEvent[]>
 }
 
-export interface Storage extends DocumentStore, AccountStore, ActivityStore {
+/**
+ * A signed-in device: every token names one (its `sid` claim, server/auth.ts).
+ * Ending the session ends its token at once; refreshing replaces the one
+ * token that works (`tokenId`). See server/sessions.ts.
+ */
+export interface SessionRecord {
+  id: string
+  userId: string
+  /** What the user will recognise the device by, from its User-Agent at sign-in. */
+  device: string
+  createdAt: number
+  /** Last request or socket with its token (recorded at most once a minute or so). */
+  lastUsedAt: number
+  /** The id (`jti`) of the session's one working token. */
+  tokenId: string
+  /** When that token expires: the session cannot be used past it. */
+  expiresAt: number
+}
+
+export interface SessionStore {
+  /** Throws ConflictError if the id exists. */
+  createSession(session: SessionRecord): Promise<void>
+  getSession(id: string): Promise<SessionRecord | null>
+  /**
+   * Compare-and-set, atomic across nodes: if the session still has token
+   * `expectedTokenId`, gives it `next.tokenId` and `next.expiresAt` (and
+   * `lastUsedAt` ≥ `next.at`) and returns true; otherwise (gone, or already
+   * rotated) changes nothing and returns false.
+   */
+  rotateSession(id: string, expectedTokenId: string, next: { tokenId: string; expiresAt: number; at: number }): Promise<boolean>
+  /** Moves `lastUsedAt` forward to `at` (never back); a missing session is a no-op. */
+  touchSession(id: string, at: number): Promise<void>
+  /** Returns whether it existed. */
+  deleteSession(id: string): Promise<boolean>
+  /** Deletes every session of the user; returns the ids deleted. */
+  deleteUserSessions(userId: string): Promise<string[]>
+  /** The user's sessions, oldest first (createdAt, then id). */
+  listSessions(userId: string): Promise<SessionRecord[]>
+}
+
+export interface Storage extends DocumentStore, AccountStore, ActivityStore, SessionStore {
   /** Resolves if the store answers a trivial read (for /readyz). */
   ping(): Promise<void>
   close(): Promise<void>

@@ -1,0 +1,242 @@
+/**
+ * Finding 7 of issue 10, as the attack: tokens could not be revoked. Refresh
+ * chained forever and left the old token valid, log-out was client-side only,
+ * and there was no "log out everywhere" after a lost phone. Against a real
+ * server (and two nodes sharing a store and a fan-out): a token names a
+ * server-side session, and ending it ends the token and its sockets at once.
+ */
+import { SignJWT } from 'jose'
+import { afterEach, describe, expect, it } from 'vitest'
+import { WebSocket } from 'ws'
+import type { AuthResponse } from '../shared/api.ts'
+import { CloseCode } from '../shared/protocol.ts'
+import { LocalFanoutHub } from './fanout.ts'
+import { MemoryStorage } from './storage/memory-storage.ts'
+import { Api, startTestServer, type TestServer } from './test-support/harness.ts'
+import { deviceSocketUrl, listSocketUrl } from './test-support/raw-list-socket.ts'
+
+const JWT_SECRET = 'a-secret-shared-by-every-node-of-this-test-0123456789'
+
+interface OpenSocket {
+  ws: WebSocket
+  /** Resolves with the close code and when it came. */
+  closed: Promise<{ code: number; at: number }>
+}
+
+const servers: TestServer[] = []
+const sockets: WebSocket[] = []
+
+afterEach(async () => {
+  for (const ws of sockets.splice(0)) ws.terminate()
+  for (const server of servers.splice(0)) await server.cleanup()
+})
+
+async function server(env: Record<string, string> = {}, options: Parameters<typeof startTestServer>[1] = {}): Promise<TestServer> {
+  const started = await startTestServer({ JWT_SECRET, ...env }, options)
+  servers.push(started)
+  return started
+}
+
+/** Opens a socket and resolves once the server accepted it (its token and session were checked before the upgrade). */
+async function open(url: string): Promise<OpenSocket> {
+  const ws = new WebSocket(url)
+  sockets.push(ws)
+  const closed = new Promise<{ code: number; at: number }>((resolve) => ws.once('close', (code) => resolve({ code, at: Date.now() })))
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve())
+    ws.once('error', reject)
+  })
+  // A refused socket is upgraded and closed at once: give such a close a moment to arrive.
+  const early = await Promise.race([closed, new Promise<null>((resolve) => setTimeout(() => resolve(null), 100))])
+  if (early) throw new Error(`socket closed at once with ${early.code}`)
+  return { ws, closed }
+}
+
+/** The close code a socket with this token gets, or 'open'. */
+async function closeCodeFor(url: string): Promise<number | 'open'> {
+  const ws = new WebSocket(url)
+  sockets.push(ws)
+  return new Promise((resolve) => {
+    ws.once('close', (code) => resolve(code))
+    ws.once('open', () => setTimeout(() => resolve(ws.readyState === WebSocket.OPEN ? 'open' : ws.readyState), 300))
+  })
+}
+
+async function login(api: Api, email: string, userAgent: string): Promise<AuthResponse> {
+  const res = await fetch(`${api.baseUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'user-agent': userAgent },
+    body: JSON.stringify({ email, password: 'correct horse battery' }),
+  })
+  expect(res.status).toBe(200)
+  return (await res.json()) as AuthResponse
+}
+
+/** Resolves within `ms` with the close, or fails. */
+async function closedWithin(socket: OpenSocket, ms: number, since: number): Promise<number> {
+  const result = await Promise.race([socket.closed, new Promise<null>((resolve) => setTimeout(() => resolve(null), ms + 500))])
+  if (!result) throw new Error(`socket still open ${ms + 500} ms after the session ended`)
+  expect(result.at - since).toBeLessThanOrEqual(ms)
+  return result.code
+}
+
+describe('sessions: a token can be ended before it expires', () => {
+  it('after log-out the token gets 401, and its open list and device sockets close with 4001 within 1 s', async () => {
+    const ts = await server()
+    const api = new Api(ts.server.url)
+    const ana = await api.signup('Ana')
+    const list = await api.createList(ana.token)
+    const listSocket = await open(listSocketUrl(ts.server.url, list.id, ana.token))
+    const deviceSocket = await open(deviceSocketUrl(ts.server.url, ana.token))
+
+    const before = Date.now()
+    expect((await api.request('POST', '/api/auth/logout', undefined, ana.token)).status).toBe(204)
+
+    expect(await closedWithin(listSocket, 1000, before)).toBe(CloseCode.Unauthorized.code)
+    expect(await closedWithin(deviceSocket, 1000, before)).toBe(CloseCode.Unauthorized.code)
+    expect((await api.request('GET', '/api/me', undefined, ana.token)).status).toBe(401)
+    expect((await api.request('GET', '/api/lists', undefined, ana.token)).status).toBe(401)
+    expect((await api.request('POST', '/api/auth/refresh', undefined, ana.token)).status).toBe(401)
+    expect(await closeCodeFor(listSocketUrl(ts.server.url, list.id, ana.token))).toBe(CloseCode.Unauthorized.code)
+    expect(await closeCodeFor(deviceSocketUrl(ts.server.url, ana.token))).toBe(CloseCode.Unauthorized.code)
+  })
+
+  it('refresh rotates: the new token works, the old one is refused, and refreshing with it again is a 401', async () => {
+    const ts = await server()
+    const api = new Api(ts.server.url)
+    const ana = await api.signup('Ana')
+    const list = await api.createList(ana.token)
+
+    const refreshed = await api.request('POST', '/api/auth/refresh', undefined, ana.token)
+    expect(refreshed.status).toBe(200)
+    const fresh = refreshed.body as AuthResponse
+    expect(fresh.token).not.toBe(ana.token)
+
+    expect((await api.request('GET', '/api/me', undefined, fresh.token)).status).toBe(200)
+    expect((await api.request('GET', '/api/me', undefined, ana.token)).status).toBe(401)
+    expect((await api.request('POST', '/api/auth/refresh', undefined, ana.token)).status).toBe(401)
+    expect(await closeCodeFor(listSocketUrl(ts.server.url, list.id, ana.token))).toBe(CloseCode.Unauthorized.code)
+    // A replayed old token neither ended the session nor rotated it: the fresh one still works, and is still the one.
+    expect((await api.request('GET', '/api/me', undefined, fresh.token)).status).toBe(200)
+    expect(await closeCodeFor(listSocketUrl(ts.server.url, list.id, fresh.token))).toBe('open')
+    const sessions = await api.request('GET', '/api/auth/sessions', undefined, fresh.token)
+    expect(sessions.body.sessions).toHaveLength(1)
+  })
+
+  it('two refreshes racing with one token: one gets a new token, the other a 401', async () => {
+    const ts = await server()
+    const api = new Api(ts.server.url)
+    const ana = await api.signup('Ana')
+    const results = await Promise.all([1, 2].map(() => api.request('POST', '/api/auth/refresh', undefined, ana.token)))
+    expect(results.map((r) => r.status).sort()).toEqual([200, 401])
+  })
+
+  it('log out everywhere ends every session of the user and closes all their sockets; another user\'s sessions are untouched', async () => {
+    const ts = await server()
+    const api = new Api(ts.server.url)
+    const ana = await api.signup('Ana')
+    const phone = await login(api, ana.user.email, 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1')
+    const bob = await api.signup('Bob')
+    const list = await api.createList(ana.token)
+    await api.share(ana.token, list.id, bob.user.email, 'editor')
+    const anaLaptop = await open(listSocketUrl(ts.server.url, list.id, ana.token))
+    const anaPhone = await open(deviceSocketUrl(ts.server.url, phone.token))
+    const bobSocket = await open(listSocketUrl(ts.server.url, list.id, bob.token))
+
+    const before = Date.now()
+    const res = await api.request('POST', '/api/auth/logout-all', undefined, ana.token)
+    expect(res.status).toBe(200)
+    expect(res.body).toEqual({ ended: 2 })
+
+    expect(await closedWithin(anaLaptop, 1000, before)).toBe(CloseCode.Unauthorized.code)
+    expect(await closedWithin(anaPhone, 1000, before)).toBe(CloseCode.Unauthorized.code)
+    for (const token of [ana.token, phone.token]) expect((await api.request('GET', '/api/me', undefined, token)).status).toBe(401)
+    expect(bobSocket.ws.readyState).toBe(WebSocket.OPEN)
+    expect((await api.request('GET', '/api/me', undefined, bob.token)).status).toBe(200)
+    expect((await api.request('GET', '/api/auth/sessions', undefined, bob.token)).body.sessions).toHaveLength(1)
+  })
+
+  it('lists the user\'s sessions with device, last use and which is current; ending one (the lost phone) leaves the others', async () => {
+    const ts = await server()
+    const api = new Api(ts.server.url)
+    const ana = await api.signup('Ana')
+    const phone = await login(api, ana.user.email, 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36')
+    const bob = await api.signup('Bob')
+    const phoneSocket = await open(deviceSocketUrl(ts.server.url, phone.token))
+
+    const listed = await api.request('GET', '/api/auth/sessions', undefined, ana.token)
+    expect(listed.status).toBe(200)
+    const sessions = listed.body.sessions as Array<{ id: string; device: string; current: boolean; lastUsedAt: number; createdAt: number }>
+    expect(sessions).toHaveLength(2)
+    const current = sessions.find((s) => s.current)!
+    const other = sessions.find((s) => !s.current)!
+    expect(other.device).toBe('Chrome on Android')
+    expect(current.device).toBe('node') // Node's fetch sends "node": no browser or OS in it, so it is shown as it is
+    for (const s of sessions) expect(s.lastUsedAt).toBeGreaterThanOrEqual(s.createdAt)
+
+    // Someone else's session cannot be ended (nor probed): 404.
+    expect((await api.request('DELETE', `/api/auth/sessions/${other.id}`, undefined, bob.token)).status).toBe(404)
+    expect(phoneSocket.ws.readyState).toBe(WebSocket.OPEN)
+
+    const before = Date.now()
+    expect((await api.request('DELETE', `/api/auth/sessions/${other.id}`, undefined, ana.token)).status).toBe(204)
+    expect(await closedWithin(phoneSocket, 1000, before)).toBe(CloseCode.Unauthorized.code)
+    expect((await api.request('GET', '/api/me', undefined, phone.token)).status).toBe(401)
+    expect((await api.request('GET', '/api/me', undefined, ana.token)).status).toBe(200)
+    expect((await api.request('GET', '/api/auth/sessions', undefined, ana.token)).body.sessions.map((s: { id: string }) => s.id)).toEqual([current.id])
+  })
+
+  it('a token from before sessions (no session claim) is refused with 401 and 4001: its holder logs in again', async () => {
+    const ts = await server()
+    const api = new Api(ts.server.url)
+    const ana = await api.signup('Ana')
+    const list = await api.createList(ana.token)
+    const legacy = await new SignJWT({ name: 'Ana' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(ana.user.id)
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode(JWT_SECRET))
+    expect((await api.request('GET', '/api/me', undefined, legacy)).status).toBe(401)
+    expect((await api.request('POST', '/api/auth/refresh', undefined, legacy)).status).toBe(401)
+    expect(await closeCodeFor(listSocketUrl(ts.server.url, list.id, legacy))).toBe(CloseCode.Unauthorized.code)
+  })
+})
+
+describe('sessions across two nodes sharing a store and a fan-out', () => {
+  it('a session ended on node A closes its sockets on node B with 4001 within 1 s, and B refuses its token', async () => {
+    const storage = new MemoryStorage()
+    const hub = new LocalFanoutHub()
+    const a = await server({}, { storage, fanout: hub.endpoint() })
+    const b = await server({}, { storage, fanout: hub.endpoint() })
+    const apiA = new Api(a.server.url)
+    const apiB = new Api(b.server.url)
+    const ana = await apiA.signup('Ana')
+    const list = await apiA.createList(ana.token)
+    // Node B has read (and cached) the session before it ends.
+    expect((await apiB.request('GET', '/api/me', undefined, ana.token)).status).toBe(200)
+    const onB = await open(listSocketUrl(b.server.url, list.id, ana.token))
+    const deviceOnB = await open(deviceSocketUrl(b.server.url, ana.token))
+
+    const before = Date.now()
+    expect((await apiA.request('POST', '/api/auth/logout', undefined, ana.token)).status).toBe(204)
+    expect(await closedWithin(onB, 1000, before)).toBe(CloseCode.Unauthorized.code)
+    expect(await closedWithin(deviceOnB, 1000, before)).toBe(CloseCode.Unauthorized.code)
+    expect((await apiB.request('GET', '/api/me', undefined, ana.token)).status).toBe(401)
+  })
+
+  it('a token rotated on node A stops working on node B at once, though B had it cached', async () => {
+    const storage = new MemoryStorage()
+    const hub = new LocalFanoutHub()
+    const a = await server({}, { storage, fanout: hub.endpoint() })
+    const b = await server({}, { storage, fanout: hub.endpoint() })
+    const apiA = new Api(a.server.url)
+    const apiB = new Api(b.server.url)
+    const ana = await apiA.signup('Ana')
+    expect((await apiB.request('GET', '/api/me', undefined, ana.token)).status).toBe(200)
+    const fresh = (await apiA.request('POST', '/api/auth/refresh', undefined, ana.token)).body as AuthResponse
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect((await apiB.request('GET', '/api/me', undefined, ana.token)).status).toBe(401)
+    expect((await apiB.request('GET', '/api/me', undefined, fresh.token)).status).toBe(200)
+  })
+})
