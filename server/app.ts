@@ -15,7 +15,9 @@ import type { Config } from './config.ts'
 import { LocalFanoutHub, type Fanout } from './fanout.ts'
 import { activityRoutes } from './http/activity-routes.ts'
 import { authRoutes } from './http/auth-routes.ts'
+import { AUTH_BODY_LIMIT, jsonBody } from './http/body.ts'
 import { errorMiddleware, notFound } from './http/errors.ts'
+import { securityHeaders } from './http/security-headers.ts'
 import { itemRoutes } from './http/item-routes.ts'
 import { listRoutes } from './http/list-routes.ts'
 import { LoginLimits } from './http/login-limits.ts'
@@ -66,9 +68,6 @@ export interface StartOptions {
   activity?: Partial<ActivityLogOptions>
 }
 
-/** JSON bodies of the API are small; Yjs payloads go through the raw sync route. */
-const JSON_BODY_LIMIT = '256kb'
-
 export async function startServer(config: Config, options: StartOptions = {}): Promise<ColistServer> {
   const log = options.log ?? createLogger(config.logLevel)
   // What this function opens, it closes; what the caller passes in stays the caller's.
@@ -102,13 +101,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   app.disable('x-powered-by')
   app.set('query parser', 'simple')
   if (config.trustProxy !== null) app.set('trust proxy', config.trustProxy)
-  app.use((_req, res, next) => {
-    res.set('X-Content-Type-Options', 'nosniff')
-    next()
-  })
+  app.use(securityHeaders())
   app.use(opsRoutes(storage, fanout, metrics))
   app.use('/api', syncRoutes(storage, tokens, rooms, config.limits.maxMessageBytes))
-  app.use('/api', express.json({ limit: JSON_BODY_LIMIT }))
+  // Every other route reads its body itself, after its token and role checks, under its own limit (http/body.ts);
+  // log-in and sign-up have no token, and their limits need the email.
+  app.use(['/api/auth/login', '/api/auth/signup'], jsonBody(AUTH_BODY_LIMIT))
   app.use('/api', loginLimits.router())
   app.use('/api', authRoutes(storage, sessions))
   app.use('/api', listRoutes(storage, tokens, rooms, lists))
@@ -118,7 +116,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     throw notFound('endpoint')
   })
   serveClient(app, config.clientDir)
-  app.use(errorMiddleware(log))
+  app.use(errorMiddleware(log, metrics))
 
   const httpServer = createServer(app)
   const feeds = { subscribeLists: lists.subscribeLists.bind(lists), subscribeActivity: activityFeed.subscribeActivity.bind(activityFeed) }

@@ -30,6 +30,12 @@ export class Metrics {
     registers: [this.registry],
   })
   readonly closes = new Counter({ name: 'colist_ws_closes_total', help: 'Sockets closed by the server, by close code', labelNames: ['code'], registers: [this.registry] })
+  readonly httpRefusals = new Counter({
+    name: 'colist_http_refusals_total',
+    help: 'HTTP requests refused (4xx), by status and error code (payload_too_large, not_found, forbidden, unauthorized, …)',
+    labelNames: ['status', 'reason'],
+    registers: [this.registry],
+  })
 
   readonly authRefusals = new Counter({
     name: 'colist_auth_refusals_total',

@@ -3,6 +3,7 @@
  * through `requireListRole`, so no handler can forget the check.
  */
 import type { Request, RequestHandler } from 'express'
+import { isListId } from '../../shared/device-protocol.ts'
 import type { Role } from '../../shared/protocol.ts'
 import type { TokenClaims, TokenService } from '../auth.ts'
 import type { AccountStore, ListRecord } from '../storage/storage.ts'
@@ -24,6 +25,11 @@ export function requireUser(tokens: TokenService): RequestHandler {
   }
 }
 
+/** Whether `id` has the format of a list or user id; anything else cannot exist. */
+export function isPossibleId(id: string): boolean {
+  return isListId(id)
+}
+
 export function currentUser(res: { locals: Record<string, unknown> }): TokenClaims {
   return res.locals.user as TokenClaims
 }
@@ -40,6 +46,8 @@ export async function requireListRole(
   minimum: Role,
 ): Promise<{ list: ListRecord; role: Role }> {
   const listId = String(req.params.id)
+  // An id no list can have (the socket's id format) is simply not found: storage is never asked.
+  if (!isPossibleId(listId)) throw notFound('list')
   const [list, role] = await Promise.all([accounts.getList(listId), accounts.getRole(listId, userId)])
   if (!list || !role) throw notFound('list')
   if (RANK[role] < RANK[minimum]) throw forbidden(minimum === 'owner' ? 'only the owner can do this' : 'read-only access: you cannot change this list')

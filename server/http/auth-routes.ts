@@ -6,6 +6,7 @@ import { TokenError, hashPassword, verifyPassword } from '../auth.ts'
 import { deviceLabel, type Sessions } from '../sessions.ts'
 import { ConflictError, type AccountStore, type UserRecord } from '../storage/storage.ts'
 import { currentUser, requireUser } from './access.ts'
+import { AUTH_BODY_LIMIT, readJson } from './body.ts'
 import { HttpError, notFound, parseBody, unauthorized } from './errors.ts'
 
 // A real hash to compare against when the email is unknown, so both failures take as long.
@@ -25,7 +26,7 @@ export function authRoutes(accounts: AccountStore, sessions: Sessions): Router {
   }
 
   router.post('/auth/signup', async (req, res) => {
-    const body = parseBody(SignupRequest, req.body)
+    const body = parseBody(SignupRequest, await readJson(req, AUTH_BODY_LIMIT))
     const user: UserRecord = {
       id: randomUUID(),
       email: body.email,
@@ -43,7 +44,7 @@ export function authRoutes(accounts: AccountStore, sessions: Sessions): Router {
   })
 
   router.post('/auth/login', async (req, res) => {
-    const body = parseBody(LoginRequest, req.body)
+    const body = parseBody(LoginRequest, await readJson(req, AUTH_BODY_LIMIT))
     const user = await accounts.getUserByEmail(body.email)
     const ok = await verifyPassword(body.password, user?.passwordHash ?? (await decoyHash))
     if (!user || !ok) throw new HttpError(401, 'invalid_credentials', 'wrong email or password')

@@ -4,10 +4,12 @@
  * `parseBody`); the error middleware turns anything else into a 500 that
  * reveals nothing.
  */
-import type { ErrorRequestHandler } from 'express'
+import type { Socket } from 'node:net'
+import type { ErrorRequestHandler, Response } from 'express'
 import type { z } from 'zod'
 import type { ApiErrorBody } from '../../shared/api.ts'
 import type { Logger } from '../logger.ts'
+import type { Metrics } from '../metrics.ts'
 
 export class HttpError extends Error {
   override name = 'HttpError'
@@ -33,7 +35,7 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infe
   throw new HttpError(400, 'invalid_request', details.map((d) => (d.path ? `${d.path}: ${d.message}` : d.message)).join('; '), details)
 }
 
-export function errorMiddleware(log: Logger): ErrorRequestHandler {
+export function errorMiddleware(log: Logger, metrics?: Metrics): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     let status = 500
     let body: ApiErrorBody = { error: { code: 'internal', message: 'internal server error' } }
@@ -47,7 +49,30 @@ export function errorMiddleware(log: Logger): ErrorRequestHandler {
     } else {
       log.error({ err, method: req.method, path: req.path }, 'request failed')
     }
+    if (status < 500) metrics?.httpRefusals.inc({ status: String(status), reason: body.error.code })
+    // Refused before its body was read (or while reading it): close the connection rather than read the rest.
+    if (!req.complete) closeAfterAnswer(req.socket, res)
     res.status(status).json(body)
+  }
+}
+
+/** How long a refused upload's connection stays half-closed, discarding what still arrives, before it is dropped. */
+const LINGER_MS = 1000
+
+/**
+ * Sends the answer with `Connection: close`. Node would then destroy the socket as soon as the answer is
+ * written; with the client still sending its body, that is a TCP reset, which can make the client's
+ * kernel discard the answer before the client reads it. So the socket is half-closed instead, and what
+ * still arrives is discarded (never buffered) for at most LINGER_MS.
+ */
+function closeAfterAnswer(socket: Socket, res: Response): void {
+  res.set('Connection', 'close')
+  socket.destroySoon = function lingeringClose(this: Socket) {
+    if (this.destroyed) return
+    this.end()
+    const timer = setTimeout(() => this.destroy(), LINGER_MS)
+    timer.unref()
+    this.once('close', () => clearTimeout(timer))
   }
 }
 

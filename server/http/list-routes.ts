@@ -17,7 +17,8 @@ import type { RoomRegistry } from '../room-registry.ts'
 import type { ListsFeed } from '../lists-feed.ts'
 import { UserChange } from '../list-doc-stats.ts'
 import { ConflictError, type AccountStore, type ListRecord } from '../storage/storage.ts'
-import { currentUser, requireListRole, requireUser } from './access.ts'
+import { currentUser, isPossibleId, requireListRole, requireUser } from './access.ts'
+import { readJson } from './body.ts'
 import { HttpError, notFound, parseBody } from './errors.ts'
 
 function summary(list: ListRecord, role: Role): ListSummary {
@@ -42,7 +43,7 @@ export function listRoutes(accounts: AccountStore, tokens: TokenService, rooms: 
    * retry of a create that went through answers 200 with the list as it is.
    */
   router.post('/lists', async (req, res) => {
-    const { title, id } = parseBody(CreateListRequest, req.body)
+    const { title, id } = parseBody(CreateListRequest, await readJson(req))
     const { userId } = currentUser(res)
     const list: ListRecord = { id: id ?? randomUUID(), title, ownerId: userId, createdAt: Date.now() }
     try {
@@ -72,7 +73,7 @@ export function listRoutes(accounts: AccountStore, tokens: TokenService, rooms: 
 
   router.patch('/lists/:id', async (req, res) => {
     const { list, role } = await requireListRole(accounts, req, currentUser(res).userId, 'editor')
-    const { title } = parseBody(RenameListRequest, req.body)
+    const { title } = parseBody(RenameListRequest, await readJson(req))
     await accounts.renameList(list.id, title)
     await writeTitle(list.id, title, currentUser(res).userId)
     res.json(summary({ ...list, title }, role))
@@ -88,7 +89,7 @@ export function listRoutes(accounts: AccountStore, tokens: TokenService, rooms: 
 
   router.post('/lists/:id/members', async (req, res) => {
     const { list } = await requireListRole(accounts, req, currentUser(res).userId, 'owner')
-    const body = parseBody(AddMemberRequest, req.body)
+    const body = parseBody(AddMemberRequest, await readJson(req))
     const user = await accounts.getUserByEmail(body.email)
     if (!user) throw new HttpError(404, 'no_such_user', 'no Colist account uses this email')
     if (user.id === list.ownerId) throw new HttpError(409, 'already_owner', 'this person owns the list')
@@ -100,8 +101,9 @@ export function listRoutes(accounts: AccountStore, tokens: TokenService, rooms: 
 
   router.patch('/lists/:id/members/:userId', async (req, res) => {
     const { list } = await requireListRole(accounts, req, currentUser(res).userId, 'owner')
-    const { role } = parseBody(ChangeRoleRequest, req.body)
+    const { role } = parseBody(ChangeRoleRequest, await readJson(req))
     const userId = String(req.params.userId)
+    if (!isPossibleId(userId)) throw notFound('member')
     const current = await accounts.getRole(list.id, userId)
     if (!current) throw notFound('member')
     if (current === 'owner') throw new HttpError(409, 'owner_role', "the owner's role cannot change")
@@ -116,6 +118,7 @@ export function listRoutes(accounts: AccountStore, tokens: TokenService, rooms: 
     const me = currentUser(res).userId
     const userId = String(req.params.userId)
     const { list } = await requireListRole(accounts, req, me, userId === me ? 'viewer' : 'owner')
+    if (!isPossibleId(userId)) throw notFound('member')
     if (userId === list.ownerId) throw new HttpError(409, 'owner_role', 'the owner cannot be removed; delete the list instead')
     if (!(await accounts.getRole(list.id, userId))) throw notFound('member')
     await accounts.removeMember(list.id, userId)

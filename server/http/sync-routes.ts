@@ -3,7 +3,7 @@
  * update a client lacks given its state vector, and post an update. Same
  * auth, roles and limits as the socket.
  */
-import express, { Router } from 'express'
+import { Router } from 'express'
 import * as Y from 'yjs'
 import { CloseCode, PERSISTED_STATE_VECTOR_HEADER } from '../../shared/protocol.ts'
 import type { TokenService } from '../auth.ts'
@@ -11,6 +11,7 @@ import { ProtocolError, WriteRefused } from '../protocol-error.ts'
 import type { RoomRegistry } from '../room-registry.ts'
 import type { AccountStore } from '../storage/storage.ts'
 import { currentUser, requireListRole, requireUser } from './access.ts'
+import { readRaw } from './body.ts'
 import { HttpError, notFound } from './errors.ts'
 
 /** HTTP status of a refused write, by its close code: 403 ownership, 429 caps, 409 retry after a sync, 422 the rest. */
@@ -54,12 +55,14 @@ export function syncRoutes(accounts: AccountStore, tokens: TokenService, rooms: 
     res.type('application/octet-stream').send(Buffer.from(update.diff))
   })
 
-  router.post('/lists/:id/sync', express.raw({ type: 'application/octet-stream', limit: maxBytes }), async (req, res) => {
+  // The token (above) and the role are checked before a byte of the body is read; the body stops at maxBytes.
+  router.post('/lists/:id/sync', async (req, res) => {
     const { list } = await requireListRole(accounts, req, currentUser(res).userId, 'editor')
-    if (!Buffer.isBuffer(req.body) || req.body.length === 0) {
+    const body = await readRaw(req, maxBytes, 'application/octet-stream')
+    if (body.length === 0) {
       throw new HttpError(400, 'invalid_update', 'send a Yjs update as application/octet-stream')
     }
-    const update = new Uint8Array(req.body)
+    const update = new Uint8Array(body.buffer, body.byteOffset, body.length)
     const { userId, name } = currentUser(res)
     const persisted = await rooms.withRoom(list.id, async (room) => {
       try {
