@@ -119,3 +119,26 @@ test.describe('with the network under control', () => {
     await expect(alice.checkbox('Pharmacy')).toBeVisible()
   })
 })
+
+test('the app loads, syncs and runs its service worker under its Content-Security-Policy, with no violation', async ({ alice, bob }) => {
+  const violations: string[] = []
+  for (const person of [alice, bob]) {
+    person.page.on('console', (message) => {
+      if (/Content.Security.Policy|Refused to (load|execute|apply|connect|frame|create)/i.test(message.text())) violations.push(message.text())
+    })
+    await person.page.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (event) => console.error(`Refused to ${event.violatedDirective}: Content Security Policy ${event.blockedURI}`))
+    })
+  }
+  const response = await alice.page.goto('/')
+  expect(response?.headers()['content-security-policy']).toContain("frame-ancestors 'none'")
+  const listId = await sharedList(alice, 'Under the CSP', [[bob, 'editor']])
+  await Promise.all([alice.openList(listId), bob.openList(listId)])
+  await alice.addItem('Strict policy')
+  await expect(bob.checkbox('Strict policy')).toBeVisible()
+  await bob.checkbox('Strict policy').check()
+  await expect(alice.checkbox('Strict policy')).toBeChecked()
+  // The service worker registered and controls the page (it is a script of this origin).
+  await expect.poll(() => alice.page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true)
+  expect(violations).toEqual([])
+})
