@@ -59,19 +59,22 @@ export class ListIndex {
   /** Reads every stale item, a slice per event-loop turn. */
   settle(): Promise<void> {
     if (this.settled) return Promise.resolve()
-    this.settling ??= new Promise<void>((resolve) => {
-      const step = () => {
-        const until = performance.now() + SLICE_MS
-        for (const id of this.stale) {
-          this.refresh(id)
-          if (performance.now() >= until) break
+    if (!this.settling) {
+      this.settling = new Promise<void>((resolve) => {
+        const step = () => {
+          const until = performance.now() + SLICE_MS
+          for (const id of this.stale) {
+            this.refresh(id)
+            if (performance.now() >= until) break
+          }
+          if (!this.settled) return void setImmediate(step)
+          this.settling = null
+          resolve()
         }
-        if (!this.settled) return void setImmediate(step)
-        this.settling = null
-        resolve()
-      }
-      step()
-    })
+        // The first slice waits a turn too, so `settling` is set before any slice can clear it.
+        setImmediate(step)
+      })
+    }
     return this.settling
   }
 

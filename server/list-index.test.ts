@@ -1,0 +1,113 @@
+import * as prng from 'lib0/prng'
+import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import {
+  addCategory,
+  addItem,
+  listCategories,
+  listItems,
+  moveItem,
+  removeCategory,
+  removeItem,
+  restoreItem,
+  setChecked,
+  updateItem,
+} from '../shared/list-document.ts'
+import { ListIndex } from './list-index.ts'
+
+/** Every item the index holds, page by page. */
+function allPages(index: ListIndex, limit: number) {
+  const items = []
+  let cursor: string | null = null
+  do {
+    const page = index.page(cursor, limit)
+    items.push(...page.items)
+    cursor = page.next
+  } while (cursor !== null)
+  return items
+}
+
+/** Random edits of every kind on `doc`, some from a second replica merged in (as a client's write arrives). */
+function randomEdits(rng: prng.PRNG, doc: Y.Doc, other: Y.Doc, steps: number): void {
+  for (let step = 0; step < steps; step++) {
+    const target = prng.int32(rng, 0, 3) === 0 ? other : doc
+    const items = listItems(target).items
+    const categories = listCategories(target)
+    const pick = <T>(rows: T[]): T | undefined => (rows.length === 0 ? undefined : rows[prng.int32(rng, 0, rows.length - 1)])
+    const item = pick(items)
+    const category = pick(categories)
+    switch (prng.int32(rng, 0, 9)) {
+      case 0:
+      case 1:
+        addItem(target, { text: `item ${step}`, createdBy: 'u', categoryId: prng.bool(rng) ? (category?.id ?? null) : null, after: prng.bool(rng) ? undefined : (item?.id ?? null) })
+        break
+      case 2:
+        if (item) setChecked(target, item.id, !item.checked)
+        break
+      case 3:
+        if (item) updateItem(target, item.id, { text: `edited ${step}`, categoryId: category?.id ?? null })
+        break
+      case 4:
+        if (item) moveItem(target, item.id, { after: pick(items)?.id ?? null })
+        break
+      case 5:
+        if (item) removeItem(target, item.id)
+        break
+      case 6: {
+        const gone = [...(target.getMap('items').keys() as Iterable<string>)].find((id) => !items.some((row) => row.id === id))
+        if (gone) restoreItem(target, gone)
+        break
+      }
+      case 7:
+        addCategory(target, { name: `category ${step}` })
+        break
+      case 8:
+        if (category && prng.int32(rng, 0, 3) === 0) removeCategory(target, category.id)
+        break
+      default:
+        Y.applyUpdate(doc, Y.encodeStateAsUpdate(other, Y.encodeStateVector(doc)))
+        Y.applyUpdate(other, Y.encodeStateAsUpdate(doc, Y.encodeStateVector(other)))
+    }
+  }
+}
+
+describe('ListIndex', () => {
+  it.each([1, 2, 3, 4, 5])('agrees with a full read of the document after random edits (seed %i)', async (seed) => {
+    const rng = prng.create(seed)
+    const doc = new Y.Doc()
+    const other = new Y.Doc()
+    for (let i = 0; i < 20; i++) addItem(doc, { text: `seed ${i}`, createdBy: 'u' })
+    const index = new ListIndex(doc)
+    for (let round = 0; round < 10; round++) {
+      randomEdits(rng, doc, other, 30)
+      await index.settle()
+      const full = listItems(doc)
+      expect(allPages(index, prng.int32(rng, 1, 7))).toEqual(full.items)
+      expect(index.readCategories()).toEqual(listCategories(doc))
+      expect(index.lastRow()?.id ?? null).toBe(full.items.at(-1)?.id ?? null)
+      expect(index.liveCounts()).toEqual({ items: full.items.length, categories: listCategories(doc).length })
+      for (const item of full.items) expect(index.item(item.id)).toEqual(item)
+    }
+    index.destroy()
+  })
+
+  it('appending with the last row from the index gives the key a full read gives', async () => {
+    const doc = new Y.Doc()
+    const index = new ListIndex(doc)
+    for (let i = 0; i < 5; i++) {
+      await index.settle()
+      addItem(doc, { text: `x${i}`, createdBy: 'u', last: index.lastRow() })
+    }
+    expect(listItems(doc).items.map((item) => item.text)).toEqual(['x0', 'x1', 'x2', 'x3', 'x4'])
+  })
+
+  it('reads a large list in slices, counting unread items as live until then', async () => {
+    const doc = new Y.Doc()
+    for (let i = 0; i < 3000; i++) addItem(doc, { text: `x${i}`, createdBy: 'u', last: null })
+    const index = new ListIndex(doc)
+    expect(index.settled).toBe(false)
+    expect(index.liveCounts().items).toBe(3000)
+    await index.settle()
+    expect(allPages(index, 1000).length).toBe(3000)
+  })
+})
