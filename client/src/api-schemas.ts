@@ -5,7 +5,7 @@
  * same checks at a fraction of the bundle size.)
  */
 import { z } from 'zod/mini'
-import type { AuthResponse, ListDetail, ListSummary, Member, PublicUser } from '../../shared/api.ts'
+import type { AuthResponse, ListDetail, ListSummary, Member, PublicUser, SessionsResponse } from '../../shared/api.ts'
 import { ListOverviewSchema } from '../../shared/lists-feed.ts'
 
 const nonEmpty = () => z.string().check(z.minLength(1))
@@ -18,6 +18,18 @@ export const AuthResponseSchema = z.object({
   expiresAt: z.number(),
   user: PublicUserSchema,
 }) satisfies z.ZodMiniType<AuthResponse>
+
+export const SessionsResponseSchema = z.object({
+  sessions: z.array(
+    z.object({
+      id: nonEmpty(),
+      device: z.string(),
+      createdAt: z.number(),
+      lastUsedAt: z.number(),
+      current: z.boolean(),
+    }),
+  ),
+}) satisfies z.ZodMiniType<SessionsResponse>
 
 export const ListSummarySchema = z.object({
   id: nonEmpty(),

@@ -5,7 +5,7 @@
  * be reached) so callers can tell "offline" from "refused".
  */
 import type { z } from 'zod/mini'
-import type { AuthResponse, ListDetail, ListSummary, Member } from '../../shared/api.ts'
+import type { AuthResponse, ListDetail, ListSummary, Member, SessionInfo } from '../../shared/api.ts'
 import type { ListOverview } from '../../shared/lists-feed.ts'
 import { PERSISTED_STATE_VECTOR_HEADER, type Role } from '../../shared/protocol.ts'
 import {
@@ -15,6 +15,7 @@ import {
   ListOverviewsSchema,
   ListSummarySchema,
   MemberSchema,
+  SessionsResponseSchema,
   SyncPushResponseSchema,
 } from './api-schemas.ts'
 import { fromBase64, toBase64 } from 'lib0/buffer'
@@ -93,6 +94,14 @@ export const api = {
   login: (body: { email: string; password: string }): Promise<AuthResponse> =>
     json('/api/auth/login', AuthResponseSchema, { method: 'POST', json: body }),
   refresh: (token: string): Promise<AuthResponse> => json('/api/auth/refresh', AuthResponseSchema, { method: 'POST', token }),
+  /** Ends this device's session on the server: the token stops working, its sockets close. */
+  logout: async (token: string): Promise<void> => void (await send('/api/auth/logout', { method: 'POST', token })),
+  /** Ends every session of the user, this one included. */
+  logoutEverywhere: async (token: string): Promise<void> => void (await send('/api/auth/logout-all', { method: 'POST', token })),
+  /** The user's signed-in devices, most recently used first. */
+  sessions: async (token: string): Promise<SessionInfo[]> => (await json('/api/auth/sessions', SessionsResponseSchema, { token })).sessions,
+  endSession: async (token: string, sessionId: string): Promise<void> =>
+    void (await send(`/api/auth/sessions/${encodeURIComponent(sessionId)}`, { method: 'DELETE', token })),
 
   /** The user's lists as the lists feed shows them. */
   lists: (token: string): Promise<ListOverview[]> => json('/api/lists', ListOverviewsSchema, { token }),

@@ -4,7 +4,7 @@
  */
 import { useSyncExternalStore } from 'react'
 
-export type Route = { page: 'lists' } | { page: 'list'; listId: string } | { page: 'login' } | { page: 'signup' } | { page: 'not-found' }
+export type Route = { page: 'lists' } | { page: 'list'; listId: string } | { page: 'login' } | { page: 'signup' } | { page: 'account' } | { page: 'not-found' }
 
 const NAVIGATE_EVENT = 'colist:navigate'
 
@@ -12,6 +12,7 @@ export function parseRoute(pathname: string): Route {
   if (pathname === '/' || pathname === '') return { page: 'lists' }
   if (pathname === '/login') return { page: 'login' }
   if (pathname === '/signup') return { page: 'signup' }
+  if (pathname === '/account') return { page: 'account' }
   const match = /^\/lists\/([A-Za-z0-9_-]{1,64})\/?$/.exec(pathname)
   if (match?.[1]) return { page: 'list', listId: match[1] }
   return { page: 'not-found' }

@@ -68,8 +68,27 @@ export class SessionStore {
     return this.accept(await api.signup({ email, password, name }))
   }
 
+  /**
+   * Signs out here at once, and ends the session on the server (its token
+   * stops working everywhere it was copied to, its sockets close). Offline,
+   * only this device forgets the token; the server ends the session when the
+   * token expires, or from another device's sessions list.
+   */
   logout(): void {
+    const token = this.state.status === 'signed-out' ? null : this.state.auth.token
     this.write({ status: 'signed-out' })
+    if (token) api.logout(token).catch(() => {})
+  }
+
+  /** "Log out everywhere": ends every session of the user on the server, then signs out here. */
+  async logoutEverywhere(): Promise<void> {
+    await withToken((token) => api.logoutEverywhere(token))
+    this.write({ status: 'signed-out' })
+  }
+
+  /** Ends the session of another device; `this` device's own goes through `logout`. */
+  async endSession(sessionId: string): Promise<void> {
+    await withToken((token) => api.endSession(token, sessionId))
   }
 
   /**

@@ -3,6 +3,7 @@ import { useEffect, type ReactElement } from 'react'
 import { DeviceSyncContext, useDeviceSyncEngine } from '../hooks/use-device-sync.ts'
 import { useSession } from '../hooks/use-session.ts'
 import { navigate, parseRoute, usePathname } from '../router.ts'
+import { AccountPage } from './AccountPage.tsx'
 import { AuthPage } from './AuthPage.tsx'
 import { Link } from './Link.tsx'
 import { ListPage } from './ListPage.tsx'
@@ -29,6 +30,8 @@ export function App(): ReactElement {
       {route.page === 'list' ? (
         // A new user or list is a new session: nothing of the previous one may leak into it.
         <ListPage key={`${user.id}:${route.listId}`} listId={route.listId} user={user} />
+      ) : route.page === 'account' ? (
+        <AccountPage key={user.id} user={user} />
       ) : route.page === 'not-found' ? (
         <main className="page page--center">
           <h1>Page not found</h1>

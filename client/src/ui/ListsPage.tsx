@@ -96,9 +96,10 @@ export function ListsPage({ user }: { user: PublicUser }): ReactElement {
         }
         actions={
           <div className="account">
-            <span className="account__name" title={user.email}>
-              {user.name}
-            </span>
+            <Link to="/account" className="button button--ghost button--small account__link" aria-label="Account and devices" title={user.email}>
+              <Icon name="user" size={18} />
+              <span>{user.name}</span>
+            </Link>
             <button type="button" className="button button--ghost button--small" aria-label="Log out" onClick={() => session.logout()}>
               <Icon name="logout" size={18} />
               <span>Log out</span>

@@ -16,7 +16,8 @@ export function SessionExpiredBanner({ user }: { user: PublicUser }): ReactEleme
     <>
       <div className="banner banner--warning" role="alert">
         <p>
-          <strong>Your session has expired.</strong> Log in again to sync — your changes are kept on this device.
+          <strong>You're signed out on this device.</strong> Your session expired or was logged out from another device. Log in
+          again to sync — your changes are kept on this device.
         </p>
         <button type="button" className="button button--small" onClick={() => setOpen(true)}>
           Log in
