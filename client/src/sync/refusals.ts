@@ -8,7 +8,7 @@
  * - read-only (we are a viewer), 4422 invalid write, 4423 clientID taken:
  *   the device copy holds something the server will never accept, so it is
  *   discarded and the list reopened from the server (`resetsDeviceCopy`).
- * - 4424 too many new clientIDs, 4425 clock skew, 4427 outdated app: the
+ * - 4424 too many new clientIDs, 4425 clock skew, 4427 outdated app, 4428 list full: the
  *   changes are fine or will be; they stay on the device and the app stops
  *   syncing until the person retries or reloads.
  */
@@ -64,6 +64,8 @@ export function stopReasonForClose(code: number, reason: string): StopReason {
       return { kind: 'limit', code, message: 'Syncing paused: this list was opened in too many new tabs today' }
     case CloseCode.ClockSkew.code:
       return { kind: 'clock', code, message: "Syncing paused: some changes are dated ahead of Colist's clock" }
+    case CloseCode.ListFull.code:
+      return { kind: 'limit', code, message: 'Syncing paused: this list is full — delete some items or categories, then reload' }
     case CloseCode.LayoutOutdated.code:
     case CloseCode.ProtocolVersion.code:
       return { kind: 'outdated', code, message: 'This version of Colist is out of date — reload' }
