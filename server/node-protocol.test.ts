@@ -20,6 +20,7 @@ import {
   decodeNodeActivity,
   decodeNodePersisted,
   decodeNodeSync,
+  decodeSessionChange,
   encodeAccessChange,
   encodeBeat,
   encodeEnvelope,
@@ -27,6 +28,7 @@ import {
   encodeNodeActivity,
   encodeNodePersisted,
   encodeNodeSync,
+  encodeSessionChange,
   nodeAwarenessClientIds,
   topics,
   type AccessChange,
@@ -286,5 +288,24 @@ describe('nodes', () => {
     expect([...encodeBeat('leaving')]).toEqual([0])
     expect(decodeBeat(new Uint8Array(0))).toBe('alive')
     expect(decodeBeat(Uint8Array.of(7))).toBe('alive')
+  })
+})
+
+describe('sessions', () => {
+  it('pins the JSON of both kinds and round-trips them', () => {
+    expect(topics.sessions).toBe('sessions')
+    const ended = encodeSessionChange({ kind: 'ended', sessionIds: ['s1', 's2'] })
+    expect(new TextDecoder().decode(ended)).toBe('{"kind":"ended","sessionIds":["s1","s2"]}')
+    expect(decodeSessionChange(ended)).toEqual({ kind: 'ended', sessionIds: ['s1', 's2'] })
+    const rotated = encodeSessionChange({ kind: 'rotated', sessionId: 's1' })
+    expect(new TextDecoder().decode(rotated)).toBe('{"kind":"rotated","sessionId":"s1"}')
+    expect(decodeSessionChange(rotated)).toEqual({ kind: 'rotated', sessionId: 's1' })
+    expect(decodeSessionChange(utf8('{"kind":"rotated","sessionId":"s1","later":true}'))).toEqual({ kind: 'rotated', sessionId: 's1' })
+  })
+
+  it('refuses malformed changes', () => {
+    for (const text of ['null', '[]', '{"kind":"ended"}', '{"kind":"ended","sessionIds":[1]}', '{"kind":"rotated"}', '{"kind":"other","sessionId":"s"}', 'not json']) {
+      expect(() => decodeSessionChange(utf8(text)), text).toThrow()
+    }
   })
 })

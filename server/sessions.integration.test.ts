@@ -174,8 +174,9 @@ describe('sessions: a token can be ended before it expires', () => {
     expect(current.device).toBe('node') // Node's fetch sends "node": no browser or OS in it, so it is shown as it is
     for (const s of sessions) expect(s.lastUsedAt).toBeGreaterThanOrEqual(s.createdAt)
 
-    // Someone else's session cannot be ended (nor probed): 404.
+    // Someone else's session cannot be ended (nor probed): 404, as for an id that cannot exist.
     expect((await api.request('DELETE', `/api/auth/sessions/${other.id}`, undefined, bob.token)).status).toBe(404)
+    expect((await api.request('DELETE', '/api/auth/sessions/a!b', undefined, ana.token)).status).toBe(404)
     expect(phoneSocket.ws.readyState).toBe(WebSocket.OPEN)
 
     const before = Date.now()

@@ -53,6 +53,8 @@ const MAX_CACHED = 10_000
 /** How long an ended session id is remembered, so a socket authorized just before the end is still refused. */
 const REMEMBER_ENDED_MS = 60_000
 
+const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
 interface Cached {
   record: SessionRecord | null
   at: number
@@ -119,6 +121,8 @@ export class Sessions implements SessionGate {
 
   /** Ends one of the user's sessions; false if the user has no such session. */
   async end(userId: string, sessionId: string): Promise<boolean> {
+    // Session ids are UUIDs (signIn); anything else names no session, and is never handed to storage.
+    if (!SESSION_ID.test(sessionId)) return false
     const session = await this.options.store.getSession(sessionId)
     if (!session || session.userId !== userId) return false
     await this.options.store.deleteSession(sessionId)
@@ -184,7 +188,10 @@ export class Sessions implements SessionGate {
     let reading = this.reading.get(sessionId)
     if (!reading) {
       const generation = this.generations.get(sessionId) ?? 0
-      reading = this.options.store.getSession(sessionId).finally(() => this.reading.delete(sessionId))
+      const started: Promise<SessionRecord | null> = this.options.store.getSession(sessionId).finally(() => {
+        if (this.reading.get(sessionId) === started) this.reading.delete(sessionId)
+      })
+      reading = started
       this.reading.set(sessionId, reading)
       void reading.then(
         (record) => {
