@@ -20,6 +20,9 @@ import { errorMiddleware, notFound } from './http/errors.ts'
 import { securityHeaders } from './http/security-headers.ts'
 import { itemRoutes } from './http/item-routes.ts'
 import { listRoutes } from './http/list-routes.ts'
+import { ListQuotas } from './http/list-quotas.ts'
+import { requireUser } from './http/access.ts'
+import { StorageQuota } from './storage-quota.ts'
 import { LoginLimits } from './http/login-limits.ts'
 import { LimiterStore } from './limiters.ts'
 import { passwords } from './password-hasher.ts'
@@ -78,6 +81,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const tokens = sessions.tokens
   const activityFeed = new ActivityFeed(fanout, log)
   const activity = new ActivityLog(storage, activityFeed, log, fanout.nodeId, options.activity)
+  // Stored bytes per owner, checked on every write to their lists (storage-quota.ts).
+  const storageQuota = new StorageQuota(storage, storage, config.quotas.maxStoredBytesPerUser, metrics)
   const rooms = new RoomRegistry({
     store: storage,
     fanout,
@@ -89,6 +94,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     writes: config.writes,
     activity,
     awareness: config.awareness,
+    quota: storageQuota,
   })
 
   const lists = new ListsFeed({ accounts: storage, store: storage, rooms, fanout, log })
@@ -109,6 +115,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   app.use(['/api/auth/login', '/api/auth/signup'], jsonBody(AUTH_BODY_LIMIT))
   app.use('/api', loginLimits.router())
   app.use('/api', authRoutes(storage, sessions))
+  app.use('/api', new ListQuotas(limiterStore, config.quotas, storage, metrics, storageQuota).router(requireUser(tokens)))
   app.use('/api', listRoutes(storage, tokens, rooms, lists))
   app.use('/api', itemRoutes(storage, tokens, rooms))
   app.use('/api', activityRoutes(storage, tokens, activity))

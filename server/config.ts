@@ -64,6 +64,12 @@ const envSchema = z.object({
   /** Items and categories one list may hold; a write creating more is refused (4428, HTTP 422 `items-per-list`). */
   MAX_ITEMS_PER_LIST: int(10_000, 1),
   MAX_CATEGORIES_PER_LIST: int(500, 1),
+  /** Per-user quotas (server/http/list-quotas.ts, server/storage-quota.ts, server/socket-pool.ts): lists owned (403 `list_quota`), new lists per minute (429 `list_rate`), */
+  /** open list and device sockets (4530), bytes stored in the lists one owns (4414, HTTP 413 `storage_quota`). */
+  MAX_LISTS_PER_USER: int(500, 1),
+  LISTS_PER_MINUTE: int(30, 1),
+  MAX_SOCKETS_PER_USER: int(200, 1),
+  MAX_STORED_BYTES_PER_USER: int(256 * 1024 * 1024, 1024),
   /** Compact a list's update log into a snapshot past this many entries or bytes. */
   COMPACT_LOG_ENTRIES: int(500, 1),
   COMPACT_LOG_BYTES: int(1024 * 1024, 1),
@@ -129,6 +135,8 @@ export interface Config {
     maxItems: number
     maxCategories: number
   }
+  /** Per-user quotas (server/http/list-quotas.ts, server/storage-quota.ts, server/socket-pool.ts). */
+  quotas: QuotaConfig
   compaction: { maxLogEntries: number; maxLogBytes: number }
   maintenanceIntervalMs: number
   clientDir: string
@@ -141,6 +149,13 @@ export interface Config {
   authLimits: AuthLimitsConfig
   /** Password hashing (server/password-hasher.ts). */
   passwordHash: { logN: number; workers: number }
+}
+
+export interface QuotaConfig {
+  maxListsPerUser: number
+  listsPerMinute: number
+  maxSocketsPerUser: number
+  maxStoredBytesPerUser: number
 }
 
 export interface AuthLimitsConfig {
@@ -207,6 +222,12 @@ export async function loadConfig(env: Record<string, string | undefined> = proce
         perUserPerDay: e.CLIENT_IDS_PER_USER_PER_DAY,
         perListPerDay: e.CLIENT_IDS_PER_LIST_PER_DAY,
       },
+    },
+    quotas: {
+      maxListsPerUser: e.MAX_LISTS_PER_USER,
+      listsPerMinute: e.LISTS_PER_MINUTE,
+      maxSocketsPerUser: e.MAX_SOCKETS_PER_USER,
+      maxStoredBytesPerUser: e.MAX_STORED_BYTES_PER_USER,
     },
     compaction: { maxLogEntries: e.COMPACT_LOG_ENTRIES, maxLogBytes: e.COMPACT_LOG_BYTES },
     maintenanceIntervalMs: e.MAINTENANCE_INTERVAL_MS,

@@ -35,6 +35,8 @@ export interface RoomRegistryOptions {
   activity?: RoomOptions['activity']
   /** What presence a connection may hold; the defaults are the documented ones. */
   awareness?: RoomOptions['awareness']
+  /** The stored-bytes quota per owner (storage-quota.ts). */
+  quota?: RoomOptions['quota']
 }
 
 export interface ClusterTimings {

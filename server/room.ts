@@ -54,6 +54,7 @@ import { RoomActivity } from './room-activity.ts'
 import { upgradeDocument } from './upgrade.ts'
 import { checkWrite, withoutSetAside } from './write-check.ts'
 import { ListIndex } from './list-index.ts'
+import type { RoomQuota } from './storage-quota.ts'
 
 export interface RoomOptions {
   store: DocumentStore
@@ -74,6 +75,8 @@ export interface RoomOptions {
   activity?: ActivityLog
   /** What presence a connection may hold (config `MAX_AWARENESS_*`); the defaults are the documented ones. */
   awareness?: AwarenessLimits
+  /** The stored-bytes quota of the list's owner (storage-quota.ts); without one, none. */
+  quota?: RoomQuota
 }
 
 export interface WriteLimits {
@@ -156,7 +159,11 @@ export class Room {
       compaction: options.compaction,
       onAppended: this.onAppended,
       onFailed: this.onStorageFailed,
-      onSettled: () => this.emitIfIdle(),
+      onSettled: () => {
+        // After an append or a compaction: the owner's quota counts what storage holds now.
+        options.quota?.stored(id, this.writer.storedBytes)
+        this.emitIfIdle()
+      },
       beforeCompact: () => this.maintain(),
     })
     this.awareness = new awarenessProtocol.Awareness(this.doc)
@@ -204,8 +211,9 @@ export class Room {
    * room answers nobody before this completes.
    */
   static async load(id: string, options: RoomOptions): Promise<Room> {
-    const stored = await options.store.loadDoc(id)
+    const [stored] = await Promise.all([options.store.loadDoc(id), options.quota?.prepare(id)])
     const room = new Room(id, options, stored)
+    options.quota?.stored(id, room.writer.storedBytes)
     options.maintenance?.loaded(id)
     try {
       await room.peers.catchUp()
@@ -397,6 +405,7 @@ export class Room {
     if (this.writer.storedBytes + this.pendingBytes + update.byteLength > this.options.maxDocBytes) {
       throw new ProtocolError(CloseCode.DocumentTooBig, `update would grow the list past ${this.options.maxDocBytes} bytes`)
     }
+    this.options.quota?.admit(this.id, this.pendingBytes + update.byteLength)
     // Decoding fully first means a corrupt update is refused whole, never half-applied; the check reads the same decode.
     let decoded: ReturnType<typeof Y.decodeUpdate>
     try {
@@ -503,6 +512,7 @@ export class Room {
     this.options.metrics.updatesIn.inc()
     // The clocks this transaction advanced are the clocks its update reaches; no need to parse it.
     this.writer.append(update, clocksAhead(transaction.afterState, transaction.beforeState), () => this.queueRelay(update, origin))
+    this.options.quota?.stored(this.id, this.writer.storedBytes)
   }
 
   private queueRelay(update: Uint8Array, origin: unknown): void {

@@ -34,6 +34,8 @@ interface SocketState {
   tokenExpiresAt: number
   /** The session of the token it was opened with: ending the session closes it (closeSession). */
   sessionId: string
+  /** Whose socket it is: each user may hold `MAX_SOCKETS_PER_USER` (hasRoomFor). */
+  userId: string
 }
 
 const HOUSEKEEPING_INTERVAL_MS = 1000
@@ -41,6 +43,8 @@ const HOUSEKEEPING_INTERVAL_MS = 1000
 export class SocketPool {
   private readonly wss: WebSocketServer
   private readonly sockets = new Map<WebSocket, SocketState>()
+  /** Open sockets per user. */
+  private readonly perUser = new Map<string, number>()
   private readonly housekeeping: NodeJS.Timeout
   private lastPing = Date.now()
   /** Upgrades past the connection cap check whose socket is not in `sockets` yet. */
@@ -84,6 +88,14 @@ export class SocketPool {
     }
   }
 
+  /**
+   * Whether the user may open one more socket (`MAX_SOCKETS_PER_USER`; a device socket counts once).
+   * Checked right before `upgrade`, with no await in between, so a burst in parallel cannot pass it.
+   */
+  hasRoomFor(userId: string): boolean {
+    return (this.perUser.get(userId) ?? 0) < this.deps.config.quotas.maxSocketsPerUser
+  }
+
   /** Completes the upgrade; `accept` runs synchronously with the open socket. */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, accept: (ws: WebSocket) => void): void {
     this.wss.handleUpgrade(req, socket, head, accept)
@@ -100,10 +112,11 @@ export class SocketPool {
    * when its token expires, and each of its messages reaches `handlers.message` only if it is
    * binary and within the rate limit (a text frame closes it with 4400, a flood with 4529).
    */
-  adopt(ws: WebSocket, token: { expiresAt: number; sessionId: string }, handlers: SocketHandlers, logContext: Record<string, unknown> = {}): void {
+  adopt(ws: WebSocket, token: { expiresAt: number; sessionId: string; userId: string }, handlers: SocketHandlers, logContext: Record<string, unknown> = {}): void {
     const { config, metrics, log } = this.deps
-    const state: SocketState = { alive: true, tokenExpiresAt: token.expiresAt, sessionId: token.sessionId }
+    const state: SocketState = { alive: true, tokenExpiresAt: token.expiresAt, sessionId: token.sessionId, userId: token.userId }
     this.sockets.set(ws, state)
+    this.perUser.set(token.userId, (this.perUser.get(token.userId) ?? 0) + 1)
     metrics.connections.inc()
     const bucket = new TokenBucket(config.limits.ratePerSecond, config.limits.rateBurst)
     ws.on('pong', () => {
@@ -117,6 +130,9 @@ export class SocketPool {
     ws.on('error', (err) => log.debug({ err: String(err), ...logContext }, 'socket error'))
     ws.on('close', () => {
       this.sockets.delete(ws)
+      const left = (this.perUser.get(state.userId) ?? 1) - 1
+      if (left > 0) this.perUser.set(state.userId, left)
+      else this.perUser.delete(state.userId)
       metrics.connections.dec()
       handlers.close()
     })

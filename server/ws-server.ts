@@ -83,6 +83,11 @@ export class ListSocketServer {
     const { claims, grant } = verdict
     // Its session may have ended while it was being authorized; from here to adopt nothing awaits.
     if (this.deps.sessions?.isEnded(claims.sessionId)) return this.pool.refuse(req, socket, head, CloseCode.Unauthorized)
+    // Per-user cap: one account cannot hold the sockets everyone else needs (a device socket counts once).
+    if (!this.pool.hasRoomFor(claims.userId)) {
+      this.deps.metrics.quotaRefusals.inc({ reason: 'socket_quota' })
+      return this.pool.refuse(req, socket, head, CloseCode.TooManySockets)
+    }
     this.pool.upgrade(req, socket, head, (ws) => {
       if (target.kind === 'device') this.devices.accept(ws, claims)
       else if (grant) this.accept(ws, target.listId, grant)
@@ -109,7 +114,7 @@ export class ListSocketServer {
     let joined: { room: Room; conn: Connection } | null = null
     this.pool.adopt(
       ws,
-      { expiresAt: grant.claims.exp * 1000, sessionId: grant.claims.sessionId },
+      { expiresAt: grant.claims.exp * 1000, sessionId: grant.claims.sessionId, userId: grant.claims.userId },
       {
         message: (message) => {
           if (joined) return joined.room.receive(joined.conn, message)

@@ -74,6 +74,8 @@ export const CloseCode = {
   NotFound: closeCode(4004, false, 'no such list'),
   MalformedMessage: closeCode(4400, false, 'malformed message'),
   DocumentTooBig: closeCode(4413, false, 'list document exceeds the size limit'),
+  /** A write would take the bytes stored in the lists its list's owner owns past `MAX_STORED_BYTES_PER_USER`. */
+  StorageQuota: closeCode(4414, false, "the list owner's storage quota is full"),
   /** A write broke the list document's layout rules (`WriteRule`s of 4422); nothing of it was applied. */
   WriteInvalid: closeCode(4422, false, 'write refused: it breaks the list document rules'),
   /** A write added content under a Yjs clientID another user owns on this list. */
@@ -110,6 +112,11 @@ export const CloseCode = {
   WriteUnresolvable: closeCode(4509, true, 'write refers to content the server has not received yet'),
   ServerRestarting: closeCode(4512, true, 'server restarting'),
   RateLimited: closeCode(4529, true, 'too many messages'),
+  /**
+   * The user already holds `MAX_SOCKETS_PER_USER` open sockets (list and device sockets, a device
+   * socket counting once) on this server. Retryable: it gets in once some of them close.
+   */
+  TooManySockets: closeCode(4530, true, 'too many open sockets for this user'),
 } as const satisfies Record<string, CloseCodeInfo>
 export type CloseCodeName = keyof typeof CloseCode
 

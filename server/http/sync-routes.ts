@@ -73,6 +73,7 @@ export function syncRoutes(accounts: AccountStore, tokens: TokenService, rooms: 
         if (!(err instanceof ProtocolError)) throw err
         // Storage failed (or the update could not be integrated): retryable, not the client's fault.
         if (err.close.retryable) throw new HttpError(503, 'unavailable', err.message)
+        if (err.close === CloseCode.StorageQuota) throw new HttpError(413, 'storage_quota', err.message)
         const status = err.close === CloseCode.DocumentTooBig ? 413 : 400
         throw new HttpError(status, err.close === CloseCode.DocumentTooBig ? 'document_too_big' : 'invalid_update', err.message)
       }
