@@ -1,0 +1,89 @@
+/**
+ * Finding 7 of issue 10 across real nodes: two Colist processes sharing a
+ * real PostgreSQL (sessions stored there) and a real Redis (revocations on
+ * the fan-out). A log-out on node 1 closes the session's sockets on node 2
+ * with 4001 within 1 s, and node 2 refuses its token and the rotated-away one.
+ */
+import { rm } from 'node:fs/promises'
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
+import { WebSocket } from 'ws'
+import type { AuthResponse } from '../shared/api.ts'
+import { CloseCode } from '../shared/protocol.ts'
+import { Api, spawnServer, tempDir, type ServerProcess } from './test-support/harness.ts'
+import { startPostgres, type TestPostgres } from './test-support/postgres-server.ts'
+import { deviceSocketUrl, listSocketUrl } from './test-support/raw-list-socket.ts'
+import { startRedis, type TestRedis } from './test-support/redis-server.ts'
+
+const JWT_SECRET = 'sessions-cluster-test-secret-shared-by-every-node-0123'
+
+let postgres: TestPostgres
+let redis: TestRedis
+const processes: ServerProcess[] = []
+const dataDirs: string[] = []
+const sockets: WebSocket[] = []
+
+beforeAll(async () => {
+  ;[postgres, redis] = await Promise.all([startPostgres(), startRedis()])
+}, 60_000)
+
+afterAll(async () => {
+  await redis?.stop()
+  await postgres?.stop()
+})
+
+afterEach(async () => {
+  for (const ws of sockets.splice(0)) ws.terminate()
+  for (const node of processes.splice(0)) {
+    if (node.child.exitCode === null) node.child.kill('SIGKILL')
+    await node.exited
+  }
+  for (const dir of dataDirs.splice(0)) await rm(dir, { recursive: true, force: true })
+})
+
+async function startNode(databaseUrl: string): Promise<ServerProcess> {
+  const dataDir = await tempDir()
+  dataDirs.push(dataDir)
+  const node = await spawnServer(dataDir, { PORT: '0', REDIS_URL: redis.url, DATABASE_URL: databaseUrl, JWT_SECRET })
+  processes.push(node)
+  return node
+}
+
+async function open(url: string): Promise<{ ws: WebSocket; closed: Promise<{ code: number; at: number }> }> {
+  const ws = new WebSocket(url)
+  sockets.push(ws)
+  const closed = new Promise<{ code: number; at: number }>((resolve) => ws.once('close', (code) => resolve({ code, at: Date.now() })))
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve())
+    ws.once('error', reject)
+  })
+  const early = await Promise.race([closed, new Promise<null>((resolve) => setTimeout(() => resolve(null), 100))])
+  if (early) throw new Error(`socket closed at once with ${early.code}`)
+  return { ws, closed }
+}
+
+it('a session logged out on node 1 closes its list and device sockets on node 2 with 4001 within 1 s; node 2 refuses its token, and a token rotated on node 1', async () => {
+  const databaseUrl = await postgres.createDatabase(`sessions_${process.pid}`)
+  const [n1, n2] = await Promise.all([startNode(databaseUrl), startNode(databaseUrl)])
+  const api1 = new Api(n1.url)
+  const api2 = new Api(n2.url)
+  const ana = await api1.signup('Ana')
+  const list = await api1.createList(ana.token)
+
+  // Rotation on node 1, after node 2 has used (and cached) the token.
+  expect((await api2.request('GET', '/api/me', undefined, ana.token)).status).toBe(200)
+  const fresh = (await api1.request('POST', '/api/auth/refresh', undefined, ana.token)).body as AuthResponse
+  await new Promise((resolve) => setTimeout(resolve, 200))
+  expect((await api2.request('GET', '/api/me', undefined, ana.token)).status).toBe(401)
+  expect((await api2.request('GET', '/api/me', undefined, fresh.token)).status).toBe(200)
+
+  const listSocket = await open(listSocketUrl(n2.url, list.id, fresh.token))
+  const deviceSocket = await open(deviceSocketUrl(n2.url, fresh.token))
+  const before = Date.now()
+  expect((await api1.request('POST', '/api/auth/logout', undefined, fresh.token)).status).toBe(204)
+  for (const socket of [listSocket, deviceSocket]) {
+    const result = await Promise.race([socket.closed, new Promise<null>((resolve) => setTimeout(() => resolve(null), 2000))])
+    expect(result?.code).toBe(CloseCode.Unauthorized.code)
+    expect(result!.at - before).toBeLessThanOrEqual(1000)
+  }
+  expect((await api2.request('GET', '/api/me', undefined, fresh.token)).status).toBe(401)
+}, 60_000)
