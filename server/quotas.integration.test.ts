@@ -190,6 +190,10 @@ describe('per-user quotas', () => {
     })
     expect(big.status).toBe(413)
     expect(((await big.json()) as { error: { code: string } }).error.code).toBe('storage_quota')
+    // And so is the JSON item route, even by an editor of the owner's list.
+    const item = await api.request('POST', `/api/lists/${third!.id}/items`, { text: 'y'.repeat(2000) }, mallory.token)
+    expect(item.status).toBe(413)
+    expect(item.body.error.code).toBe('storage_quota')
     await memberStillWorks(server, anaList.id, ana.token, ana.user.id)
   })
 })

@@ -483,6 +483,14 @@ export class Room {
     else change()
   }
 
+  /**
+   * Checks a write of about `bytes` that will come as a `change` (an HTTP item route) against the
+   * owner's stored-bytes quota: throws ProtocolError(StorageQuota) past it, as `applyUpdate` does.
+   */
+  admitChange(bytes: number): void {
+    this.options.quota?.admit(this.id, this.pendingBytes + bytes)
+  }
+
   /** Runs `apply`, a write of `writer`'s: what it changes is theirs in the list's activity. */
   private asWriter(writer: Writer, apply: () => void): void {
     if (this.activity) this.activity.as(writer, apply)

@@ -14,9 +14,10 @@ import type { z } from 'zod'
 import { AddItemRequest, UpdateItemRequest } from '../../shared/api.ts'
 import { addItem, getItem, removeItem, setChecked, updateItem, type ItemGroup, type ListView } from '../../shared/list-document.ts'
 import { readTitle } from '../../shared/list-layout.ts'
-import { WriteRule, type Role } from '../../shared/protocol.ts'
+import { CloseCode, WriteRule, type Role } from '../../shared/protocol.ts'
 import type { TokenService } from '../auth.ts'
 import { decodeCursor, type ListIndex } from '../list-index.ts'
+import { ProtocolError } from '../protocol-error.ts'
 import type { Room } from '../room.ts'
 import type { RoomRegistry } from '../room-registry.ts'
 import type { AccountStore } from '../storage/storage.ts'
@@ -50,6 +51,8 @@ export function itemRoutes(accounts: AccountStore, tokens: TokenService, rooms: 
       // Read the changes made since the index was last used, a slice per event-loop turn.
       await room.index.settle()
       if (minimum === 'viewer') return fn(room.doc, userId, body, room)
+      // An add or edit counts against the list owner's storage quota, its body bounding what it adds (deletions are never refused).
+      if (schema) admitChange(room, Buffer.byteLength(JSON.stringify(body)))
       let result!: T
       room.change((doc) => {
         result = fn(doc, userId, body, room)
@@ -106,6 +109,15 @@ export function itemRoutes(accounts: AccountStore, tokens: TokenService, rooms: 
   })
 
   return router
+}
+
+function admitChange(room: Room, bytes: number): void {
+  try {
+    room.admitChange(bytes)
+  } catch (err) {
+    if (err instanceof ProtocolError && err.close === CloseCode.StorageQuota) throw new HttpError(413, 'storage_quota', err.message)
+    throw err
+  }
 }
 
 function requireCategory(index: ListIndex, categoryId: string): void {
