@@ -94,6 +94,8 @@ test('deleting offers Undo, which restores the same item; undoing an add hides t
   // Undo of an add (toolbar): the item is marked deleted; its key stays in `items`.
   await alice.addItem('Rake')
   const rakeId = await alice.row('Rake').getAttribute('data-item-id')
+  // Bob must have the item before it is undone, or there is no key on his side to keep.
+  await expect(bob.checkbox('Rake')).toBeVisible()
   await alice.page.getByRole('button', { name: 'Undo', exact: true }).click()
   await expect(bob.checkbox('Rake')).toHaveCount(0)
   await expect(alice.checkbox('Rake')).toHaveCount(0)
