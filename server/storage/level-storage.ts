@@ -241,6 +241,19 @@ export class LevelStorage implements Storage {
     return id === undefined ? null : this.getUserById(id)
   }
 
+  async setPasswordHash(userId: string, expected: string, next: string): Promise<boolean> {
+    assertKeyPart('user', userId)
+    this.#assertAcceptingWrites()
+    return this.#accountLock.run(ACCOUNTS, async () => {
+      const user = await this.#s.users.get(userId)
+      if (user === undefined || user.passwordHash !== expected) return false
+      await this.#commit((batch) => {
+        batch.put(userId, { ...user, passwordHash: next }, { sublevel: this.#s.users })
+      })
+      return true
+    })
+  }
+
   // --- lists ---
 
   async createList(list: ListRecord): Promise<void> {

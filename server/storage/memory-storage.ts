@@ -114,6 +114,14 @@ export class MemoryStorage implements Storage {
     return id === undefined ? null : this.getUserById(id)
   }
 
+  async setPasswordHash(userId: string, expected: string, next: string): Promise<boolean> {
+    this.#assertOpen()
+    const user = this.#users.get(userId)
+    if (!user || user.passwordHash !== expected) return false
+    user.passwordHash = next
+    return true
+  }
+
   // --- lists ---
 
   async createList(list: ListRecord): Promise<void> {

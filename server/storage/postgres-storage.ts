@@ -286,6 +286,13 @@ export class PostgresStorage implements Storage {
     })
   }
 
+  setPasswordHash(userId: string, expected: string, next: string): Promise<boolean> {
+    return this.#track(async () => {
+      const result = await this.#pool.query('UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2', [userId, expected, next])
+      return result.rowCount === 1
+    })
+  }
+
   // --- lists ---
 
   createList(list: ListRecord): Promise<void> {

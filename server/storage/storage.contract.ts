@@ -299,6 +299,27 @@ export function runStorageContract(name: string, open: () => Promise<OpenedStora
         read!.name = 'changed after read'
         expect((await storage.getUserById('u1'))?.name).toBe('User u1')
       })
+
+      it('replaces a password hash only from the current one, keeping the rest of the user', async () => {
+        const ada = user('u1', 'ada@example.com')
+        await storage.createUser(ada)
+        expect(await storage.setPasswordHash('u1', ada.passwordHash, 'scrypt$131072$8$1$new')).toBe(true)
+        expect(await storage.getUserById('u1')).toEqual({ ...ada, passwordHash: 'scrypt$131072$8$1$new' })
+        expect((await storage.getUserByEmail('ada@example.com'))?.passwordHash).toBe('scrypt$131072$8$1$new')
+        // From a hash that is no longer the stored one: nothing changes.
+        expect(await storage.setPasswordHash('u1', ada.passwordHash, 'scrypt$131072$8$1$stale')).toBe(false)
+        expect((await storage.getUserById('u1'))?.passwordHash).toBe('scrypt$131072$8$1$new')
+        expect(await storage.setPasswordHash('nobody', ada.passwordHash, 'x')).toBe(false)
+        expect(await storage.getUserById('nobody')).toBeNull()
+      })
+
+      it('lets exactly one of two concurrent password-hash replacements from the same hash win', async () => {
+        const ada = user('u1', 'ada@example.com')
+        await storage.createUser(ada)
+        const results = await Promise.all(['first', 'second'].map((next) => storage.setPasswordHash('u1', ada.passwordHash, next)))
+        expect(results.filter(Boolean)).toHaveLength(1)
+        expect(['first', 'second']).toContain((await storage.getUserById('u1'))?.passwordHash)
+      })
     })
 
     describe('lists', () => {

@@ -80,6 +80,14 @@ export interface AccountStore {
   createUser(user: UserRecord): Promise<void>
   getUserById(id: string): Promise<UserRecord | null>
   getUserByEmail(email: string): Promise<UserRecord | null>
+  /**
+   * Compare-and-set: if the user's password hash is still `expected`, replaces
+   * it with `next` and returns true; otherwise (no such user, or the hash
+   * changed meanwhile) changes nothing and returns false. A log-in uses it to
+   * store a hash at the current cost in place of an older one, without ever
+   * undoing a change made meanwhile.
+   */
+  setPasswordHash(userId: string, expected: string, next: string): Promise<boolean>
 
   /** Creates the list and the owner's membership in one atomic write. */
   createList(list: ListRecord): Promise<void>
