@@ -77,7 +77,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const storage = options.storage ?? (await openStorage(config))
   const fanout = options.fanout ?? (config.redisUrl ? await RedisFanout.connect(config.redisUrl, log) : new LocalFanoutHub().endpoint())
   const metrics = new Metrics()
-  const sessions = new Sessions({ store: storage, fanout, log, secret: config.jwtSecret, ttlSeconds: config.tokenTtlSeconds })
+  const sessions = new Sessions({ store: storage, fanout, log, secret: config.jwtSecret, ttlSeconds: config.tokenTtlSeconds, metrics })
   const tokens = sessions.tokens
   const activityFeed = new ActivityFeed(fanout, log)
   const activity = new ActivityLog(storage, activityFeed, log, fanout.nodeId, options.activity)
@@ -114,7 +114,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   // log-in and sign-up have no token, and their limits need the email.
   app.use(['/api/auth/login', '/api/auth/signup'], jsonBody(AUTH_BODY_LIMIT))
   app.use('/api', loginLimits.router())
-  app.use('/api', authRoutes(storage, sessions))
+  app.use('/api', authRoutes(storage, sessions, log))
   app.use('/api', new ListQuotas(limiterStore, config.quotas, storage, metrics, storageQuota).router(requireUser(tokens)))
   app.use('/api', listRoutes(storage, tokens, rooms, lists))
   app.use('/api', itemRoutes(storage, tokens, rooms))

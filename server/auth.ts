@@ -18,6 +18,11 @@ export function verifyPassword(password: string, stored: string): Promise<boolea
   return passwords.verify(password, stored)
 }
 
+/** Whether a stored hash was made at a lower cost than the configured one (a log-in then stores a new one). */
+export function passwordNeedsRehash(stored: string): boolean {
+  return passwords.needsRehash(stored)
+}
+
 export interface TokenClaims {
   userId: string
   name: string
@@ -36,10 +41,29 @@ export interface TokenClaims {
  */
 export interface SessionGate {
   assertLive(claims: TokenClaims): Promise<void>
+  /** Called once for each token refused because of its session (counted in /metrics). */
+  refused(reason: SessionRefusal): void
 }
+
+/**
+ * Why a well-signed token was refused because of its session:
+ * - `ended`: this node knows the session was ended (log-out, log out everywhere, ended from the sessions list);
+ * - `missing`: the store has no such session for the user (ended on another node before the news came, or expired and removed);
+ * - `rotated`: the token was replaced by a refresh (an old token, a replay, or the loser of two refreshes);
+ * - `no_session`: the token predates sessions (no `sid` claim).
+ */
+export type SessionRefusal = 'ended' | 'missing' | 'rotated' | 'no_session'
 
 export class TokenError extends Error {
   override name = 'TokenError'
+
+  constructor(
+    message: string,
+    /** Set when the token was refused because of its session. */
+    readonly sessionRefusal?: SessionRefusal,
+  ) {
+    super(message)
+  }
 }
 
 export class TokenService {
@@ -87,9 +111,14 @@ export class TokenService {
    * holder logs in again.
    */
   async verify(token: unknown): Promise<TokenClaims> {
-    const claims = await this.verifySignature(token)
-    await this.sessions?.assertLive(claims)
-    return claims
+    try {
+      const claims = await this.verifySignature(token)
+      await this.sessions?.assertLive(claims)
+      return claims
+    } catch (err) {
+      if (err instanceof TokenError && err.sessionRefusal) this.sessions?.refused(err.sessionRefusal)
+      throw err
+    }
   }
 
   private async verifySignature(token: unknown): Promise<TokenClaims> {
@@ -101,7 +130,7 @@ export class TokenService {
       if (typeof payload.sub !== 'string' || typeof payload.name !== 'string' || typeof payload.exp !== 'number') {
         throw new TokenError('token lacks required claims')
       }
-      if (typeof payload.sid !== 'string' || typeof payload.jti !== 'string') throw new TokenError('token predates sessions: log in again')
+      if (typeof payload.sid !== 'string' || typeof payload.jti !== 'string') throw new TokenError('token predates sessions: log in again', 'no_session')
       return { userId: payload.sub, name: payload.name, exp: payload.exp, sessionId: payload.sid, tokenId: payload.jti }
     } catch (err) {
       if (err instanceof TokenError) throw err

@@ -49,6 +49,12 @@ export class Metrics {
     labelNames: ['reason'],
     registers: [this.registry],
   })
+  readonly sessionRefusals = new Counter({
+    name: 'colist_session_refusals_total',
+    help: 'Requests and sockets refused because of their token\'s session, by reason: ended (this node knows it was logged out), missing (no such session: ended on another node first, or expired), rotated (the token was replaced by a refresh), no_session (a token from before sessions)',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  })
   constructor() {
     collectDefaultMetrics({ register: this.registry })
   }

@@ -4,7 +4,7 @@
  * log-in flood does not hold up durable writes; hashes made at the old cost
  * (N = 2^14, on the libuv pool) keep verifying.
  */
-import { randomBytes, scryptSync } from 'node:crypto'
+import { randomBytes, randomUUID, scryptSync } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Api, startTestServer, type TestServer } from './test-support/harness.ts'
 import { memberRound } from './test-support/member-probe.ts'
@@ -38,6 +38,34 @@ describe('password hashing', () => {
     } finally {
       await hasher.close()
     }
+  })
+
+  it('a log-in with a hash of the old cost (N = 2^14) stores a new one at the current cost, which still verifies', async () => {
+    ts = await startTestServer({ PASSWORD_HASH_COST: '15' })
+    const storage = ts.server.storage
+    const salt = randomBytes(16)
+    const old = ['scrypt', 16384, 8, 1, salt.toString('base64'), scryptSync('an old password', salt, 32, { N: 16384, r: 8, p: 1 }).toString('base64')].join('$')
+    await storage.createUser({ id: randomUUID(), email: 'old-hash@example.com', name: 'Old', passwordHash: old, createdAt: Date.now() })
+
+    const api = new Api(ts.server.url)
+    const wrong = await api.request('POST', '/api/auth/login', { email: 'old-hash@example.com', password: 'not the password' })
+    expect(wrong.status).toBe(401)
+    expect((await storage.getUserByEmail('old-hash@example.com'))?.passwordHash).toBe(old)
+
+    const login = await api.request('POST', '/api/auth/login', { email: 'old-hash@example.com', password: 'an old password' })
+    expect(login.status).toBe(200)
+    const stored = (await storage.getUserByEmail('old-hash@example.com'))!.passwordHash
+    expect(stored.split('$').slice(0, 4)).toEqual(['scrypt', String(2 ** 15), '8', '1'])
+    const hasher = new PasswordHasher({ logN: 15, workers: 1 })
+    try {
+      expect(await hasher.verify('an old password', stored)).toBe(true)
+      expect(hasher.needsRehash(stored)).toBe(false)
+    } finally {
+      await hasher.close()
+    }
+    // The next log-in verifies against the new hash and leaves it as it is.
+    expect((await api.request('POST', '/api/auth/login', { email: 'old-hash@example.com', password: 'an old password' })).status).toBe(200)
+    expect((await storage.getUserByEmail('old-hash@example.com'))!.passwordHash).toBe(stored)
   })
 
   it('a log-in flood does not hold up a member: durable writes keep their latency (printed) and each round stays within 1 s', async () => {

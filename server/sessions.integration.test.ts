@@ -204,6 +204,52 @@ describe('sessions: a token can be ended before it expires', () => {
   })
 })
 
+/** colist_session_refusals_total by reason, as /metrics shows it. */
+async function sessionRefusals(url: string): Promise<Record<string, number>> {
+  const text = await (await fetch(`${url}/metrics`)).text()
+  const counts: Record<string, number> = {}
+  for (const [, reason, value] of text.matchAll(/^colist_session_refusals_total\{reason="([a-z_]+)"\} (\d+)/gm)) counts[reason!] = Number(value)
+  return counts
+}
+
+describe('sessions: refusals are counted in /metrics by reason', () => {
+  it('a logged-out token (request and socket), a rotated one and one from before sessions each count under their reason', async () => {
+    const ts = await server()
+    const api = new Api(ts.server.url)
+    const ana = await api.signup('Ana')
+    const list = await api.createList(ana.token)
+    expect(await sessionRefusals(ts.server.url)).toEqual({})
+
+    expect((await api.request('POST', '/api/auth/logout', undefined, ana.token)).status).toBe(204)
+    expect((await api.request('GET', '/api/me', undefined, ana.token)).status).toBe(401)
+    expect(await closeCodeFor(listSocketUrl(ts.server.url, list.id, ana.token))).toBe(CloseCode.Unauthorized.code)
+    expect(await sessionRefusals(ts.server.url)).toEqual({ ended: 2 })
+
+    const bob = await api.signup('Bob')
+    expect((await api.request('POST', '/api/auth/refresh', undefined, bob.token)).status).toBe(200)
+    expect((await api.request('GET', '/api/me', undefined, bob.token)).status).toBe(401)
+    const legacy = await new SignJWT({ name: 'Bob' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(bob.user.id)
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode(JWT_SECRET))
+    expect((await api.request('GET', '/api/me', undefined, legacy)).status).toBe(401)
+    expect(await sessionRefusals(ts.server.url)).toEqual({ ended: 2, rotated: 1, no_session: 1 })
+  })
+
+  it('a node that never heard of a log-out on another (no shared fan-out) refuses the token as missing', async () => {
+    const storage = new MemoryStorage()
+    const a = await server({}, { storage })
+    const b = await server({}, { storage })
+    const ana = await new Api(a.server.url).signup('Ana')
+    // No shared fan-out: B learns of the log-out on A only from the store.
+    expect((await new Api(a.server.url).request('POST', '/api/auth/logout', undefined, ana.token)).status).toBe(204)
+    expect((await new Api(b.server.url).request('GET', '/api/me', undefined, ana.token)).status).toBe(401)
+    expect(await sessionRefusals(b.server.url)).toEqual({ missing: 1 })
+  })
+})
+
 describe('sessions across two nodes sharing a store and a fan-out', () => {
   it('a session ended on node A closes its sockets on node B with 4001 within 1 s, and B refuses its token', async () => {
     const storage = new MemoryStorage()

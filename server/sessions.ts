@@ -18,9 +18,10 @@
  *   (`onEnded`, socket-pool.ts).
  */
 import { randomUUID } from 'node:crypto'
-import { TokenError, TokenService, type SessionGate, type TokenClaims } from './auth.ts'
+import { TokenError, TokenService, type SessionGate, type SessionRefusal, type TokenClaims } from './auth.ts'
 import type { Fanout } from './fanout.ts'
 import type { Logger } from './logger.ts'
+import type { Metrics } from './metrics.ts'
 import { decodeSessionChange, encodeSessionChange, topics, type SessionChange } from './node-protocol.ts'
 import type { SessionRecord, SessionStore } from './storage/storage.ts'
 
@@ -34,6 +35,8 @@ export interface SessionsOptions {
   cacheMs?: number
   /** `lastUsedAt` is written at most this often per session and node. */
   touchEveryMs?: number
+  /** Where tokens refused because of their session are counted, by reason. */
+  metrics?: Pick<Metrics, 'sessionRefusals'>
 }
 
 /** What the user sees of one of their sessions. */
@@ -114,7 +117,10 @@ export class Sessions implements SessionGate {
     this.forget(claims.sessionId)
     const rotated = await this.options.store.rotateSession(claims.sessionId, claims.tokenId, { tokenId, expiresAt, at: Date.now() })
     this.forget(claims.sessionId)
-    if (!rotated) throw new TokenError('token already refreshed, or its session ended')
+    if (!rotated) {
+      this.refused('rotated')
+      throw new TokenError('token already refreshed, or its session ended')
+    }
     this.publish({ kind: 'rotated', sessionId: claims.sessionId })
     return { token, expiresAt }
   }
@@ -164,15 +170,20 @@ export class Sessions implements SessionGate {
 
   /** SessionGate: the token is its session's current one, and the session exists. */
   async assertLive(claims: TokenClaims): Promise<void> {
-    if (this.ended.has(claims.sessionId)) throw new TokenError('session ended')
+    if (this.ended.has(claims.sessionId)) throw new TokenError('session ended', 'ended')
     const record = await this.read(claims.sessionId)
-    if (!record || record.userId !== claims.userId) throw new TokenError('session ended')
-    if (record.tokenId !== claims.tokenId) throw new TokenError('token replaced by a newer one')
+    if (!record || record.userId !== claims.userId) throw new TokenError('session ended', 'missing')
+    if (record.tokenId !== claims.tokenId) throw new TokenError('token replaced by a newer one', 'rotated')
     const now = Date.now()
     if (now - record.lastUsedAt >= this.touchEveryMs) {
       record.lastUsedAt = now
       this.options.store.touchSession(record.id, now).catch((err: unknown) => this.options.log.warn({ err }, 'recording a session\'s last use failed'))
     }
+  }
+
+  /** SessionGate: counts a token refused because of its session (`colist_session_refusals_total{reason}`). */
+  refused(reason: SessionRefusal): void {
+    this.options.metrics?.sessionRefusals.inc({ reason })
   }
 
   close(): void {

@@ -2,7 +2,8 @@
 import { randomUUID } from 'node:crypto'
 import { Router, type Request, type Response } from 'express'
 import { LoginRequest, SignupRequest, type AuthResponse, type PublicUser, type SessionsResponse } from '../../shared/api.ts'
-import { TokenError, hashPassword, verifyPassword } from '../auth.ts'
+import { TokenError, hashPassword, passwordNeedsRehash, verifyPassword } from '../auth.ts'
+import type { Logger } from '../logger.ts'
 import { deviceLabel, type Sessions } from '../sessions.ts'
 import { ConflictError, type AccountStore, type UserRecord } from '../storage/storage.ts'
 import { currentUser, requireUser } from './access.ts'
@@ -16,7 +17,7 @@ export function publicUser(user: UserRecord): PublicUser {
   return { id: user.id, email: user.email, name: user.name }
 }
 
-export function authRoutes(accounts: AccountStore, sessions: Sessions): Router {
+export function authRoutes(accounts: AccountStore, sessions: Sessions, log?: Logger): Router {
   const router = Router()
 
   /** A new session on the device the request came from, and its first token. */
@@ -48,8 +49,23 @@ export function authRoutes(accounts: AccountStore, sessions: Sessions): Router {
     const user = await accounts.getUserByEmail(body.email)
     const ok = await verifyPassword(body.password, user?.passwordHash ?? (await decoyHash))
     if (!user || !ok) throw new HttpError(401, 'invalid_credentials', 'wrong email or password')
+    if (passwordNeedsRehash(user.passwordHash)) await upgradePasswordHash(user, body.password)
     res.json(await respondWithToken(user, req))
   })
+
+  /**
+   * A hash made at a lower cost than today's (N = 2^14 before issue 10) is
+   * replaced at this log-in, the one moment the password is known. Compare-and-set,
+   * so a change made meanwhile is never undone; a failure only leaves the old hash.
+   */
+  async function upgradePasswordHash(user: UserRecord, password: string): Promise<void> {
+    try {
+      const next = await hashPassword(password)
+      if (await accounts.setPasswordHash(user.id, user.passwordHash, next)) user.passwordHash = next
+    } catch (err) {
+      log?.warn({ err, userId: user.id }, 'storing a password hash at the current cost failed; the old one stays')
+    }
+  }
 
   const authenticated = requireUser(sessions.tokens)
 
