@@ -69,6 +69,8 @@ const envSchema = z.object({
   MAX_LISTS_PER_USER: int(500, 1),
   LISTS_PER_MINUTE: int(30, 1),
   MAX_SOCKETS_PER_USER: int(200, 1),
+  /** Device sockets open with one session's tokens (one signed-in browser or app; the web client opens one per tab): past it 4530. */
+  MAX_DEVICE_SOCKETS_PER_SESSION: int(16, 1),
   MAX_STORED_BYTES_PER_USER: int(256 * 1024 * 1024, 1024),
   /** Compact a list's update log into a snapshot past this many entries or bytes. */
   COMPACT_LOG_ENTRIES: int(500, 1),
@@ -155,6 +157,7 @@ export interface QuotaConfig {
   maxListsPerUser: number
   listsPerMinute: number
   maxSocketsPerUser: number
+  maxDeviceSocketsPerSession: number
   maxStoredBytesPerUser: number
 }
 
@@ -227,6 +230,7 @@ export async function loadConfig(env: Record<string, string | undefined> = proce
       maxListsPerUser: e.MAX_LISTS_PER_USER,
       listsPerMinute: e.LISTS_PER_MINUTE,
       maxSocketsPerUser: e.MAX_SOCKETS_PER_USER,
+      maxDeviceSocketsPerSession: e.MAX_DEVICE_SOCKETS_PER_SESSION,
       maxStoredBytesPerUser: e.MAX_STORED_BYTES_PER_USER,
     },
     compaction: { maxLogEntries: e.COMPACT_LOG_ENTRIES, maxLogBytes: e.COMPACT_LOG_BYTES },

@@ -85,7 +85,7 @@ class DeviceLink {
     private readonly pool: SocketPool,
     readonly deps: DeviceSocketDeps,
   ) {
-    pool.adopt(ws, { expiresAt: claims.exp * 1000, sessionId: claims.sessionId, userId: claims.userId }, { message: (bytes) => this.enqueue(bytes), close: () => this.end() }, { user: claims.userId, device: true })
+    pool.adopt(ws, { expiresAt: claims.exp * 1000, sessionId: claims.sessionId, userId: claims.userId, device: true }, { message: (bytes) => this.enqueue(bytes), close: () => this.end() }, { user: claims.userId, device: true })
     this.stopLists = deps.feeds?.subscribeLists?.(claims.userId, (json) => this.send({ type: DeviceFrame.Lists, json })) ?? null
   }
 

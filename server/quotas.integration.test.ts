@@ -141,6 +141,42 @@ describe('per-user quotas', () => {
     for (const s of [...held, again]) s.ws.terminate()
   })
 
+  it('refuses device sockets past MAX_DEVICE_SOCKETS_PER_SESSION (16) with 4530, while the same user on another device and another user still connect', async () => {
+    // Default quotas: one signed-in device trying to hold 40 device sockets, far under MAX_SOCKETS_PER_USER (200).
+    const { ts, api } = await start({})
+    const mallory = await api.signup('Mallory')
+    const ana = await api.signup('Ana')
+    const list = await api.createList(mallory.token, 'Shared')
+    await api.share(mallory.token, list.id, ana.user.email, 'editor')
+    const sockets = Array.from({ length: 40 }, () => openSocket(deviceSocketUrl(ts.server.url, mallory.token)))
+    // A refused socket completes its upgrade too, then closes at once.
+    await Promise.allSettled(sockets.map((s) => s.opened))
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    const held = sockets.filter((s) => s.ws.readyState === WebSocket.OPEN)
+    expect(held).toHaveLength(16)
+    const codes = await Promise.all(sockets.filter((s) => !held.includes(s)).map((s) => s.closed))
+    expect(codes).toEqual(Array(24).fill(CloseCode.TooManySockets.code))
+    expect(await refusals(ts, 'device_socket_quota')).toBe(24)
+
+    // The same user signed in on another device (another session) gets a device socket, and list sockets still open.
+    const phone = await api.request('POST', '/api/auth/login', { email: mallory.user.email, password: 'correct horse battery' })
+    expect(phone.status).toBe(200)
+    const other = openSocket(deviceSocketUrl(ts.server.url, (phone.body as { token: string }).token))
+    await other.opened
+    await memberStillWorks(ts, list.id, mallory.token, mallory.user.id)
+    // Another user on the same list connects and syncs within 1 s.
+    await memberStillWorks(ts, list.id, ana.token, ana.user.id)
+    // Closing one of the session's device sockets frees a place.
+    held[0]!.ws.close()
+    await held[0]!.closed
+    const again = openSocket(deviceSocketUrl(ts.server.url, mallory.token))
+    await again.opened
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(again.ws.readyState).toBe(WebSocket.OPEN)
+    expect(other.ws.readyState).toBe(WebSocket.OPEN)
+    for (const s of [...held, other, again]) s.ws.terminate()
+  })
+
   it("refuses writes past MAX_STORED_BYTES_PER_USER summed over the owner's lists (4414; HTTP 413 storage_quota), also for a list not loaded, while another user writes", async () => {
     const QUOTA = 64 * 1024
     const env = { MAX_STORED_BYTES_PER_USER: String(QUOTA) }

@@ -36,6 +36,8 @@ interface SocketState {
   sessionId: string
   /** Whose socket it is: each user may hold `MAX_SOCKETS_PER_USER` (hasRoomFor). */
   userId: string
+  /** A device socket: each session may hold `MAX_DEVICE_SOCKETS_PER_SESSION` of them (hasRoomForDevice). */
+  device: boolean
 }
 
 const HOUSEKEEPING_INTERVAL_MS = 1000
@@ -45,6 +47,8 @@ export class SocketPool {
   private readonly sockets = new Map<WebSocket, SocketState>()
   /** Open sockets per user. */
   private readonly perUser = new Map<string, number>()
+  /** Open device sockets per session. */
+  private readonly devicesPerSession = new Map<string, number>()
   private readonly housekeeping: NodeJS.Timeout
   private lastPing = Date.now()
   /** Upgrades past the connection cap check whose socket is not in `sockets` yet. */
@@ -96,6 +100,14 @@ export class SocketPool {
     return (this.perUser.get(userId) ?? 0) < this.deps.config.quotas.maxSocketsPerUser
   }
 
+  /**
+   * Whether the session may open one more device socket (`MAX_DEVICE_SOCKETS_PER_SESSION`): a
+   * session is one signed-in device, so this is the per-device cap. Checked like `hasRoomFor`.
+   */
+  hasRoomForDevice(sessionId: string): boolean {
+    return (this.devicesPerSession.get(sessionId) ?? 0) < this.deps.config.quotas.maxDeviceSocketsPerSession
+  }
+
   /** Completes the upgrade; `accept` runs synchronously with the open socket. */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, accept: (ws: WebSocket) => void): void {
     this.wss.handleUpgrade(req, socket, head, accept)
@@ -112,11 +124,12 @@ export class SocketPool {
    * when its token expires, and each of its messages reaches `handlers.message` only if it is
    * binary and within the rate limit (a text frame closes it with 4400, a flood with 4529).
    */
-  adopt(ws: WebSocket, token: { expiresAt: number; sessionId: string; userId: string }, handlers: SocketHandlers, logContext: Record<string, unknown> = {}): void {
+  adopt(ws: WebSocket, token: { expiresAt: number; sessionId: string; userId: string; device?: boolean }, handlers: SocketHandlers, logContext: Record<string, unknown> = {}): void {
     const { config, metrics, log } = this.deps
-    const state: SocketState = { alive: true, tokenExpiresAt: token.expiresAt, sessionId: token.sessionId, userId: token.userId }
+    const state: SocketState = { alive: true, tokenExpiresAt: token.expiresAt, sessionId: token.sessionId, userId: token.userId, device: token.device ?? false }
     this.sockets.set(ws, state)
-    this.perUser.set(token.userId, (this.perUser.get(token.userId) ?? 0) + 1)
+    increment(this.perUser, token.userId)
+    if (state.device) increment(this.devicesPerSession, token.sessionId)
     metrics.connections.inc()
     const bucket = new TokenBucket(config.limits.ratePerSecond, config.limits.rateBurst)
     ws.on('pong', () => {
@@ -130,9 +143,8 @@ export class SocketPool {
     ws.on('error', (err) => log.debug({ err: String(err), ...logContext }, 'socket error'))
     ws.on('close', () => {
       this.sockets.delete(ws)
-      const left = (this.perUser.get(state.userId) ?? 1) - 1
-      if (left > 0) this.perUser.set(state.userId, left)
-      else this.perUser.delete(state.userId)
+      decrement(this.perUser, state.userId)
+      if (state.device) decrement(this.devicesPerSession, state.sessionId)
       metrics.connections.dec()
       handlers.close()
     })
@@ -199,6 +211,16 @@ export class SocketPool {
 
 export function closeSocket(ws: WebSocket, close: CloseCodeInfo, detail?: string): void {
   if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.close(close.code, detail ?? close.reason)
+}
+
+function increment(counts: Map<string, number>, key: string): void {
+  counts.set(key, (counts.get(key) ?? 0) + 1)
+}
+
+function decrement(counts: Map<string, number>, key: string): void {
+  const left = (counts.get(key) ?? 1) - 1
+  if (left > 0) counts.set(key, left)
+  else counts.delete(key)
 }
 
 function toUint8Array(data: RawData): Uint8Array {

@@ -88,6 +88,11 @@ export class ListSocketServer {
       this.deps.metrics.quotaRefusals.inc({ reason: 'socket_quota' })
       return this.pool.refuse(req, socket, head, CloseCode.TooManySockets)
     }
+    // Per-device cap: one session (a signed-in browser or app) holds at most MAX_DEVICE_SOCKETS_PER_SESSION device sockets.
+    if (target.kind === 'device' && !this.pool.hasRoomForDevice(claims.sessionId)) {
+      this.deps.metrics.quotaRefusals.inc({ reason: 'device_socket_quota' })
+      return this.pool.refuse(req, socket, head, CloseCode.TooManySockets)
+    }
     this.pool.upgrade(req, socket, head, (ws) => {
       if (target.kind === 'device') this.devices.accept(ws, claims)
       else if (grant) this.accept(ws, target.listId, grant)
