@@ -24,9 +24,11 @@ export type HttpPhase = 'off' | 'active' | 'failing'
 /**
  * auth: no working token; access / deleted: the list is no longer ours; refused: a write was
  * refused (4422, 4423); limit: too many new clientIDs (4424); clock: timestamps too far ahead
- * (4425); outdated: this app is too old for the server (4426, 4427); error: anything else final.
+ * (4425); outdated: this app is too old for the server (4426, 4427); full: no room for the
+ * changes, in the list (4428) or in its owner's storage (4414); presence: the server refused this
+ * device's presence and closed the list's connection (4431, 4432); error: anything else final.
  */
-export type StopKind = 'auth' | 'access' | 'deleted' | 'refused' | 'limit' | 'clock' | 'outdated' | 'error'
+export type StopKind = 'auth' | 'access' | 'deleted' | 'refused' | 'limit' | 'clock' | 'outdated' | 'full' | 'presence' | 'error'
 
 export interface StopReason {
   kind: StopKind

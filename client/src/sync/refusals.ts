@@ -8,9 +8,16 @@
  * - read-only (we are a viewer), 4422 invalid write, 4423 clientID taken:
  *   the device copy holds something the server will never accept, so it is
  *   discarded and the list reopened from the server (`resetsDeviceCopy`).
- * - 4424 too many new clientIDs, 4425 clock skew, 4427 outdated app, 4428 list full: the
- *   changes are fine or will be; they stay on the device and the app stops
- *   syncing until the person retries or reloads.
+ * - 4424 too many new clientIDs, 4425 clock skew, 4427 outdated app, 4428 list full,
+ *   4414 the list owner's storage full: the changes are fine or will be; they
+ *   stay on the device and the app stops syncing until the person retries or
+ *   reloads.
+ *
+ * Presence refused (4431 state too big, 4432 too many presence IDs) is final:
+ * the server closed the list's connection, documents included, and would
+ * again, so the app stops (no reconnect loop) and asks for a reload.
+ * 4530 (too many open connections for the account) is retryable: the app
+ * backs off and says so meanwhile (`retryingNotice`).
  */
 import { CloseCode, WriteRule, type WriteRejectedMessage } from '../../../shared/protocol.ts'
 import type { StopReason } from './connection-state.ts'
@@ -65,7 +72,12 @@ export function stopReasonForClose(code: number, reason: string): StopReason {
     case CloseCode.ClockSkew.code:
       return { kind: 'clock', code, message: "Syncing paused: some changes are dated ahead of Colist's clock" }
     case CloseCode.ListFull.code:
-      return { kind: 'limit', code, message: 'Syncing paused: this list is full — delete some items or categories, then reload' }
+      return { kind: 'full', code, message: 'Syncing paused: this list is full — delete some items or categories, then reload' }
+    case CloseCode.StorageQuota.code:
+      return { kind: 'full', code, message: "Syncing paused: the list owner's storage is full — the owner can free space by deleting lists" }
+    case CloseCode.AwarenessTooBig.code:
+    case CloseCode.AwarenessClientIdLimit.code:
+      return { kind: 'presence', code, message: "Syncing stopped: Colist refused this device's presence on the list (who is here) — reload" }
     case CloseCode.LayoutOutdated.code:
     case CloseCode.ProtocolVersion.code:
       return { kind: 'outdated', code, message: 'This version of Colist is out of date — reload' }
@@ -89,6 +101,10 @@ export function stopExplanation(stop: StopReason): string {
       return "They were made while this device's clock was wrong. They stay on this device and can be saved once that time has passed; setting the clock right helps."
     case 'outdated':
       return 'Your changes stay on this device and are saved once the new version has loaded.'
+    case 'full':
+      return 'Your changes stay on this device and are saved once there is room; nothing syncs for this list until then.'
+    case 'presence':
+      return 'This list stopped syncing on this device; your changes stay on it and are saved after a reload.'
     default:
       return 'Changes stay on this device.'
   }
@@ -96,5 +112,14 @@ export function stopExplanation(stop: StopReason): string {
 
 /** Stops the person can end from the banner by trying again (the others need a reload or are final). */
 export function canRetryStop(stop: StopReason): boolean {
-  return stop.kind === 'limit' || stop.kind === 'clock'
+  return stop.kind === 'limit' || stop.kind === 'clock' || stop.kind === 'full'
+}
+
+/**
+ * What the status line says while the app backs off after a retryable close (`code`, the last
+ * close's), in place of "Can't reach Colist", when the server said why; null for the others.
+ */
+export function retryingNotice(code: number | null): string | null {
+  if (code === CloseCode.TooManySockets.code) return 'Too many open connections for your account — retrying'
+  return null
 }

@@ -26,6 +26,24 @@ describe('deriveSyncStatus', () => {
     expect(waiting.detail).toBe("Can't reach Colist — retrying in 5 s · 1 change waiting to sync")
   })
 
+  it('says the account has too many open connections, not "offline", while backing off after 4530', () => {
+    const lastClose = { code: 4530, reason: 'too many open sockets for this user', at: now }
+    expect(deriveSyncStatus(state({ socket: 'waiting', retryAt: now + 4200, lastClose }), 1, now)).toEqual({
+      kind: 'connecting',
+      text: 'Too many open connections for your account — retrying',
+      detail: 'Next try in 5 s · 1 change waiting to sync',
+      overHttp: false,
+    })
+    expect(deriveSyncStatus(state({ socket: 'waiting', retryAt: null, lastClose }), 0, now).detail).toBeNull()
+  })
+
+  it('shows a full list or owner storage (4428, 4414) as paused, and refused presence (4431) as stopped', () => {
+    const full = state({ socket: 'stopped', stopped: { kind: 'full', code: 4414, message: 'Syncing paused' } })
+    expect(deriveSyncStatus(full, 2, now)).toMatchObject({ kind: 'paused', detail: '2 changes not synced, kept on this device' })
+    const presence = state({ socket: 'stopped', stopped: { kind: 'presence', code: 4431, message: 'Syncing stopped' } })
+    expect(deriveSyncStatus(presence, 0, now).kind).toBe('stopped')
+  })
+
   it('shows "Connecting…" until the first sync', () => {
     expect(deriveSyncStatus(state({ socket: 'connecting' }), 0, now)).toMatchObject({ kind: 'connecting', text: 'Connecting…' })
   })

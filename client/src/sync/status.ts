@@ -4,8 +4,9 @@
  * Pure, so every combination is unit-tested.
  */
 import type { ConnectionState } from './connection-state.ts'
+import { retryingNotice } from './refusals.ts'
 
-/** `paused`: stopped for a reason that passes or that a reload fixes (4424, 4425, 4427), shown as a warning. */
+/** `paused`: stopped for a reason that passes or that a reload fixes (4424, 4425, 4427, 4428, 4414), shown as a warning. */
 export type SyncStatusKind = 'offline' | 'connecting' | 'syncing' | 'saved' | 'stopped' | 'paused'
 
 export interface SyncStatus {
@@ -30,7 +31,8 @@ export function deriveSyncStatus(connection: ConnectionState, pending: number, n
   const waiting = pending > 0 ? `${changesText(pending)} waiting to sync` : null
 
   if (connection.stopped) {
-    const passing = connection.stopped.kind === 'limit' || connection.stopped.kind === 'clock' || connection.stopped.kind === 'outdated'
+    const kind = connection.stopped.kind
+    const passing = kind === 'limit' || kind === 'clock' || kind === 'outdated' || kind === 'full'
     return {
       kind: passing ? 'paused' : 'stopped',
       text: connection.stopped.message,
@@ -52,6 +54,12 @@ export function deriveSyncStatus(connection: ConnectionState, pending: number, n
   }
   if (connection.socket === 'waiting') {
     const seconds = connection.retryAt === null ? null : Math.max(0, Math.ceil((connection.retryAt - now) / 1000))
+    // The server is there and said why (4530): say that, not "offline".
+    const notice = retryingNotice(connection.lastClose?.code ?? null)
+    if (notice) {
+      const next = seconds === null ? null : `Next try in ${seconds} s`
+      return { kind: 'connecting', text: notice, detail: [next, waiting].filter(Boolean).join(' · ') || null, overHttp: false }
+    }
     const retry = seconds === null ? "Can't reach Colist" : `Can't reach Colist — retrying in ${seconds} s`
     return { kind: 'offline', text: OFFLINE_TEXT, detail: waiting ? `${retry} · ${waiting}` : retry, overHttp: false }
   }

@@ -210,7 +210,7 @@ function OpenList({ session, user, rejection, onDismissRejection }: OpenListProp
   /** The list has never reached this device: it must not look empty. */
   const notDownloaded = state.replicaLoaded && !state.downloaded
   const cannotSync = connection.http !== 'active' && (connection.socket === 'offline' || connection.socket === 'waiting' || stopped?.kind === 'auth')
-  const stopTone = stopped && (stopped.kind === 'limit' || stopped.kind === 'clock' || stopped.kind === 'outdated') ? 'warning' : 'danger'
+  const stopTone = stopped && (stopped.kind === 'limit' || stopped.kind === 'clock' || stopped.kind === 'outdated' || stopped.kind === 'full') ? 'warning' : 'danger'
 
   return (
     <>
@@ -260,7 +260,7 @@ function OpenList({ session, user, rejection, onDismissRejection }: OpenListProp
             <p>
               <strong>{stopped.message}.</strong> {stopExplanation(stopped)}
             </p>
-            {stopped.kind === 'outdated' || stopped.kind === 'refused' ? (
+            {stopped.kind === 'outdated' || stopped.kind === 'refused' || stopped.kind === 'presence' ? (
               <button type="button" className="button button--small" onClick={() => location.reload()}>
                 Reload
               </button>
