@@ -80,8 +80,10 @@ describe('password hashing', () => {
     const list = await api.createList(member.token)
     const round = () => memberRound(api.baseUrl, list.id, member.token, member.user.id)
 
+    const atStart = await persistLatency(api.baseUrl)
     const quiet: number[] = []
     for (let i = 0; i < 5; i++) quiet.push(await round())
+    const afterQuiet = await persistLatency(api.baseUrl)
 
     let flooding = true
     const flood = Promise.all(
@@ -91,11 +93,48 @@ describe('password hashing', () => {
     )
     const during: number[] = []
     for (let i = 0; i < 10; i++) during.push(await round())
+    const afterFlood = await persistLatency(api.baseUrl)
     flooding = false
     await flood
 
     const p = (xs: number[]) => Math.max(...xs).toFixed(0)
     console.log(`member round (open, sync, write, durable ack), ms: quiet max ${p(quiet)}, during a log-in flood max ${p(during)}`)
+    console.log(`durable write latency (colist_persist_latency_seconds): quiet ${describeLatency(atStart, afterQuiet)}; during the log-in flood ${describeLatency(afterQuiet, afterFlood)}`)
+    expect(afterFlood.count).toBeGreaterThan(afterQuiet.count)
     expect(Math.max(...during)).toBeLessThan(1000)
   })
 })
+
+interface LatencySnapshot {
+  /** Cumulative count per bucket upper bound (seconds; Infinity for +Inf). */
+  buckets: Map<number, number>
+  sum: number
+  count: number
+}
+
+/** colist_persist_latency_seconds as /metrics shows it now. */
+async function persistLatency(baseUrl: string): Promise<LatencySnapshot> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text()
+  const buckets = new Map<number, number>()
+  for (const [, le, value] of text.matchAll(/^colist_persist_latency_seconds_bucket\{le="([^"]+)"\} (\d+)/gm)) {
+    buckets.set(le === '+Inf' ? Infinity : Number(le), Number(value))
+  }
+  const sum = Number(/^colist_persist_latency_seconds_sum (\S+)/m.exec(text)?.[1] ?? 0)
+  const count = Number(/^colist_persist_latency_seconds_count (\S+)/m.exec(text)?.[1] ?? 0)
+  return { buckets, sum, count }
+}
+
+/** Mean, and the bucket bound under which 99 % of the writes between two snapshots fell. */
+function describeLatency(from: LatencySnapshot, to: LatencySnapshot): string {
+  const count = to.count - from.count
+  if (count === 0) return 'no writes'
+  const mean = ((to.sum - from.sum) / count) * 1000
+  let p99 = Infinity
+  for (const [le, cumulative] of [...to.buckets].sort((a, b) => a[0] - b[0])) {
+    if (cumulative - (from.buckets.get(le) ?? 0) >= 0.99 * count) {
+      p99 = le
+      break
+    }
+  }
+  return `${count} writes, mean ${mean.toFixed(1)} ms, p99 ${p99 === Infinity ? '> 1000' : `≤ ${p99 * 1000}`} ms`
+}
