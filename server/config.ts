@@ -75,6 +75,8 @@ const envSchema = z.object({
   /** Compact a list's update log into a snapshot past this many entries or bytes. */
   COMPACT_LOG_ENTRIES: int(500, 1),
   COMPACT_LOG_BYTES: int(1024 * 1024, 1),
+  /** A list storing more than this many bytes is compacted from storage on a worker thread, not encoded from memory on the event loop. */
+  COMPACT_OFF_THREAD_BYTES: int(1024 * 1024, 0),
   /** A list's housekeeping (folding old deletions, pruning superseded entries) runs at a compaction at most this often. */
   MAINTENANCE_INTERVAL_MS: int(10 * 60_000, 0),
   /** Directory of the built web client; served when it exists. */
@@ -139,7 +141,7 @@ export interface Config {
   }
   /** Per-user quotas (server/http/list-quotas.ts, server/storage-quota.ts, server/socket-pool.ts). */
   quotas: QuotaConfig
-  compaction: { maxLogEntries: number; maxLogBytes: number }
+  compaction: { maxLogEntries: number; maxLogBytes: number; offThreadBytes: number }
   maintenanceIntervalMs: number
   clientDir: string
   store: { kind: 'level' } | { kind: 'postgres'; url: string }
@@ -233,7 +235,7 @@ export async function loadConfig(env: Record<string, string | undefined> = proce
       maxDeviceSocketsPerSession: e.MAX_DEVICE_SOCKETS_PER_SESSION,
       maxStoredBytesPerUser: e.MAX_STORED_BYTES_PER_USER,
     },
-    compaction: { maxLogEntries: e.COMPACT_LOG_ENTRIES, maxLogBytes: e.COMPACT_LOG_BYTES },
+    compaction: { maxLogEntries: e.COMPACT_LOG_ENTRIES, maxLogBytes: e.COMPACT_LOG_BYTES, offThreadBytes: e.COMPACT_OFF_THREAD_BYTES },
     maintenanceIntervalMs: e.MAINTENANCE_INTERVAL_MS,
     clientDir: resolve(e.CLIENT_DIR),
     store: storeKind === 'postgres' ? { kind: 'postgres', url: e.DATABASE_URL! } : { kind: 'level' },

@@ -97,6 +97,29 @@ describe('DurableWriter', () => {
     expect(writer.isSettled).toBe(true)
   })
 
+  it('compacts a document past offThreadBytes from storage on a worker thread, keeping every stored entry', async () => {
+    const store = new MemoryStorage()
+    const { doc, writer } = await writerFor(store, { compaction: { maxLogEntries: 3, maxLogBytes: 1 << 20, offThreadBytes: 0 } })
+    let compacted: Uint8Array | null = null
+    const compactDoc = store.compactDoc.bind(store)
+    store.compactDoc = async (listId, snapshot, throughSeq) => {
+      compacted = snapshot
+      return compactDoc(listId, snapshot, throughSeq)
+    }
+    for (const text of ['milk', 'eggs', 'bread', 'jam']) {
+      addItem(doc, { text, createdBy: 'u' })
+      await writer.whenFlushed()
+    }
+    addItem(doc, { text: 'tea', createdBy: 'u' })
+    await writer.whenFlushed()
+    expect(compacted).not.toBeNull()
+    const stored = await store.loadDoc('list')
+    expect(stored.snapshot).not.toBeNull()
+    expect(stored.updates.length).toBeLessThan(4)
+    expect(listItems(docFromStored(stored)).items.map((i) => i.text)).toEqual(['milk', 'eggs', 'bread', 'jam', 'tea'])
+    expect(Y.encodeStateVector(docFromStored(stored))).toEqual(Y.encodeStateVector(doc))
+  })
+
   it('a failed append is reported once, acknowledges nothing and stops writing', async () => {
     const store = new MemoryStorage()
     store.appendUpdates = async () => {

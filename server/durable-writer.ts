@@ -17,12 +17,19 @@ import * as Y from 'yjs'
 import { mergeClocks, type Clocks } from '../shared/clocks.ts'
 import type { Logger } from './logger.ts'
 import type { Metrics } from './metrics.ts'
+import { encodeStoredOffThread } from './snapshot-worker.ts'
 import type { DocumentStore, StoredDoc } from './storage/storage.ts'
 
 /** Past either limit, the log is folded into a snapshot. */
 export interface CompactionLimits {
   maxLogEntries: number
   maxLogBytes: number
+  /**
+   * A document storing more bytes than this is folded from what storage
+   * holds on a worker thread (server/snapshot-worker.ts) instead of being
+   * encoded from memory on the event loop; without it, never.
+   */
+  offThreadBytes?: number
 }
 
 export interface DurableWriterOptions {
@@ -284,14 +291,18 @@ export class DurableWriter {
    * more, which is harmless: Yjs updates are idempotent), so the snapshot is
    * its own state. Once another node appended too (a shared store), an entry
    * may be stored before it reaches this node, so the snapshot is rebuilt from
-   * what storage holds instead. A failed compaction loses nothing (the log is
+   * what storage holds instead. A large document is rebuilt from storage too,
+   * on a worker thread: encoding several MB at once would hold the event loop
+   * for hundreds of milliseconds. A failed compaction loses nothing (the log is
    * intact), so it is logged and retried after the next append.
    */
   private async compact(): Promise<void> {
     let folded: { entries: number; bytes: number; snapshotBytes: number }
     try {
       this.options.beforeCompact?.()
-      folded = this.othersAppend ? await this.compactFromStorage() : await this.compactFromMemory()
+      const { offThreadBytes } = this.options.compaction
+      const offThread = offThreadBytes !== undefined && this.stored > offThreadBytes
+      folded = this.othersAppend || offThread ? await this.compactFromStorage(offThread) : await this.compactFromMemory()
     } catch (err) {
       this.options.log.error({ list: this.listId, err }, 'compaction failed; the update log is intact')
       return
@@ -310,11 +321,15 @@ export class DurableWriter {
     return { entries: this.logEntries, bytes: this.logBytes, snapshotBytes: snapshot.byteLength }
   }
 
-  private async compactFromStorage(): Promise<{ entries: number; bytes: number; snapshotBytes: number }> {
+  private async compactFromStorage(offThread: boolean): Promise<{ entries: number; bytes: number; snapshotBytes: number }> {
     const stored = await this.options.store.loadDoc(this.listId)
-    const doc = docFromStored(stored)
-    const snapshot = Y.encodeStateAsUpdate(doc)
-    doc.destroy()
+    let snapshot: Uint8Array
+    if (offThread) snapshot = await encodeStoredOffThread(stored)
+    else {
+      const doc = docFromStored(stored)
+      snapshot = Y.encodeStateAsUpdate(doc)
+      doc.destroy()
+    }
     await this.options.store.compactDoc(this.listId, snapshot, stored.lastSeq)
     return { entries: stored.updates.length, bytes: stored.updates.reduce((sum, u) => sum + u.byteLength, 0), snapshotBytes: snapshot.byteLength }
   }

@@ -102,11 +102,10 @@ describe('a list stored with 60,000 items (before the cap)', () => {
     await rm(dataDir, { recursive: true, force: true })
   })
 
-  // Skipped until the last stall is found: every request here is served from the index (pages, 422, PATCH,
-  // DELETE all pass), but /healthz still saw one stall of ~200 ms (own latency) during the run, where main
-  // took 2.5–6.7 s per request. Not yet traced; a compaction of the 7 MB document after the first append
-  // (snapshot encode + housekeeping walk) is the suspect.
-  it.skip('GET, POST and PATCH /items keep /healthz under 50 ms, and a member of another list syncs within 1 s throughout', async () => {
+  // The first PATCH appends past COMPACT_LOG_BYTES (the list's one 7 MB log entry), so the list is compacted
+  // during the run: a document this size is folded on a worker thread (server/snapshot-worker.ts); encoded
+  // from memory on the event loop, it held /healthz for ~250 ms.
+  it('GET, POST and PATCH /items keep /healthz under 50 ms, and a member of another list syncs within 1 s throughout', async () => {
     // The owner's socket keeps the room loaded (loading a document this size is a cost of its own).
     const holder = connectClient(server.url, bigList, owner.token)
     const writer = connectClient(server.url, otherList, bystander.token)
@@ -170,6 +169,9 @@ describe('a list stored with 60,000 items (before the cap)', () => {
     expect(worst, `/healthz: ${answered.length} probes, max ${Math.max(...answered.map((s) => s.ms))} ms wall clock`).toBeLessThan(50)
     expect(lags.length).toBeGreaterThan(0)
     expect(Math.max(...lags)).toBeLessThan(1000)
+    // The window above did hold the compaction of the big list (see the comment on the test).
+    const metrics = await (await fetch(`${server.url}/metrics`)).text()
+    expect(Number(/^colist_compactions_total (\d+)/m.exec(metrics)?.[1] ?? 0)).toBeGreaterThan(0)
   }, 120_000)
 })
 

@@ -82,8 +82,12 @@ export function logRangeThrough(docId: string, throughSeq: number): { gt: string
 export function encodeSnapshot(snapshotSeq: number, snapshot: Uint8Array): Uint8Array {
   const encoder = encoding.createEncoder()
   encoding.writeVarUint(encoder, snapshotSeq)
-  encoding.writeUint8Array(encoder, snapshot)
-  return encoding.toUint8Array(encoder)
+  const head = encoding.toUint8Array(encoder)
+  // One exact allocation and copy: a snapshot can be several MB, which an encoder copies twice in chunks.
+  const value = new Uint8Array(head.byteLength + snapshot.byteLength)
+  value.set(head)
+  value.set(snapshot, head.byteLength)
+  return value
 }
 
 /** The returned snapshot is a view into `value`, not a copy. */
