@@ -35,15 +35,17 @@ export async function tempDir(prefix = 'colist-test-'): Promise<string> {
  * What every test server runs with unless a test says otherwise: every test signs up from
  * 127.0.0.1, hundreds of times, so the per-address limits are out of the way, and passwords are
  * hashed at a low cost (production: 2^17) so sign-ups stay quick. The tests of those limits and
- * of the hashing set their own.
+ * of the hashing set their own. `spawnServer` (a server in its own process) gets the same.
  */
 export const TEST_SERVER_ENV: Record<string, string> = {
   SIGNUPS_PER_IP_PER_HOUR: '1000000',
   LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: '1000000',
   LOGIN_FREE_FAILURES_PER_IP: '1000000',
   PASSWORD_HASH_COST: '10',
-  // Some tests create 50 lists as one user within seconds (device-socket, faults); the test of this quota sets its own.
+  // Some tests create 50 lists as one user within seconds (device-socket, faults) and open 1,000
+  // sockets as that user (faults); the tests of these quotas set their own.
   LISTS_PER_MINUTE: '1000',
+  MAX_SOCKETS_PER_USER: '100000',
 }
 
 export async function startTestServer(env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestServer> {
@@ -286,7 +288,7 @@ export interface ServerProcess {
 export async function spawnServer(dataDir: string, env: Record<string, string> = {}): Promise<ServerProcess> {
   const { spawn } = await import('node:child_process')
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', CLIENT_DIR: join(dataDir, 'no-client'), ...env, DATA_DIR: dataDir },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', CLIENT_DIR: join(dataDir, 'no-client'), ...TEST_SERVER_ENV, ...env, DATA_DIR: dataDir },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)))
