@@ -93,7 +93,7 @@ test.describe('with the network under control', () => {
     const listId = await sharedList(alice, 'Errands', [[bob, 'editor']])
     await seedItems(alice, listId, ['Post office'])
     await Promise.all([alice.openList(listId), bob.openList(listId)])
-    await expect.poll(() => bob.page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true)
+    await expect.poll(() => bob.page.evaluate(() => navigator.serviceWorker.controller !== null), { timeout: 20_000 }).toBe(true)
 
     await bob.net.goOffline()
     await bob.addItem('Pharmacy')
@@ -139,6 +139,6 @@ test('the app loads, syncs and runs its service worker under its Content-Securit
   await bob.checkbox('Strict policy').check()
   await expect(alice.checkbox('Strict policy')).toBeChecked()
   // The service worker registered and controls the page (it is a script of this origin).
-  await expect.poll(() => alice.page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true)
+  await expect.poll(() => alice.page.evaluate(() => navigator.serviceWorker.controller !== null), { timeout: 20_000 }).toBe(true)
   expect(violations).toEqual([])
 })

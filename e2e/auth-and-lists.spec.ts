@@ -57,6 +57,8 @@ test('lists page: my lists and shared ones with role; create, rename, delete', a
   const dialog = page.getByRole('dialog', { name: 'Delete this list?' })
   await dialog.getByRole('button', { name: 'Delete list' }).click()
   await expect(mine.getByRole('link', { name: 'Packing' })).toHaveCount(0)
-  const lists = await alice.api('GET', '/api/lists')
-  expect((lists.body as Array<{ title: string }>).map((l) => l.title).sort()).toEqual(['Book club', 'Camping trip', 'Weekly groceries'])
+  // The page acts at once; the delete reaches the server through the device's outbox a moment later.
+  await expect
+    .poll(async () => ((await alice.api('GET', '/api/lists')).body as Array<{ title: string }>).map((l) => l.title).sort())
+    .toEqual(['Book club', 'Camping trip', 'Weekly groceries'])
 })

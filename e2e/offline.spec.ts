@@ -61,7 +61,8 @@ test('B reloads and reopens the tab offline: app and list load from the device; 
   await expect(bob.page.getByRole('link', { name: 'Camping' })).toBeVisible()
   await bob.page.getByRole('link', { name: 'Camping' }).click()
   await expect(bob.status()).toHaveText('All changes saved')
-  await expect.poll(() => bob.page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true)
+  // Installing the service worker precaches the app: under CI load that can take longer than 5 s.
+  await expect.poll(() => bob.page.evaluate(() => navigator.serviceWorker.controller !== null), { timeout: 20_000 }).toBe(true)
 
   await bob.net.goOffline()
   const reloaded = await bob.page.reload()
