@@ -23,8 +23,12 @@ export const SUBLEVELS = {
   userLists: 'v1-user-lists',
   /** docId!seq → one Yjs update (binary) */
   docLog: 'v1-doc-log',
-  /** docId → snapshot (binary, see encodeSnapshot) */
+  /** docId → snapshot (binary, see encodeSnapshot), for a snapshot of at most SNAPSHOT_PART_BYTES */
   docSnap: 'v1-doc-snap',
+  /** docId → SnapshotParts (JSON): a larger snapshot, stored in `docSnapPart`; a doc has this or `docSnap`, never both */
+  docSnapParts: 'v1-doc-snap-parts',
+  /** docId!snapshotSeq!index → one part of a large snapshot (binary; see snapshotPartKey) */
+  docSnapPart: 'v1-doc-snap-part',
   /** docId → last seq ever appended (JSON number) */
   docHead: 'v1-doc-head',
   /** listId!eventId → one activity event (JSON, shared/activity.ts); event ids sort by time */
@@ -53,6 +57,32 @@ export function assertKeyPart(kind: string, id: string): void {
 
 export function compositeKey(first: string, second: string): string {
   return first + SEPARATOR + second
+}
+
+/**
+ * A snapshot larger than this is written in parts of this size, each in a
+ * LevelDB write of its own, and then switched to in one small write. LevelDB
+ * copies a batch's values on the calling thread: one 16 MB value (a
+ * 60,000-item list) held the event loop ~70 ms; a 1 MiB part takes a few.
+ */
+export const SNAPSHOT_PART_BYTES = 1 << 20
+/** Digits of a part index in its key. */
+const PART_DIGITS = 6
+
+/** Where a large snapshot's parts are: `parts` keys under snapshotPartKey(docId, snapshotSeq, 0…parts-1). */
+export interface SnapshotParts {
+  snapshotSeq: number
+  parts: number
+  bytes: number
+}
+
+export function snapshotPartKey(docId: string, snapshotSeq: number, index: number): string {
+  return compositeKey(docId, String(snapshotSeq).padStart(SEQ_DIGITS, '0') + SEPARATOR + String(index).padStart(PART_DIGITS, '0'))
+}
+
+/** Iterator bounds covering the parts of one snapshot, in order. */
+export function snapshotPartRange(docId: string, snapshotSeq: number): { gt: string; lt: string } {
+  return prefixRange(compositeKey(docId, String(snapshotSeq).padStart(SEQ_DIGITS, '0')))
 }
 
 /** Second part of a composite key. */
@@ -95,9 +125,4 @@ export function decodeSnapshot(value: Uint8Array): { snapshotSeq: number; snapsh
   const decoder = decoding.createDecoder(value)
   const snapshotSeq = decoding.readVarUint(decoder)
   return { snapshotSeq, snapshot: value.subarray(decoder.pos) }
-}
-
-/** Just the snapshotSeq of an encoded snapshot, without copying the (possibly large) update. */
-export function readSnapshotSeq(value: Uint8Array): number {
-  return decoding.readVarUint(decoding.createDecoder(value))
 }

@@ -26,8 +26,11 @@ import {
   logKey,
   logRangeThrough,
   prefixRange,
-  readSnapshotSeq,
+  SNAPSHOT_PART_BYTES,
+  snapshotPartKey,
+  snapshotPartRange,
   SUBLEVELS,
+  type SnapshotParts,
 } from './level-layout.ts'
 import {
   ConflictError,
@@ -48,9 +51,19 @@ export interface LevelStorageOptions {
    * that resolved survives a crash of the process but not of the machine.
    */
   sync?: boolean
+  /** Snapshots larger than this are stored in parts of this size (default SNAPSHOT_PART_BYTES; smaller in tests). */
+  snapshotPartBytes?: number
 }
 
 type Db = Level<string, string>
+type DbSnapshot = ReturnType<Db['snapshot']>
+/** A document's snapshot as stored: inline (with its bytes) or in parts. */
+interface StoredSnapshot {
+  snapshotSeq: number
+  bytes: number
+  inline: Uint8Array | null
+  parts: SnapshotParts | null
+}
 type Sublevel = Sublevels[keyof Sublevels]
 /** One write of a commit: a put or del in a sublevel, in the form LevelDB's array batch takes. */
 type Operation =
@@ -77,6 +90,8 @@ function openSublevels(db: Db) {
     userLists: db.sublevel<string, Role>(SUBLEVELS.userLists, { valueEncoding: 'json' }),
     docLog: db.sublevel<string, Uint8Array>(SUBLEVELS.docLog, { valueEncoding: 'view' }),
     docSnap: db.sublevel<string, Uint8Array>(SUBLEVELS.docSnap, { valueEncoding: 'view' }),
+    docSnapParts: db.sublevel<string, SnapshotParts>(SUBLEVELS.docSnapParts, { valueEncoding: 'json' }),
+    docSnapPart: db.sublevel<string, Uint8Array>(SUBLEVELS.docSnapPart, { valueEncoding: 'view' }),
     docHead: db.sublevel<string, number>(SUBLEVELS.docHead, { valueEncoding: 'json' }),
     activity: db.sublevel<string, ActivityEvent>(SUBLEVELS.activity, { valueEncoding: 'json' }),
     sessions: db.sublevel<string, SessionRecord>(SUBLEVELS.sessions, { valueEncoding: 'json' }),
@@ -93,6 +108,13 @@ function asPlainBytes(value: Uint8Array): Uint8Array {
   return new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
 }
 
+/** Bytes of the binary values among a write's operations (JSON ones are small). */
+function binaryBytes(operations: Operation[]): number {
+  let bytes = 0
+  for (const operation of operations) if (operation.type === 'put' && operation.value instanceof Uint8Array) bytes += operation.value.byteLength
+  return bytes
+}
+
 /** The single key of the account lock: account writes are rare, so one chain is plenty. */
 const ACCOUNTS = 'accounts'
 /** The single key of the session lock. */
@@ -102,12 +124,13 @@ export class LevelStorage implements Storage {
   static async open(dir: string, options: LevelStorageOptions = {}): Promise<LevelStorage> {
     const db: Db = new Level<string, string>(dir)
     await db.open()
-    return new LevelStorage(db, options.sync ?? true)
+    return new LevelStorage(db, options.sync ?? true, options.snapshotPartBytes ?? SNAPSHOT_PART_BYTES)
   }
 
   readonly #db: Db
   readonly #s: Sublevels
   readonly #sync: boolean
+  readonly #partBytes: number
   readonly #docLocks = new KeyedLock()
   readonly #accountLock = new KeyedLock()
   /** One chain per list's activity (append and trim read, then write); apart from its document's, so appends never wait for it. */
@@ -125,25 +148,29 @@ export class LevelStorage implements Storage {
   #writing = false
   #commits = 0
   #writes = 0
+  #largestWriteBytes = 0
 
-  private constructor(db: Db, sync: boolean) {
+  private constructor(db: Db, sync: boolean, partBytes: number) {
     this.#db = db
     this.#s = openSublevels(db)
     this.#sync = sync
+    this.#partBytes = partBytes
   }
 
-  /** Commits made and LevelDB writes they took (fewer when group commit merged them). */
-  get commitStats(): { commits: number; writes: number } {
-    return { commits: this.#commits, writes: this.#writes }
+  /**
+   * Commits made, LevelDB writes they took (fewer when group commit merged
+   * them), and the most binary value bytes one write carried (LevelDB copies
+   * them on the event loop).
+   */
+  get commitStats(): { commits: number; writes: number; largestWriteBytes: number } {
+    return { commits: this.#commits, writes: this.#writes, largestWriteBytes: this.#largestWriteBytes }
   }
 
   // --- documents ---
 
   async loadDoc(docId: string): Promise<StoredDoc> {
     assertKeyPart('doc', docId)
-    const { snapshotValue, head, updates } = await this.#readDoc(docId)
-    const decoded = snapshotValue ? decodeSnapshot(snapshotValue) : null
-    const snapshotSeq = decoded?.snapshotSeq ?? 0
+    const { snapshot, snapshotSeq, head, updates } = await this.#readDoc(docId)
     const lastSeq = head ?? 0
     // Appends and compactions are atomic batches, so a gap means the files were damaged or edited.
     if (updates.length !== lastSeq - snapshotSeq) {
@@ -152,7 +179,7 @@ export class LevelStorage implements Storage {
       )
     }
     return {
-      snapshot: decoded && asPlainBytes(decoded.snapshot),
+      snapshot,
       snapshotSeq,
       updates: updates.map(asPlainBytes),
       lastSeq,
@@ -179,18 +206,48 @@ export class LevelStorage implements Storage {
     })
   }
 
+  /**
+   * A snapshot up to the part size is one value beside the log deletions, in
+   * one write. A larger one is first written in parts, each a write of its
+   * own (so no write copies more than a part on the event loop), under keys
+   * nothing reads yet; then one small write switches to it and deletes the
+   * folded log and the previous snapshot's parts. A crash before the switch
+   * leaves unreferenced parts, which the next compaction or deletion removes.
+   */
   async compactDoc(docId: string, snapshot: Uint8Array, throughSeq: number): Promise<void> {
     assertKeyPart('doc', docId)
     this.#assertAcceptingWrites()
-    const value = encodeSnapshot(throughSeq, snapshot)
+    const parted = snapshot.byteLength > this.#partBytes
+    // Copy now, as appendUpdates does: the writes happen later and the caller may reuse its buffer meanwhile.
+    const value = parted ? copyBytes(snapshot) : encodeSnapshot(throughSeq, snapshot)
     return this.#docLocks.run(docId, async () => {
-      const [snapshotValue, head] = await Promise.all([this.#s.docSnap.get(docId), this.#s.docHead.get(docId)])
-      const snapshotSeq = snapshotValue ? readSnapshotSeq(snapshotValue) : 0
-      if (decideCompaction(throughSeq, snapshotSeq, head ?? 0) === 'skip') return
+      const [stored, head] = await Promise.all([this.#storedSnapshot(docId), this.#s.docHead.get(docId)])
+      if (decideCompaction(throughSeq, stored?.snapshotSeq ?? 0, head ?? 0) === 'skip') return
       // Under the doc lock no append can land between listing these keys and deleting them.
-      const foldedKeys = await this.#s.docLog.keys(logRangeThrough(docId, throughSeq)).all()
+      const [foldedKeys, oldPartKeys] = await Promise.all([
+        this.#s.docLog.keys(logRangeThrough(docId, throughSeq)).all(),
+        this.#s.docSnapPart.keys(prefixRange(docId)).all(),
+      ])
+      const partKeys: string[] = []
+      if (parted) {
+        for (let at = 0; at < value.byteLength; at += this.#partBytes) {
+          const key = snapshotPartKey(docId, throughSeq, partKeys.length)
+          partKeys.push(key)
+          const part = value.subarray(at, at + this.#partBytes)
+          await this.#commit((batch) => batch.put(key, part, { sublevel: this.#s.docSnapPart }))
+        }
+      }
+      const written = new Set(partKeys)
       await this.#commit((batch) => {
-        batch.put(docId, value, { sublevel: this.#s.docSnap })
+        if (parted) {
+          const parts: SnapshotParts = { snapshotSeq: throughSeq, parts: partKeys.length, bytes: value.byteLength }
+          batch.put(docId, parts, { sublevel: this.#s.docSnapParts })
+          batch.del(docId, { sublevel: this.#s.docSnap })
+        } else {
+          batch.put(docId, value, { sublevel: this.#s.docSnap })
+          batch.del(docId, { sublevel: this.#s.docSnapParts })
+        }
+        for (const key of oldPartKeys) if (!written.has(key)) batch.del(key, { sublevel: this.#s.docSnapPart })
         for (const key of foldedKeys) batch.del(key, { sublevel: this.#s.docLog })
       })
     })
@@ -198,11 +255,19 @@ export class LevelStorage implements Storage {
 
   async docStats(docId: string): Promise<DocLogStats> {
     assertKeyPart('doc', docId)
-    const { snapshotValue, updates } = await this.#readDoc(docId)
-    return {
-      logLength: updates.length,
-      logBytes: updates.reduce((sum, update) => sum + update.byteLength, 0),
-      snapshotBytes: snapshotValue ? decodeSnapshot(snapshotValue).snapshot.byteLength : 0,
+    const snapshot = this.#db.snapshot()
+    try {
+      const [stored, updates] = await Promise.all([
+        this.#storedSnapshot(docId, snapshot),
+        this.#s.docLog.values({ ...prefixRange(docId), snapshot }).all(),
+      ])
+      return {
+        logLength: updates.length,
+        logBytes: updates.reduce((sum, update) => sum + update.byteLength, 0),
+        snapshotBytes: stored?.bytes ?? 0,
+      }
+    } finally {
+      await snapshot.close()
     }
   }
 
@@ -509,21 +574,58 @@ export class LevelStorage implements Storage {
 
   /** A document's snapshot, head and log, all read from one point in time. */
   async #readDoc(docId: string): Promise<{
-    snapshotValue: Uint8Array | undefined
+    snapshot: Uint8Array | null
+    snapshotSeq: number
     head: number | undefined
     updates: Uint8Array[]
   }> {
     const snapshot = this.#db.snapshot()
     try {
-      const [snapshotValue, head, updates] = await Promise.all([
-        this.#s.docSnap.get(docId, { snapshot }),
+      const [stored, head, updates] = await Promise.all([
+        this.#storedSnapshot(docId, snapshot),
         this.#s.docHead.get(docId, { snapshot }),
         this.#s.docLog.values({ ...prefixRange(docId), snapshot }).all(),
       ])
-      return { snapshotValue, head, updates }
+      return {
+        snapshot: stored && (await this.#snapshotBytes(docId, stored, snapshot)),
+        snapshotSeq: stored?.snapshotSeq ?? 0,
+        head,
+        updates,
+      }
     } finally {
       await snapshot.close()
     }
+  }
+
+  /** Which snapshot a document has (inline, with its value, or in parts), or null; read from `snapshot` if given. */
+  async #storedSnapshot(
+    docId: string,
+    snapshot?: DbSnapshot,
+  ): Promise<StoredSnapshot | null> {
+    const options = snapshot ? { snapshot } : {}
+    const [inline, parts] = await Promise.all([this.#s.docSnap.get(docId, options), this.#s.docSnapParts.get(docId, options)])
+    if (parts) return { snapshotSeq: parts.snapshotSeq, bytes: parts.bytes, inline: null, parts }
+    if (!inline) return null
+    const decoded = decodeSnapshot(inline)
+    return { snapshotSeq: decoded.snapshotSeq, bytes: decoded.snapshot.byteLength, inline: decoded.snapshot, parts: null }
+  }
+
+  async #snapshotBytes(docId: string, stored: StoredSnapshot, snapshot: DbSnapshot): Promise<Uint8Array> {
+    if (stored.inline) return asPlainBytes(stored.inline)
+    const { snapshotSeq, parts, bytes } = stored.parts!
+    const values = await this.#s.docSnapPart.values({ ...snapshotPartRange(docId, snapshotSeq), snapshot }).all()
+    const length = values.reduce((sum, part) => sum + part.byteLength, 0)
+    // The switch is written after every part, so a short or long read means the files were damaged or edited.
+    if (values.length !== parts || length !== bytes) {
+      throw new Error(`doc ${docId} is inconsistent: snapshot ${snapshotSeq} has ${values.length} of ${parts} parts, ${length} of ${bytes} bytes`)
+    }
+    const joined = new Uint8Array(bytes)
+    let at = 0
+    for (const part of values) {
+      joined.set(part, at)
+      at += part.byteLength
+    }
+    return joined
   }
 
   /** Runs `fill` on a fresh batch and writes it atomically (and durably, unless sync is off). */
@@ -554,6 +656,7 @@ export class LevelStorage implements Storage {
       this.#queued = []
       const operations = group.length === 1 ? group[0]!.operations : group.flatMap((commit) => commit.operations)
       this.#writes++
+      this.#largestWriteBytes = Math.max(this.#largestWriteBytes, binaryBytes(operations))
       try {
         // The operation shape is abstract-level's; its types cannot follow a sublevel per operation.
         await this.#db.batch(operations as never, { sync: this.#sync })
@@ -571,9 +674,14 @@ export class LevelStorage implements Storage {
   }
 
   async #queueDocDeletion(batch: Batch, docId: string): Promise<void> {
-    const logKeys = await this.#s.docLog.keys(prefixRange(docId)).all()
+    const [logKeys, partKeys] = await Promise.all([
+      this.#s.docLog.keys(prefixRange(docId)).all(),
+      this.#s.docSnapPart.keys(prefixRange(docId)).all(),
+    ])
     for (const key of logKeys) batch.del(key, { sublevel: this.#s.docLog })
+    for (const key of partKeys) batch.del(key, { sublevel: this.#s.docSnapPart })
     batch.del(docId, { sublevel: this.#s.docSnap })
+    batch.del(docId, { sublevel: this.#s.docSnapParts })
     batch.del(docId, { sublevel: this.#s.docHead })
     this.#heads.delete(docId)
   }

@@ -62,8 +62,8 @@ export interface DocumentStore {
    */
   appendUpdates(docId: string, updates: Uint8Array[]): Promise<number>
   /**
-   * Replaces the snapshot and deletes log entries up to `throughSeq`, in one
-   * atomic write. `snapshot` must contain at least every entry ≤ throughSeq
+   * Replaces the snapshot and deletes log entries up to `throughSeq`
+   * atomically: a reader sees the old snapshot and log or the new ones. `snapshot` must contain at least every entry ≤ throughSeq
    * (extra content is fine: Yjs updates are idempotent).
    */
   compactDoc(docId: string, snapshot: Uint8Array, throughSeq: number): Promise<void>
