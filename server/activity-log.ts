@@ -11,7 +11,10 @@
  *   repeated changes folded: typing in an item is one `item_updated` (an
  *   item created then edited in the burst stays one `item_created`),
  *   deleting items one after another is one `items_bulk_deleted`, a check
- *   taken back (or an item added then deleted) leaves nothing.
+ *   taken back (or an item added then deleted) leaves nothing. A burst also
+ *   ends once it holds `burstMaxEvents` events: folding looks through the
+ *   burst for each change, and a paste or flood of thousands of items in
+ *   one burst made that quadratic on the event loop.
  * - **Presence.** A user's first presence on a list records `joined`; the
  *   last one going records `left` only after `leaveGraceMs`: if they are back
  *   by then (a reload, a brief network drop), neither is recorded.
@@ -37,8 +40,9 @@ export interface Actor {
 export interface ActivityLogOptions {
   /** A user's burst of changes ends after this long without another (default 1 s)… */
   burstQuietMs: number
-  /** …or this long after it began (default 4 s). */
+  /** …or this long after it began (default 4 s), or once it holds this many events (default 100). */
   burstMaxMs: number
+  burstMaxEvents: number
   /** A user gone from a list this long has left it (default 5 s); back sooner, nothing is recorded. */
   leaveGraceMs: number
   /** Events kept per list (default ACTIVITY_BOUND.maxEvents). */
@@ -50,6 +54,7 @@ export interface ActivityLogOptions {
 export const DEFAULT_ACTIVITY_OPTIONS: ActivityLogOptions = {
   burstQuietMs: 1000,
   burstMaxMs: 4000,
+  burstMaxEvents: 100,
   leaveGraceMs: 5000,
   maxEvents: ACTIVITY_BOUND.maxEvents,
   maxAgeMs: ACTIVITY_BOUND.maxAgeMs,
@@ -92,9 +97,20 @@ export class ActivityLog {
     const key = presenceKey(listId, actor.id)
     const earlier = this.bursts.get(key)
     if (earlier) clearTimeout(earlier.timer)
-    const startedAt = earlier?.startedAt ?? now
-    const drafts = earlier?.drafts ?? []
-    for (const event of events) fold(drafts, draftOf(listId, actor, event, now))
+    let startedAt = earlier?.startedAt ?? now
+    let drafts = earlier?.drafts ?? []
+    for (const event of events) {
+      fold(drafts, draftOf(listId, actor, event, now))
+      if (drafts.length >= this.options.burstMaxEvents) {
+        this.record(listId, drafts)
+        drafts = []
+        startedAt = now
+      }
+    }
+    if (drafts.length === 0) {
+      this.bursts.delete(key)
+      return
+    }
     const wait = Math.max(0, Math.min(this.options.burstQuietMs, startedAt + this.options.burstMaxMs - now))
     const burst: Burst = { listId, actor, drafts, startedAt, timer: setTimeout(() => this.endBurst(key, burst), wait) }
     burst.timer.unref()
@@ -219,17 +235,16 @@ function draftOf(listId: string, actor: Actor, event: ListEvent, at: number): Dr
   }
 }
 
-/** The item or category a draft is about, if one. */
-function subjectOf(draft: Draft): string | null {
-  if ('item' in draft) return `item:${draft.item.id}`
-  if ('category' in draft) return `category:${draft.category.id}`
-  return null
+/** Whether two drafts are about the same item or category (compared in place: folding asks it of every draft in the burst). */
+function sameSubject(a: Draft, b: Draft): boolean {
+  if ('item' in a) return 'item' in b && a.item.id === b.item.id
+  if ('category' in a) return 'category' in b && a.category.id === b.category.id
+  return false
 }
 
 /** Adds `next` to a burst's drafts, folding it into what the burst already holds about the same thing. */
 function fold(drafts: Draft[], next: Draft): void {
-  const subject = subjectOf(next)
-  const earlier = subject === null ? -1 : drafts.findIndex((draft) => subjectOf(draft) === subject && draft.type !== 'item_deleted')
+  const earlier = drafts.findIndex((draft) => sameSubject(draft, next) && draft.type !== 'item_deleted')
   const prior = earlier >= 0 ? drafts[earlier]! : null
 
   if ((next.type === 'item_updated' || next.type === 'category_updated') && prior) {
@@ -245,8 +260,8 @@ function fold(drafts: Draft[], next: Draft): void {
       return
     }
   }
-  if ((next.type === 'item_checked' || next.type === 'item_unchecked') && subject) {
-    const toggle = drafts.findIndex((draft) => subjectOf(draft) === subject && (draft.type === 'item_checked' || draft.type === 'item_unchecked'))
+  if (next.type === 'item_checked' || next.type === 'item_unchecked') {
+    const toggle = drafts.findIndex((draft) => sameSubject(draft, next) && (draft.type === 'item_checked' || draft.type === 'item_unchecked'))
     if (toggle >= 0) {
       // Checked then unchecked (or back): nothing happened; the other way round cannot be (one state each).
       const undone = drafts[toggle]!.type !== next.type
@@ -256,8 +271,8 @@ function fold(drafts: Draft[], next: Draft): void {
   }
   if (next.type === 'item_deleted' || next.type === 'category_deleted') {
     // Whatever else the burst says about it is moot; created in this burst, it leaves nothing.
-    const created = drafts.some((draft) => subjectOf(draft) === subject && (draft.type === 'item_created' || draft.type === 'category_created'))
-    for (let i = drafts.length - 1; i >= 0; i--) if (subjectOf(drafts[i]!) === subject) drafts.splice(i, 1)
+    const created = drafts.some((draft) => sameSubject(draft, next) && (draft.type === 'item_created' || draft.type === 'category_created'))
+    for (let i = drafts.length - 1; i >= 0; i--) if (sameSubject(drafts[i]!, next)) drafts.splice(i, 1)
     if (created) return
   }
   if (next.type === 'item_deleted' || next.type === 'items_bulk_deleted') {

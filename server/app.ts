@@ -91,6 +91,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     maxDocBytes: config.limits.maxDocBytes,
     compaction: config.compaction,
     maintenanceIntervalMs: config.maintenanceIntervalMs,
+    idleMs: config.roomIdleMs,
     writes: config.writes,
     activity,
     awareness: config.awareness,

@@ -79,6 +79,8 @@ const envSchema = z.object({
   COMPACT_OFF_THREAD_BYTES: int(1024 * 1024, 0),
   /** A list's housekeeping (folding old deletions, pruning superseded entries) runs at a compaction at most this often. */
   MAINTENANCE_INTERVAL_MS: int(10 * 60_000, 0),
+  /** A room nobody uses stays loaded this long, so requests one after another on a list do not each load it. */
+  ROOM_IDLE_MS: int(10_000, 0),
   /** Directory of the built web client; served when it exists. */
   CLIENT_DIR: z.string().default('./dist/client'),
   /** Joins a cluster: fan-out between nodes over this Redis. */
@@ -143,6 +145,8 @@ export interface Config {
   quotas: QuotaConfig
   compaction: { maxLogEntries: number; maxLogBytes: number; offThreadBytes: number }
   maintenanceIntervalMs: number
+  /** How long an unused room stays loaded (ROOM_IDLE_MS). */
+  roomIdleMs: number
   clientDir: string
   store: { kind: 'level' } | { kind: 'postgres'; url: string }
   /** Set when the node is one of several sharing Redis. */
@@ -237,6 +241,7 @@ export async function loadConfig(env: Record<string, string | undefined> = proce
     },
     compaction: { maxLogEntries: e.COMPACT_LOG_ENTRIES, maxLogBytes: e.COMPACT_LOG_BYTES, offThreadBytes: e.COMPACT_OFF_THREAD_BYTES },
     maintenanceIntervalMs: e.MAINTENANCE_INTERVAL_MS,
+    roomIdleMs: e.ROOM_IDLE_MS,
     clientDir: resolve(e.CLIENT_DIR),
     store: storeKind === 'postgres' ? { kind: 'postgres', url: e.DATABASE_URL! } : { kind: 'level' },
     redisUrl: e.REDIS_URL ?? null,

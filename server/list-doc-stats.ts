@@ -161,12 +161,16 @@ export class DocStatsTracker {
     this.onChange(stats)
   }
 
+  /** Reports a change waiting out the debounce now (a reader wants the current figures). */
+  flushPending(): void {
+    if (!this.timer) return
+    clearTimeout(this.timer)
+    this.flush()
+  }
+
   /** Stops following the document; a change not reported yet is reported now (call it before the document's content goes). */
   destroy(): void {
-    if (this.timer) {
-      clearTimeout(this.timer)
-      this.flush()
-    }
+    this.flushPending()
     itemsMap(this.doc).unobserveDeep(this.onItems)
     titleRegister(this.doc).unobserve(this.onTitle)
     this.doc.off('update', this.onUpdate)

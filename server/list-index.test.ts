@@ -14,6 +14,7 @@ import {
   updateItem,
 } from '../shared/list-document.ts'
 import { ListIndex } from './list-index.ts'
+import { itemsMap } from '../shared/list-layout.ts'
 
 /** Every item the index holds, page by page. */
 function allPages(index: ListIndex, limit: number) {
@@ -80,6 +81,10 @@ describe('ListIndex', () => {
     const index = new ListIndex(doc)
     for (let round = 0; round < 10; round++) {
       randomEdits(rng, doc, other, 30)
+      // Unsettled, the count is an upper bound (unread items counted live), never above the ids the list has.
+      const unsettled = index.liveCounts().items
+      expect(unsettled).toBeGreaterThanOrEqual(listItems(doc).items.length)
+      expect(unsettled).toBeLessThanOrEqual(itemsMap(doc).size)
       await index.settle()
       const full = listItems(doc)
       expect(allPages(index, prng.int32(rng, 1, 7))).toEqual(full.items)

@@ -38,12 +38,14 @@ export class ListIndex {
   private readonly byId = new Map<string, StoredItem>()
   /** Item ids to read again before the next use. */
   private readonly stale = new Set<string>()
+  /** How many of `stale` are not in `byId` (new or unread): `liveCounts` in O(1), for every write's cap check. */
+  private staleUnread = 0
   private categories: Category[] | null = null
   private liveCategoryIds = new Set<string>()
   private settling: Promise<void> | null = null
 
   constructor(private readonly doc: Y.Doc) {
-    for (const id of itemsMap(doc).keys()) this.stale.add(id)
+    for (const id of itemsMap(doc).keys()) this.markStale(id)
     doc.on('afterTransaction', this.onTransaction)
   }
 
@@ -80,9 +82,7 @@ export class ListIndex {
 
   /** Live items and categories; while unsettled, every unread item counts as live. */
   liveCounts(): { items: number; categories: number } {
-    let items = this.rows.length
-    for (const id of this.stale) if (!this.byId.has(id)) items++
-    return { items, categories: this.readCategories().length }
+    return { items: this.rows.length + this.staleUnread, categories: this.readCategories().length }
   }
 
   /** The live item, or null (needs `settled`). */
@@ -128,7 +128,7 @@ export class ListIndex {
     const categories: AnyType = categoriesMap(this.doc)
     for (const [type, keys] of transaction.changed) {
       if (type === items) {
-        for (const key of keys) if (key !== null) this.stale.add(key)
+        for (const key of keys) if (key !== null) this.markStale(key)
         continue
       }
       if (type === categories) {
@@ -137,12 +137,19 @@ export class ListIndex {
       }
       const owner = ownerBelow(type, items, categories)
       if (owner === categories) this.categories = null
-      else if (typeof owner === 'string') this.stale.add(owner)
+      else if (typeof owner === 'string') this.markStale(owner)
     }
   }
 
+  private markStale(id: string): void {
+    if (this.stale.has(id)) return
+    this.stale.add(id)
+    if (!this.byId.has(id)) this.staleUnread++
+  }
+
   private refresh(id: string): void {
-    this.stale.delete(id)
+    if (!this.stale.delete(id)) return
+    if (!this.byId.has(id)) this.staleUnread--
     const previous = this.byId.get(id)
     if (previous) {
       this.rows.splice(this.position(previous), 1)

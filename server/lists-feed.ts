@@ -298,6 +298,8 @@ export class ListsFeed {
 
   private statsOf(listId: string): Promise<DocStats> {
     const tracked = this.trackers.get(listId)
+    // A change still in the tracker's debounce belongs in what this reader gets (the room stays loaded after it).
+    tracked?.flushPending()
     const known = this.stats.get(listId) ?? tracked?.stats
     if (known) return Promise.resolve(known)
     let loading = this.statsLoading.get(listId)

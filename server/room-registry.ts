@@ -1,7 +1,10 @@
 /**
  * The registry of loaded rooms: loads a list document on first use, shares
  * it between every connection and HTTP request on that list, and unloads it
- * once the last one leaves and its writes are flushed.
+ * once the last one leaves, its writes are flushed and it stayed unused for
+ * `idleMs` (so HTTP requests one after another on a list, or a reload, do not
+ * each load it: loading reads every item three times, for the activity, the
+ * lists feed's counts and the item index).
  *
  * Access changes (revoke, downgrade, delete) go through here so they reach
  * open sockets at once, on this node and, through the fan-out, on others.
@@ -29,6 +32,8 @@ export interface RoomRegistryOptions {
   writes?: RoomOptions['writes']
   /** Cross-node timings; the defaults suit a LAN. */
   cluster?: Partial<ClusterTimings>
+  /** A room stays loaded this long after it became idle (0: unloaded at once; the default). */
+  idleMs?: number
   /** A list's housekeeping runs at a compaction at most this often (0: at every one; the default). */
   maintenanceIntervalMs?: number
   /** Where users' changes and presence are recorded (activity-log.ts). */
@@ -69,6 +74,8 @@ export class RoomRegistry {
   private readonly maintenance: MaintenanceSchedule
   private readonly accessListeners = new Set<(change: AccessChange) => void>()
   private readonly loadListeners = new Set<(room: Room) => void>()
+  /** Idle rooms waiting out `idleMs` before they unload. */
+  private readonly idleTimers = new Map<Room, NodeJS.Timeout>()
 
   constructor(private readonly options: RoomRegistryOptions) {
     this.cluster = { ...DEFAULT_CLUSTER, ...options.cluster }
@@ -147,7 +154,7 @@ export class RoomRegistry {
     }).finally(() => this.loading.delete(listId))
     loading
       .then((room) => {
-        room.events.on('became-idle', () => this.unload(room))
+        room.events.on('became-idle', () => this.unloadOnceUnused(room))
         room.events.on('storage-failed', () => this.retire(room))
         if (!room.failed) {
           this.rooms.set(listId, room)
@@ -229,8 +236,24 @@ export class RoomRegistry {
     }
   }
 
-  /** The room became idle: drop it (a failed room was forgotten already, and a newer one may be loaded). */
+  /** The room became idle: unload it after `idleMs` if nobody used it meanwhile (a failed or deleted one at once). */
+  private unloadOnceUnused(room: Room): void {
+    const idleMs = this.options.idleMs ?? 0
+    clearTimeout(this.idleTimers.get(room))
+    if (idleMs === 0 || room.failed || room.deleted) return this.unload(room)
+    const timer = setTimeout(() => {
+      this.idleTimers.delete(room)
+      // Used meanwhile: it says `became-idle` again when that use ends.
+      if (room.isIdle) this.unload(room)
+    }, idleMs)
+    timer.unref()
+    this.idleTimers.set(room, timer)
+  }
+
+  /** Drops the room (a failed room was forgotten already, and a newer one may be loaded). */
   private unload(room: Room): void {
+    clearTimeout(this.idleTimers.get(room))
+    this.idleTimers.delete(room)
     if (this.rooms.get(room.id) === room) this.rooms.delete(room.id)
     room.destroy()
   }
@@ -251,6 +274,8 @@ export class RoomRegistry {
 
   /** Shutdown: close every socket with `reason`, then wait for all writes. */
   async closeAll(close: typeof CloseCode.ServerRestarting): Promise<void> {
+    for (const timer of this.idleTimers.values()) clearTimeout(timer)
+    this.idleTimers.clear()
     const rooms = [...this.rooms.values()]
     for (const room of rooms) room.closeAll(close)
     await Promise.all(rooms.map((room) => room.whenFlushed().catch(() => {})))

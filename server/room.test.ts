@@ -305,6 +305,29 @@ describe('RoomRegistry', () => {
     expect(await storedTexts(store)).toEqual(['x'])
   })
 
+  it('keeps an unused room loaded for idleMs: requests one after another share one load, and it unloads after the grace', async () => {
+    let loads = 0
+    const store = new (class extends MemoryStorage {
+      override loadDoc(id: string) {
+        loads++
+        return super.loadDoc(id)
+      }
+    })()
+    const registry = new RoomRegistry({ store, fanout: new LocalFanoutHub().endpoint(), metrics: new Metrics(), log: silent, maxDocBytes: 1 << 20, compaction: { maxLogEntries: 100, maxLogBytes: 1 << 20 }, idleMs: 200 })
+    for (let i = 0; i < 5; i++) {
+      await registry.withRoom('list', (room) => room.change((doc) => addItem(doc, { text: `item ${i}`, createdBy: 'u' })))
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    expect(loads).toBe(1)
+    expect(registry.loadedCount).toBe(1)
+    await new Promise((resolve) => setTimeout(resolve, 400))
+    expect(registry.loadedCount).toBe(0)
+    await registry.withRoom('list', () => {})
+    expect(loads).toBe(2)
+    expect(await storedTexts(store)).toEqual(['item 0', 'item 1', 'item 2', 'item 3', 'item 4'])
+    await registry.closeAll(CloseCode.ServerRestarting)
+  })
+
   it("after a failed append, the failed room takes no joins and unloads once its holder lets go; the next socket gets a fresh room that stores what the failed one relayed", async () => {
     const store = new MemoryStorage()
     const registry = new RoomRegistry({ store, fanout: new LocalFanoutHub().endpoint(), metrics: new Metrics(), log: silent, maxDocBytes: 1 << 20, compaction: { maxLogEntries: 100, maxLogBytes: 1 << 20 } })
