@@ -29,8 +29,13 @@ export interface HttpSyncOptions {
   onRefused: (status: number) => void
   /** The server refused our write (its error `code` is a `WriteRule`); HTTP sync stops. */
   onWriteRejected: (rejection: WriteRejectedMessage) => void
+  /** The list owner's storage is full (HTTP 413 `storage_quota`, the socket's 4414); HTTP sync stops. */
+  onStorageFull: (message: string) => void
   pollIntervalMs?: number
 }
+
+/** The error code of HTTP 413 when the list owner's storage is full (server/http/sync-routes.ts). */
+const STORAGE_QUOTA = 'storage_quota'
 
 /** Local edits are pushed this soon after they are made, so a burst of typing goes as one request. */
 const PUSH_DELAY_MS = 150
@@ -130,6 +135,7 @@ export class HttpSync implements FallbackSync {
       // A refused write names the rule it broke; the same rules as over the socket, the same handling.
       if (err instanceof ApiError && isWriteRule(err.code)) return this.options.onWriteRejected(writeRejection(err.code, err.message))
       if (err instanceof ApiError && (err.status === 403 || err.status === 404)) return this.options.onRefused(err.status)
+      if (err instanceof ApiError && err.status === 413 && err.code === STORAGE_QUOTA) return this.options.onStorageFull(err.message)
       // Anything else (an update or header that does not decode) is the server's problem, not a reason to stop trying.
       if (!(err instanceof NetworkError || err instanceof ApiError)) console.warn('HTTP sync failed', err)
       this.options.onPhase('failing')

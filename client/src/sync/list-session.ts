@@ -16,7 +16,7 @@ import type { PublicUser } from '../../../shared/api.ts'
 import { attachClock } from '../../../shared/hlc.ts'
 import { DEVICE_WS_PATH, ChannelMode } from '../../../shared/device-protocol.ts'
 import type { DeviceSocket } from '../../../shared/device-client.ts'
-import { WS_PATH_PREFIX, WriteRule, canWrite, type Role, type SessionMessage, type WriteRejectedMessage } from '../../../shared/protocol.ts'
+import { CloseCode, WS_PATH_PREFIX, WriteRule, canWrite, type Role, type SessionMessage, type WriteRejectedMessage } from '../../../shared/protocol.ts'
 import { ServerSession } from '../../../shared/server-session.ts'
 import { session as authSession, withToken } from '../auth/session.ts'
 import { UpdateLog } from '../devtools/update-log.ts'
@@ -148,6 +148,8 @@ export class ListSession extends ObservableV2<ListSessionEvents> {
         this.onWriteRejected(rejection)
         if (rejection.rule !== WriteRule.ReadOnly) this.connection.stop(stopReasonForClose(rejection.code, rejection.message))
       },
+      // As the socket's 4414 does: paused, the device's changes kept, until the person tries again.
+      onStorageFull: (message) => this.connection.stop(stopReasonForClose(CloseCode.StorageQuota.code, message)),
     })
     this.connection = new ListConnection({
       provider: this.provider,
