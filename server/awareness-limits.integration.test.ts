@@ -5,10 +5,10 @@
  * and syncing within 1 s throughout, on both transports.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import { addItem, listItems } from '../shared/list-document.ts'
 import { CloseCode, MessageType, SyncStep } from '../shared/protocol.ts'
 import { AwarenessRefusal } from './awareness-limits.ts'
-import { Api, TRANSPORTS, awarenessUntil, connectClient, docUntil, synced, type TestClient, type TestServer, startTestServer, type Transport } from './test-support/harness.ts'
+import { Api, TRANSPORTS, awarenessUntil, connectClient, synced, type TestClient, type TestServer, startTestServer, type Transport } from './test-support/harness.ts'
+import { memberRound } from './test-support/member-probe.ts'
 import { openRawListSocket, type RawListSocket } from './test-support/raw-list-socket.ts'
 import { awarenessMessage, awarenessUpdate, queryAwarenessMessage, syncMessage } from './test-support/wire-messages.ts'
 
@@ -58,17 +58,12 @@ describe.each(TRANSPORTS)('awareness limits on a %s socket', (transport: Transpo
     await synced(watcher.provider)
   }
 
-  /** The member's own actions, each timed from when it starts: open the list, sync, edit, and the watcher sees the edit. */
-  async function memberOpensAndSyncs(round: number): Promise<void> {
-    const member = connectClient(ts.server.url, listId, owner.token, { transport })
-    try {
-      await within(synced(member.provider), MEMBER_MS, `member's initial sync (round ${round})`)
-      const text = `member ${round}`
-      addItem(member.doc, { text, createdBy: owner.userId })
-      await docUntil(watcher.doc, () => listItems(watcher.doc).items.some((item) => item.text === text), `the member's edit of round ${round}`, MEMBER_MS)
-    } finally {
-      member.destroy()
-    }
+  /**
+   * The member's own actions, each step within 1 s of its start: open the list on a fresh socket, sync, edit, and
+   * the edit is both acknowledged durable and seen by the watcher.
+   */
+  async function memberOpensAndSyncs(): Promise<void> {
+    await memberRound(ts.server.url, listId, owner.token, owner.userId, { transport, timeoutMs: MEMBER_MS, seenBy: watcher.doc })
   }
 
   async function attacker(): Promise<RawListSocket> {
@@ -92,13 +87,13 @@ describe.each(TRANSPORTS)('awareness limits on a %s socket', (transport: Transpo
       // Four states each under the state cap, together over MAX_AWARENESS_CONNECTION_BYTES.
       ['connection-bytes', () => awarenessMessage(awarenessUpdate(Array.from({ length: 4 }, (_, i) => ({ clientId: 2000 + i, clock: 1, stateJson: padded(3 * 1024) }))))],
     ]
-    for (const [round, [reason, message]] of attacks.entries()) {
+    for (const [reason, message] of attacks) {
       const raw = await attacker()
       raw.ws.send(message())
       // The member opens the list while the attack is under way, and again once it is refused.
-      await memberOpensAndSyncs(round * 2)
+      await memberOpensAndSyncs()
       expect((await within(raw.closed, REFUSAL_MS, 'refusal')).code).toBe(CloseCode.AwarenessTooBig.code)
-      await memberOpensAndSyncs(round * 2 + 1)
+      await memberOpensAndSyncs()
       expect(await refusals(reason)).toBeGreaterThanOrEqual(1)
     }
     expect(attackerPresent()).toBe(false)
@@ -117,14 +112,14 @@ describe.each(TRANSPORTS)('awareness limits on a %s socket', (transport: Transpo
     for (let i = 0; i < 20; i++) raw.ws.send(queryAwarenessMessage())
     // Answered in order: once the step 2 is here, every answer the queries got is too.
     raw.ws.send(syncMessage(SyncStep.Step1, Uint8Array.of(0)))
-    await memberOpensAndSyncs(0)
+    await memberOpensAndSyncs()
     await within(answered, REFUSAL_MS, 'sync step 2')
     // Two answers; one more message at most, if the watcher's presence renewed meanwhile.
     expect(answers).toBeGreaterThanOrEqual(2)
     expect(answers).toBeLessThanOrEqual(3)
     expect(raw.isClosed).toBe(false)
     expect(await refusals(AwarenessRefusal.QueryRate)).toBeGreaterThanOrEqual(17)
-    await memberOpensAndSyncs(1)
+    await memberOpensAndSyncs()
     raw.ws.close()
   })
 
@@ -134,9 +129,9 @@ describe.each(TRANSPORTS)('awareness limits on a %s socket', (transport: Transpo
       const raw = await attacker()
       const entries = Array.from({ length: 63 }, (_, i) => ({ clientId: 10_000 * (round + 1) + i, clock: 1, stateJson: JSON.stringify({ cursor: i }) }))
       raw.ws.send(awarenessMessage(awarenessUpdate(entries)))
-      await memberOpensAndSyncs(round * 2)
+      await memberOpensAndSyncs()
       expect((await within(raw.closed, REFUSAL_MS, 'refusal')).code).toBe(CloseCode.AwarenessClientIdLimit.code)
-      await memberOpensAndSyncs(round * 2 + 1)
+      await memberOpensAndSyncs()
     }
     // Nothing of the refused messages was kept: the watcher never saw the attacker's presence.
     expect(attackerPresent()).toBe(false)
