@@ -2,36 +2,26 @@
  * Two real Colist node processes sharing a real PostgreSQL and a real Redis,
  * with nginx in front, all on 127.0.0.1 — the deployment README describes.
  */
-import { rm } from 'node:fs/promises'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { addItem, listItems } from '../shared/list-document.ts'
 import { CloseCode } from '../shared/protocol.ts'
 import { startNginx, type Balancer } from './cluster/nginx.ts'
+import { useCluster } from './test-support/cluster-fixture.ts'
 import { freePort } from './test-support/free-port.ts'
-import { Api, awarenessUntil, connectClient, docUntil, saved, spawnServer, synced, tempDir, type ServerProcess, type TestClient } from './test-support/harness.ts'
-import { startPostgres, type TestPostgres } from './test-support/postgres-server.ts'
-import { startRedis, type TestRedis } from './test-support/redis-server.ts'
+import { Api, awarenessUntil, connectClient, docUntil, saved, synced, type ServerProcess, type TestClient } from './test-support/harness.ts'
 
 const JWT_SECRET = 'cluster-test-secret-shared-by-every-node-0123456789'
 const itemTexts = (doc: Y.Doc) => listItems(doc).items.map((item) => item.text)
 
-let postgres: TestPostgres
-let redis: TestRedis
-let databaseUrl: string
-const dataDirs: string[] = []
 const clients: TestClient[] = []
-const processes: ServerProcess[] = []
-let databaseCounter = 0
-
-/** A node process of the cluster; each test gets a fresh database. */
-async function startNode(port = 0): Promise<ServerProcess> {
-  const dataDir = await tempDir()
-  dataDirs.push(dataDir)
-  const node = await spawnServer(dataDir, { PORT: String(port), REDIS_URL: redis.url, DATABASE_URL: databaseUrl, JWT_SECRET })
-  processes.push(node)
-  return node
-}
+const cluster = useCluster({
+  name: 'cluster',
+  jwtSecret: JWT_SECRET,
+  closeClients: () => {
+    for (const client of clients.splice(0)) client.destroy()
+  },
+})
 
 function connect(...args: Parameters<typeof connectClient>): TestClient {
   const client = connectClient(...args)
@@ -43,32 +33,9 @@ async function ready(node: ServerProcess): Promise<number> {
   return (await fetch(`${node.url}/readyz`)).status
 }
 
-beforeAll(async () => {
-  ;[postgres, redis] = await Promise.all([startPostgres(), startRedis()])
-}, 60_000)
-
-afterAll(async () => {
-  await redis?.stop()
-  await postgres?.stop()
-})
-
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.destroy()
-  for (const node of processes.splice(0)) {
-    if (node.child.exitCode === null) node.child.kill('SIGKILL')
-    await node.exited
-  }
-  for (const dir of dataDirs.splice(0)) await rm(dir, { recursive: true, force: true })
-})
-
-async function freshDatabase(): Promise<void> {
-  databaseUrl = await postgres.createDatabase(`cluster_${process.pid}_${++databaseCounter}`)
-}
-
 describe('a cluster on Redis and PostgreSQL', () => {
   it('two clients through two nodes converge; presence and typing cross nodes; revocation on node 1 closes a socket on node 2', async () => {
-    await freshDatabase()
-    const [n1, n2] = await Promise.all([startNode(), startNode()])
+    const [n1, n2] = await cluster.startNodes()
     const api = new Api(n1.url)
     const ana = await api.signup('Ana')
     const bob = await api.signup('Bob')
@@ -97,8 +64,7 @@ describe('a cluster on Redis and PostgreSQL', () => {
   }, 60_000)
 
   it('kill -9 of a node: its client reconnects through nginx to the other, no acknowledged update is lost, its presence disappears', async () => {
-    await freshDatabase()
-    const [n1, n2] = await Promise.all([startNode(), startNode()])
+    const [n1, n2] = await cluster.startNodes()
     const balancerPort = await freePort()
     let balancer: Balancer | null = null
     try {
@@ -170,8 +136,7 @@ describe('a cluster on Redis and PostgreSQL', () => {
   }, 90_000)
 
   it('Redis restarted mid-editing: nodes serve their own clients, report not ready, then every client converges', async () => {
-    await freshDatabase()
-    const [n1, n2] = await Promise.all([startNode(), startNode()])
+    const [n1, n2] = await cluster.startNodes()
     const api = new Api(n1.url)
     const ana = await api.signup()
     const list = await api.createList(ana.token)
@@ -181,14 +146,14 @@ describe('a cluster on Redis and PostgreSQL', () => {
     addItem(a.doc, { text: 'before', createdBy: ana.user.id })
     await docUntil(b.doc, () => itemTexts(b.doc).includes('before'), 'B has it')
 
-    await redis.kill()
+    await cluster.redis.kill()
     await readyzUntil(n1, 503)
     addItem(a.doc, { text: 'during, node 1', createdBy: ana.user.id })
     addItem(b.doc, { text: 'during, node 2', createdBy: ana.user.id })
     // Each node still stores its own clients' writes.
     await Promise.all([saved(a, 10_000), saved(b, 10_000)])
 
-    await redis.start()
+    await cluster.redis.start()
     await readyzUntil(n1, 200)
     await readyzUntil(n2, 200)
     await docUntil(a.doc, () => itemTexts(a.doc).length === 3, 'A has all three', 15_000)
@@ -210,8 +175,7 @@ describe('presence across nodes on Redis and PostgreSQL', () => {
   }
 
   it('Redis down longer than the node timeout: each client sees the other again within 1 s of the fan-out returning', async () => {
-    await freshDatabase()
-    const [n1, n2] = await Promise.all([startNode(), startNode()])
+    const [n1, n2] = await cluster.startNodes()
     const api = new Api(n1.url)
     const ana = await api.signup('Ana')
     const bob = await api.signup('Bob')
@@ -225,12 +189,12 @@ describe('presence across nodes on Redis and PostgreSQL', () => {
     await awarenessUntil(a.provider.awareness, () => stateOf(a, b)?.here === 'bob', 'Ana sees Bob')
     await awarenessUntil(b.provider.awareness, () => stateOf(b, a)?.here === 'ana', 'Bob sees Ana')
 
-    await redis.kill()
+    await cluster.redis.kill()
     // Past the 3.5 s node timeout each node drops the other's clients (as designed).
     await awarenessUntil(a.provider.awareness, () => !sees(a, b), "Bob's presence gone from Ana", 15_000)
     await awarenessUntil(b.provider.awareness, () => !sees(b, a), "Ana's presence gone from Bob", 15_000)
 
-    await redis.start()
+    await cluster.redis.start()
     // The fan-out is back once both nodes are connected again (ioredis retries on its own schedule, up to 2 s apart).
     const back = Math.max(...(await Promise.all([readyAgainAt(n1), readyAgainAt(n2)])))
     await Promise.all([seenWithin1s(a, b, back, 'Ana sees Bob again'), seenWithin1s(b, a, back, 'Bob sees Ana again')])
@@ -239,8 +203,7 @@ describe('presence across nodes on Redis and PostgreSQL', () => {
   }, 60_000)
 
   it('kill -9 of a node while its client is offline; the client comes back through nginx to the other node: seen there within 1 s of its reconnect', async () => {
-    await freshDatabase()
-    const [n1, n2] = await Promise.all([startNode(), startNode()])
+    const [n1, n2] = await cluster.startNodes()
     const balancerPort = await freePort()
     let balancer: Balancer | null = null
     try {

@@ -4,49 +4,24 @@
  * the fan-out). A log-out on node 1 closes the session's sockets on node 2
  * with 4001 within 1 s, and node 2 refuses its token and the rotated-away one.
  */
-import { rm } from 'node:fs/promises'
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import type { AuthResponse } from '../shared/api.ts'
 import { CloseCode } from '../shared/protocol.ts'
-import { Api, spawnServer, tempDir, type ServerProcess } from './test-support/harness.ts'
-import { startPostgres, type TestPostgres } from './test-support/postgres-server.ts'
+import { useCluster } from './test-support/cluster-fixture.ts'
+import { Api } from './test-support/harness.ts'
 import { deviceSocketUrl, listSocketUrl } from './test-support/raw-list-socket.ts'
-import { startRedis, type TestRedis } from './test-support/redis-server.ts'
 
 const JWT_SECRET = 'sessions-cluster-test-secret-shared-by-every-node-0123'
 
-let postgres: TestPostgres
-let redis: TestRedis
-const processes: ServerProcess[] = []
-const dataDirs: string[] = []
 const sockets: WebSocket[] = []
-
-beforeAll(async () => {
-  ;[postgres, redis] = await Promise.all([startPostgres(), startRedis()])
-}, 60_000)
-
-afterAll(async () => {
-  await redis?.stop()
-  await postgres?.stop()
+const cluster = useCluster({
+  name: 'sessions',
+  jwtSecret: JWT_SECRET,
+  closeClients: () => {
+    for (const ws of sockets.splice(0)) ws.terminate()
+  },
 })
-
-afterEach(async () => {
-  for (const ws of sockets.splice(0)) ws.terminate()
-  for (const node of processes.splice(0)) {
-    if (node.child.exitCode === null) node.child.kill('SIGKILL')
-    await node.exited
-  }
-  for (const dir of dataDirs.splice(0)) await rm(dir, { recursive: true, force: true })
-})
-
-async function startNode(databaseUrl: string): Promise<ServerProcess> {
-  const dataDir = await tempDir()
-  dataDirs.push(dataDir)
-  const node = await spawnServer(dataDir, { PORT: '0', REDIS_URL: redis.url, DATABASE_URL: databaseUrl, JWT_SECRET })
-  processes.push(node)
-  return node
-}
 
 async function open(url: string): Promise<{ ws: WebSocket; closed: Promise<{ code: number; at: number }> }> {
   const ws = new WebSocket(url)
@@ -62,8 +37,7 @@ async function open(url: string): Promise<{ ws: WebSocket; closed: Promise<{ cod
 }
 
 it('a session logged out on node 1 closes its list and device sockets on node 2 with 4001 within 1 s; node 2 refuses its token, and a token rotated on node 1', async () => {
-  const databaseUrl = await postgres.createDatabase(`sessions_${process.pid}`)
-  const [n1, n2] = await Promise.all([startNode(databaseUrl), startNode(databaseUrl)])
+  const [n1, n2] = await cluster.startNodes()
   const api1 = new Api(n1.url)
   const api2 = new Api(n2.url)
   const ana = await api1.signup('Ana')
