@@ -14,14 +14,9 @@ import { LocalFanoutHub } from './fanout.ts'
 import { MemoryStorage } from './storage/memory-storage.ts'
 import { Api, startTestServer, type TestServer } from './test-support/harness.ts'
 import { deviceSocketUrl, listSocketUrl } from './test-support/raw-list-socket.ts'
+import { endSessionClosingSockets, logOutClosingSockets, openSocket } from './test-support/session-sockets.ts'
 
 const JWT_SECRET = 'a-secret-shared-by-every-node-of-this-test-0123456789'
-
-interface OpenSocket {
-  ws: WebSocket
-  /** Resolves with the close code and when it came. */
-  closed: Promise<{ code: number; at: number }>
-}
 
 const servers: TestServer[] = []
 const sockets: WebSocket[] = []
@@ -35,21 +30,6 @@ async function server(env: Record<string, string> = {}, options: Parameters<type
   const started = await startTestServer({ JWT_SECRET, ...env }, options)
   servers.push(started)
   return started
-}
-
-/** Opens a socket and resolves once the server accepted it (its token and session were checked before the upgrade). */
-async function open(url: string): Promise<OpenSocket> {
-  const ws = new WebSocket(url)
-  sockets.push(ws)
-  const closed = new Promise<{ code: number; at: number }>((resolve) => ws.once('close', (code) => resolve({ code, at: Date.now() })))
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve())
-    ws.once('error', reject)
-  })
-  // A refused socket is upgraded and closed at once: give such a close a moment to arrive.
-  const early = await Promise.race([closed, new Promise<null>((resolve) => setTimeout(() => resolve(null), 100))])
-  if (early) throw new Error(`socket closed at once with ${early.code}`)
-  return { ws, closed }
 }
 
 /** The close code a socket with this token gets, or 'open'. */
@@ -72,28 +52,16 @@ async function login(api: Api, email: string, userAgent: string): Promise<AuthRe
   return (await res.json()) as AuthResponse
 }
 
-/** Resolves within `ms` with the close, or fails. */
-async function closedWithin(socket: OpenSocket, ms: number, since: number): Promise<number> {
-  const result = await Promise.race([socket.closed, new Promise<null>((resolve) => setTimeout(() => resolve(null), ms + 500))])
-  if (!result) throw new Error(`socket still open ${ms + 500} ms after the session ended`)
-  expect(result.at - since).toBeLessThanOrEqual(ms)
-  return result.code
-}
-
 describe('sessions: a token can be ended before it expires', () => {
   it('after log-out the token gets 401, and its open list and device sockets close with 4001 within 1 s', async () => {
     const ts = await server()
     const api = new Api(ts.server.url)
     const ana = await api.signup('Ana')
     const list = await api.createList(ana.token)
-    const listSocket = await open(listSocketUrl(ts.server.url, list.id, ana.token))
-    const deviceSocket = await open(deviceSocketUrl(ts.server.url, ana.token))
+    const listSocket = await openSocket(listSocketUrl(ts.server.url, list.id, ana.token), sockets)
+    const deviceSocket = await openSocket(deviceSocketUrl(ts.server.url, ana.token), sockets)
 
-    const before = Date.now()
-    expect((await api.request('POST', '/api/auth/logout', undefined, ana.token)).status).toBe(204)
-
-    expect(await closedWithin(listSocket, 1000, before)).toBe(CloseCode.Unauthorized.code)
-    expect(await closedWithin(deviceSocket, 1000, before)).toBe(CloseCode.Unauthorized.code)
+    await logOutClosingSockets(api, ana.token, [listSocket, deviceSocket])
     expect((await api.request('GET', '/api/me', undefined, ana.token)).status).toBe(401)
     expect((await api.request('GET', '/api/lists', undefined, ana.token)).status).toBe(401)
     expect((await api.request('POST', '/api/auth/refresh', undefined, ana.token)).status).toBe(401)
@@ -139,17 +107,12 @@ describe('sessions: a token can be ended before it expires', () => {
     const bob = await api.signup('Bob')
     const list = await api.createList(ana.token)
     await api.share(ana.token, list.id, bob.user.email, 'editor')
-    const anaLaptop = await open(listSocketUrl(ts.server.url, list.id, ana.token))
-    const anaPhone = await open(deviceSocketUrl(ts.server.url, phone.token))
-    const bobSocket = await open(listSocketUrl(ts.server.url, list.id, bob.token))
+    const anaLaptop = await openSocket(listSocketUrl(ts.server.url, list.id, ana.token), sockets)
+    const anaPhone = await openSocket(deviceSocketUrl(ts.server.url, phone.token), sockets)
+    const bobSocket = await openSocket(listSocketUrl(ts.server.url, list.id, bob.token), sockets)
 
-    const before = Date.now()
-    const res = await api.request('POST', '/api/auth/logout-all', undefined, ana.token)
-    expect(res.status).toBe(200)
+    const res = await endSessionClosingSockets(api, { method: 'POST', path: '/api/auth/logout-all', token: ana.token, status: 200 }, [anaLaptop, anaPhone])
     expect(res.body).toEqual({ ended: 2 })
-
-    expect(await closedWithin(anaLaptop, 1000, before)).toBe(CloseCode.Unauthorized.code)
-    expect(await closedWithin(anaPhone, 1000, before)).toBe(CloseCode.Unauthorized.code)
     for (const token of [ana.token, phone.token]) expect((await api.request('GET', '/api/me', undefined, token)).status).toBe(401)
     expect(bobSocket.ws.readyState).toBe(WebSocket.OPEN)
     expect((await api.request('GET', '/api/me', undefined, bob.token)).status).toBe(200)
@@ -162,7 +125,7 @@ describe('sessions: a token can be ended before it expires', () => {
     const ana = await api.signup('Ana')
     const phone = await login(api, ana.user.email, 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36')
     const bob = await api.signup('Bob')
-    const phoneSocket = await open(deviceSocketUrl(ts.server.url, phone.token))
+    const phoneSocket = await openSocket(deviceSocketUrl(ts.server.url, phone.token), sockets)
 
     const listed = await api.request('GET', '/api/auth/sessions', undefined, ana.token)
     expect(listed.status).toBe(200)
@@ -179,9 +142,7 @@ describe('sessions: a token can be ended before it expires', () => {
     expect((await api.request('DELETE', '/api/auth/sessions/a!b', undefined, ana.token)).status).toBe(404)
     expect(phoneSocket.ws.readyState).toBe(WebSocket.OPEN)
 
-    const before = Date.now()
-    expect((await api.request('DELETE', `/api/auth/sessions/${other.id}`, undefined, ana.token)).status).toBe(204)
-    expect(await closedWithin(phoneSocket, 1000, before)).toBe(CloseCode.Unauthorized.code)
+    await endSessionClosingSockets(api, { method: 'DELETE', path: `/api/auth/sessions/${other.id}`, token: ana.token, status: 204 }, [phoneSocket])
     expect((await api.request('GET', '/api/me', undefined, phone.token)).status).toBe(401)
     expect((await api.request('GET', '/api/me', undefined, ana.token)).status).toBe(200)
     expect((await api.request('GET', '/api/auth/sessions', undefined, ana.token)).body.sessions.map((s: { id: string }) => s.id)).toEqual([current.id])
@@ -262,13 +223,10 @@ describe('sessions across two nodes sharing a store and a fan-out', () => {
     const list = await apiA.createList(ana.token)
     // Node B has read (and cached) the session before it ends.
     expect((await apiB.request('GET', '/api/me', undefined, ana.token)).status).toBe(200)
-    const onB = await open(listSocketUrl(b.server.url, list.id, ana.token))
-    const deviceOnB = await open(deviceSocketUrl(b.server.url, ana.token))
+    const onB = await openSocket(listSocketUrl(b.server.url, list.id, ana.token), sockets)
+    const deviceOnB = await openSocket(deviceSocketUrl(b.server.url, ana.token), sockets)
 
-    const before = Date.now()
-    expect((await apiA.request('POST', '/api/auth/logout', undefined, ana.token)).status).toBe(204)
-    expect(await closedWithin(onB, 1000, before)).toBe(CloseCode.Unauthorized.code)
-    expect(await closedWithin(deviceOnB, 1000, before)).toBe(CloseCode.Unauthorized.code)
+    await logOutClosingSockets(apiA, ana.token, [onB, deviceOnB])
     expect((await apiB.request('GET', '/api/me', undefined, ana.token)).status).toBe(401)
   })
 
