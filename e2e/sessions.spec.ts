@@ -59,3 +59,31 @@ test('the account page lists signed-in devices; "Log out everywhere" signs the o
     await phone.close()
   }
 })
+
+// Renewal rotates the token. Three tabs share the stored session, so their renewal timers fire together; all
+// three renewed with the one token, two were refused, and a refused tab's "expired" could overwrite the new
+// token in localStorage, signing every tab out (1 run in 8 before tabs took turns: client/src/auth/session.ts).
+test('three tabs renewing the token at the same moment all stay signed in with the one new token', async ({ alice }) => {
+  const { account } = alice
+  // A stored session due for renewal 3 s from now: every tab that reads it renews at that same moment.
+  const renewAt = Date.now() + 3000
+  const session = JSON.stringify({ token: account.token, expiresAt: account.expiresAt, issuedAt: 2 * renewAt - account.expiresAt, user: { id: account.id, email: account.email, name: account.name } })
+  await alice.page.goto('/')
+  await alice.page.evaluate((stored) => localStorage.setItem('colist:session', stored), session)
+  const tabs = [alice.page, await alice.page.context().newPage(), await alice.page.context().newPage()]
+  const renewals: number[] = []
+  for (const tab of tabs) tab.on('response', (response) => void (response.url().includes('/api/auth/refresh') && renewals.push(response.status())))
+  await Promise.all(tabs.map((tab) => tab.goto('/')))
+  for (const tab of tabs) await expect(tab.getByRole('heading', { name: 'Your lists' })).toBeVisible()
+  const tokens = () => Promise.all(tabs.map((tab) => tab.evaluate(() => (JSON.parse(localStorage.getItem('colist:session') ?? '{}') as { token?: string }).token)))
+  await expect.poll(async () => new Set(await tokens()).size === 1 && (await tokens())[0] !== account.token, { timeout: 10_000 }).toBe(true)
+  // Past the moment every tab renewed: none was refused and signed the browser out.
+  await alice.page.waitForTimeout(Math.max(0, renewAt + 2000 - Date.now()))
+  for (const tab of tabs) await expect(tab.getByRole('dialog', { name: 'Log in again' })).toHaveCount(0)
+  const [token] = await tokens()
+  const lists = await alice.page.request.get('/api/lists', { headers: { authorization: `Bearer ${token}` } })
+  expect(lists.status()).toBe(200)
+  // Tabs take turns: one renews, the others take its token; none renews with a token already replaced (refused).
+  expect(renewals).toContain(200)
+  expect(renewals.filter((status) => status !== 200)).toEqual([])
+})

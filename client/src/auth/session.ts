@@ -30,6 +30,9 @@ export type SessionState =
   /** The token no longer works; the user is still known so their data on this device stays usable. */
   | { status: 'expired'; auth: StoredAuth }
 
+/** The Web Lock that makes renewals one at a time across tabs. */
+const RENEW_LOCK = 'colist:renew-session'
+
 export class SessionStore {
   private state: SessionState
   private readonly listeners = new Set<() => void>()
@@ -110,7 +113,27 @@ export class SessionStore {
     this.notify()
   }
 
-  private async tryRenew(): Promise<boolean> {
+  /**
+   * One renewal at a time across this browser's tabs (they share the stored
+   * session): renewing rotates the token, so a second tab renewing with the
+   * same token at the same moment — their timers fire together — is refused,
+   * and its "expired" could overwrite the new token the first one stored,
+   * signing every tab out. Under the lock, a tab first looks at what is
+   * stored: a token another tab renewed meanwhile is taken as is.
+   */
+  private tryRenew(): Promise<boolean> {
+    // The token found due; once the lock is ours, another tab may have replaced it already.
+    const due = this.token
+    const locks = typeof navigator === 'undefined' ? undefined : navigator.locks
+    return locks ? locks.request(RENEW_LOCK, () => this.renewUnlessRenewed(due)) : this.renewUnlessRenewed(due)
+  }
+
+  private async renewUnlessRenewed(due: string | null): Promise<boolean> {
+    const stored = this.read()
+    if (stored.status === 'signed-in' && stored.auth.token !== due) {
+      this.syncFromStorage()
+      return true
+    }
     const state = this.state
     if (state.status !== 'signed-in') return false
     if (state.auth.expiresAt <= this.now()) {
