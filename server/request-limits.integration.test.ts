@@ -11,9 +11,9 @@ import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { addItem } from '../shared/list-document.ts'
 import { MB, retainedBytes, settledRetainedBytes } from './test-support/heap-after-gc.ts'
-import { Api, connectClient, saved, startTestServer, synced, type TestServer } from './test-support/harness.ts'
+import { Api, startTestServer, type TestServer } from './test-support/harness.ts'
+import { memberRound, startMemberProbe } from './test-support/member-probe.ts'
 
 let ts: TestServer
 let api: Api
@@ -89,27 +89,13 @@ function slowPost(path: string, headers: Record<string, string>, declared: numbe
   })
 }
 
-/** A member's round: open the list, sync, add an item, wait until it is durable. Returns ms. */
-async function memberRound(listId: string, token: string, userId: string): Promise<number> {
-  const started = performance.now()
-  const client = connectClient(ts.server.url, listId, token)
-  try {
-    await synced(client.provider)
-    addItem(client.doc, { text: `probe ${started.toFixed(0)}`, createdBy: userId })
-    await saved(client)
-    return performance.now() - started
-  } finally {
-    client.destroy()
-  }
-}
-
 describe('bodies are read only after the token and the role are checked (finding 4)', () => {
   it('24 16 MiB sync POSTs by strangers, viewers and the anonymous are refused before their bodies arrive, holding no memory; a member keeps syncing', async () => {
     const owner = await api.signup('Owner')
     const viewer = await api.signup('Viewer')
     const list = await api.createList(owner.token)
     await api.share(owner.token, list.id, viewer.user.email, 'viewer')
-    await memberRound(list.id, owner.token, owner.user.id)
+    await memberRound(ts.server.url, list.id, owner.token, owner.user.id)
 
     const octet = { 'content-type': 'application/octet-stream' }
     const attacks: Array<{ path: string; headers: Record<string, string>; expected: number }> = []
@@ -120,17 +106,12 @@ describe('bodies are read only after the token and the role are checked (finding
     }
 
     const before = await settledRetainedBytes()
-    const rounds: number[] = []
-    let attacking = true
-    const member = (async () => {
-      while (attacking) rounds.push(await memberRound(list.id, owner.token, owner.user.id))
-    })()
+    const member = startMemberProbe(ts.server.url, list.id, owner.token, owner.user.id)
     // Each sends 2 MiB at once, then trickles: today's server would hold all of it and answer only after 16 MiB.
     const pending = attacks.map((a) => slowPost(a.path, a.headers, 16 * MB, 2 * MB))
     const results = await Promise.all(pending)
     const during = await retainedBytes()
-    attacking = false
-    await member
+    const rounds = await member.stop()
 
     expect(results.map((r) => r.status)).toEqual(attacks.map((a) => a.expected))
     for (const r of results) expect(r.sentWhenAnswered).toBeLessThan(3 * MB)
