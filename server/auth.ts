@@ -121,6 +121,16 @@ export class TokenService {
     }
   }
 
+  /**
+   * For `POST /api/auth/refresh` only: a valid, unexpired token of ours. Whether
+   * its session lets it refresh — it is the current token, or the one the last
+   * refresh replaced, within the grace — is the rotation's compare-and-set
+   * (Sessions.refresh), not this check.
+   */
+  verifyForRefresh(token: unknown): Promise<TokenClaims> {
+    return this.verifySignature(token)
+  }
+
   private async verifySignature(token: unknown): Promise<TokenClaims> {
     if (typeof token !== 'string' || token.length === 0 || token.length > 4096) {
       throw new TokenError('missing token')

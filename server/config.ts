@@ -31,6 +31,8 @@ const envSchema = z.object({
   /** HMAC secret for access tokens; generated into DATA_DIR when absent. */
   JWT_SECRET: z.string().min(32).optional(),
   TOKEN_TTL_SECONDS: int(7 * 24 * 3600, 1),
+  /** A refreshed token can refresh once more this long after (its answer may have been lost on the way); 0: never. */
+  REFRESH_GRACE_SECONDS: int(300, 0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** fsync every group commit. Off only for throwaway benchmarks. */
   FSYNC: boolFromEnv.default(true),
@@ -119,6 +121,7 @@ export interface Config {
   dataDir: string
   jwtSecret: Uint8Array
   tokenTtlSeconds: number
+  refreshGraceSeconds: number
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL']
   fsync: boolean
   limits: {
@@ -203,6 +206,7 @@ export async function loadConfig(env: Record<string, string | undefined> = proce
     dataDir,
     jwtSecret: new TextEncoder().encode(secret),
     tokenTtlSeconds: e.TOKEN_TTL_SECONDS,
+    refreshGraceSeconds: e.REFRESH_GRACE_SECONDS,
     logLevel: e.LOG_LEVEL,
     fsync: e.FSYNC,
     limits: {

@@ -69,8 +69,8 @@ describe('sessions: a token can be ended before it expires', () => {
     expect(await closeCodeFor(deviceSocketUrl(ts.server.url, ana.token))).toBe(CloseCode.Unauthorized.code)
   })
 
-  it('refresh rotates: the new token works, the old one is refused, and refreshing with it again is a 401', async () => {
-    const ts = await server()
+  it('refresh rotates: the new token works, the old one is refused, and refreshing with it again is a 401 (no grace)', async () => {
+    const ts = await server({ REFRESH_GRACE_SECONDS: '0' })
     const api = new Api(ts.server.url)
     const ana = await api.signup('Ana')
     const list = await api.createList(ana.token)
@@ -91,12 +91,34 @@ describe('sessions: a token can be ended before it expires', () => {
     expect(sessions.body.sessions).toHaveLength(1)
   })
 
-  it('two refreshes racing with one token: one gets a new token, the other a 401', async () => {
-    const ts = await server()
+  it('two refreshes racing with one token: one gets a new token, the other a 401 (no grace)', async () => {
+    const ts = await server({ REFRESH_GRACE_SECONDS: '0' })
     const api = new Api(ts.server.url)
     const ana = await api.signup('Ana')
     const results = await Promise.all([1, 2].map(() => api.request('POST', '/api/auth/refresh', undefined, ana.token)))
     expect(results.map((r) => r.status).sort()).toEqual([200, 401])
+  })
+
+  it('a refresh whose answer was lost: the old token refreshes again within REFRESH_GRACE_SECONDS (the lost token stops working), for refresh only, and not after the grace', async () => {
+    const ts = await server({ REFRESH_GRACE_SECONDS: '2' })
+    const api = new Api(ts.server.url)
+    const ana = await api.signup('Ana')
+    const refresh = (token: string) => api.request('POST', '/api/auth/refresh', undefined, token)
+    const lost = await refresh(ana.token)
+    expect(lost.status).toBe(200)
+    // The device never got that answer, so it retries with the token it has.
+    const retried = await refresh(ana.token)
+    expect(retried.status).toBe(200)
+    const token = (retried.body as AuthResponse).token
+    expect((await api.request('GET', '/api/me', undefined, token)).status).toBe(200)
+    expect((await api.request('GET', '/api/me', undefined, (lost.body as AuthResponse).token)).status).toBe(401)
+    expect((await refresh((lost.body as AuthResponse).token)).status).toBe(401)
+    // Within the grace the old token only refreshes: it opens nothing.
+    expect((await api.request('GET', '/api/me', undefined, ana.token)).status).toBe(401)
+    await new Promise((resolve) => setTimeout(resolve, 2100))
+    expect((await refresh(ana.token)).status).toBe(401)
+    expect((await api.request('GET', '/api/me', undefined, token)).status).toBe(200)
+    expect((await api.request('GET', '/api/auth/sessions', undefined, token)).body.sessions).toHaveLength(1)
   })
 
   it('log out everywhere ends every session of the user and closes all their sockets; another user\'s sessions are untouched', async () => {

@@ -10,7 +10,10 @@
  *   read for `cacheMs`, and not at all while the fan-out is disconnected.
  * - Refreshing rotates: the session gets a new token id in one
  *   compare-and-set, so the old token stops working, and a second refresh
- *   with it (a replay, or a copy held by someone else) is refused.
+ *   with it (a replay, or a copy held by someone else) is refused — unless
+ *   it comes within `refreshGraceMs` of the rotation: the answer may have
+ *   been lost, so it rotates again and the lost answer's token stops working
+ *   (the grace counts from the first rotation and never extends).
  * - Ending a session (log-out, "log out everywhere", ending one from the
  *   sessions list) deletes it and publishes the ids on the fan-out
  *   (node-protocol.ts `sessions`): every node drops its cached copy and
@@ -33,6 +36,11 @@ export interface SessionsOptions {
   ttlSeconds: number
   /** How long a node trusts a session it read (revocations reach it on the fan-out meanwhile). */
   cacheMs?: number
+  /**
+   * A refresh's token can refresh again this long after it was replaced (the
+   * answer carrying its successor may have been lost); 0: never. Default 0.
+   */
+  refreshGraceMs?: number
   /** `lastUsedAt` is written at most this often per session and node. */
   touchEveryMs?: number
   /** Where tokens refused because of their session are counted, by reason. */
@@ -113,9 +121,13 @@ export class Sessions implements SessionGate {
    * the session ended.
    */
   async refresh(claims: TokenClaims, user: { id: string; name: string }): Promise<{ token: string; expiresAt: number }> {
+    if (this.ended.has(claims.sessionId)) {
+      this.refused('ended')
+      throw new TokenError('session ended')
+    }
     const { token, tokenId, expiresAt } = await this.tokens.issue(user, claims.sessionId)
     this.forget(claims.sessionId)
-    const rotated = await this.options.store.rotateSession(claims.sessionId, claims.tokenId, { tokenId, expiresAt, at: Date.now() })
+    const rotated = await this.options.store.rotateSession(claims.sessionId, claims.tokenId, { tokenId, expiresAt, at: Date.now() }, this.options.refreshGraceMs ?? 0)
     this.forget(claims.sessionId)
     if (!rotated) {
       this.refused('rotated')

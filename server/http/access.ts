@@ -11,7 +11,7 @@ import { forbidden, notFound, unauthorized } from './errors.ts'
 
 const RANK: Record<Role, number> = { viewer: 1, editor: 2, owner: 3 }
 
-export function requireUser(tokens: TokenService): RequestHandler {
+export function requireUser(tokens: TokenService, { forRefresh = false } = {}): RequestHandler {
   return async (req, res, next) => {
     // Verified once per request: a route behind two routers that both require a user (quotas, then the list routes).
     if (res.locals.user) return next()
@@ -19,7 +19,7 @@ export function requireUser(tokens: TokenService): RequestHandler {
     const match = /^Bearer (\S+)$/i.exec(header)
     if (!match) throw unauthorized()
     try {
-      res.locals.user = await tokens.verify(match[1])
+      res.locals.user = await (forRefresh ? tokens.verifyForRefresh(match[1]) : tokens.verify(match[1]))
     } catch {
       throw unauthorized('invalid or expired token')
     }

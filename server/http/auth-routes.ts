@@ -71,9 +71,11 @@ export function authRoutes(accounts: AccountStore, sessions: Sessions, log?: Log
 
   /**
    * Exchanges the session's current token for a fresh one, so an open app never has to log in
-   * again. Rotates: the old token stops working, and refreshing with it again is a 401.
+   * again. Rotates: the old token stops working, and refreshing with it again is a 401 — except
+   * within REFRESH_GRACE_SECONDS of the rotation, when the answer may have been lost on the way:
+   * then it rotates again, and the lost answer's token stops working (Sessions.refresh).
    */
-  router.post('/auth/refresh', authenticated, async (_req, res) => {
+  router.post('/auth/refresh', requireUser(sessions.tokens, { forRefresh: true }), async (_req, res) => {
     const claims = currentUser(res)
     const user = await accounts.getUserById(claims.userId)
     if (!user) throw notFound('user')

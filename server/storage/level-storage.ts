@@ -43,7 +43,7 @@ import {
   type StoredDoc,
   type UserRecord,
 } from './storage.ts'
-import { activityToTrim, compareIds, copyBytes, decideCompaction, listNotFound, normaliseEmail, oldestListFirst, oldestSessionFirst } from './storage-rules.ts'
+import { activityToTrim, compareIds, copyBytes, decideCompaction, listNotFound, normaliseEmail, oldestListFirst, oldestSessionFirst, rotatedSession } from './storage-rules.ts'
 
 export interface LevelStorageOptions {
   /**
@@ -491,13 +491,13 @@ export class LevelStorage implements Storage {
     return (await this.#s.sessions.get(id)) ?? null
   }
 
-  async rotateSession(id: string, expectedTokenId: string, next: { tokenId: string; expiresAt: number; at: number }): Promise<boolean> {
+  async rotateSession(id: string, expectedTokenId: string, next: { tokenId: string; expiresAt: number; at: number }, graceMs = 0): Promise<boolean> {
     assertKeyPart('session', id)
     this.#assertAcceptingWrites()
     return this.#sessionLock.run(SESSIONS, async () => {
       const session = await this.#s.sessions.get(id)
-      if (session === undefined || session.tokenId !== expectedTokenId) return false
-      const updated = { ...session, tokenId: next.tokenId, expiresAt: next.expiresAt, lastUsedAt: Math.max(session.lastUsedAt, next.at) }
+      const updated = session && rotatedSession(session, expectedTokenId, next, graceMs)
+      if (!updated) return false
       await this.#commit((batch) => batch.put(id, updated, { sublevel: this.#s.sessions }))
       return true
     })

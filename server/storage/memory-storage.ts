@@ -20,7 +20,7 @@ import {
   type StoredDoc,
   type UserRecord,
 } from './storage.ts'
-import { activityToTrim, compareIds, copyBytes, decideCompaction, listNotFound, normaliseEmail, oldestListFirst, oldestSessionFirst } from './storage-rules.ts'
+import { activityToTrim, compareIds, copyBytes, decideCompaction, listNotFound, normaliseEmail, oldestListFirst, oldestSessionFirst, rotatedSession } from './storage-rules.ts'
 
 interface MemoryDoc {
   snapshot: Uint8Array | null
@@ -233,13 +233,12 @@ export class MemoryStorage implements Storage {
     return session ? { ...session } : null
   }
 
-  async rotateSession(id: string, expectedTokenId: string, next: { tokenId: string; expiresAt: number; at: number }): Promise<boolean> {
+  async rotateSession(id: string, expectedTokenId: string, next: { tokenId: string; expiresAt: number; at: number }, graceMs = 0): Promise<boolean> {
     this.#assertOpen()
     const session = this.#sessions.get(id)
-    if (!session || session.tokenId !== expectedTokenId) return false
-    session.tokenId = next.tokenId
-    session.expiresAt = next.expiresAt
-    session.lastUsedAt = Math.max(session.lastUsedAt, next.at)
+    const rotated = session && rotatedSession(session, expectedTokenId, next, graceMs)
+    if (!rotated) return false
+    this.#sessions.set(id, rotated)
     return true
   }
 

@@ -108,6 +108,15 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX sessions_user_id ON sessions (user_id);
     `,
   },
+  {
+    version: 4,
+    name: 'sessions-previous-token',
+    sql: `
+      -- The token a refresh replaced, and when: refreshing with it again
+      -- within the grace (its answer was lost) rotates once more.
+      ALTER TABLE sessions ADD COLUMN previous_token_id text, ADD COLUMN rotated_at bigint;
+    `,
+  },
 ]
 
 /**

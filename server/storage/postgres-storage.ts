@@ -94,6 +94,8 @@ interface SessionRow {
   last_used_at: string
   token_id: string
   expires_at: string
+  previous_token_id: string | null
+  rotated_at: string | null
 }
 
 interface ListRow {
@@ -464,12 +466,17 @@ export class PostgresStorage implements Storage {
     })
   }
 
-  rotateSession(id: string, expectedTokenId: string, next: { tokenId: string; expiresAt: number; at: number }): Promise<boolean> {
+  rotateSession(id: string, expectedTokenId: string, next: { tokenId: string; expiresAt: number; at: number }, graceMs = 0): Promise<boolean> {
     return this.#track(async () => {
       // One statement: the row lock makes two nodes' rotations of one token take turns, and the second finds it changed.
+      // The same rule as storage-rules.ts rotatedSession (SET reads the row as it was).
       const result = await this.#pool.query(
-        'UPDATE sessions SET token_id = $3, expires_at = $4, last_used_at = GREATEST(last_used_at, $5) WHERE id = $1 AND token_id = $2',
-        [id, expectedTokenId, next.tokenId, next.expiresAt, next.at],
+        `UPDATE sessions SET
+           previous_token_id = CASE WHEN token_id = $2 THEN token_id ELSE previous_token_id END,
+           rotated_at = CASE WHEN token_id = $2 THEN $5 ELSE rotated_at END,
+           token_id = $3, expires_at = $4, last_used_at = GREATEST(last_used_at, $5)
+         WHERE id = $1 AND (token_id = $2 OR (previous_token_id = $2 AND $6::bigint > 0 AND rotated_at >= $5::bigint - $6::bigint))`,
+        [id, expectedTokenId, next.tokenId, next.expiresAt, next.at, graceMs],
       )
       return result.rowCount === 1
     })
@@ -595,6 +602,8 @@ function toSessionRecord(row: SessionRow): SessionRecord {
     lastUsedAt: toInteger(row.last_used_at),
     tokenId: row.token_id,
     expiresAt: toInteger(row.expires_at),
+    ...(row.previous_token_id === null ? {} : { previousTokenId: row.previous_token_id }),
+    ...(row.rotated_at === null ? {} : { rotatedAt: toInteger(row.rotated_at) }),
   }
 }
 

@@ -3,7 +3,7 @@
  * here, rather than in each implementation, is what makes the contract suite
  * a test of the storage engine and not of two copies of the same rules.
  */
-import type { ActivityBound, ListRecord } from './storage.ts'
+import type { ActivityBound, ListRecord, SessionRecord } from './storage.ts'
 
 /**
  * A plain Uint8Array copy. Not `bytes.slice()`: on a Node Buffer (which is
@@ -24,6 +24,18 @@ export function oldestListFirst(a: ListRecord, b: ListRecord): number {
 }
 
 /** Sessions in the order listSessions returns them: createdAt, then id. */
+/**
+ * The session after `rotateSession` (storage.ts), or null when the compare-and-set fails: from the
+ * current token (which becomes the previous one), or from the previous one within `graceMs` of its
+ * replacement (previous and rotatedAt kept).
+ */
+export function rotatedSession(session: SessionRecord, expectedTokenId: string, next: { tokenId: string; expiresAt: number; at: number }, graceMs: number): SessionRecord | null {
+  const rotated = { ...session, tokenId: next.tokenId, expiresAt: next.expiresAt, lastUsedAt: Math.max(session.lastUsedAt, next.at) }
+  if (session.tokenId === expectedTokenId) return { ...rotated, previousTokenId: session.tokenId, rotatedAt: next.at }
+  const retried = graceMs > 0 && session.previousTokenId === expectedTokenId && session.rotatedAt !== undefined && next.at - session.rotatedAt <= graceMs
+  return retried ? rotated : null
+}
+
 export function oldestSessionFirst(a: { createdAt: number; id: string }, b: { createdAt: number; id: string }): number {
   return a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 }

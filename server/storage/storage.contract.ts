@@ -538,7 +538,24 @@ export function runStorageContract(name: string, open: () => Promise<OpenedStora
         expect(await storage.getSession('nope')).toBeNull()
       })
 
-      it('lets exactly one of two concurrent rotations of the same token win', async () => {
+      it('rotates again from the replaced token within the grace (a refresh whose answer was lost), never from an older one or later', async () => {
+        await storage.createSession(session('s1', 'u1', 1000))
+        expect(await storage.rotateSession('s1', 'token-s1', { tokenId: 't2', expiresAt: 9000, at: 1500 }, 60_000)).toBe(true)
+        expect(await storage.getSession('s1')).toMatchObject({ tokenId: 't2', previousTokenId: 'token-s1', rotatedAt: 1500 })
+        // The answer carrying t2 was lost; the device retries with its token: t3 replaces t2, the grace stays anchored.
+        expect(await storage.rotateSession('s1', 'token-s1', { tokenId: 't3', expiresAt: 9100, at: 30_000 }, 60_000)).toBe(true)
+        expect(await storage.getSession('s1')).toMatchObject({ tokenId: 't3', previousTokenId: 'token-s1', rotatedAt: 1500, expiresAt: 9100 })
+        // t2 (the lost answer's) is neither current nor the replaced one.
+        expect(await storage.rotateSession('s1', 't2', { tokenId: 'x', expiresAt: 9999, at: 31_000 }, 60_000)).toBe(false)
+        // Past the grace, counted from the first rotation.
+        expect(await storage.rotateSession('s1', 'token-s1', { tokenId: 'y', expiresAt: 9999, at: 61_501 }, 60_000)).toBe(false)
+        // Without a grace, only the current token rotates; it becomes the replaced one.
+        expect(await storage.rotateSession('s1', 'token-s1', { tokenId: 'z', expiresAt: 9999, at: 31_000 })).toBe(false)
+        expect(await storage.rotateSession('s1', 't3', { tokenId: 't4', expiresAt: 9200, at: 70_000 })).toBe(true)
+        expect(await storage.getSession('s1')).toMatchObject({ tokenId: 't4', previousTokenId: 't3', rotatedAt: 70_000 })
+      })
+
+      it('lets exactly one of two concurrent rotations of the same token win (without a grace)', async () => {
         await storage.createSession(session('s1', 'u1', 1000))
         const results = await Promise.all([
           storage.rotateSession('s1', 'token-s1', { tokenId: 'a', expiresAt: 9000, at: 1500 }),
@@ -579,7 +596,7 @@ export function runStorageContract(name: string, open: () => Promise<OpenedStora
         await storage.rotateSession('s1', 'token-s1', { tokenId: 't2', expiresAt: 9000, at: 1500 })
         await storage.close()
         storage = await opened.reopen()
-        expect(await storage.getSession('s1')).toEqual({ ...session('s1', 'u1', 1000), tokenId: 't2', expiresAt: 9000, lastUsedAt: 1500 })
+        expect(await storage.getSession('s1')).toEqual({ ...session('s1', 'u1', 1000), tokenId: 't2', expiresAt: 9000, lastUsedAt: 1500, previousTokenId: 'token-s1', rotatedAt: 1500 })
         expect((await storage.listSessions('u1')).map((s) => s.id)).toEqual(['s1'])
       })
     })

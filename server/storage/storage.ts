@@ -143,6 +143,10 @@ export interface SessionRecord {
   tokenId: string
   /** When that token expires: the session cannot be used past it. */
   expiresAt: number
+  /** The token `tokenId` replaced (absent before the first refresh). */
+  previousTokenId?: string
+  /** When it was replaced. */
+  rotatedAt?: number
 }
 
 export interface SessionStore {
@@ -152,10 +156,15 @@ export interface SessionStore {
   /**
    * Compare-and-set, atomic across nodes: if the session still has token
    * `expectedTokenId`, gives it `next.tokenId` and `next.expiresAt` (and
-   * `lastUsedAt` ≥ `next.at`) and returns true; otherwise (gone, or already
-   * rotated) changes nothing and returns false.
+   * `lastUsedAt` ≥ `next.at`), keeping the replaced one as `previousTokenId`
+   * with `rotatedAt` = `next.at`, and returns true. If `expectedTokenId` is
+   * the `previousTokenId`, replaced at most `graceMs` before `next.at` (a
+   * refresh whose answer was lost, retried), it gives `next` the same way but
+   * keeps `previousTokenId` and `rotatedAt` (the grace never extends), so the
+   * token of the lost answer stops working. Otherwise (gone, or an older
+   * token) changes nothing and returns false.
    */
-  rotateSession(id: string, expectedTokenId: string, next: { tokenId: string; expiresAt: number; at: number }): Promise<boolean>
+  rotateSession(id: string, expectedTokenId: string, next: { tokenId: string; expiresAt: number; at: number }, graceMs?: number): Promise<boolean>
   /** Moves `lastUsedAt` forward to `at` (never back); a missing session is a no-op. */
   touchSession(id: string, at: number): Promise<void>
   /** Returns whether it existed. */
