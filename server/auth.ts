@@ -110,15 +110,12 @@ export class TokenService {
    * session is live. A token from before sessions (no `sid`) is refused: its
    * holder logs in again.
    */
-  async verify(token: unknown): Promise<TokenClaims> {
-    try {
+  verify(token: unknown): Promise<TokenClaims> {
+    return this.counted(async () => {
       const claims = await this.verifySignature(token)
       await this.sessions?.assertLive(claims)
       return claims
-    } catch (err) {
-      if (err instanceof TokenError && err.sessionRefusal) this.sessions?.refused(err.sessionRefusal)
-      throw err
-    }
+    })
   }
 
   /**
@@ -128,7 +125,17 @@ export class TokenService {
    * (Sessions.refresh), not this check.
    */
   verifyForRefresh(token: unknown): Promise<TokenClaims> {
-    return this.verifySignature(token)
+    return this.counted(() => this.verifySignature(token))
+  }
+
+  /** Runs a check, counting a refusal because of the token's session (`colist_session_refusals_total`). */
+  private async counted(check: () => Promise<TokenClaims>): Promise<TokenClaims> {
+    try {
+      return await check()
+    } catch (err) {
+      if (err instanceof TokenError && err.sessionRefusal) this.sessions?.refused(err.sessionRefusal)
+      throw err
+    }
   }
 
   private async verifySignature(token: unknown): Promise<TokenClaims> {
