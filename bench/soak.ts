@@ -146,11 +146,11 @@ async function soak(dataDir: string): Promise<Findings> {
     for (const editor of group) lostEdits += lostIn(editor.client.doc, group)
   }
   try {
-    await pollUntil(() => all.every((c) => c.session.isSaved()), SAVED_TIMEOUT_MS, 'every change to be acknowledged as durable', 250)
+    await pollUntil(() => all.every((c) => c.server.isSaved()), SAVED_TIMEOUT_MS, 'every change to be acknowledged as durable', 250)
   } catch (err) {
     problems.push((err as Error).message)
   }
-  const unsavedClients = all.filter((c) => !c.session.isSaved()).length
+  const unsavedClients = all.filter((c) => !c.server.isSaved()).length
   const stats = server.stats()
   const serverCpuSeconds = stats.cpuSeconds - cpuBefore
   const ownCpu = process.cpuUsage(ownCpuBefore)

@@ -18,7 +18,7 @@ import {
   decodeHello,
   encodeAwarenessMessage,
   encodePersisted,
-  encodeSession,
+  encodeConnectionInfo,
   encodeSyncMessage,
   encodeWriteRejected,
   helloRefusal,
@@ -116,7 +116,7 @@ function receiveHello(room: ClientMessageRoom, conn: Connection, dec: decoding.D
   const refusal = helloRefusal(hello.protocolVersion)
   if (refusal) throw new ProtocolError(refusal, `protocol ${hello.protocolVersion} not supported (server speaks ${PROTOCOL_VERSION})`)
   conn.colistClient = true
-  conn.send(encodeSession({ role: conn.identity.role, user: { id: conn.identity.userId, name: conn.identity.name } }))
+  conn.send(encodeConnectionInfo({ role: conn.identity.role, user: { id: conn.identity.userId, name: conn.identity.name } }))
   conn.send(encodePersisted(room.persistedClocks()))
 }
 

@@ -93,7 +93,7 @@ describe('a cluster on Redis and PostgreSQL', () => {
 
       const durableAt = new Map<string, number>()
       const acknowledged = () => {
-        const clock = writer.session.persisted.get(writer.doc.clientID) ?? 0
+        const clock = writer.server.persisted.get(writer.doc.clientID) ?? 0
         return [...durableAt].filter(([, end]) => end <= clock).map(([text]) => text)
       }
       let written = 0

@@ -130,7 +130,7 @@ describe('two nodes sharing a store and a fan-out', () => {
     await docUntil(reader.doc, () => itemTexts(reader.doc).includes('saved?'), 'reader has it')
     // The reader never wrote; it is "saved" only once node 1's append is announced to node 2.
     await saved(reader)
-    expect(reader.session.persisted.get(writer.doc.clientID)).toBeGreaterThan(0)
+    expect(reader.server.persisted.get(writer.doc.clientID)).toBeGreaterThan(0)
   })
 
   it('each update is stored once, by the node that accepted it', async () => {

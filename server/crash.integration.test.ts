@@ -45,7 +45,7 @@ it('kill -9 mid-burst loses no acknowledged update; the client reconnects and co
   // Each item goes in its own transaction; remember the clock that makes it durable.
   const durableAt = new Map<string, number>()
   const acknowledged = () => {
-    const clock = writer.session.persisted.get(writer.doc.clientID) ?? 0
+    const clock = writer.server.persisted.get(writer.doc.clientID) ?? 0
     return [...durableAt].filter(([, end]) => end <= clock).map(([text]) => text)
   }
   let written = 0
@@ -53,12 +53,12 @@ it('kill -9 mid-burst loses no acknowledged update; the client reconnects and co
   const killed = new Promise<void>((resolve) => {
     const onAck = () => {
       if (acknowledged().length < KILL_AFTER_ACKS) return
-      writer.session.off('change', onAck)
+      writer.server.off('change', onAck)
       first.child.kill('SIGKILL')
       writtenAtKill = written
       resolve()
     }
-    writer.session.on('change', onAck)
+    writer.server.on('change', onAck)
   })
   // Write in small steps so acknowledgements and the kill interleave with the burst.
   await new Promise<void>((resolve) => {

@@ -178,7 +178,7 @@ describe('the device socket', () => {
     const raw = await rawDevice(ana.token)
     raw.send({ type: DeviceFrame.Open, listId: list.id, mode: ChannelMode.Background })
     raw.send({ type: DeviceFrame.Message, listId: list.id, message: encodeHello({ protocolVersion: PROTOCOL_VERSION }) })
-    await raw.frame((frame) => messageType(frame, list.id) === MessageType.Session, 'the Background channel is joined')
+    await raw.frame((frame) => messageType(frame, list.id) === MessageType.ConnectionInfo, 'the Background channel is joined')
     await Promise.all([synced(speaker.provider), synced(foreground.provider)])
 
     // Presence the Foreground channel gets, and an edit.

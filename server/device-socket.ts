@@ -69,7 +69,7 @@ const TURN_BUDGET_MS = 5
 /** Past this many frames waiting, the socket is not read until they are handled. */
 const MAX_WAITING_FRAMES = 512
 
-/** One open device socket (a link; "session" is the protocol's Session message): its channels by list id, and the lists feed. */
+/** One open device socket: its channels by list id, and the lists feed. */
 class DeviceLink {
   private readonly channels = new Map<string, Channel>()
   private readonly stopLists: (() => void) | null

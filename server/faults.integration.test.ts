@@ -81,8 +81,8 @@ describe('kill -9 mid-burst', () => {
     const allAcked = () => writers.every((w) => w.acknowledged().length >= KILL_AFTER_ACKS)
     const killedWhenAllAcked = eventUntil(
       (fire) => {
-        for (const w of writers) w.client.session.on('change', fire)
-        return () => writers.forEach((w) => w.client.session.off('change', fire))
+        for (const w of writers) w.client.server.on('change', fire)
+        return () => writers.forEach((w) => w.client.server.off('change', fire))
       },
       allAcked,
       `every writer has ${KILL_AFTER_ACKS} acknowledged entries`,

@@ -30,7 +30,7 @@ import {
   canWrite,
   encodeAwarenessMessage,
   encodePersisted,
-  encodeSession,
+  encodeConnectionInfo,
   encodeSyncMessage,
   type CloseCodeInfo,
   type Role,
@@ -377,7 +377,7 @@ export class Room {
       }
       const promoted = !canWrite(conn.identity.role) && canWrite(role)
       conn.identity = { ...conn.identity, role }
-      if (conn.colistClient) conn.send(encodeSession({ role, user: { id: conn.identity.userId, name: conn.identity.name } }))
+      if (conn.colistClient) conn.send(encodeConnectionInfo({ role, user: { id: conn.identity.userId, name: conn.identity.name } }))
       if (promoted) conn.requestStep2(Y.encodeStateVector(this.doc))
     }
   }

@@ -9,14 +9,14 @@ import { addItem, listItems, removeItem, setChecked } from '../shared/list-docum
 import { CloseCode, WriteRule, type WriteRejectedMessage } from '../shared/protocol.ts'
 import { Api, TRANSPORTS, awarenessUntil, connectClient, docUntil, eventUntil, saved, startTestServer, synced, type TestClient, type TestServer } from './test-support/harness.ts'
 
-const sessionUntil = (client: TestClient, check: () => boolean) =>
+const serverStateUntil = (client: TestClient, check: () => boolean) =>
   eventUntil(
     (fire) => {
-      client.session.on('change', fire)
-      return () => client.session.off('change', fire)
+      client.server.on('change', fire)
+      return () => client.server.off('change', fire)
     },
     check,
-    'session change',
+    'a change the server reported',
   )
 
 const itemTexts = (doc: Y.Doc) => listItems(doc).items.map((item) => item.text)
@@ -96,11 +96,11 @@ describe.each(TRANSPORTS)('list sync over y-websocket, on a %s socket', (transpo
     const list = await api.createList(owner.token)
     const client = connect(ts.server.url, list.id, owner.token)
     await synced(client.provider)
-    await sessionUntil(client, () => client.session.session !== null)
-    expect(client.session.session?.role).toBe('owner')
+    await serverStateUntil(client, () => client.server.info !== null)
+    expect(client.server.info?.role).toBe('owner')
 
     addItem(client.doc, { text: 'Eggs', createdBy: owner.user.id })
-    expect(client.session.isSaved()).toBe(false)
+    expect(client.server.isSaved()).toBe(false)
     await saved(client)
     // Durable means: present in storage right now.
     const stored = await ts.server.storage.loadDoc(list.id)
@@ -117,7 +117,7 @@ describe.each(TRANSPORTS)('list sync over y-websocket, on a %s socket', (transpo
     const id = addItem(client.doc, { text: 'Eggs', createdBy: owner.user.id })
     await saved(client)
     removeItem(client.doc, id)
-    expect(client.session.isSaved()).toBe(false)
+    expect(client.server.isSaved()).toBe(false)
     await saved(client)
     expect(await ts.server.storage.loadDoc(list.id).then((stored) => {
       const fromDisk = new Y.Doc()
@@ -135,7 +135,7 @@ describe.each(TRANSPORTS)('list sync over y-websocket, on a %s socket', (transpo
     const viewerClient = connect(ts.server.url, list.id, viewer.token)
     await Promise.all([synced(ownerClient.provider), synced(viewerClient.provider)])
 
-    const rejected = new Promise<WriteRejectedMessage>((resolve) => viewerClient.session.on('write-rejected', resolve))
+    const rejected = new Promise<WriteRejectedMessage>((resolve) => viewerClient.server.on('write-rejected', resolve))
     addItem(viewerClient.doc, { text: 'sneaky', createdBy: viewer.user.id })
     expect(await rejected).toMatchObject({ rule: WriteRule.ReadOnly, code: CloseCode.Forbidden.code })
 
@@ -245,11 +245,11 @@ describe.each(TRANSPORTS)('list sync over y-websocket, on a %s socket', (transpo
       const o = connect(ts.server.url, list.id, owner.token)
       const b = connect(ts.server.url, list.id, bob.token)
       await Promise.all([synced(o.provider), synced(b.provider)])
-      await sessionUntil(b, () => b.session.session?.role === 'editor')
+      await serverStateUntil(b, () => b.server.info?.role === 'editor')
       const res = await api.request('PATCH', `/api/lists/${list.id}/members/${bob.user.id}`, { role: 'viewer' }, owner.token)
       expect(res.status).toBe(200)
-      await sessionUntil(b, () => b.session.session?.role === 'viewer')
-      const rejected = new Promise<WriteRejectedMessage>((resolve) => b.session.on('write-rejected', resolve))
+      await serverStateUntil(b, () => b.server.info?.role === 'viewer')
+      const rejected = new Promise<WriteRejectedMessage>((resolve) => b.server.on('write-rejected', resolve))
       addItem(b.doc, { text: 'after downgrade', createdBy: bob.user.id })
       await rejected
       addItem(o.doc, { text: 'owner write', createdBy: owner.user.id })

@@ -30,7 +30,7 @@ import {
   PROTOCOL_VERSION,
   SyncStep,
   WriteRule,
-  decodeSession,
+  decodeConnectionInfo,
   decodeWriteRejected,
   encodeHello,
   encodeSyncMessage,
@@ -369,24 +369,24 @@ describe.each(TRANSPORTS)('the server owns who writes what, on a %s socket', (tr
     const before = Date.now()
     await eventUntil(
       (fire) => {
-        ana.session.on('change', fire)
-        return () => ana.session.off('change', fire)
+        ana.server.on('change', fire)
+        return () => ana.server.off('change', fire)
       },
-      () => ana.session.session !== null,
+      () => ana.server.info !== null,
       'a session',
     )
     const raw = await openRawListSocket(ts.server.url, listId, owner.token, transport)
-    const session = new Promise<ReturnType<typeof decodeSession>>((resolve) =>
+    const session = new Promise<ReturnType<typeof decodeConnectionInfo>>((resolve) =>
       raw.ws.on('message', (data: Buffer) => {
         const dec = decoding.createDecoder(new Uint8Array(data))
-        if (decoding.readVarUint(dec) === MessageType.Session) resolve(decodeSession(dec))
+        if (decoding.readVarUint(dec) === MessageType.ConnectionInfo) resolve(decodeConnectionInfo(dec))
       }),
     )
     raw.ws.send(encodeHello({ protocolVersion: PROTOCOL_VERSION }))
     const { serverTime } = await session
     expect(serverTime).toBeGreaterThanOrEqual(before)
     expect(serverTime).toBeLessThanOrEqual(Date.now())
-    expect(ana.session.session?.serverTime).toBeGreaterThan(0)
+    expect(ana.server.info?.serverTime).toBeGreaterThan(0)
     raw.ws.close()
   })
 })

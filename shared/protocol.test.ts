@@ -16,20 +16,20 @@ import {
   WriteRule,
   decodeHello,
   decodePersisted,
-  decodeSession,
+  decodeConnectionInfo,
   decodeWriteRejected,
   describeClose,
   encodeAwarenessMessage,
   encodeHello,
   encodePersisted,
-  encodeSession,
+  encodeConnectionInfo,
   encodeSyncMessage,
   encodeWriteRejected,
   helloRefusal,
   isRetryableClose,
   writeRejection,
   type PersistedClocks,
-  type SessionMessage,
+  type ConnectionInfoMessage,
   type WriteRejectedMessage,
 } from './protocol.ts'
 
@@ -55,21 +55,21 @@ describe('message codecs round-trip', () => {
   })
 
   it('Session, with the server time', () => {
-    const sessions: SessionMessage[] = [
+    const sessions: ConnectionInfoMessage[] = [
       { role: 'owner', user: { id: 'u-1', name: 'Ana' }, serverTime: 1_764_590_400_000 },
       { role: 'editor', user: { id: '', name: '' }, serverTime: 0 },
       { role: 'viewer', user: { id: 'ü-☃', name: 'Zoë "quoted" \n name' }, serverTime: 1.5 },
     ]
     for (const session of sessions) {
-      const dec = open(encodeSession(session), MessageType.Session)
-      expect(decodeSession(dec)).toEqual(session)
+      const dec = open(encodeConnectionInfo(session), MessageType.ConnectionInfo)
+      expect(decodeConnectionInfo(dec)).toEqual(session)
       expectDone(dec)
     }
   })
 
   it('Session stamps serverTime at encoding when the caller gives none', () => {
     const before = Date.now()
-    const decoded = decodeSession(open(encodeSession({ role: 'editor', user: { id: 'u', name: 'U' } }), MessageType.Session))
+    const decoded = decodeConnectionInfo(open(encodeConnectionInfo({ role: 'editor', user: { id: 'u', name: 'U' } }), MessageType.ConnectionInfo))
     expect(decoded.serverTime).toBeGreaterThanOrEqual(before)
     expect(decoded.serverTime).toBeLessThanOrEqual(Date.now())
   })
@@ -130,10 +130,10 @@ describe('decoders refuse malformed input', () => {
   }
 
   it('Session without a valid serverTime (a protocol 1 server) or with a bad role', () => {
-    expect(() => decodeSession(sessionBytes(JSON.stringify({ role: 'owner', user: { id: 'u', name: 'U' } })))).toThrow(/serverTime/)
-    expect(() => decodeSession(sessionBytes(JSON.stringify({ role: 'owner', user: { id: 'u', name: 'U' }, serverTime: '1' })))).toThrow(/serverTime/)
-    expect(() => decodeSession(sessionBytes(JSON.stringify({ role: 'admin', user: { id: 'u', name: 'U' }, serverTime: 1 })))).toThrow(/role/)
-    expect(() => decodeSession(sessionBytes('null'))).toThrow()
+    expect(() => decodeConnectionInfo(sessionBytes(JSON.stringify({ role: 'owner', user: { id: 'u', name: 'U' } })))).toThrow(/serverTime/)
+    expect(() => decodeConnectionInfo(sessionBytes(JSON.stringify({ role: 'owner', user: { id: 'u', name: 'U' }, serverTime: '1' })))).toThrow(/serverTime/)
+    expect(() => decodeConnectionInfo(sessionBytes(JSON.stringify({ role: 'admin', user: { id: 'u', name: 'U' }, serverTime: 1 })))).toThrow(/role/)
+    expect(() => decodeConnectionInfo(sessionBytes('null'))).toThrow()
   })
 
   it('WriteRejected naming a rule nobody defined', () => {

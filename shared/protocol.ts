@@ -16,7 +16,7 @@ import * as encoding from 'lib0/encoding'
 /**
  * Bumped when a Colist-specific message changes shape or the list document
  * layout changes in a way an older client would corrupt. 2: list document
- * layout v2, `Session.serverTime`, structured `WriteRejected`.
+ * layout v2, `ConnectionInfo.serverTime`, structured `WriteRejected`.
  */
 export const PROTOCOL_VERSION = 2
 
@@ -33,7 +33,7 @@ export const MessageType = {
   /** client → server: "I speak Colist at this protocol version; send me Colist messages". */
   Hello: 100,
   /** server → client: {role, user} of this connection; sent after Hello and whenever the role changes. */
-  Session: 101,
+  ConnectionInfo: 101,
   /** server → client: durable clocks per Yjs clientID (the whole state vector first, then what advanced). */
   Persisted: 102,
   /** server → client: the server refused this connection's write: `{code, rule, message}` (see `WriteRule`). */
@@ -255,7 +255,7 @@ export function decodeHello(dec: decoding.Decoder): HelloMessage {
   return { protocolVersion: decoding.readVarUint(dec) }
 }
 
-export interface SessionMessage {
+export interface ConnectionInfoMessage {
   role: Role
   user: { id: string; name: string }
   /**
@@ -267,15 +267,15 @@ export interface SessionMessage {
 }
 
 /** `serverTime` defaults to the moment of encoding, which is the moment of sending. */
-export function encodeSession(msg: Omit<SessionMessage, 'serverTime'> & { serverTime?: number }): Uint8Array {
-  const session: SessionMessage = { role: msg.role, user: msg.user, serverTime: msg.serverTime ?? Date.now() }
+export function encodeConnectionInfo(msg: Omit<ConnectionInfoMessage, 'serverTime'> & { serverTime?: number }): Uint8Array {
+  const session: ConnectionInfoMessage = { role: msg.role, user: msg.user, serverTime: msg.serverTime ?? Date.now() }
   const enc = encoding.createEncoder()
-  encoding.writeVarUint(enc, MessageType.Session)
+  encoding.writeVarUint(enc, MessageType.ConnectionInfo)
   encoding.writeVarString(enc, JSON.stringify(session))
   return encoding.toUint8Array(enc)
 }
 
-export function decodeSession(dec: decoding.Decoder): SessionMessage {
+export function decodeConnectionInfo(dec: decoding.Decoder): ConnectionInfoMessage {
   const parsed: unknown = JSON.parse(decoding.readVarString(dec))
   if (typeof parsed !== 'object' || parsed === null) throw new Error('session is not an object')
   const { role, user, serverTime } = parsed as Record<string, unknown>

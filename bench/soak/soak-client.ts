@@ -1,19 +1,19 @@
 /**
  * A soak participant: an unmodified y-websocket provider with Colist's
- * ServerSession attached, so the soak can wait for the server's durable
+ * ServerMessages attached, so the soak can wait for the server's durable
  * acknowledgement before it restarts the server and checks the disk.
  */
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
 import { WS_PATH_PREFIX } from '../../shared/protocol.ts'
-import { ServerSession } from '../../shared/server-session.ts'
+import { ServerMessages } from '../../shared/server-messages.ts'
 import { socketClassFor } from '../clients/connection.ts'
 import { tokenSubject } from '../clients/y-websocket-client.ts'
 
 export interface SoakClient {
   readonly doc: Y.Doc
   readonly provider: WebsocketProvider
-  readonly session: ServerSession
+  readonly server: ServerMessages
   /** The user it writes as (the token's). */
   readonly userId: string
   destroy(): void
@@ -28,14 +28,14 @@ export function connectSoakClient(baseUrl: string, token: string, listId: string
     disableBc: true,
     maxBackoffTime: 1000,
   })
-  const session = new ServerSession(provider)
+  const server = new ServerMessages(provider)
   return {
     doc,
     provider,
-    session,
+    server,
     userId: tokenSubject(token),
     destroy() {
-      session.destroy()
+      server.destroy()
       provider.destroy()
       doc.destroy()
     },

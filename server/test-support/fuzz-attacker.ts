@@ -1,7 +1,7 @@
 /**
  * One attacker connection per list, sending fuzz frames one at a time and
  * learning what the server did with each: every frame is followed by a Hello,
- * which the server answers with a Session message, so "the Session arrived"
+ * which the server answers with a ConnectionInfo message, so "the ConnectionInfo arrived"
  * means the frame was processed and the connection survived it, and "the
  * socket closed" means the frame (or the rate limit) ended it. A closed
  * socket is replaced on the next frame, within a shared reconnect budget.
@@ -29,8 +29,8 @@ class ProbedSocket {
 
   constructor(readonly ws: RawSocket) {
     ws.on('message', (data: Buffer) => {
-      // Session is a one-byte varint (101): the reply to a Hello of our version.
-      if (data[0] === MessageType.Session) this.sessions++
+      // ConnectionInfo is a one-byte varint (101): the reply to a Hello of our version.
+      if (data[0] === MessageType.ConnectionInfo) this.sessions++
       this.wake?.()
     })
     ws.once('close', (code: number) => {

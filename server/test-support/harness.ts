@@ -14,7 +14,7 @@ import type { AuthResponse, ListSummary } from '../../shared/api.ts'
 import { DeviceSocket, type WebSocketConstructor } from '../../shared/device-client.ts'
 import { ChannelMode, DEVICE_WS_PATH } from '../../shared/device-protocol.ts'
 import { WS_PATH_PREFIX } from '../../shared/protocol.ts'
-import { ServerSession } from '../../shared/server-session.ts'
+import { ServerMessages } from '../../shared/server-messages.ts'
 import { startServer, type ColistServer, type StartOptions } from '../app.ts'
 import { loadConfig } from '../config.ts'
 
@@ -129,7 +129,7 @@ export const TRANSPORTS: readonly Transport[] = ['list', 'device']
 export interface TestClient {
   doc: Y.Doc
   provider: WebsocketProvider
-  session: ServerSession
+  server: ServerMessages
   /** The device socket the client's channel rides on (transport `device`). */
   device: DeviceSocket | null
   /** Resolves with the close code the server sent. */
@@ -173,11 +173,11 @@ export function connectClient(
     maxBackoffTime: options.maxBackoffTime ?? 200,
   })
   // Only Colist-aware clients say Hello; plain ones stay exactly as y-websocket ships.
-  const session = options.colist === false ? (null as unknown as ServerSession) : new ServerSession(provider)
+  const server = options.colist === false ? (null as unknown as ServerMessages) : new ServerMessages(provider)
   return {
     doc,
     provider,
-    session,
+    server,
     device,
     nextClose: () =>
       new Promise((resolve) => {
@@ -189,7 +189,7 @@ export function connectClient(
         provider.on('connection-close', onClose)
       }),
     destroy() {
-      session?.destroy()
+      server?.destroy()
       provider.destroy()
       ownDevice?.destroy()
       doc.destroy()
@@ -264,10 +264,10 @@ export function awarenessUntil(awareness: Awareness, check: () => boolean, what:
 export function saved(client: TestClient, timeoutMs = 5000): Promise<void> {
   return eventUntil(
     (fire) => {
-      client.session.on('change', fire)
-      return () => client.session.off('change', fire)
+      client.server.on('change', fire)
+      return () => client.server.off('change', fire)
     },
-    () => client.session.isSaved(),
+    () => client.server.isSaved(),
     'durable acknowledgement',
     timeoutMs,
   )

@@ -37,7 +37,7 @@ export interface FuzzFrame {
   /** Sent as a text frame instead of binary. */
   text?: boolean
   expect: Expectation
-  /** The server answers it with a Session message (a Hello for our protocol version), as it answers the probe. */
+  /** The server answers it with a ConnectionInfo message (a Hello for our protocol version), as it answers the probe. */
   answersWithSession: boolean
 }
 

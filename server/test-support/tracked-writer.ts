@@ -38,7 +38,7 @@ export class TrackedWriter {
 
   /** Entries the server has reported durably stored. */
   acknowledged(): string[] {
-    const clock = this.client.session.persisted.get(this.client.doc.clientID) ?? 0
+    const clock = this.client.server.persisted.get(this.client.doc.clientID) ?? 0
     return [...this.durableAt].filter(([, end]) => end <= clock).map(([key]) => key)
   }
 }

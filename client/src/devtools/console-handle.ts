@@ -6,8 +6,8 @@
  *   colist.list.listItems(colist.doc)
  *
  * and on every page the device sync engine, `colist.device` (every list's
- * state: `colist.device.getSnapshot()`, a list's session:
- * `colist.device.session(id)`).
+ * state: `colist.device.getSnapshot()`, a list's sync:
+ * `colist.device.list(id)`).
  *
  * Changes made this way are not the user's own tracked changes (undo ignores
  * them) but sync like any other.
@@ -15,20 +15,20 @@
 import * as Y from 'yjs'
 import * as listDocument from '../../../shared/list-document.ts'
 import type { DeviceSync } from '../sync/device-sync.ts'
-import type { ListSession } from '../sync/list-session.ts'
+import type { ListSync } from '../sync/list-sync.ts'
 
 export interface ColistConsoleHandle {
   doc: Y.Doc
-  provider: ListSession['provider']
-  awareness: ListSession['awareness']
-  server: ListSession['server']
-  connection: ListSession['connection']
-  pending: ListSession['pending']
-  undo: ListSession['undo']
-  replica: ListSession['replica']
-  user: ListSession['user']
+  provider: ListSync['provider']
+  awareness: ListSync['awareness']
+  server: ListSync['server']
+  connection: ListSync['connection']
+  pending: ListSync['pending']
+  undo: ListSync['undo']
+  replica: ListSync['replica']
+  user: ListSync['user']
   listId: string
-  session: ListSession
+  sync: ListSync
   /** Every function of shared/list-document.ts. */
   list: typeof listDocument
   Y: typeof Y
@@ -53,26 +53,26 @@ export function exposeDevice(engine: DeviceSync | null): void {
   else window.colist = { list: listDocument, Y, device }
 }
 
-export function exposeOnWindow(session: ListSession | null): void {
-  if (!session) {
+export function exposeOnWindow(sync: ListSync | null): void {
+  if (!sync) {
     window.colist = { list: listDocument, Y, device }
     return
   }
   window.colist = {
     device,
-    doc: session.doc,
-    provider: session.provider,
-    awareness: session.awareness,
-    server: session.server,
-    connection: session.connection,
-    pending: session.pending,
-    undo: session.undo,
-    replica: session.replica,
-    user: session.user,
-    listId: session.listId,
-    session,
+    doc: sync.doc,
+    provider: sync.provider,
+    awareness: sync.awareness,
+    server: sync.server,
+    connection: sync.connection,
+    pending: sync.pending,
+    undo: sync.undo,
+    replica: sync.replica,
+    user: sync.user,
+    listId: sync.listId,
+    sync,
     list: listDocument,
     Y,
-    flushDeviceStore: () => session.flushToDevice(),
+    flushDeviceStore: () => sync.flushToDevice(),
   }
 }

@@ -12,7 +12,7 @@ function memoryStore(): Map<string, string> & { getItem(key: string): string | n
 describe('clock offset', () => {
   it('is server time minus device time at receipt', () => {
     expect(offsetFromServer(1_000_000, 1_420_000)).toBe(-420_000)
-    // A second or two is the Session message's travel time under load, not a wrong clock: no correction.
+    // A second or two is the ConnectionInfo message's travel time under load, not a wrong clock: no correction.
     expect(offsetFromServer(1_000_000, 998_200)).toBe(0)
     expect(offsetFromServer(1_000_000, 1_001_500)).toBe(0)
     expect(offsetFromServer(1_000_000, 1_000_000 - 45_000)).toBe(45_000)

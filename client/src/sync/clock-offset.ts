@@ -3,7 +3,7 @@
  * register timestamps far ahead of its own clock, and last-writer-wins
  * compares timestamps across devices, so the list's hybrid logical clock runs
  * on `Date.now() + offset`, where `offset = serverTime − Date.now()` when the
- * server's Session message arrives. That estimate is off by the message's
+ * server's ConnectionInfo message arrives. That estimate is off by the message's
  * travel time, which can reach seconds on a busy server or network; applied
  * to a well-set clock, it would make this device's writes lose to a partner's
  * made just before them. So a difference below `CLOCK_CORRECT_MS` is taken to
@@ -21,7 +21,7 @@ export const CLOCK_OFFSET_KEY = 'colist:clock-offset'
 /** Beyond this the app tells the person their clock is off (it still corrects for it). */
 export const CLOCK_NOTICE_MS = 60_000
 
-/** Differences from the server's clock below this are the Session message's travel time, not a wrong clock. */
+/** Differences from the server's clock below this are the ConnectionInfo message's travel time, not a wrong clock. */
 export const CLOCK_CORRECT_MS = 30_000
 
 /** Offsets beyond this are not believed (a corrupt value or a server clock gone wrong). */

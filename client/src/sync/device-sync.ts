@@ -5,7 +5,7 @@
  * open list. Changes made offline in any list go up as soon as the network is
  * back, and when the app is next opened.
  *
- * It keeps a `ListSession` per list it syncs, each an unmodified y-websocket
+ * It keeps a `ListSync` per list it syncs, each an unmodified y-websocket
  * provider over a channel of one device socket (`/ws/device`,
  * shared/device-client.ts) — one WebSocket for every list. The list on screen
  * is in the foreground (presence on; it reconnects by itself); the others are
@@ -30,7 +30,7 @@ import { api } from '../api.ts'
 import { session as authSession, withToken } from '../auth/session.ts'
 import type { StopReason } from './connection-state.ts'
 import { DEFAULT_LIMITS, isBusy, needsSync, planSchedule, type ListPhase, type PlannedList, type ScheduleLimits } from './device-schedule.ts'
-import { ListSession } from './list-session.ts'
+import { ListSync } from './list-sync.ts'
 import { deleteReplica, deviceCopies, listsCache, listsWithPendingChanges, listsWithReplica, pendingChangesKey } from './offline-store.ts'
 import { readStoredPending } from './pending-changes.ts'
 import { refusalNotice } from './refusals.ts'
@@ -42,19 +42,19 @@ const LISTS_FRESH_MS = 15_000
 /** How long a refused list waits for the close that follows the refusal before it is reloaded anyway. */
 const CLOSE_WAIT_MS = 3000
 
-/** Resolves once the session's connection has stopped (or after `ms`). */
-function stoppedOrAfter(session: ListSession, ms: number): Promise<void> {
+/** Resolves once the sync's connection has stopped (or after `ms`). */
+function stoppedOrAfter(sync: ListSync, ms: number): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer)
-      session.connection.off('change', check)
+      sync.connection.off('change', check)
       resolve()
     }
     const check = () => {
-      if (session.connection.getSnapshot().stopped) done()
+      if (sync.connection.getSnapshot().stopped) done()
     }
     const timer = setTimeout(done, ms)
-    session.connection.on('change', check)
+    sync.connection.on('change', check)
     check()
   })
 }
@@ -87,7 +87,7 @@ export interface DeviceState {
 
 interface Entry {
   listId: string
-  session: ListSession | null
+  sync: ListSync | null
   /** Pages showing it (React may mount a page twice). */
   foreground: number
   usedAt: number
@@ -100,7 +100,7 @@ interface Entry {
   notice: string | null
   /** The device copy is being discarded; the list loads again once it is gone. */
   resetting: boolean
-  /** Unsaved changes kept on the device while no session is loaded. */
+  /** Unsaved changes kept on the device while no sync is loaded. */
   stored: { count: number; oldestAt: number | null }
   detach: (() => void) | null
 }
@@ -152,13 +152,13 @@ export class DeviceSync extends ObservableV2<{ change: () => void }> {
 
   getSnapshot = (): DeviceState => this.state
 
-  /** The list's session, if loaded. */
-  session(listId: string): ListSession | null {
-    return this.entries.get(listId)?.session ?? null
+  /** The list's sync, if loaded. */
+  list(listId: string): ListSync | null {
+    return this.entries.get(listId)?.sync ?? null
   }
 
   /**
-   * A page shows the list: its session is loaded (or kept) and brought to the foreground, and it
+   * A page shows the list: its sync is loaded (or kept) and brought to the foreground, and it
    * syncs before any other. Pair with `release`.
    */
   open(listId: string): void {
@@ -166,10 +166,10 @@ export class DeviceSync extends ObservableV2<{ change: () => void }> {
     entry.foreground++
     entry.usedAt = Date.now()
     if (!entry.resetting) {
-      const loaded = entry.session
-      const session = loaded ?? this.load(entry)
-      session.setForeground(true)
-      if (session.connection.getSnapshot().socket === 'queued') session.connection.retryNow()
+      const loaded = entry.sync
+      const sync = loaded ?? this.load(entry)
+      sync.setForeground(true)
+      if (sync.connection.getSnapshot().socket === 'queued') sync.connection.retryNow()
       if (!loaded) this.emit('change', [])
     }
     this.reschedule()
@@ -181,7 +181,7 @@ export class DeviceSync extends ObservableV2<{ change: () => void }> {
     if (!entry || entry.foreground === 0) return
     entry.foreground--
     entry.usedAt = Date.now()
-    if (entry.foreground === 0) entry.session?.setForeground(false)
+    if (entry.foreground === 0) entry.sync?.setForeground(false)
     this.reschedule()
   }
 
@@ -215,7 +215,7 @@ export class DeviceSync extends ObservableV2<{ change: () => void }> {
     if (!entry) {
       entry = {
         listId,
-        session: null,
+        sync: null,
         foreground: 0,
         usedAt: 0,
         syncedAt: null,
@@ -231,35 +231,35 @@ export class DeviceSync extends ObservableV2<{ change: () => void }> {
     return entry
   }
 
-  private load(entry: Entry): ListSession {
+  private load(entry: Entry): ListSync {
     const { listId } = entry
-    const session = new ListSession(listId, this.user, listsCache.find(this.user.id, listId)?.role ?? null, {
+    const sync = new ListSync(listId, this.user, listsCache.find(this.user.id, listId)?.role ?? null, {
       foreground: entry.foreground > 0,
       device: this.socket,
     })
     const onChange = () => this.reschedule()
-    const onRejected = (rejection: WriteRejectedMessage) => this.onWriteRejected(entry, session, rejection)
-    session.on('change', onChange)
-    session.on('write-rejected', onRejected)
-    session.connection.on('change', onChange)
-    session.pending.on('change', onChange)
+    const onRejected = (rejection: WriteRejectedMessage) => this.onWriteRejected(entry, sync, rejection)
+    sync.on('change', onChange)
+    sync.on('write-rejected', onRejected)
+    sync.connection.on('change', onChange)
+    sync.pending.on('change', onChange)
     entry.detach = () => {
-      session.off('change', onChange)
-      session.off('write-rejected', onRejected)
-      session.connection.off('change', onChange)
-      session.pending.off('change', onChange)
+      sync.off('change', onChange)
+      sync.off('write-rejected', onRejected)
+      sync.connection.off('change', onChange)
+      sync.pending.off('change', onChange)
     }
-    entry.session = session
-    return session
+    entry.sync = sync
+    return sync
   }
 
   private unload(entry: Entry): void {
-    const session = entry.session
-    if (!session) return
+    const sync = entry.sync
+    if (!sync) return
     entry.detach?.()
     entry.detach = null
-    entry.session = null
-    session.destroy()
+    entry.sync = null
+    sync.destroy()
     entry.stored = readStoredPending(storage(), pendingChangesKey(this.user.id, entry.listId))
   }
 
@@ -273,21 +273,21 @@ export class DeviceSync extends ObservableV2<{ change: () => void }> {
    * The server refused a write the device copy can never get accepted: the copy is discarded and
    * the list loaded afresh from the server; the list page says why.
    */
-  private onWriteRejected(entry: Entry, session: ListSession, rejection: WriteRejectedMessage): void {
-    if (session.pending.count === 0 && entry.resets > 0) return
+  private onWriteRejected(entry: Entry, sync: ListSync, rejection: WriteRejectedMessage): void {
+    if (sync.pending.count === 0 && entry.resets > 0) return
     entry.resets++
-    entry.notice = refusalNotice(rejection, session.pending.count)
+    entry.notice = refusalNotice(rejection, sync.pending.count)
     entry.detach?.()
     entry.detach = null
-    entry.session = null
+    entry.sync = null
     entry.resetting = true
     this.emit('change', [])
     // The channel's close follows the refusal (except a viewer's): the list's next channel must not
     // open before it, or that close would end the new channel instead.
-    const closed = rejection.rule === WriteRule.ReadOnly ? Promise.resolve() : stoppedOrAfter(session, CLOSE_WAIT_MS)
-    void closed.then(() => session.discardDeviceCopy()).finally(() => {
+    const closed = rejection.rule === WriteRule.ReadOnly ? Promise.resolve() : stoppedOrAfter(sync, CLOSE_WAIT_MS)
+    void closed.then(() => sync.discardDeviceCopy()).finally(() => {
       entry.resetting = false
-      if (this.destroyed || this.entries.get(entry.listId) !== entry || entry.session) return
+      if (this.destroyed || this.entries.get(entry.listId) !== entry || entry.sync) return
       this.load(entry)
       this.emit('change', [])
       this.reschedule()
@@ -352,15 +352,15 @@ export class DeviceSync extends ObservableV2<{ change: () => void }> {
     for (const listId of plan.connect) {
       const entry = this.entries.get(listId)
       if (!entry || entry.resetting) continue
-      if (entry.session) entry.session.connection.retryNow()
+      if (entry.sync) entry.sync.connection.retryNow()
       else this.load(entry)
     }
     this.publish(planned.filter((list) => this.entries.has(list.id)))
   }
 
   private plannedList(entry: Entry, known: ReadonlySet<string>, copies: Record<string, number>, now: number): PlannedList {
-    const session = entry.session
-    const connection = session?.connection.getSnapshot() ?? null
+    const sync = entry.sync
+    const connection = sync?.connection.getSnapshot() ?? null
     const stopped = connection?.stopped ?? null
     if (stopped && (stopped.kind === 'access' || stopped.kind === 'deleted') && !entry.gone) {
       entry.gone = true
@@ -380,14 +380,14 @@ export class DeviceSync extends ObservableV2<{ change: () => void }> {
       if (entry.syncedAt === null || copies[entry.listId] === undefined) deviceCopies.markSynced(this.user.id, entry.listId, now)
       entry.syncedAt = now
     }
-    const pending = session ? session.pending.getSnapshot() : null
+    const pending = sync ? sync.pending.getSnapshot() : null
     return {
       id: entry.listId,
       known: known.has(entry.listId),
       phase,
       pending: pending ? pending.count : entry.stored.count,
       oldestPendingAt: pending ? (pending.changes[0]?.at ?? null) : entry.stored.oldestAt,
-      downloaded: copies[entry.listId] !== undefined || phase === 'live' || (session?.getSnapshot().downloaded ?? false),
+      downloaded: copies[entry.listId] !== undefined || phase === 'live' || (sync?.getSnapshot().downloaded ?? false),
       syncedAt: entry.syncedAt,
       usedAt: entry.usedAt,
       foreground: entry.foreground > 0,
@@ -402,7 +402,7 @@ export class DeviceSync extends ObservableV2<{ change: () => void }> {
     let stopped = 0
     for (const list of planned) {
       const entry = this.entries.get(list.id)
-      const stop = entry?.session?.connection.getSnapshot().stopped ?? null
+      const stop = entry?.sync?.connection.getSnapshot().stopped ?? null
       lists.set(list.id, { listId: list.id, phase: list.phase, pending: list.pending, downloaded: list.downloaded, foreground: list.foreground, stopped: stop })
       pending += list.pending
       if (list.pending > 0) listsWaiting++

@@ -11,7 +11,7 @@ import { useDeviceSync } from '../hooks/use-device-sync.ts'
 import { useListView } from '../hooks/use-list-view.ts'
 import { useObservable } from '../hooks/use-observable.ts'
 import type { DeviceSync } from '../sync/device-sync.ts'
-import type { ListSession } from '../sync/list-session.ts'
+import type { ListSync } from '../sync/list-sync.ts'
 import { Icon } from './Icon.tsx'
 
 function ago(at: number, now: number): string {
@@ -34,20 +34,20 @@ function useNow(intervalMs: number): number {
   return now
 }
 
-export function DevtoolsPanel({ session, onClose }: { session: ListSession; onClose: () => void }): ReactElement {
+export function DevtoolsPanel({ sync, onClose }: { sync: ListSync; onClose: () => void }): ReactElement {
   const now = useNow(1000)
-  const { view } = useListView(session.doc)
-  const peers = useAwarenessStates(session.awareness, 'update')
-  const connection = useObservable(session.connection)
-  const pending = useObservable(session.pending)
-  const log = useObservable(session.log)
-  const state = useObservable(session)
-  const status = useConnectionStatus(session.connection, session.pending)
+  const { view } = useListView(sync.doc)
+  const peers = useAwarenessStates(sync.awareness, 'update')
+  const connection = useObservable(sync.connection)
+  const pending = useObservable(sync.pending)
+  const log = useObservable(sync.log)
+  const state = useObservable(sync)
+  const status = useConnectionStatus(sync.connection, sync.pending)
   const device = useDeviceSync()
   // Recomputed per document change (the view object changes with every update).
-  const docBytes = useMemo(() => Y.encodeStateAsUpdate(session.doc).byteLength, [session.doc, view])
+  const docBytes = useMemo(() => Y.encodeStateAsUpdate(sync.doc).byteLength, [sync.doc, view])
   const itemText = (id: string | null) => (id ? (view.items.find((item) => item.id === id)?.text ?? id.slice(0, 8)) : '—')
-  const ws = session.provider.ws
+  const ws = sync.provider.ws
   // The page gets room below its content, so nothing hides under the panel.
   useEffect(() => {
     document.body.classList.add('has-devtools')
@@ -102,7 +102,7 @@ export function DevtoolsPanel({ session, onClose }: { session: ListSession; onCl
               {view.items.length} ({view.checked.length} checked)
             </dd>
             <dt>Client id</dt>
-            <dd>{session.doc.clientID}</dd>
+            <dd>{sync.doc.clientID}</dd>
             <dt>Pending</dt>
             <dd>{pending.count} unacknowledged</dd>
             <dt>On device</dt>
@@ -170,7 +170,7 @@ export function DevtoolsPanel({ session, onClose }: { session: ListSession; onCl
         <section aria-labelledby="dt-log" className="devtools__wide">
           <div className="devtools__log-header">
             <h3 id="dt-log">Log ({log.length})</h3>
-            <button type="button" className="button button--small" onClick={() => session.log.clear()}>
+            <button type="button" className="button button--small" onClick={() => sync.log.clear()}>
               Clear
             </button>
           </div>

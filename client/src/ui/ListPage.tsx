@@ -22,7 +22,7 @@ import { useDeviceSync } from '../hooks/use-device-sync.ts'
 import { useListActivity } from '../hooks/use-list-activity.ts'
 import { useDevtoolsToggle } from '../hooks/use-devtools-toggle.ts'
 import { useListDetail } from '../hooks/use-list-detail.ts'
-import { useListSession } from '../hooks/use-list-session.ts'
+import { useListSync } from '../hooks/use-list-sync.ts'
 import { useListView } from '../hooks/use-list-view.ts'
 import { useObservable } from '../hooks/use-observable.ts'
 import { useUndoShortcuts } from '../hooks/use-undo-shortcuts.ts'
@@ -31,7 +31,7 @@ import { stepWithinGroup, type Placement } from '../list/reorder.ts'
 import { otherPeople, typingText, type Peer } from '../presence/peers.ts'
 import { clockNotice } from '../sync/clock-offset.ts'
 import { listsCache } from '../sync/offline-store.ts'
-import type { ChangeOptions, ListSession } from '../sync/list-session.ts'
+import type { ChangeOptions, ListSync } from '../sync/list-sync.ts'
 import { canRetryStop, stopExplanation } from '../sync/refusals.ts'
 import { ActivityDialog, PresenceNotices } from './ActivityPanel.tsx'
 import { AppHeader } from './AppHeader.tsx'
@@ -50,39 +50,39 @@ import { SyncStatusBar } from './SyncStatusBar.tsx'
 import { UndoToast, type ToastMessage } from './UndoToast.tsx'
 
 export function ListPage({ listId, user }: { listId: string; user: PublicUser }): ReactElement {
-  const { session, rejection, dismissRejection } = useListSession(listId)
+  const { sync, rejection, dismissRejection } = useListSync(listId)
   const [devtoolsOpen, setDevtoolsOpen] = useDevtoolsToggle()
   return (
     <>
-      {session ? (
-        <OpenList key={session.doc.guid} session={session} user={user} rejection={rejection} onDismissRejection={dismissRejection} />
+      {sync ? (
+        <OpenList key={sync.doc.guid} sync={sync} user={user} rejection={rejection} onDismissRejection={dismissRejection} />
       ) : (
         <>
           <AppHeader back status={<p role="status" data-testid="sync-status" className="status-pill status-pill--connecting"><span className="status-pill__dot" aria-hidden="true" /><span className="status-pill__text">Opening…</span></p>} />
           <main className="page" aria-busy="true" />
         </>
       )}
-      {session && devtoolsOpen && <DevtoolsPanel session={session} onClose={() => setDevtoolsOpen(false)} />}
+      {sync && devtoolsOpen && <DevtoolsPanel sync={sync} onClose={() => setDevtoolsOpen(false)} />}
     </>
   )
 }
 
 interface OpenListProps {
-  session: ListSession
+  sync: ListSync
   user: PublicUser
   rejection: string | null
   onDismissRejection: () => void
 }
 
-function OpenList({ session, user, rejection, onDismissRejection }: OpenListProps): ReactElement {
-  const { view, categories } = useListView(session.doc)
-  const state = useObservable(session)
-  const connection = useObservable(session.connection)
-  const peers = useAwarenessStates(session.awareness)
-  const undoState = useUndoState(session.undo)
-  const { detail, refresh: refreshDetail } = useListDetail(session.listId, user.id)
+function OpenList({ sync, user, rejection, onDismissRejection }: OpenListProps): ReactElement {
+  const { view, categories } = useListView(sync.doc)
+  const state = useObservable(sync)
+  const connection = useObservable(sync.connection)
+  const peers = useAwarenessStates(sync.awareness)
+  const undoState = useUndoState(sync.undo)
+  const { detail, refresh: refreshDetail } = useListDetail(sync.listId, user.id)
   const [shareOpen, setShareOpen] = useState(false)
-  const activity = useListActivity(session.listId, session.doc, useDeviceSync()?.socket ?? null)
+  const activity = useListActivity(sync.listId, sync.doc, useDeviceSync()?.socket ?? null)
   const [activityOpen, setActivityOpen] = useState(false)
   const [error, setError] = useState<string | null>(null)
   const [toast, setToast] = useState<ToastMessage | null>(null)
@@ -93,13 +93,13 @@ function OpenList({ session, user, rejection, onDismissRejection }: OpenListProp
   )
 
   useEffect(() => {
-    if (detail) session.setKnownRole(detail.role)
-  }, [detail, session])
+    if (detail) sync.setKnownRole(detail.role)
+  }, [detail, sync])
   const role = state.role ?? detail?.role ?? null
-  const canWrite = session.canWrite && connection.stopped?.kind !== 'access' && connection.stopped?.kind !== 'deleted'
-  useUndoShortcuts(session.undo, canWrite)
+  const canWrite = sync.canWrite && connection.stopped?.kind !== 'access' && connection.stopped?.kind !== 'deleted'
+  useUndoShortcuts(sync.undo, canWrite)
 
-  const cached = useMemo(() => listsCache.find(user.id, session.listId), [user.id, session.listId])
+  const cached = useMemo(() => listsCache.find(user.id, sync.listId), [user.id, sync.listId])
   const title = view.title || detail?.title || cached?.title || (state.replicaLoaded ? (state.downloaded ? 'Untitled list' : 'List') : '')
 
   const people = useMemo(() => otherPeople(peers), [peers])
@@ -123,9 +123,9 @@ function OpenList({ session, user, rejection, onDismissRejection }: OpenListProp
 
   /** Runs a change as the user's own; a refused one (e.g. the item was deleted meanwhile) is explained, not thrown. */
   const change = useCallback(
-    (fn: Parameters<ListSession['change']>[0], options?: ChangeOptions): boolean => {
+    (fn: Parameters<ListSync['change']>[0], options?: ChangeOptions): boolean => {
       try {
-        const done = session.change(fn, options)
+        const done = sync.change(fn, options)
         setError(null)
         return done
       } catch (err) {
@@ -133,20 +133,20 @@ function OpenList({ session, user, rejection, onDismissRejection }: OpenListProp
         return false
       }
     },
-    [session],
+    [sync],
   )
 
   const actions: ItemActions = useMemo(
     () => ({
       setChecked: (id, checked) => change((doc) => setChecked(doc, id, checked)),
-      textOf: (id) => itemText(session.doc, id),
+      textOf: (id) => itemText(sync.doc, id),
       // Typing on in one item's text is one undo step and one change to sync.
       editText: (id, edit) => change((doc) => editItemText(doc, id, edit), { group: `text:${id}` }),
       leftEmpty: (id) => {
         if (change((doc) => removeItem(doc, id))) notify('Deleted the empty item', () => change((doc) => restoreItem(doc, id)))
       },
       goneWhileEditing: (id, name, selection) => {
-        if (getItem(session.doc, id)) {
+        if (getItem(sync.doc, id)) {
           // Someone checked it or moved it to another group: the person goes on typing where it is now.
           requestAnimationFrame(() => {
             const field = document.querySelector<HTMLInputElement>(`[data-item-id="${CSS.escape(id)}"] [data-focus-key="text"]`)
@@ -172,11 +172,11 @@ function OpenList({ session, user, rejection, onDismissRejection }: OpenListProp
         const after = placement.after
         return change((doc) => moveItem(doc, id, { after }))
       },
-      focus: (id) => session.presence?.focus(id),
-      typed: () => session.presence?.typed(),
-      stoppedTyping: () => session.presence?.stoppedTyping(),
+      focus: (id) => sync.presence?.focus(id),
+      typed: () => sync.presence?.typed(),
+      stoppedTyping: () => sync.presence?.stoppedTyping(),
     }),
-    [change, notify, session, view],
+    [change, notify, sync, view],
   )
 
   const removeCategoryWithUndo = (id: string) => {
@@ -214,7 +214,7 @@ function OpenList({ session, user, rejection, onDismissRejection }: OpenListProp
 
   return (
     <>
-      <AppHeader back status={<SyncStatusBar session={session} />} />
+      <AppHeader back status={<SyncStatusBar sync={sync} />} />
       <main className="page page--list">
         <div className="list-header">
           <div className="list-header__title">
@@ -229,10 +229,10 @@ function OpenList({ session, user, rejection, onDismissRejection }: OpenListProp
             </button>
             {canWrite && (
               <div className="toolbar" role="toolbar" aria-label="List actions">
-                <button type="button" className="icon-button" aria-label="Undo" aria-keyshortcuts="Control+Z" title="Undo (Ctrl+Z)" disabled={!undoState.canUndo} onClick={() => session.undo.undo()}>
+                <button type="button" className="icon-button" aria-label="Undo" aria-keyshortcuts="Control+Z" title="Undo (Ctrl+Z)" disabled={!undoState.canUndo} onClick={() => sync.undo.undo()}>
                   <Icon name="undo" />
                 </button>
-                <button type="button" className="icon-button" aria-label="Redo" aria-keyshortcuts="Control+Shift+Z" title="Redo (Ctrl+Shift+Z)" disabled={!undoState.canRedo} onClick={() => session.undo.redo()}>
+                <button type="button" className="icon-button" aria-label="Redo" aria-keyshortcuts="Control+Shift+Z" title="Redo (Ctrl+Shift+Z)" disabled={!undoState.canRedo} onClick={() => sync.undo.redo()}>
                   <Icon name="redo" />
                 </button>
                 {isOwner && (
@@ -265,7 +265,7 @@ function OpenList({ session, user, rejection, onDismissRejection }: OpenListProp
                 Reload
               </button>
             ) : canRetryStop(stopped) ? (
-              <button type="button" className="button button--small" onClick={() => session.connection.resume()}>
+              <button type="button" className="button button--small" onClick={() => sync.connection.resume()}>
                 Try again
               </button>
             ) : (
@@ -303,8 +303,8 @@ function OpenList({ session, user, rejection, onDismissRejection }: OpenListProp
           <QuickAdd
             categories={categories}
             onAdd={(text, categoryId) => change((doc) => void addItem(doc, { text, categoryId, createdBy: user.id }))}
-            onTyping={() => session.presence?.typed()}
-            onStopTyping={() => session.presence?.stoppedTyping()}
+            onTyping={() => sync.presence?.typed()}
+            onStopTyping={() => sync.presence?.stoppedTyping()}
           />
         )}
         <TypingIndicator text={typing} />

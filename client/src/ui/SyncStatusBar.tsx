@@ -4,7 +4,7 @@ import { useConnectionStatus } from '../hooks/use-connection-status.ts'
 import { useObservable } from '../hooks/use-observable.ts'
 import type { DeviceSync } from '../sync/device-sync.ts'
 import { deriveDeviceStatus } from '../sync/device-status.ts'
-import type { ListSession } from '../sync/list-session.ts'
+import type { ListSync } from '../sync/list-sync.ts'
 import type { SyncStatus } from '../sync/status.ts'
 
 function StatusPill({ status, action }: { status: SyncStatus; action?: ReactNode }): ReactElement {
@@ -21,15 +21,15 @@ function StatusPill({ status, action }: { status: SyncStatus; action?: ReactNode
 }
 
 /** One list's line: its connection and its changes waiting. */
-export function SyncStatusBar({ session }: { session: ListSession }): ReactElement {
-  const status = useConnectionStatus(session.connection, session.pending)
+export function SyncStatusBar({ sync }: { sync: ListSync }): ReactElement {
+  const status = useConnectionStatus(sync.connection, sync.pending)
   const canRetry = status.kind === 'offline' && navigator.onLine
   return (
     <StatusPill
       status={status}
       action={
         canRetry && (
-          <button type="button" className="status-pill__action" onClick={() => session.connection.retryNow()}>
+          <button type="button" className="status-pill__action" onClick={() => sync.connection.retryNow()}>
             Retry now
           </button>
         )

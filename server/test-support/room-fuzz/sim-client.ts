@@ -4,7 +4,7 @@
  * step 2 in answer to the server's step 1, every local update sent as it
  * happens, awareness re-broadcast on every change), optionally with Colist's
  * own messages (`Hello` on open, then Session / Persisted / WriteRejected), as
- * shared/server-session.ts adds them to the web client.
+ * shared/server-messages.ts adds them to the web client.
  *
  * It lives across connections: it edits while offline, reconnects with a
  * fresh sync exchange, and may restart with a fresh clientID (a reloaded tab
@@ -21,7 +21,7 @@ import {
   PROTOCOL_VERSION,
   SyncStep,
   decodePersisted,
-  decodeSession,
+  decodeConnectionInfo,
   encodeAwarenessMessage,
   encodeHello,
   encodeSyncMessage,
@@ -206,8 +206,8 @@ export class SimClient {
 
   private handleColist(type: number, dec: decoding.Decoder): void {
     switch (type) {
-      case MessageType.Session:
-        this.knownRole = decodeSession(dec).role
+      case MessageType.ConnectionInfo:
+        this.knownRole = decodeConnectionInfo(dec).role
         return
       case MessageType.Persisted:
         mergePersisted(this.persisted, decodePersisted(dec))

@@ -14,19 +14,19 @@ import {
   MessageType,
   PROTOCOL_VERSION,
   decodePersisted,
-  decodeSession,
+  decodeConnectionInfo,
   decodeWriteRejected,
   encodeHello,
   isRetryableClose,
   mergePersisted,
   type PersistedClocks,
-  type SessionMessage,
+  type ConnectionInfoMessage,
   type WriteRejectedMessage,
 } from './protocol.ts'
 
 type Handler = (encoder: encoding.Encoder, decoder: decoding.Decoder, provider: WebsocketProvider, emitSynced: boolean, messageType: number) => void
 
-export interface ServerSessionEvents {
+export interface ServerMessagesEvents {
   /** Role, user or durable clocks changed. */
   change: () => void
   /**
@@ -36,16 +36,16 @@ export interface ServerSessionEvents {
   'write-rejected': (rejection: WriteRejectedMessage) => void
 }
 
-export class ServerSession extends ObservableV2<ServerSessionEvents> {
-  session: SessionMessage | null = null
+export class ServerMessages extends ObservableV2<ServerMessagesEvents> {
+  info: ConnectionInfoMessage | null = null
   /** Merged durable clocks the server reported. */
   readonly persisted: PersistedClocks = new Map()
 
   constructor(readonly provider: WebsocketProvider) {
     super()
     const handlers = provider.messageHandlers as Handler[]
-    handlers[MessageType.Session] = (_enc, dec) => {
-      this.session = decodeSession(dec)
+    handlers[MessageType.ConnectionInfo] = (_enc, dec) => {
+      this.info = decodeConnectionInfo(dec)
       this.emit('change', [])
     }
     handlers[MessageType.Persisted] = (_enc, dec) => {

@@ -1,6 +1,6 @@
 /**
  * Everything one list needs, wired together: the Y.Doc, its IndexedDB
- * replica, the y-websocket provider with Colist's server session on it, the
+ * replica, the y-websocket provider with Colist's server messages on it (ServerMessages), the
  * connection manager and its HTTP fallback, the count of unsaved changes,
  * presence, undo, and the devtools log. The device sync engine
  * (device-sync.ts) keeps one per list it syncs; the list on screen is in the
@@ -16,8 +16,8 @@ import type { PublicUser } from '../../../shared/api.ts'
 import { attachClock } from '../../../shared/hlc.ts'
 import { DEVICE_WS_PATH, ChannelMode } from '../../../shared/device-protocol.ts'
 import type { DeviceSocket } from '../../../shared/device-client.ts'
-import { CloseCode, WS_PATH_PREFIX, WriteRule, canWrite, type Role, type SessionMessage, type WriteRejectedMessage } from '../../../shared/protocol.ts'
-import { ServerSession } from '../../../shared/server-session.ts'
+import { CloseCode, WS_PATH_PREFIX, WriteRule, canWrite, type Role, type ConnectionInfoMessage, type WriteRejectedMessage } from '../../../shared/protocol.ts'
+import { ServerMessages } from '../../../shared/server-messages.ts'
 import { session as authSession, withToken } from '../auth/session.ts'
 import { UpdateLog } from '../devtools/update-log.ts'
 import { listActions } from '../lists/list-actions.ts'
@@ -53,7 +53,7 @@ export interface ChangeOptions {
 /** If IndexedDB does not answer (some private modes), connect anyway after this long. */
 const REPLICA_WAIT_MS = 1500
 
-export interface ListSessionState {
+export interface ListSyncState {
   /** The device copy has been read (the list can show without the network). */
   replicaLoaded: boolean
   /** Our role: the server's word while connected, otherwise the last one known. Null if never known. */
@@ -66,7 +66,7 @@ export interface ListSessionState {
   downloaded: boolean
 }
 
-export interface ListSessionEvents {
+export interface ListSyncEvents {
   change: () => void
   /** The server refused a write: the device copy holds changes it will never accept (`resetsDeviceCopy`). */
   'write-rejected': (rejection: WriteRejectedMessage) => void
@@ -76,18 +76,18 @@ function socketOrigin(path: string): string {
   return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${path}`
 }
 
-export interface ListSessionOptions {
+export interface ListSyncOptions {
   /** On screen (presence on) or in the background; see `setForeground`. True by default. */
   foreground?: boolean
   /** Sync as a channel of this device socket (`/ws/device`) instead of a socket of the list's own (`/ws/lists/:id`). */
   device?: DeviceSocket
 }
 
-export class ListSession extends ObservableV2<ListSessionEvents> {
+export class ListSync extends ObservableV2<ListSyncEvents> {
   readonly doc = new Y.Doc()
   readonly replica: IndexeddbPersistence
   readonly provider: WebsocketProvider
-  readonly server: ServerSession
+  readonly server: ServerMessages
   readonly awareness: Awareness
   readonly pending: PendingChanges
   readonly http: HttpSync
@@ -98,10 +98,10 @@ export class ListSession extends ObservableV2<ListSessionEvents> {
   private presenceController: PresenceController | null = null
   private foreground: boolean | null = null
   private readonly stopNotingDeletions: () => void
-  private state: ListSessionState
+  private state: ListSyncState
   private destroyed = false
-  /** The last Session message handled (each one carries a fresh serverTime). */
-  private lastSession: SessionMessage | null = null
+  /** The last ConnectionInfo message handled (each one carries a fresh serverTime). */
+  private lastInfo: ConnectionInfoMessage | null = null
   /** The group of the last change (see `ChangeOptions`). */
   private lastGroup: string | null = null
   private readonly unsubscribeAuth: () => void
@@ -110,7 +110,7 @@ export class ListSession extends ObservableV2<ListSessionEvents> {
     readonly listId: string,
     readonly user: PublicUser,
     knownRole: Role | null,
-    private readonly options: ListSessionOptions = {},
+    private readonly options: ListSyncOptions = {},
   ) {
     super()
     const offset = readClockOffset(deviceStorage())
@@ -127,7 +127,7 @@ export class ListSession extends ObservableV2<ListSessionEvents> {
       ...(device ? { WebSocketPolyfill: device.channelClass(ChannelMode.Background) as unknown as typeof WebSocket } : {}),
     })
     this.awareness = this.provider.awareness
-    this.server = new ServerSession(this.provider)
+    this.server = new ServerMessages(this.provider)
     this.pending = new PendingChanges(this.doc, localStorage, pendingChangesKey(user.id, listId))
     this.http = new HttpSync({
       doc: this.doc,
@@ -165,7 +165,7 @@ export class ListSession extends ObservableV2<ListSessionEvents> {
     this.doc.on('update', this.onDocUpdate)
     this.connection.on('change', this.onDocUpdate)
 
-    this.server.on('change', this.onServerSession)
+    this.server.on('change', this.onServerMessages)
     this.server.on('write-rejected', this.onWriteRejected)
     this.unsubscribeAuth = authSession.subscribe(() => {
       if (authSession.getSnapshot().status === 'signed-in') this.connection.resumeAfterLogin()
@@ -191,7 +191,7 @@ export class ListSession extends ObservableV2<ListSessionEvents> {
     setTimeout(start, REPLICA_WAIT_MS)
   }
 
-  getSnapshot = (): ListSessionState => this.state
+  getSnapshot = (): ListSyncState => this.state
 
   get canWrite(): boolean {
     return this.state.role === null || canWrite(this.state.role)
@@ -244,7 +244,7 @@ export class ListSession extends ObservableV2<ListSessionEvents> {
 
   /** The role from the list's details, when the socket has not said yet. */
   setKnownRole(role: Role): void {
-    if (!this.server.session && role !== this.state.role) this.update({ role })
+    if (!this.server.info && role !== this.state.role) this.update({ role })
   }
 
   /** Resolves once every change so far is on disk in IndexedDB. */
@@ -252,7 +252,7 @@ export class ListSession extends ObservableV2<ListSessionEvents> {
     return replicaFlushed(this.replica)
   }
 
-  /** Discards the device copy (the server refused what it holds); the caller opens a fresh session. */
+  /** Discards the device copy (the server refused what it holds); the caller opens a fresh one. */
   async discardDeviceCopy(): Promise<void> {
     this.pending.clear()
     this.destroy()
@@ -263,7 +263,7 @@ export class ListSession extends ObservableV2<ListSessionEvents> {
     if (this.destroyed) return
     this.destroyed = true
     this.unsubscribeAuth()
-    this.server.off('change', this.onServerSession)
+    this.server.off('change', this.onServerMessages)
     this.server.off('write-rejected', this.onWriteRejected)
     this.doc.off('update', this.onDocUpdate)
     this.connection.off('change', this.onDocUpdate)
@@ -282,20 +282,20 @@ export class ListSession extends ObservableV2<ListSessionEvents> {
     super.destroy()
   }
 
-  private readonly onServerSession = (): void => {
+  private readonly onServerMessages = (): void => {
     const receivedAt = Date.now()
     this.pending.acknowledge(this.server.persisted)
-    const session = this.server.session
-    if (session && session !== this.lastSession) {
-      // A new Session message (each decodes to a new object): measure the clock against it.
-      this.lastSession = session
-      const offset = offsetFromServer(session.serverTime, receivedAt)
+    const info = this.server.info
+    if (info && info !== this.lastInfo) {
+      // A new ConnectionInfo message (each decodes to a new object): measure the clock against it.
+      this.lastInfo = info
+      const offset = offsetFromServer(info.serverTime, receivedAt)
       if (offset !== null) {
         saveClockOffset(deviceStorage(), offset)
         if (offset !== this.state.clockOffset) this.update({ clockOffset: offset })
       }
     }
-    const role = session?.role ?? null
+    const role = info?.role ?? null
     if (role && role !== this.state.role) this.update({ role })
   }
 
@@ -333,7 +333,7 @@ export class ListSession extends ObservableV2<ListSessionEvents> {
     return origin === null || origin === undefined ? 'console (untracked)' : String(origin)
   }
 
-  private update(patch: Partial<ListSessionState>): void {
+  private update(patch: Partial<ListSyncState>): void {
     this.state = { ...this.state, ...patch }
     this.emit('change', [])
   }

@@ -1,5 +1,5 @@
 /**
- * The session of the list a page shows, from the device sync engine: opened
+ * The sync of the list a page shows, from the device sync engine: opened
  * in the foreground for as long as the page shows it, then left to sync in
  * the background. If the server refuses a write (we are a viewer, or were
  * demoted while offline), the engine discards the device copy and reloads
@@ -7,17 +7,17 @@
  */
 import { useCallback, useEffect, useSyncExternalStore } from 'react'
 import { exposeOnWindow } from '../devtools/console-handle.ts'
-import type { ListSession } from '../sync/list-session.ts'
+import type { ListSync } from '../sync/list-sync.ts'
 import { useDeviceSync } from './use-device-sync.ts'
 
-export interface ListSessionHandle {
-  session: ListSession | null
+export interface ListSyncHandle {
+  sync: ListSync | null
   /** Set once the server refused a write and the device copy was reset. */
   rejection: string | null
   dismissRejection: () => void
 }
 
-export function useListSession(listId: string): ListSessionHandle {
+export function useListSync(listId: string): ListSyncHandle {
   const engine = useDeviceSync()
 
   useEffect(() => {
@@ -34,14 +34,14 @@ export function useListSession(listId: string): ListSessionHandle {
     },
     [engine],
   )
-  const session = useSyncExternalStore(subscribe, () => engine?.session(listId) ?? null)
+  const sync = useSyncExternalStore(subscribe, () => engine?.list(listId) ?? null)
   const rejection = useSyncExternalStore(subscribe, () => engine?.notice(listId) ?? null)
 
   useEffect(() => {
-    if (!session) return
-    exposeOnWindow(session)
+    if (!sync) return
+    exposeOnWindow(sync)
     return () => exposeOnWindow(null)
-  }, [session])
+  }, [sync])
 
-  return { session, rejection, dismissRejection: () => engine?.dismissNotice(listId) }
+  return { sync, rejection, dismissRejection: () => engine?.dismissNotice(listId) }
 }
