@@ -22,11 +22,22 @@ import { INITIAL_CONNECTION_STATE, type ConnectionState, type HttpPhase, type St
 import { canRetryStop, stopReasonForClose as reasonForClose } from './refusals.ts'
 
 /** The HTTP-sync side, as the connection drives it. */
+/** What a fallback tells the connection that runs it. */
+export interface FallbackSyncEvents {
+  /** How it is doing. */
+  phase: (phase: HttpPhase) => void
+  /** The server refused our token there too. */
+  unauthorized: () => void
+}
+
+/** A second way to sync while the socket cannot connect (http-fallback.ts); the connection starts and stops it, and follows its events. */
 export interface FallbackSync {
   start(): void
   stop(): void
   /** Pulls at once (e.g. the tab became visible). */
   pollNow(): void
+  on<E extends keyof FallbackSyncEvents>(event: E, listener: FallbackSyncEvents[E]): unknown
+  off<E extends keyof FallbackSyncEvents>(event: E, listener: FallbackSyncEvents[E]): void
 }
 
 export interface ListConnectionOptions {
@@ -69,6 +80,8 @@ export class ListConnection extends ObservableV2<{ change: () => void }> {
     this.now = options.now ?? Date.now
     this.provider.on('sync', this.onSync)
     this.provider.on('connection-close', this.onClose)
+    options.fallback.on('phase', this.onHttpPhase)
+    options.fallback.on('unauthorized', this.onHttpUnauthorized)
   }
 
   getSnapshot = (): ConnectionState => this.state
@@ -118,13 +131,11 @@ export class ListConnection extends ObservableV2<{ change: () => void }> {
     this.update({ socket: 'stopped', stopped: reason, retryAt: null, http: 'off' })
   }
 
-  /** HTTP sync reports how it is doing. */
-  setHttpPhase(http: HttpPhase): void {
+  private readonly onHttpPhase = (http: HttpPhase): void => {
     if (http !== this.state.http) this.update({ http })
   }
 
-  /** HTTP sync was refused our token too. */
-  httpUnauthorized(): void {
+  private readonly onHttpUnauthorized = (): void => {
     void this.reauthenticate()
   }
 
@@ -136,6 +147,8 @@ export class ListConnection extends ObservableV2<{ change: () => void }> {
     document.removeEventListener('visibilitychange', this.onVisibility)
     this.provider.off('sync', this.onSync)
     this.provider.off('connection-close', this.onClose)
+    this.options.fallback.off('phase', this.onHttpPhase)
+    this.options.fallback.off('unauthorized', this.onHttpUnauthorized)
     this.closeSocket()
     this.options.fallback.stop()
     super.destroy()

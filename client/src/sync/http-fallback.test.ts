@@ -36,14 +36,14 @@ function httpSync(doc: Y.Doc, listId: string, token: string, outcome: (what: Out
     pending: new PendingChanges(doc, null, 'pending'),
     withToken: (call) => call(token),
     canWrite: () => true,
-    onPhase: () => {},
-    onUnauthorized: () => outcome({ kind: 'unauthorized' }),
-    onRefused: (status) => outcome({ kind: 'refused', status }),
-    onWriteRejected: () => outcome({ kind: 'write-rejected' }),
-    onStorageFull: (message) => outcome({ kind: 'storage-full', message }),
     pollIntervalMs: 100,
   }
-  return new HttpSync(options)
+  const sync = new HttpSync(options)
+  sync.on('unauthorized', () => outcome({ kind: 'unauthorized' }))
+  sync.on('refused', (status) => outcome({ kind: 'refused', status }))
+  sync.on('write-rejected', () => outcome({ kind: 'write-rejected' }))
+  sync.on('storage-full', (message) => outcome({ kind: 'storage-full', message }))
+  return sync
 }
 
 describe('HttpSync', () => {

@@ -4,12 +4,12 @@
  * our state vector every few seconds, push our changes as soon as they are
  * made. No presence travels this way; it needs the socket.
  */
+import { ObservableV2 } from 'lib0/observable'
 import * as Y from 'yjs'
 import { isWriteRule, writeRejection, type WriteRejectedMessage } from '../../../shared/protocol.ts'
 import { ApiError, NetworkError, api } from '../api.ts'
 import { reconnectDelay } from './backoff.ts'
-import type { FallbackSync } from './connection.ts'
-import type { HttpPhase } from './connection-state.ts'
+import type { FallbackSync, FallbackSyncEvents } from './connection.ts'
 import type { PendingChanges } from './pending-changes.ts'
 
 /** Origin of updates pulled over HTTP, so they are not mistaken for local changes. */
@@ -22,16 +22,20 @@ export interface HttpSyncOptions {
   withToken: <T>(call: (token: string) => Promise<T>) => Promise<T>
   /** Viewers only pull. */
   canWrite: () => boolean
-  onPhase: (phase: HttpPhase) => void
-  /** The server refused our token even after a renewal. */
-  onUnauthorized: () => void
-  /** The server says this list is gone or no longer ours (HTTP 403/404). */
-  onRefused: (status: number) => void
-  /** The server refused our write (its error `code` is a `WriteRule`); HTTP sync stops. */
-  onWriteRejected: (rejection: WriteRejectedMessage) => void
-  /** The list owner's storage is full (HTTP 413 `storage_quota`, the socket's 4414); HTTP sync stops. */
-  onStorageFull: (message: string) => void
   pollIntervalMs?: number
+}
+
+/**
+ * What HttpSync reports, beside `phase` and `unauthorized` (FallbackSyncEvents,
+ * which the connection follows). After each of these it has stopped trying.
+ */
+export interface HttpSyncEvents extends FallbackSyncEvents {
+  /** The server says this list is gone or no longer ours (HTTP 403/404). */
+  refused: (status: number) => void
+  /** The server refused our write (its error `code` is a `WriteRule`). */
+  'write-rejected': (rejection: WriteRejectedMessage) => void
+  /** The list owner's storage is full (HTTP 413 `storage_quota`, the socket's 4414). */
+  'storage-full': (message: string) => void
 }
 
 /** The error code of HTTP 413 when the list owner's storage is full (server/http/sync-routes.ts). */
@@ -40,7 +44,11 @@ const STORAGE_QUOTA = 'storage_quota'
 /** Local edits are pushed this soon after they are made, so a burst of typing goes as one request. */
 const PUSH_DELAY_MS = 150
 
-export class HttpSync implements FallbackSync {
+/**
+ * Started, stopped and polled by its list's connection (connection.ts); it
+ * reports only through its events, so neither calls the other back.
+ */
+export class HttpSync extends ObservableV2<HttpSyncEvents> implements FallbackSync {
   private running = false
   private inFlight: Promise<void> | null = null
   private again = false
@@ -51,7 +59,9 @@ export class HttpSync implements FallbackSync {
   /** Failed cycles in a row; polling backs off like the socket does while the server is unreachable. */
   private failures = 0
 
-  constructor(private readonly options: HttpSyncOptions) {}
+  constructor(private readonly options: HttpSyncOptions) {
+    super()
+  }
 
   get active(): boolean {
     return this.running
@@ -72,7 +82,7 @@ export class HttpSync implements FallbackSync {
     this.abort?.abort()
     this.abort = null
     this.options.doc.off('update', this.onUpdate)
-    this.options.onPhase('off')
+    this.emit('phase', ['off'])
   }
 
   pollNow(): void {
@@ -127,18 +137,18 @@ export class HttpSync implements FallbackSync {
         pending.acknowledge(Y.decodeStateVector(persisted))
       }
       this.failures = 0
-      this.options.onPhase('active')
+      this.emit('phase', ['active'])
     } catch (err) {
       if (!this.running || signal.aborted) return
       this.failures++
-      if (err instanceof ApiError && err.status === 401) return this.options.onUnauthorized()
+      if (err instanceof ApiError && err.status === 401) return this.emit('unauthorized', [])
       // A refused write names the rule it broke; the same rules as over the socket, the same handling.
-      if (err instanceof ApiError && isWriteRule(err.code)) return this.options.onWriteRejected(writeRejection(err.code, err.message))
-      if (err instanceof ApiError && (err.status === 403 || err.status === 404)) return this.options.onRefused(err.status)
-      if (err instanceof ApiError && err.status === 413 && err.code === STORAGE_QUOTA) return this.options.onStorageFull(err.message)
+      if (err instanceof ApiError && isWriteRule(err.code)) return this.emit('write-rejected', [writeRejection(err.code, err.message)])
+      if (err instanceof ApiError && (err.status === 403 || err.status === 404)) return this.emit('refused', [err.status])
+      if (err instanceof ApiError && err.status === 413 && err.code === STORAGE_QUOTA) return this.emit('storage-full', [err.message])
       // Anything else (an update or header that does not decode) is the server's problem, not a reason to stop trying.
       if (!(err instanceof NetworkError || err instanceof ApiError)) console.warn('HTTP sync failed', err)
-      this.options.onPhase('failing')
+      this.emit('phase', ['failing'])
     } finally {
       this.abort = null
     }

@@ -135,21 +135,6 @@ export class ListSync extends ObservableV2<ListSyncEvents> {
       pending: this.pending,
       withToken,
       canWrite: () => this.canWrite,
-      onPhase: (phase) => this.connection.setHttpPhase(phase),
-      onUnauthorized: () => this.connection.httpUnauthorized(),
-      onRefused: (status) =>
-        this.connection.stop(
-          status === 404
-            ? { kind: 'deleted', code: status, message: 'This list was deleted' }
-            : { kind: 'access', code: status, message: 'You no longer have access to this list' },
-        ),
-      onWriteRejected: (rejection) => {
-        // Over HTTP no socket close follows the refusal; stop as that close would.
-        this.onWriteRejected(rejection)
-        if (rejection.rule !== WriteRule.ReadOnly) this.connection.stop(stopReasonForClose(rejection.code, rejection.message))
-      },
-      // As the socket's 4414 does: paused, the device's changes kept, until the person tries again.
-      onStorageFull: (message) => this.connection.stop(stopReasonForClose(CloseCode.StorageQuota.code, message)),
     })
     this.connection = new ListConnection({
       provider: this.provider,
@@ -157,6 +142,21 @@ export class ListSync extends ObservableV2<ListSyncEvents> {
       token: () => authSession.token,
       renewToken: () => authSession.renew(),
     })
+    // What HTTP sync learns that ends syncing this list, it stops the connection for, as the socket's close would.
+    this.http.on('refused', (status) =>
+      this.connection.stop(
+        status === 404
+          ? { kind: 'deleted', code: status, message: 'This list was deleted' }
+          : { kind: 'access', code: status, message: 'You no longer have access to this list' },
+      ),
+    )
+    this.http.on('write-rejected', (rejection) => {
+      // Over HTTP no socket close follows the refusal; stop as that close would.
+      this.onWriteRejected(rejection)
+      if (rejection.rule !== WriteRule.ReadOnly) this.connection.stop(stopReasonForClose(rejection.code, rejection.message))
+    })
+    // As the socket's 4414 does: paused, the device's changes kept, until the person tries again.
+    this.http.on('storage-full', (message) => this.connection.stop(stopReasonForClose(CloseCode.StorageQuota.code, message)))
     this.stopNotingDeletions = noteDeletionOnlyChanges(this.doc)
     // Every action is its own undo step, except typing on in one field (see `change`).
     this.undo = new ListUndoManager(this.doc, LOCAL_ORIGIN)
@@ -270,6 +270,7 @@ export class ListSync extends ObservableV2<ListSyncEvents> {
     this.presenceController?.destroy()
     this.stopNotingDeletions()
     this.connection.destroy()
+    this.http.destroy()
     this.log.destroy()
     this.undo.destroy()
     this.server.destroy()
