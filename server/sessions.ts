@@ -14,6 +14,8 @@
  *   it comes within `refreshGraceMs` of the rotation: the answer may have
  *   been lost, so it rotates again and the lost answer's token stops working
  *   (the grace counts from the first rotation and never extends).
+ * - Sessions whose token expired are deleted every `sweepEveryMs` (and when
+ *   their user lists their sessions).
  * - Ending a session (log-out, "log out everywhere", ending one from the
  *   sessions list) deletes it and publishes the ids on the fan-out
  *   (node-protocol.ts `sessions`): every node drops its cached copy and
@@ -41,6 +43,8 @@ export interface SessionsOptions {
    * answer carrying its successor may have been lost); 0: never. Default 0.
    */
   refreshGraceMs?: number
+  /** Sessions whose token expired are deleted from the store this often (default 1 h; 0: never, as in tests). */
+  sweepEveryMs?: number
   /** `lastUsedAt` is written at most this often per session and node. */
   touchEveryMs?: number
   /** Where tokens refused because of their session are counted, by reason. */
@@ -59,6 +63,7 @@ export interface SessionView {
 
 const DEFAULT_CACHE_MS = 5000
 const DEFAULT_TOUCH_EVERY_MS = 60_000
+const DEFAULT_SWEEP_EVERY_MS = 60 * 60_000
 /** Sessions cached per node at most; past it the oldest entries go. */
 const MAX_CACHED = 10_000
 /** How long an ended session id is remembered, so a socket authorized just before the end is still refused. */
@@ -83,11 +88,16 @@ export class Sessions implements SessionGate {
   private readonly unsubscribe: Array<() => void> = []
   private readonly cacheMs: number
   private readonly touchEveryMs: number
+  private readonly sweepTimer: NodeJS.Timeout | null
 
   constructor(private readonly options: SessionsOptions) {
     this.tokens = new TokenService(options.secret, options.ttlSeconds, this)
     this.cacheMs = options.cacheMs ?? DEFAULT_CACHE_MS
     this.touchEveryMs = options.touchEveryMs ?? DEFAULT_TOUCH_EVERY_MS
+    const sweepEveryMs = options.sweepEveryMs ?? DEFAULT_SWEEP_EVERY_MS
+    // Expired sessions can never be used again, but nothing else removes those of a user who never lists them.
+    this.sweepTimer = sweepEveryMs > 0 ? setInterval(() => void this.sweepExpired(), sweepEveryMs) : null
+    this.sweepTimer?.unref()
     const { fanout, log } = options
     this.unsubscribe.push(
       fanout.subscribe(topics.sessions, (payload) => {
@@ -198,7 +208,18 @@ export class Sessions implements SessionGate {
     this.options.metrics?.sessionRefusals.inc({ reason })
   }
 
+  /** Deletes every session whose token expired (every node runs it; deleting twice is harmless). */
+  async sweepExpired(now = Date.now()): Promise<number> {
+    try {
+      return await this.options.store.deleteExpiredSessions(now)
+    } catch (err) {
+      this.options.log.warn({ err }, 'removing expired sessions failed')
+      return 0
+    }
+  }
+
   close(): void {
+    if (this.sweepTimer) clearInterval(this.sweepTimer)
     for (const unsubscribe of this.unsubscribe.splice(0)) unsubscribe()
     this.listeners.clear()
     this.cache.clear()

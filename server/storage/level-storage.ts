@@ -543,6 +543,22 @@ export class LevelStorage implements Storage {
     })
   }
 
+  /** A scan of every session: sessions are few (one per signed-in device), and this runs rarely (Sessions' sweep). */
+  async deleteExpiredSessions(now: number): Promise<number> {
+    this.#assertAcceptingWrites()
+    return this.#sessionLock.run(SESSIONS, async () => {
+      const expired = (await this.#s.sessions.values().all()).filter((session) => session.expiresAt <= now)
+      if (expired.length === 0) return 0
+      await this.#commit((batch) => {
+        for (const session of expired) {
+          batch.del(session.id, { sublevel: this.#s.sessions })
+          batch.del(compositeKey(session.userId, session.id), { sublevel: this.#s.userSessions })
+        }
+      })
+      return expired.length
+    })
+  }
+
   async listSessions(userId: string): Promise<SessionRecord[]> {
     assertKeyPart('user', userId)
     const snapshot = this.#db.snapshot()

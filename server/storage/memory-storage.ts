@@ -260,6 +260,13 @@ export class MemoryStorage implements Storage {
     return ids
   }
 
+  async deleteExpiredSessions(now: number): Promise<number> {
+    this.#assertOpen()
+    const expired = [...this.#sessions.values()].filter((session) => session.expiresAt <= now)
+    for (const session of expired) this.#sessions.delete(session.id)
+    return expired.length
+  }
+
   async listSessions(userId: string): Promise<SessionRecord[]> {
     this.#assertOpen()
     return [...this.#sessions.values()]

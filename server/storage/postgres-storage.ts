@@ -502,6 +502,13 @@ export class PostgresStorage implements Storage {
     })
   }
 
+  deleteExpiredSessions(now: number): Promise<number> {
+    return this.#track(async () => {
+      const result = await this.#pool.query('DELETE FROM sessions WHERE expires_at <= $1', [now])
+      return result.rowCount ?? 0
+    })
+  }
+
   listSessions(userId: string): Promise<SessionRecord[]> {
     return this.#track(async () => {
       const result = await this.#pool.query<SessionRow>('SELECT * FROM sessions WHERE user_id = $1', [userId])

@@ -590,6 +590,18 @@ export function runStorageContract(name: string, open: () => Promise<OpenedStora
         expect((await storage.listSessions('u2')).map((s) => s.id)).toEqual(['s4'])
       })
 
+      it('deletes the expired sessions of every user, and only those', async () => {
+        await storage.createSession({ ...session('s1', 'u1', 1000), expiresAt: 5000 })
+        await storage.createSession({ ...session('s2', 'u1', 1000), expiresAt: 9000 })
+        await storage.createSession({ ...session('s3', 'u2', 1000), expiresAt: 4000 })
+        expect(await storage.deleteExpiredSessions(5000)).toBe(2)
+        expect(await storage.getSession('s1')).toBeNull()
+        expect(await storage.getSession('s3')).toBeNull()
+        expect((await storage.listSessions('u1')).map((s) => s.id)).toEqual(['s2'])
+        expect(await storage.listSessions('u2')).toEqual([])
+        expect(await storage.deleteExpiredSessions(5000)).toBe(0)
+      })
+
       it('keeps sessions across close and reopen', async ({ skip }) => {
         if (!opened.reopen) return skip()
         await storage.createSession(session('s1', 'u1', 1000))

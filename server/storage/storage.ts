@@ -171,6 +171,8 @@ export interface SessionStore {
   deleteSession(id: string): Promise<boolean>
   /** Deletes every session of the user; returns the ids deleted. */
   deleteUserSessions(userId: string): Promise<string[]>
+  /** Deletes every session whose token expired at or before `now` (it can never be used again); returns how many. */
+  deleteExpiredSessions(now: number): Promise<number>
   /** The user's sessions, oldest first (createdAt, then id). */
   listSessions(userId: string): Promise<SessionRecord[]>
 }
