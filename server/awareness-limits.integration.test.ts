@@ -138,6 +138,30 @@ describe.each(TRANSPORTS)('awareness limits on a %s socket', (transport: Transpo
     expect(await refusals(AwarenessRefusal.ClientIds)).toBe(2)
   })
 
+  it('a viewer whose presence is refused again and again is refused at the join (4431) for AWARENESS_PENALTY_MS, and a member keeps opening the list', async () => {
+    await setup({ AWARENESS_PENALTY_MS: '1500' })
+    // AWARENESS_PENALTY_STRIKES (3) refusals, the viewer reconnecting each time as a flooding client does.
+    for (let i = 0; i < 3; i++) {
+      const raw = await attacker()
+      raw.ws.send(awarenessMessage(awarenessUpdate([{ clientId: 3000 + i, clock: 1, stateJson: padded(8 * 1024) }])))
+      expect((await within(raw.closed, REFUSAL_MS, 'refusal')).code).toBe(CloseCode.AwarenessTooBig.code)
+    }
+    // Barred: closed at the join, before it sends anything.
+    const barred = await attacker().then(
+      (raw) => within(raw.closed, REFUSAL_MS, 'refusal at the join').then((closed) => closed.code),
+      (err: Error) => Number(/closed with (\d+)/.exec(err.message)?.[1]),
+    )
+    expect(barred).toBe(CloseCode.AwarenessTooBig.code)
+    expect(await refusals(AwarenessRefusal.Penalty)).toBeGreaterThanOrEqual(1)
+    await memberOpensAndSyncs()
+    // Once the bar is over the viewer may open the list again.
+    await new Promise((resolve) => setTimeout(resolve, 1600))
+    const again = await attacker()
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(again.isClosed).toBe(false)
+    again.ws.close()
+  })
+
   it('presence within the limits is kept and relayed', async () => {
     await setup()
     const raw = await attacker()

@@ -24,6 +24,9 @@ export interface AwarenessLimits {
   maxIdsPerConnection: number
   maxJoinBytes: number
   queriesPerMinute: number
+  /** Refusals of one user's presence on one list within `penaltyMs` after which their joins there are refused for `penaltyMs` (presence-penalty.ts); 0: never. */
+  penaltyStrikes: number
+  penaltyMs: number
 }
 
 /** The documented defaults (README, config `MAX_AWARENESS_*`, `AWARENESS_QUERIES_PER_MINUTE`). */
@@ -34,6 +37,8 @@ export const DEFAULT_AWARENESS_LIMITS: AwarenessLimits = {
   maxIdsPerConnection: 4,
   maxJoinBytes: 1024 * 1024,
   queriesPerMinute: 6,
+  penaltyStrikes: 3,
+  penaltyMs: 60_000,
 }
 
 /** Why presence was refused: the `reason` label of `colist_awareness_refused_total`. */
@@ -48,6 +53,8 @@ export const AwarenessRefusal = {
   QueryRate: 'query-rate',
   /** States left out of a join's (or query's) answer past `maxJoinBytes`; they arrive with their next renewal. */
   JoinBytes: 'join-bytes',
+  /** A join refused because the user's presence on the list was refused `penaltyStrikes` times lately (closes with 4431). */
+  Penalty: 'penalty',
 } as const
 export type AwarenessRefusal = (typeof AwarenessRefusal)[keyof typeof AwarenessRefusal]
 

@@ -55,6 +55,8 @@ export interface ClientMessageRoom {
   applyUpdate(update: Uint8Array, origin: Connection, lenient: boolean): void
   /** Runs `fn` once everything the room applied so far is stored (DurableWriter.afterStored). */
   afterStored(fn: () => void): void
+  /** The user's presence was refused and their connection closed (the room tells its owner: presence-penalty.ts). */
+  presenceRefused(userId: string): void
 }
 
 /** Handles one message from `conn`; a protocol violation closes only this connection. */
@@ -65,7 +67,10 @@ export function receiveClientMessage(room: ClientMessageRoom, conn: Connection, 
   } catch (err) {
     const close = err instanceof ProtocolError ? err.close : CloseCode.MalformedMessage
     room.log.debug({ list: room.id, user: conn.identity.userId, err: String(err) }, 'closing connection after bad message')
-    if (err instanceof AwarenessRefused) room.metrics.awarenessRefused.inc({ reason: err.reason })
+    if (err instanceof AwarenessRefused) {
+      room.metrics.awarenessRefused.inc({ reason: err.reason })
+      room.presenceRefused(conn.identity.userId)
+    }
     room.metrics.closes.inc({ code: String(close.code) })
     conn.close(close)
   }

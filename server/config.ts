@@ -57,6 +57,9 @@ const envSchema = z.object({
   MAX_AWARENESS_JOIN_BYTES: int(1024 * 1024, 1024),
   /** QueryAwareness answered per connection per minute; past it a query is not answered. */
   AWARENESS_QUERIES_PER_MINUTE: int(6, 1),
+  /** Presence refusals (4431/4432) of one user on one list within AWARENESS_PENALTY_MS after which their joins there are refused (4431) for that long; 0: never. */
+  AWARENESS_PENALTY_STRIKES: int(3, 0),
+  AWARENESS_PENALTY_MS: int(60_000, 1),
   /** Register timestamps further ahead of the server's clock than this are refused (4425 clock-skew). */
   MAX_CLOCK_SKEW_MS: int(5 * 60_000, 1000),
   /** New Yjs clientIDs allowed per update, per user per list per 24 h, per list per 24 h (4424). */
@@ -225,6 +228,8 @@ export async function loadConfig(env: Record<string, string | undefined> = proce
       maxIdsPerConnection: e.MAX_AWARENESS_IDS_PER_CONNECTION,
       maxJoinBytes: e.MAX_AWARENESS_JOIN_BYTES,
       queriesPerMinute: e.AWARENESS_QUERIES_PER_MINUTE,
+      penaltyStrikes: e.AWARENESS_PENALTY_STRIKES,
+      penaltyMs: e.AWARENESS_PENALTY_MS,
     },
     writes: {
       maxClockSkewMs: e.MAX_CLOCK_SKEW_MS,

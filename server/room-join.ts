@@ -1,7 +1,8 @@
 /**
  * How a user's socket comes to be in a list's room, the same for a list's
  * own socket (ws-server.ts) and a list's channel on a device socket
- * (device-socket.ts): the role check (no list 4004, no role 4003), the join
+ * (device-socket.ts): the role check (no list 4004, no role 4003, presence
+ * refused there too often lately 4431: presence-penalty.ts), the join
  * once the room has loaded with a role change racing it caught by the list's
  * access version, and the messages the client sent meanwhile, kept (bounded)
  * and handed to the room right after the join.
@@ -32,6 +33,8 @@ export async function authorizeList(deps: RoomJoinDeps, listId: string, claims: 
   const [list, role] = await Promise.all([deps.accounts.getList(listId), deps.accounts.getRole(listId, claims.userId)])
   if (!list) return { close: CloseCode.NotFound }
   if (!role) return { close: CloseCode.Forbidden }
+  // Presence refused there again and again lately: not for a while (the reconnect loop of a client sending it).
+  if (!deps.rooms.admitsPresenceOf(listId, claims.userId)) return { close: CloseCode.AwarenessTooBig }
   return { grant: { claims, role, accessVersion } }
 }
 

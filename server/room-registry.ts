@@ -17,6 +17,8 @@ import type { Metrics } from './metrics.ts'
 import { decodeAccessChange, encodeAccessChange, topics, type AccessChange } from './node-protocol.ts'
 import { MaintenanceSchedule } from './maintenance.ts'
 import { PeerNodes } from './peer-nodes.ts'
+import { AwarenessRefusal, DEFAULT_AWARENESS_LIMITS } from './awareness-limits.ts'
+import { PresencePenalty } from './presence-penalty.ts'
 import { ProtocolError } from './protocol-error.ts'
 import { Room, type RoomOptions } from './room.ts'
 import type { DocumentStore } from './storage/storage.ts'
@@ -76,10 +78,14 @@ export class RoomRegistry {
   private readonly loadListeners = new Set<(room: Room) => void>()
   /** Idle rooms waiting out `idleMs` before they unload. */
   private readonly idleTimers = new Map<Room, NodeJS.Timeout>()
+  /** Users whose presence on a list was refused often lately, kept from joining it for a while. */
+  private readonly penalty: PresencePenalty
 
   constructor(private readonly options: RoomRegistryOptions) {
     this.cluster = { ...DEFAULT_CLUSTER, ...options.cluster }
     this.maintenance = new MaintenanceSchedule(options.maintenanceIntervalMs ?? 0)
+    const awareness = options.awareness ?? DEFAULT_AWARENESS_LIMITS
+    this.penalty = new PresencePenalty(awareness.penaltyStrikes, awareness.penaltyMs)
     const { fanout, log } = options
     this.unsubscribe.push(
       fanout.subscribe(ACCESS_TOPIC, (payload) => {
@@ -156,6 +162,7 @@ export class RoomRegistry {
       .then((room) => {
         room.events.on('became-idle', () => this.unloadOnceUnused(room))
         room.events.on('storage-failed', () => this.retire(room))
+        room.events.on('presence-refused', (userId) => this.penalty.strike(room.id, userId))
         if (!room.failed) {
           this.rooms.set(listId, room)
           for (const listener of this.loadListeners) listener(room)
@@ -194,6 +201,13 @@ export class RoomRegistry {
   onRoomLoaded(listener: (room: Room) => void): () => void {
     this.loadListeners.add(listener)
     return () => this.loadListeners.delete(listener)
+  }
+
+  /** Whether the user may join the list now: false (counted) while their presence there is barred (presence-penalty.ts). */
+  admitsPresenceOf(listId: string, userId: string): boolean {
+    if (!this.penalty.isBarred(listId, userId)) return true
+    this.options.metrics.awarenessRefused.inc({ reason: AwarenessRefusal.Penalty })
+    return false
   }
 
   accessVersion(listId: string): number {

@@ -112,6 +112,8 @@ export interface RoomEvents {
    * failed room still emits `became-idle` once its last holder lets go.
    */
   'storage-failed': []
+  /** A connection of `userId` was closed for its presence (4431/4432). */
+  'presence-refused': [userId: string]
 }
 
 export class Room {
@@ -189,6 +191,7 @@ export class Room {
       persistedClocks: () => this.writer.persistedClocks,
       applyUpdate: (update, conn, lenient) => this.applyUpdate(update, conn, { userId: conn.identity.userId, name: conn.identity.name }, { lenient }),
       afterStored: (fn) => this.writer.afterStored(fn),
+      presenceRefused: (userId) => this.events.emit('presence-refused', userId),
     }
     this.peers = new PeerSync({
       listId: id,
