@@ -10,6 +10,9 @@ import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
 import { socketClassFor, syncedPromise, type BenchConnection, type Connect } from './connection.ts'
 
+// Each provider adds a process 'exit' listener in Node (removed on destroy); the bench holds thousands.
+process.setMaxListeners(0)
+
 /**
  * `serverUrl` is the ws:// prefix the room name is appended to; `params`
  * go in the query string (Colist's token).

@@ -123,6 +123,13 @@ export class Api {
  * channel of a device socket (`/ws/device`) that is the client's alone.
  * Suites that hold for both run under each (`describe.each(TRANSPORTS)`).
  */
+/**
+ * In Node, each y-websocket `WebsocketProvider` adds a process 'exit' listener (to drop its
+ * presence) and removes it on destroy; tests hold tens to a thousand at once, so Node's "possible
+ * leak" warning past 10 says nothing here. (Leaks are measured by the leak tests, in bytes.)
+ */
+process.setMaxListeners(0)
+
 export type Transport = 'list' | 'device'
 export const TRANSPORTS: readonly Transport[] = ['list', 'device']
 
