@@ -38,6 +38,11 @@ const { values: args } = parseArgs({
 const clients = Number(args.clients ?? (args.quick ? 200 : 2000))
 const lists = Number(args.lists ?? (args.quick ? 20 : 200))
 const seconds = Number(args.seconds ?? (args.quick ? 15 : 60))
+// Each list needs at least one client (its convergence is checked among them); with fewer the report crashed.
+if (!(clients >= lists && lists >= 1)) {
+  console.error(`soak: --clients (${clients}) must be at least --lists (${lists}), and --lists at least 1`)
+  process.exit(2)
+}
 const CONNECT_CONCURRENCY = 50
 const CONVERGE_TIMEOUT_MS = 120_000
 const SAVED_TIMEOUT_MS = 60_000
