@@ -233,15 +233,20 @@ describe('sessions: refusals are counted in /metrics by reason', () => {
   })
 })
 
+/** Two in-process nodes on one store and one fan-out, and Ana signed up on node A. */
+async function twoNodes(): Promise<{ a: TestServer; b: TestServer; apiA: Api; apiB: Api; ana: AuthResponse }> {
+  const storage = new MemoryStorage()
+  const hub = new LocalFanoutHub()
+  const a = await server({}, { storage, fanout: hub.endpoint() })
+  const b = await server({}, { storage, fanout: hub.endpoint() })
+  const apiA = new Api(a.server.url)
+  const apiB = new Api(b.server.url)
+  return { a, b, apiA, apiB, ana: await apiA.signup('Ana') }
+}
+
 describe('sessions across two nodes sharing a store and a fan-out', () => {
   it('a session ended on node A closes its sockets on node B with 4001 within 1 s, and B refuses its token', async () => {
-    const storage = new MemoryStorage()
-    const hub = new LocalFanoutHub()
-    const a = await server({}, { storage, fanout: hub.endpoint() })
-    const b = await server({}, { storage, fanout: hub.endpoint() })
-    const apiA = new Api(a.server.url)
-    const apiB = new Api(b.server.url)
-    const ana = await apiA.signup('Ana')
+    const { b, apiA, apiB, ana } = await twoNodes()
     const list = await apiA.createList(ana.token)
     // Node B has read (and cached) the session before it ends.
     expect((await apiB.request('GET', '/api/me', undefined, ana.token)).status).toBe(200)
@@ -253,13 +258,7 @@ describe('sessions across two nodes sharing a store and a fan-out', () => {
   })
 
   it('a token rotated on node A stops working on node B at once, though B had it cached', async () => {
-    const storage = new MemoryStorage()
-    const hub = new LocalFanoutHub()
-    const a = await server({}, { storage, fanout: hub.endpoint() })
-    const b = await server({}, { storage, fanout: hub.endpoint() })
-    const apiA = new Api(a.server.url)
-    const apiB = new Api(b.server.url)
-    const ana = await apiA.signup('Ana')
+    const { apiA, apiB, ana } = await twoNodes()
     expect((await apiB.request('GET', '/api/me', undefined, ana.token)).status).toBe(200)
     const fresh = (await apiA.request('POST', '/api/auth/refresh', undefined, ana.token)).body as AuthResponse
     await new Promise((resolve) => setTimeout(resolve, 50))
