@@ -45,6 +45,8 @@ const CLIENT_IDS_PER_MESSAGE = 63
 interface Phase {
   propagation: LatencySummary
   healthz: LatencySummary
+  /** Server CPU seconds per second of the phase (cores). */
+  serverCores: number
 }
 
 class Tally {
@@ -118,12 +120,15 @@ async function probeHealthz(opsUrl: string, until: () => boolean): Promise<numbe
   return samples
 }
 
-async function measure(base: string, writers: BenchConnection[], phase: string): Promise<Phase> {
+async function measure(server: ServerProcess, writers: BenchConnection[], phase: string): Promise<Phase> {
   const traffic = normalTraffic(writers, phase)
-  const ends = performance.now() + SECONDS * 1000
-  const healthz = await probeHealthz(base, () => performance.now() >= ends)
+  const started = performance.now()
+  const cpuBefore = server.stats().cpuSeconds
+  const ends = started + SECONDS * 1000
+  const healthz = await probeHealthz(server.url, () => performance.now() >= ends)
+  const serverCores = (server.stats().cpuSeconds - cpuBefore) / ((performance.now() - started) / 1000)
   await traffic.stop()
-  return { propagation: summarize(traffic.latencies), healthz: summarize(healthz) }
+  return { propagation: summarize(traffic.latencies), healthz: summarize(healthz), serverCores }
 }
 
 /** One awareness update naming `ids` clientIDs, each with a state of `bytes` bytes. */
@@ -189,7 +194,7 @@ function startFloods(base: string, wsBase: string, attack: { token: string; list
 
 function row(name: string, phase: Phase): string {
   const f = (s: LatencySummary) => `${formatNumber(s.p50)} / ${formatNumber(s.p99)} ms (${s.count})`
-  return `| ${name} | ${f(phase.propagation)} | ${f(phase.healthz)} |`
+  return `| ${name} | ${f(phase.propagation)} | ${f(phase.healthz)} | ${formatNumber(phase.serverCores)} |`
 }
 
 async function main(): Promise<void> {
@@ -216,14 +221,14 @@ async function main(): Promise<void> {
     await api(base, '/api/auth/signup', { email: victimEmail, password: 'victim password 1', name: 'Victim' })
     await api(base, `/api/lists/${listIds[0]}/members`, { email: attackerEmail, role: 'viewer' }, token)
     try {
-      const before = await measure(base, writers, 'before')
+      const before = await measure(server, writers, 'before')
       const floods = startFloods(base, wsBase, { token: attacker, listId: listIds[0]!, victimEmail, ownList: ownList! })
       await sleep(1000)
-      const during = await measure(base, writers, 'during')
+      const during = await measure(server, writers, 'during')
       await floods.stop()
       console.log(`\nabuse: ${LISTS} lists × 2 writers, one update every ${WRITE_EVERY_MS} ms each; ${SECONDS} s per phase\n`)
-      console.log('| phase | normal traffic p50 / p99 (samples) | /healthz p50 / p99 (samples) |')
-      console.log('| --- | --- | --- |')
+      console.log('| phase | normal traffic p50 / p99 (samples) | /healthz p50 / p99 (samples) | server CPU (cores) |')
+      console.log('| --- | --- | --- | --- |')
       console.log(row('before the floods', before))
       console.log(row('during the floods', during))
       console.log(`\nawareness flood sockets closed with: ${floods.closes}`)
