@@ -34,6 +34,7 @@ import { createLogger, type Logger } from './logger.ts'
 import { Metrics } from './metrics.ts'
 import { RoomRegistry } from './room-registry.ts'
 import { Sessions } from './sessions.ts'
+import { JoinLimit } from './join-limit.ts'
 import { LevelStorage } from './storage/level-storage.ts'
 import type { Storage } from './storage/storage.ts'
 import { ListSocketServer } from './ws-server.ts'
@@ -128,7 +129,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 
   const httpServer = createServer(app)
   const feeds = { subscribeLists: lists.subscribeLists.bind(lists), subscribeActivity: activityFeed.subscribeActivity.bind(activityFeed) }
-  const sockets = new ListSocketServer(httpServer, { config, tokens, accounts: storage, rooms, metrics, log, feeds, sessions })
+  const joins = new JoinLimit(limiterStore, config.quotas.joinsPerUserPerMinute, metrics)
+  const sockets = new ListSocketServer(httpServer, { config, tokens, accounts: storage, rooms, joins, metrics, log, feeds, sessions })
   await listen(httpServer, config.port, config.host)
   const port = (httpServer.address() as AddressInfo).port
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host

@@ -76,6 +76,8 @@ const envSchema = z.object({
   MAX_SOCKETS_PER_USER: int(200, 1),
   /** Device sockets open with one session's tokens (one signed-in browser or app; the web client opens one per tab): past it 4530. */
   MAX_DEVICE_SOCKETS_PER_SESSION: int(16, 1),
+  /** Lists a user may open (a list socket, or a list's channel on a device socket) per minute, over all their devices: past it 4529. */
+  JOINS_PER_USER_PER_MINUTE: int(600, 1),
   MAX_STORED_BYTES_PER_USER: int(256 * 1024 * 1024, 1024),
   /** Compact a list's update log into a snapshot past this many entries or bytes. */
   COMPACT_LOG_ENTRIES: int(500, 1),
@@ -171,6 +173,7 @@ export interface QuotaConfig {
   maxSocketsPerUser: number
   maxDeviceSocketsPerSession: number
   maxStoredBytesPerUser: number
+  joinsPerUserPerMinute: number
 }
 
 export interface AuthLimitsConfig {
@@ -246,6 +249,7 @@ export async function loadConfig(env: Record<string, string | undefined> = proce
       listsPerMinute: e.LISTS_PER_MINUTE,
       maxSocketsPerUser: e.MAX_SOCKETS_PER_USER,
       maxDeviceSocketsPerSession: e.MAX_DEVICE_SOCKETS_PER_SESSION,
+      joinsPerUserPerMinute: e.JOINS_PER_USER_PER_MINUTE,
       maxStoredBytesPerUser: e.MAX_STORED_BYTES_PER_USER,
     },
     compaction: { maxLogEntries: e.COMPACT_LOG_ENTRIES, maxLogBytes: e.COMPACT_LOG_BYTES, offThreadBytes: e.COMPACT_OFF_THREAD_BYTES },

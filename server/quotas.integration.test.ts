@@ -11,7 +11,7 @@ import { WebSocket } from 'ws'
 import { addItem } from '../shared/list-document.ts'
 import { CloseCode } from '../shared/protocol.ts'
 import { Api, connectClient, saved, startTestServer, synced, type TestServer } from './test-support/harness.ts'
-import { deviceSocketUrl, listSocketUrl } from './test-support/raw-list-socket.ts'
+import { deviceSocketUrl, listSocketUrl, openRawListSocket } from './test-support/raw-list-socket.ts'
 
 let ts: TestServer | null = null
 afterEach(async () => {
@@ -139,6 +139,30 @@ describe('per-user quotas', () => {
     await new Promise((resolve) => setTimeout(resolve, 100))
     expect(again.ws.readyState).toBe(WebSocket.OPEN)
     for (const s of [...held, again]) s.ws.terminate()
+  })
+
+  it('refuses joins past JOINS_PER_USER_PER_MINUTE with 4529 (a list socket and a device channel alike), before any read, while another user joins and syncs', async () => {
+    const { ts, api } = await start({ JOINS_PER_USER_PER_MINUTE: '8' })
+    const mallory = await api.signup('Mallory')
+    const ana = await api.signup('Ana')
+    const list = await api.createList(mallory.token, 'Shared')
+    await api.share(mallory.token, list.id, ana.user.email, 'editor')
+    // A reconnect loop: eight joins go through, one after another.
+    for (let i = 0; i < 8; i++) {
+      const socket = openSocket(listSocketUrl(ts.server.url, list.id, mallory.token))
+      await socket.opened
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      expect(socket.ws.readyState).toBe(WebSocket.OPEN)
+      socket.ws.close()
+      await socket.closed
+    }
+    // The ninth is refused, and so is the list's channel on a device socket.
+    expect(await openSocket(listSocketUrl(ts.server.url, list.id, mallory.token)).closed).toBe(CloseCode.RateLimited.code)
+    const channel = await openRawListSocket(ts.server.url, list.id, mallory.token, 'device')
+    expect((await channel.closed).code).toBe(CloseCode.RateLimited.code)
+    expect(CloseCode.RateLimited.retryable).toBe(true)
+    expect(await refusals(ts, 'join_rate')).toBe(2)
+    await memberStillWorks(ts, list.id, ana.token, ana.user.id)
   })
 
   it('refuses device sockets past MAX_DEVICE_SOCKETS_PER_SESSION (16) with 4530, while the same user on another device and another user still connect', async () => {

@@ -1,7 +1,8 @@
 /**
  * How a user's socket comes to be in a list's room, the same for a list's
  * own socket (ws-server.ts) and a list's channel on a device socket
- * (device-socket.ts): the role check (no list 4004, no role 4003, presence
+ * (device-socket.ts): joins per user per minute (4529: join-limit.ts), the
+ * role check (no list 4004, no role 4003, presence
  * refused there too often lately 4431: presence-penalty.ts), the join
  * once the room has loaded with a role change racing it caught by the list's
  * access version, and the messages the client sent meanwhile, kept (bounded)
@@ -10,6 +11,7 @@
 import { CloseCode, type CloseCodeInfo, type Role } from '../shared/protocol.ts'
 import type { TokenClaims } from './auth.ts'
 import type { Connection, RoomSocket } from './connection.ts'
+import type { JoinLimit } from './join-limit.ts'
 import type { Room } from './room.ts'
 import type { RoomRegistry } from './room-registry.ts'
 import type { AccountStore } from './storage/storage.ts'
@@ -17,6 +19,8 @@ import type { AccountStore } from './storage/storage.ts'
 export interface RoomJoinDeps {
   accounts: AccountStore
   rooms: RoomRegistry
+  /** Joins per user per minute (join-limit.ts); none: unlimited. */
+  joins?: Pick<JoinLimit, 'admit'>
 }
 
 /** What a successful authorization hands to the join: who, with which role, read at which access version. */
@@ -28,6 +32,8 @@ export interface Grant {
 
 /** Whether the token's user may open the list: a grant, or the close code that says why not. */
 export async function authorizeList(deps: RoomJoinDeps, listId: string, claims: TokenClaims): Promise<{ grant: Grant } | { close: CloseCodeInfo }> {
+  // First, before any read: a client in a reconnect loop costs no more than this.
+  if (deps.joins && !(await deps.joins.admit(claims.userId))) return { close: CloseCode.RateLimited }
   // Noted before the role is read: if it moves before the join, the role is read again.
   const accessVersion = deps.rooms.accessVersion(listId)
   const [list, role] = await Promise.all([deps.accounts.getList(listId), deps.accounts.getRole(listId, claims.userId)])

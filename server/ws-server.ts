@@ -21,7 +21,7 @@ import type { Logger } from './logger.ts'
 import type { Metrics } from './metrics.ts'
 import { ProtocolError } from './protocol-error.ts'
 import type { Room } from './room.ts'
-import { EarlyMessages, authorizeList, joinRoom, type Grant } from './room-join.ts'
+import { EarlyMessages, authorizeList, joinRoom, type Grant, type RoomJoinDeps } from './room-join.ts'
 import type { RoomRegistry } from './room-registry.ts'
 import { SocketPool, closeSocket } from './socket-pool.ts'
 import type { AccountStore } from './storage/storage.ts'
@@ -31,6 +31,7 @@ export interface WebSocketDeps {
   tokens: TokenService
   accounts: AccountStore
   rooms: RoomRegistry
+  joins?: RoomJoinDeps['joins']
   metrics: Metrics
   log: Logger
   /** The live feeds a device socket carries besides its lists (device-socket.ts). */

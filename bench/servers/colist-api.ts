@@ -17,6 +17,7 @@ export function colistEnv(dataDir: string, fsync: boolean): Record<string, strin
     // (MAX_DEVICE_SOCKETS_PER_SESSION is 16). Those per-user quotas are raised; every other limit is the default.
     LISTS_PER_MINUTE: '1000',
     MAX_SOCKETS_PER_USER: '100000',
+    JOINS_PER_USER_PER_MINUTE: '1000000',
     MAX_DEVICE_SOCKETS_PER_SESSION: '1000',
   }
 }

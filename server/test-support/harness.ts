@@ -46,6 +46,7 @@ export const TEST_SERVER_ENV: Record<string, string> = {
   // sockets as that user (faults); the tests of these quotas set their own.
   LISTS_PER_MINUTE: '1000',
   MAX_SOCKETS_PER_USER: '100000',
+  JOINS_PER_USER_PER_MINUTE: '1000000',
 }
 
 export async function startTestServer(env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestServer> {
