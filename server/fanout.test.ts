@@ -5,7 +5,8 @@
  * same contract in redis-fanout.test.ts.
  */
 import { describe, expect, it } from 'vitest'
-import { LocalFanoutHub, type Fanout } from './fanout.ts'
+import { LocalFanoutHub, subscribeDecoded, type Fanout } from './fanout.ts'
+import type { Logger } from './logger.ts'
 import { fanoutContract } from './fanout.contract.ts'
 import { FaultyFanout } from './faulty-fanout.ts'
 
@@ -209,5 +210,28 @@ describe('FaultyFanout', () => {
     await new Promise((resolve) => setTimeout(resolve, 30))
     expect(b!.heard).toEqual([])
     expect(a!.fanout.connected).toBe(false)
+  })
+})
+
+describe('subscribeDecoded', () => {
+  it('hands the handler each decoded message, and drops (and logs) one that does not decode', async () => {
+    const hub = new LocalFanoutHub()
+    const [a, b] = [hub.endpoint(), hub.endpoint()]
+    const warnings: string[] = []
+    const log = { warn: (message: string) => void warnings.push(message) } as unknown as Logger
+    const decode = (payload: Uint8Array) => {
+      if (payload[0] !== 1) throw new Error('not a message')
+      return payload.length
+    }
+    const seen: number[] = []
+    const stop = subscribeDecoded(b, 'topic', decode, log, 'test message', (length) => seen.push(length))
+    a.publish('topic', Uint8Array.of(1, 2, 3))
+    a.publish('topic', Uint8Array.of(9))
+    a.publish('topic', Uint8Array.of(1))
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    expect(seen).toEqual([3, 1])
+    expect(warnings).toEqual(['ignoring malformed test message from fan-out'])
+    stop()
+    await Promise.all([a.close(), b.close()])
   })
 })

@@ -12,12 +12,38 @@
  * delay or cut off messages in tests. What travels on it is node-protocol.ts.
  */
 import { randomUUID } from 'node:crypto'
+import type { Logger } from './logger.ts'
 
 /**
  * Receives one message. Must not throw: `RedisFanout` logs and goes on, the
  * in-process hub would let it escape (the room's handlers catch their own).
  */
 export type FanoutHandler = (payload: Uint8Array, fromNode: string) => void
+
+/**
+ * Subscribes `handler` to the decoded messages of `topic`: one that `decode`
+ * throws on (another version, or damage) is logged as "ignoring malformed
+ * <what> from fan-out" and dropped. Returns the unsubscribe function.
+ */
+export function subscribeDecoded<T>(
+  fanout: Fanout,
+  topic: string,
+  decode: (payload: Uint8Array) => T,
+  log: Logger,
+  what: string,
+  handler: (message: T) => void,
+): () => void {
+  return fanout.subscribe(topic, (payload) => {
+    let message: T
+    try {
+      message = decode(payload)
+    } catch {
+      log.warn(`ignoring malformed ${what} from fan-out`)
+      return
+    }
+    handler(message)
+  })
+}
 
 export interface Fanout {
   /** Unique per process; how peers tell this node's messages apart. */

@@ -25,7 +25,7 @@
  * have been lost).
  */
 import { encodeListsFeed, type ListMemberRef, type ListOverview, type ListsFeedMessage } from '../shared/lists-feed.ts'
-import type { Fanout } from './fanout.ts'
+import { subscribeDecoded, type Fanout } from './fanout.ts'
 import { DocStatsTracker, docStats, sameStats, type DocStats } from './list-doc-stats.ts'
 import { docFromStored } from './durable-writer.ts'
 import type { Logger } from './logger.ts'
@@ -82,14 +82,7 @@ export class ListsFeed {
     this.stop.push(
       rooms.onAccessChange((change) => this.onAccessChange(change)),
       rooms.onRoomLoaded((room) => this.track(room)),
-      fanout.subscribe(topics.lists, (payload) => {
-        let change: ListsFeedChange
-        try {
-          change = decodeListsFeedChange(payload)
-        } catch {
-          log.warn('ignoring malformed lists change from fan-out')
-          return
-        }
+      subscribeDecoded(fanout, topics.lists, decodeListsFeedChange, log, 'lists change', (change) => {
         if (change.kind === 'created') this.refresh(change.listId, [change.userId])
         else this.statsChanged(change.listId, change.stats)
       }),

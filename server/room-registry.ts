@@ -11,7 +11,7 @@
  */
 import * as Y from 'yjs'
 import { CloseCode, type Role } from '../shared/protocol.ts'
-import type { Fanout } from './fanout.ts'
+import { subscribeDecoded, type Fanout } from './fanout.ts'
 import type { Logger } from './logger.ts'
 import type { Metrics } from './metrics.ts'
 import { decodeAccessChange, encodeAccessChange, topics, type AccessChange } from './node-protocol.ts'
@@ -88,16 +88,7 @@ export class RoomRegistry {
     this.penalty = new PresencePenalty(awareness.penaltyStrikes, awareness.penaltyMs)
     const { fanout, log } = options
     this.unsubscribe.push(
-      fanout.subscribe(ACCESS_TOPIC, (payload) => {
-        let change: AccessChange
-        try {
-          change = decodeAccessChange(payload)
-        } catch {
-          log.warn('ignoring malformed access change from fan-out')
-          return
-        }
-        this.applyAccessChange(change)
-      }),
+      subscribeDecoded(fanout, ACCESS_TOPIC, decodeAccessChange, log, 'access change', (change) => this.applyAccessChange(change)),
       // Messages were lost while the fan-out was down: every live list catches up both ways.
       fanout.onReconnect(() => {
         for (const room of this.rooms.values()) room.resyncWithPeers()

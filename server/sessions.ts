@@ -24,7 +24,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { TokenError, TokenService, type SessionGate, type SessionRefusal, type TokenClaims } from './auth.ts'
-import type { Fanout } from './fanout.ts'
+import { subscribeDecoded, type Fanout } from './fanout.ts'
 import type { Logger } from './logger.ts'
 import type { Metrics } from './metrics.ts'
 import { decodeSessionChange, encodeSessionChange, topics, type SessionChange } from './node-protocol.ts'
@@ -100,14 +100,7 @@ export class Sessions implements SessionGate {
     this.sweepTimer?.unref()
     const { fanout, log } = options
     this.unsubscribe.push(
-      fanout.subscribe(topics.sessions, (payload) => {
-        let change: SessionChange
-        try {
-          change = decodeSessionChange(payload)
-        } catch {
-          log.warn('ignoring malformed session change from fan-out')
-          return
-        }
+      subscribeDecoded(fanout, topics.sessions, decodeSessionChange, log, 'session change', (change) => {
         if (change.kind === 'ended') this.markEnded(change.sessionIds)
         else this.forget(change.sessionId)
       }),
