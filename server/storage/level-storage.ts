@@ -519,10 +519,7 @@ export class LevelStorage implements Storage {
     return this.#sessionLock.run(SESSIONS, async () => {
       const session = await this.#s.sessions.get(id)
       if (session === undefined) return false
-      await this.#commit((batch) => {
-        batch.del(id, { sublevel: this.#s.sessions })
-        batch.del(compositeKey(session.userId, id), { sublevel: this.#s.userSessions })
-      })
+      await this.#commit((batch) => this.#queueSessionDeletion(batch, session.userId, id))
       return true
     })
   }
@@ -534,10 +531,7 @@ export class LevelStorage implements Storage {
       const ids = (await this.#s.userSessions.keys(prefixRange(userId)).all()).map(keySuffix)
       if (ids.length === 0) return []
       await this.#commit((batch) => {
-        for (const id of ids) {
-          batch.del(id, { sublevel: this.#s.sessions })
-          batch.del(compositeKey(userId, id), { sublevel: this.#s.userSessions })
-        }
+        for (const id of ids) this.#queueSessionDeletion(batch, userId, id)
       })
       return ids
     })
@@ -550,10 +544,7 @@ export class LevelStorage implements Storage {
       const expired = (await this.#s.sessions.values().all()).filter((session) => session.expiresAt <= now)
       if (expired.length === 0) return 0
       await this.#commit((batch) => {
-        for (const session of expired) {
-          batch.del(session.id, { sublevel: this.#s.sessions })
-          batch.del(compositeKey(session.userId, session.id), { sublevel: this.#s.userSessions })
-        }
+        for (const session of expired) this.#queueSessionDeletion(batch, session.userId, session.id)
       })
       return expired.length
     })
@@ -644,9 +635,9 @@ export class LevelStorage implements Storage {
     return joined
   }
 
-  /** Runs `fill` on a fresh batch and writes it atomically (and durably, unless sync is off). */
   /**
-   * Group commit across lists: each commit is atomic, and while one LevelDB
+   * Runs `fill` on a fresh batch and writes it atomically (and durably,
+   * unless sync is off). Group commit across lists: each commit is atomic, and while one LevelDB
    * write (with its fsync) is in flight, the commits that arrive meanwhile
    * wait and are written as one batch after it, so a hundred busy lists cost
    * a few fsyncs per round instead of a hundred. Callers still see their own
@@ -700,6 +691,12 @@ export class LevelStorage implements Storage {
     batch.del(docId, { sublevel: this.#s.docSnapParts })
     batch.del(docId, { sublevel: this.#s.docHead })
     this.#heads.delete(docId)
+  }
+
+  /** A session and its entry in its user's index. */
+  #queueSessionDeletion(batch: Batch, userId: string, sessionId: string): void {
+    batch.del(sessionId, { sublevel: this.#s.sessions })
+    batch.del(compositeKey(userId, sessionId), { sublevel: this.#s.userSessions })
   }
 
   #assertAcceptingWrites(): void {
