@@ -14,8 +14,7 @@
  *   it comes within `refreshGraceMs` of the rotation: the answer may have
  *   been lost, so it rotates again and the lost answer's token stops working
  *   (the grace counts from the first rotation and never extends).
- * - Sessions whose token expired are deleted every `sweepEveryMs` (and when
- *   their user lists their sessions).
+ * - Sessions whose token expired are deleted every `sweepEveryMs`.
  * - Ending a session (log-out, "log out everywhere", ending one from the
  *   sessions list) deletes it and publishes the ids on the fan-out
  *   (node-protocol.ts `sessions`): every node drops its cached copy and
@@ -158,14 +157,10 @@ export class Sessions implements SessionGate {
     return ids.length
   }
 
-  /** The user's usable sessions, most recently used first; sessions whose token expired are removed. */
+  /** The user's usable sessions, most recently used first (those whose token expired are left out; the sweep deletes them). */
   async list(userId: string, currentSessionId: string): Promise<SessionView[]> {
     const now = Date.now()
     const sessions = await this.options.store.listSessions(userId)
-    for (const session of sessions) {
-      if (session.expiresAt > now) continue
-      this.options.store.deleteSession(session.id).catch((err: unknown) => this.options.log.warn({ err }, 'removing an expired session failed'))
-    }
     return sessions
       .filter((session) => session.expiresAt > now)
       .sort((a, b) => b.lastUsedAt - a.lastUsedAt || a.createdAt - b.createdAt)
