@@ -22,16 +22,12 @@ import type { Metrics } from './metrics.ts'
 import { ProtocolError } from './protocol-error.ts'
 import type { Room } from './room.ts'
 import { EarlyMessages, authorizeList, joinRoom, type Grant, type RoomJoinDeps } from './room-join.ts'
-import type { RoomRegistry } from './room-registry.ts'
 import { SocketPool, closeSocket } from './socket-pool.ts'
-import type { AccountStore } from './storage/storage.ts'
 
-export interface WebSocketDeps {
+/** What the joins need (accounts, rooms, the join limit: room-join.ts), and the rest. */
+export interface WebSocketDeps extends RoomJoinDeps {
   config: Config
   tokens: TokenService
-  accounts: AccountStore
-  rooms: RoomRegistry
-  joins?: RoomJoinDeps['joins']
   metrics: Metrics
   log: Logger
   /** The live feeds a device socket carries besides its lists (device-socket.ts). */
