@@ -42,6 +42,11 @@ async function closeCodeFor(url: string): Promise<number | 'open'> {
   })
 }
 
+/** A token as the server signed them before sessions: well signed, unexpired, without a session claim. */
+function tokenFromBeforeSessions(userId: string, name: string): Promise<string> {
+  return new SignJWT({ name }).setProtectedHeader({ alg: 'HS256' }).setSubject(userId).setIssuedAt().setExpirationTime('1h').sign(new TextEncoder().encode(JWT_SECRET))
+}
+
 async function login(api: Api, email: string, userAgent: string): Promise<AuthResponse> {
   const res = await fetch(`${api.baseUrl}/api/auth/login`, {
     method: 'POST',
@@ -175,12 +180,7 @@ describe('sessions: a token can be ended before it expires', () => {
     const api = new Api(ts.server.url)
     const ana = await api.signup('Ana')
     const list = await api.createList(ana.token)
-    const legacy = await new SignJWT({ name: 'Ana' })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject(ana.user.id)
-      .setIssuedAt()
-      .setExpirationTime('1h')
-      .sign(new TextEncoder().encode(JWT_SECRET))
+    const legacy = await tokenFromBeforeSessions(ana.user.id, 'Ana')
     expect((await api.request('GET', '/api/me', undefined, legacy)).status).toBe(401)
     expect((await api.request('POST', '/api/auth/refresh', undefined, legacy)).status).toBe(401)
     expect(await closeCodeFor(listSocketUrl(ts.server.url, list.id, legacy))).toBe(CloseCode.Unauthorized.code)
@@ -211,12 +211,7 @@ describe('sessions: refusals are counted in /metrics by reason', () => {
     const bob = await api.signup('Bob')
     expect((await api.request('POST', '/api/auth/refresh', undefined, bob.token)).status).toBe(200)
     expect((await api.request('GET', '/api/me', undefined, bob.token)).status).toBe(401)
-    const legacy = await new SignJWT({ name: 'Bob' })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject(bob.user.id)
-      .setIssuedAt()
-      .setExpirationTime('1h')
-      .sign(new TextEncoder().encode(JWT_SECRET))
+    const legacy = await tokenFromBeforeSessions(bob.user.id, 'Bob')
     expect((await api.request('GET', '/api/me', undefined, legacy)).status).toBe(401)
     expect(await sessionRefusals(ts.server.url)).toEqual({ ended: 2, rotated: 1, no_session: 1 })
   })
