@@ -19,7 +19,6 @@ import {
   encodeAwarenessMessage,
   encodePersisted,
   encodeConnectionInfo,
-  encodeSyncMessage,
   encodeWriteRejected,
   helloRefusal,
   writeRejection,
@@ -33,6 +32,7 @@ import type { Logger } from './logger.ts'
 import type { Metrics } from './metrics.ts'
 import { ProtocolError, WriteRefused } from './protocol-error.ts'
 import { TokenBucket } from './rate-limit.ts'
+import { answerSyncStep1 } from './sync-answer.ts'
 
 /** What handling a client's message needs from the room it arrived in. */
 export interface ClientMessageRoom {
@@ -99,11 +99,8 @@ function receiveSync(room: ClientMessageRoom, conn: Connection, dec: decoding.De
   const step = decoding.readVarUint(dec)
   switch (step) {
     case SyncStep.Step1: {
-      const stateVector = decoding.readVarUint8Array(dec)
-      // What the room holds now, sent once it is stored: a client never receives what a crash could still
-      // take back (updates applied later are relayed after their own append, so they follow the answer).
-      const answer = encodeSyncMessage(SyncStep.Step2, Y.encodeStateAsUpdate(room.doc, stateVector))
-      room.afterStored(() => conn.send(answer))
+      // Sent once stored, in chunks when the client lacks much (sync-answer.ts).
+      answerSyncStep1(room, conn, decoding.readVarUint8Array(dec))
       return
     }
     case SyncStep.Step2:

@@ -17,7 +17,8 @@ import * as Y from 'yjs'
 import { mergeClocks, type Clocks } from '../shared/clocks.ts'
 import type { Logger } from './logger.ts'
 import type { Metrics } from './metrics.ts'
-import { encodeStoredOffThread } from './snapshot-worker.ts'
+import { docFromStored, snapshotOf, storedUpdates } from './stored-doc.ts'
+import { snapshotOffThread } from './stored-doc-worker.ts'
 import type { DocumentStore, StoredDoc } from './storage/storage.ts'
 
 /** Past either limit, the log is folded into a snapshot. */
@@ -26,7 +27,7 @@ export interface CompactionLimits {
   maxLogBytes: number
   /**
    * A document storing more bytes than this is folded from what storage
-   * holds on a worker thread (server/snapshot-worker.ts) instead of being
+   * holds on a worker thread (server/stored-doc-worker.ts) instead of being
    * encoded from memory on the event loop; without it, never.
    */
   offThreadBytes?: number
@@ -316,7 +317,7 @@ export class DurableWriter {
   }
 
   private async compactFromMemory(): Promise<{ entries: number; bytes: number; snapshotBytes: number }> {
-    const snapshot = Y.encodeStateAsUpdate(this.doc)
+    const snapshot = snapshotOf(this.doc)
     await this.options.store.compactDoc(this.listId, snapshot, this.lastSeq)
     return { entries: this.logEntries, bytes: this.logBytes, snapshotBytes: snapshot.byteLength }
   }
@@ -324,24 +325,13 @@ export class DurableWriter {
   private async compactFromStorage(offThread: boolean): Promise<{ entries: number; bytes: number; snapshotBytes: number }> {
     const stored = await this.options.store.loadDoc(this.listId)
     let snapshot: Uint8Array
-    if (offThread) snapshot = await encodeStoredOffThread(stored)
+    if (offThread) snapshot = await snapshotOffThread(storedUpdates(stored))
     else {
       const doc = docFromStored(stored)
-      snapshot = Y.encodeStateAsUpdate(doc)
+      snapshot = snapshotOf(doc)
       doc.destroy()
     }
     await this.options.store.compactDoc(this.listId, snapshot, stored.lastSeq)
     return { entries: stored.updates.length, bytes: stored.updates.reduce((sum, u) => sum + u.byteLength, 0), snapshotBytes: snapshot.byteLength }
   }
-}
-
-/** Rebuilds a document from its snapshot and the log entries after it. */
-export function docFromStored(stored: StoredDoc): Y.Doc {
-  const doc = new Y.Doc({ gc: true })
-  // One transaction for all parts: cheaper than merging them into one update first.
-  doc.transact(() => {
-    if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot)
-    for (const update of stored.updates) Y.applyUpdate(doc, update)
-  })
-  return doc
 }

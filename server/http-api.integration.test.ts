@@ -9,6 +9,7 @@ import type { AuthResponse } from '../shared/api.ts'
 import { PERSISTED_STATE_VECTOR_HEADER } from '../shared/protocol.ts'
 import { addItem, listItems } from '../shared/list-document.ts'
 import { Api, startTestServer, type TestServer } from './test-support/harness.ts'
+import { decodeUpdates } from '../shared/update-sequence.ts'
 
 let ts: TestServer
 let api: Api
@@ -178,6 +179,42 @@ describe('items JSON view and write path', () => {
 })
 
 describe('HTTP sync', () => {
+  it('answers a client that lacks much with a sequence of updates, each applying whole, that give the list', async () => {
+    const owner = await api.signup()
+    const list = await api.createList(owner.token)
+    const writer = new Y.Doc()
+    const pullInto = async (doc: Y.Doc) => {
+      const sv = Buffer.from(Y.encodeStateVector(doc)).toString('base64')
+      const res = await fetch(`${ts.server.url}/api/lists/${list.id}/sync?stateVector=${encodeURIComponent(sv)}`, { headers: { authorization: `Bearer ${owner.token}` } })
+      expect(res.status).toBe(200)
+      return new Uint8Array(await res.arrayBuffer())
+    }
+    Y.applyUpdate(writer, await pullInto(writer))
+    const before = Y.encodeStateVector(writer)
+    writer.transact(() => {
+      for (let i = 0; i < 1500; i++) addItem(writer, { text: `item ${i} of a list long enough to need chunks`, createdBy: owner.user.id, last: null })
+    })
+    const posted = await fetch(`${ts.server.url}/api/lists/${list.id}/sync`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${owner.token}`, 'content-type': 'application/octet-stream' },
+      body: Buffer.from(Y.encodeStateAsUpdate(writer, before)),
+    })
+    expect(posted.status).toBe(200)
+
+    const fresh = new Y.Doc()
+    const body = await pullInto(fresh)
+    const updates = decodeUpdates(body)
+    expect(updates.length).toBeGreaterThan(2)
+    for (const update of updates) {
+      Y.applyUpdate(fresh, update)
+      expect(fresh.store.pendingStructs).toBeNull()
+    }
+    expect(listItems(fresh).items).toHaveLength(1500)
+    // A client that lacks little still gets one plain update.
+    addItem(writer, { text: 'one more', createdBy: owner.user.id })
+    expect(decodeUpdates(await pullInto(writer))).toHaveLength(1)
+  })
+
   it('returns what a client lacks and stores what it posts, with durable clocks', async () => {
     const owner = await api.signup()
     const list = await api.createList(owner.token)

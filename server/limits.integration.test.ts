@@ -13,11 +13,12 @@ import { addItem, listItems } from '../shared/list-document.ts'
 import { CloseCode, MessageType, SyncStep, encodeAwarenessMessage, encodeHello, encodeSyncMessage } from '../shared/protocol.ts'
 import { Api, TRANSPORTS, connectClient, docUntil, saved, startTestServer, synced, type TestClient, type TestServer } from './test-support/harness.ts'
 import { deviceSocketUrl, listSocketUrl, openRawListSocket } from './test-support/raw-list-socket.ts'
+import { storedUpdates } from './stored-doc.ts'
 
 async function storedItems(ts: TestServer, listId: string): Promise<string[]> {
   const stored = await ts.server.storage.loadDoc(listId)
   const doc = new Y.Doc()
-  for (const part of [stored.snapshot, ...stored.updates]) if (part) Y.applyUpdate(doc, part)
+  for (const update of storedUpdates(stored)) Y.applyUpdate(doc, update)
   return listItems(doc).items.map((item) => item.text)
 }
 
@@ -50,7 +51,7 @@ describe.each(TRANSPORTS)('refused input on a %s socket', (transport) => {
   /** The stored document, as one update, to compare before and after an attack. */
   async function storedState(): Promise<Uint8Array> {
     const stored = await ts.server.storage.loadDoc(listId)
-    return Y.mergeUpdates([stored.snapshot ?? new Uint8Array([0, 0]), ...stored.updates])
+    return Y.mergeUpdates([new Uint8Array([0, 0]), ...storedUpdates(stored)])
   }
 
   /** Nothing of the attack was stored; the bystander still edits and gets acknowledged. */

@@ -12,10 +12,13 @@
  * which names the user on the node that made it.
  *
  * A loaded room keeps its stats with a `DocStatsTracker`: one walk when the
- * room loads, then only the items a change touched are read again, at most
- * once per `debounceMs`, so typing in a big list never walks it.
+ * room loads (across event-loop turns), then only the items a change touched
+ * are read again, at most once per `debounceMs`, so typing in a big list
+ * never walks it. A list no room holds is counted on a worker thread
+ * (stored-doc-worker.ts).
  */
 import * as Y from 'yjs'
+import { eachAcrossTurns } from '../shared/across-turns.ts'
 import { parseTimestamp } from '../shared/hlc.ts'
 import { ROOT, itemsMap, readItemStatus, readTitle, titleRegister } from '../shared/list-layout.ts'
 import { registerMapEntries } from '../shared/lww-register.ts'
@@ -59,8 +62,20 @@ class Counter {
   latest = ''
 
   constructor(private readonly doc: Y.Doc) {
-    for (const id of itemsMap(doc).keys()) this.reread(id)
     this.rereadTitle()
+  }
+
+  /** Reads every item (rereading is idempotent: an item read again only moves the counts it changed). */
+  readAll(): void {
+    for (const id of itemsMap(this.doc).keys()) this.reread(id)
+  }
+
+  /** `readAll` across event-loop turns. */
+  readAllAcrossTurns(until: () => boolean): Promise<void> {
+    return eachAcrossTurns(itemsMap(this.doc).keys(), (id) => {
+      if (until()) return false
+      this.reread(id)
+    })
   }
 
   reread(id: string): void {
@@ -93,8 +108,13 @@ class Counter {
 
 /** Stats of a document read whole (a list not loaded: from its stored snapshot and log). */
 export function docStats(doc: Y.Doc): DocStats {
-  return new Counter(doc).stats(null)
+  const counter = new Counter(doc)
+  counter.readAll()
+  return counter.stats(null)
 }
+
+/** A list of at most this many item entries is counted at once (a few milliseconds); a larger one across event-loop turns. */
+export const COUNT_AT_ONCE = 2000
 
 /**
  * Follows a loaded room's document. `onChange` gets fresh stats after
@@ -110,6 +130,10 @@ export class DocStatsTracker {
   private hint: string | null = null
   private timer: NodeJS.Timeout | null = null
   private current: DocStats
+  /** Settles once every item present when tracking began is counted (across event-loop turns); `stats` is right from then on. */
+  readonly ready: Promise<void>
+  private counted = false
+  private destroyed = false
 
   constructor(
     private readonly doc: Y.Doc,
@@ -121,6 +145,18 @@ export class DocStatsTracker {
     itemsMap(doc).observeDeep(this.onItems)
     titleRegister(doc).observe(this.onTitle)
     doc.on('update', this.onUpdate)
+    if (itemsMap(doc)._map.size <= COUNT_AT_ONCE) {
+      this.counter.readAll()
+      this.counted = true
+      this.current = this.counter.stats(null)
+      this.ready = Promise.resolve()
+      return
+    }
+    this.ready = this.counter.readAllAcrossTurns(() => this.destroyed).then(() => {
+      if (this.destroyed) return
+      this.counted = true
+      this.current = this.counter.stats(null)
+    })
   }
 
   get stats(): DocStats {
@@ -152,6 +188,11 @@ export class DocStatsTracker {
     this.dirty.clear()
     if (this.titleDirty) this.counter.rereadTitle()
     this.titleDirty = false
+    // Partial counts are never reported: a change made while counting is reported once counted.
+    if (!this.counted) {
+      if (this.local) void this.ready.then(() => !this.destroyed && (this.timer ??= setTimeout(this.flush, this.debounceMs)))
+      return
+    }
     if (!this.local) return
     this.local = false
     const stats = this.counter.stats(this.hint ?? this.current.changedBy)
@@ -171,6 +212,7 @@ export class DocStatsTracker {
   /** Stops following the document; a change not reported yet is reported now (call it before the document's content goes). */
   destroy(): void {
     this.flushPending()
+    this.destroyed = true
     itemsMap(this.doc).unobserveDeep(this.onItems)
     titleRegister(this.doc).unobserve(this.onTitle)
     this.doc.off('update', this.onUpdate)

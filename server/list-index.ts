@@ -10,17 +10,15 @@
  * comparisons. Categories (a few hundred at most, see `MAX_CATEGORIES_PER_LIST`)
  * are read again whole when any of them changed, at the next use.
  *
- * A list already holding tens of thousands of items is read in slices of a
- * few milliseconds across event-loop turns (`settle`), never at once: the
- * room loads without waiting for it, and readers await `settle` first. Until
- * then `liveCounts` is an upper bound (every unread item counted as live).
+ * A list already holding tens of thousands of items is read an item per step
+ * across event-loop turns (`settle`, shared/across-turns.ts), never at once:
+ * the room loads without waiting for it, and readers await `settle` first.
+ * Until then `liveCounts` is an upper bound (every unread item counted as live).
  */
 import * as Y from 'yjs'
+import { walkAcrossTurns } from '../shared/across-turns.ts'
 import { categoriesMap, entryMap, itemsMap, readAllCategories, readItem, type Category, type Item } from '../shared/list-layout.ts'
 import { compareRows, type OrderedRow } from '../shared/order-keys.ts'
-
-/** How long one slice of reading stale items may take before yielding the event loop. */
-const SLICE_MS = 5
 
 /** An item as stored: `categoryId` is the stored one, whether or not that category is live. */
 type StoredItem = Item
@@ -43,46 +41,79 @@ export class ListIndex {
   private categories: Category[] | null = null
   private liveCategoryIds = new Set<string>()
   private settling: Promise<void> | null = null
+  /** The items present at construction, visited lazily by `settle` (copying tens of thousands of ids into `stale` would hold the event loop). */
+  private initial: Iterator<string> | null
+  /** How many of them `settle` has not visited yet. */
+  private initialUnread: number
+  /** Keys of the items map: bounds `liveCounts` while unsettled (an item changed before `settle` visits it counts once). */
+  private keys: number
 
   constructor(private readonly doc: Y.Doc) {
-    for (const id of itemsMap(doc).keys()) this.markStale(id)
+    const items = itemsMap(doc)
+    let present = 0
+    for (const item of items._map.values()) if (!item.deleted) present++
+    this.initial = present > 0 ? items.keys() : null
+    this.initialUnread = present
+    this.keys = present
+    items.observe(this.onKeys)
     doc.on('afterTransaction', this.onTransaction)
   }
 
   destroy(): void {
+    itemsMap(this.doc).unobserve(this.onKeys)
     this.doc.off('afterTransaction', this.onTransaction)
   }
 
   /** Whether every change so far is read: the synchronous readers below need it. */
   get settled(): boolean {
-    return this.stale.size === 0
+    return this.stale.size === 0 && this.initial === null
   }
 
-  /** Reads every stale item, a slice per event-loop turn. */
+  /** Reads every stale item (and every item present at construction), an item per step across event-loop turns. */
   settle(): Promise<void> {
     if (this.settled) return Promise.resolve()
-    if (!this.settling) {
-      this.settling = new Promise<void>((resolve) => {
-        const step = () => {
-          const until = performance.now() + SLICE_MS
-          for (const id of this.stale) {
-            this.refresh(id)
-            if (performance.now() >= until) break
-          }
-          if (!this.settled) return void setImmediate(step)
-          this.settling = null
-          resolve()
-        }
-        // The first slice waits a turn too, so `settling` is set before any slice can clear it.
-        setImmediate(step)
-      })
-    }
+    // The first step runs in a later turn, so `settling` is set before any step can clear it.
+    this.settling ??= walkAcrossTurns(() => this.readNext()).then(() => {
+      this.settling = null
+    })
     return this.settling
   }
 
-  /** Live items and categories; while unsettled, every unread item counts as live. */
+  /** Reads one stale or initial item; false once settled. */
+  private readNext(): boolean {
+    for (const id of this.stale) {
+      this.refresh(id)
+      return true
+    }
+    if (!this.initial) return false
+    const next = this.initial.next()
+    if (next.done) {
+      this.initial = null
+      this.initialUnread = 0
+      return this.stale.size > 0
+    }
+    this.initialUnread--
+    if (!this.byId.has(next.value)) {
+      this.markStale(next.value)
+      this.refresh(next.value)
+    }
+    return true
+  }
+
+  /**
+   * Live items and categories. While unsettled, an upper bound: every
+   * unread item counts as live.
+   */
   liveCounts(): { items: number; categories: number } {
-    return { items: this.rows.length + this.staleUnread, categories: this.readCategories().length }
+    const items = this.settled ? this.rows.length : Math.min(this.rows.length + this.staleUnread + this.initialUnread, this.keys)
+    return { items, categories: this.readCategories().length }
+  }
+
+  private readonly onKeys = (event: Y.YMapEvent<unknown>): void => {
+    for (const change of event.changes.keys.values()) {
+      if (change.action === 'add') this.keys++
+      else if (change.action === 'delete') this.keys--
+    }
   }
 
   /** The live item, or null (needs `settled`). */

@@ -26,8 +26,9 @@
  */
 import { encodeListsFeed, type ListMemberRef, type ListOverview, type ListsFeedMessage } from '../shared/lists-feed.ts'
 import { subscribeDecoded, type Fanout } from './fanout.ts'
-import { DocStatsTracker, docStats, sameStats, type DocStats } from './list-doc-stats.ts'
-import { docFromStored } from './durable-writer.ts'
+import { DocStatsTracker, sameStats, type DocStats } from './list-doc-stats.ts'
+import { storedUpdates } from './stored-doc.ts'
+import { statsOffThread } from './stored-doc-worker.ts'
 import type { Logger } from './logger.ts'
 import { decodeListsFeedChange, encodeListsFeedChange, topics, type AccessChange, type ListsFeedChange } from './node-protocol.ts'
 import type { Room } from './room.ts'
@@ -168,10 +169,13 @@ export class ListsFeed {
       tracker.destroy()
       if (this.trackers.get(listId) === tracker) this.trackers.delete(listId)
     })
-    // What the document says now; a known author is kept when the document cannot tell (the server wrote it).
-    const known = this.stats.get(listId)
-    const loaded = tracker.stats
-    this.statsChanged(listId, known && known.changedAt === loaded.changedAt && loaded.changedBy === null ? { ...loaded, changedBy: known.changedBy } : loaded)
+    // What the document says once counted; a known author is kept when the document cannot tell (the server wrote it).
+    void tracker.ready.then(() => {
+      if (this.trackers.get(listId) !== tracker) return
+      const known = this.stats.get(listId)
+      const loaded = tracker.stats
+      this.statsChanged(listId, known && known.changedAt === loaded.changedAt && loaded.changedBy === null ? { ...loaded, changedBy: known.changedBy } : loaded)
+    })
   }
 
   private statsChanged(listId: string, stats: DocStats): void {
@@ -293,20 +297,14 @@ export class ListsFeed {
     const tracked = this.trackers.get(listId)
     // A change still in the tracker's debounce belongs in what this reader gets (the room stays loaded after it).
     tracked?.flushPending()
-    const known = this.stats.get(listId) ?? tracked?.stats
+    const known = this.stats.get(listId)
     if (known) return Promise.resolve(known)
+    if (tracked) return tracked.ready.then(() => tracked.stats)
     let loading = this.statsLoading.get(listId)
     if (!loading) {
       loading = this.options.store
         .loadDoc(listId)
-        .then((stored) => {
-          const doc = docFromStored(stored)
-          try {
-            return docStats(doc)
-          } finally {
-            doc.destroy()
-          }
-        })
+        .then((stored) => statsOffThread(storedUpdates(stored)))
         .finally(() => this.statsLoading.delete(listId))
       this.statsLoading.set(listId, loading)
       void loading.then((stats) => {

@@ -19,7 +19,7 @@
  */
 import type { Awareness } from 'y-protocols/awareness'
 import type * as Y from 'yjs'
-import { observeListEvents } from '../shared/list-events.ts'
+import { observeListEventsAcrossTurns } from '../shared/list-events.ts'
 import type { ActivityLog, Actor } from './activity-log.ts'
 import { FROM_FANOUT } from './peer-sync.ts'
 
@@ -34,6 +34,8 @@ export class RoomActivity {
   /** userId → name, of everyone present now. */
   private present = new Map<string, string>()
   private readonly stopEvents: () => void
+  /** Settles once the items present at load are read (across event-loop turns): changes before then are not recorded. */
+  readonly ready: Promise<void>
 
   constructor(
     private readonly listId: string,
@@ -41,9 +43,11 @@ export class RoomActivity {
     private readonly awareness: Awareness,
     private readonly log: ActivityLog,
   ) {
-    this.stopEvents = observeListEvents(doc, (event) => {
+    const events = observeListEventsAcrossTurns(doc, (event) => {
       if (this.writer) log.changed(listId, this.writer, [event])
     })
+    this.stopEvents = events.stop
+    this.ready = events.baselineRead
     awareness.on('change', this.onPresence)
   }
 

@@ -41,7 +41,9 @@ import { AwarenessOwners } from './awareness-owners.ts'
 import { ClientIds, DEFAULT_CLIENT_ID_CAPS, type ClientIdCaps } from './client-ids.ts'
 import { receiveClientMessage, type ClientMessageRoom } from './client-messages.ts'
 import { Connection, type ConnectionIdentity, type RoomSocket } from './connection.ts'
-import { DurableWriter, docFromStored, type CompactionLimits } from './durable-writer.ts'
+import { DurableWriter, type CompactionLimits } from './durable-writer.ts'
+import { docFromStoredAcrossTurns } from './stored-doc.ts'
+import { diffUpdates } from './sync-answer.ts'
 import { maintainDocument, type MaintenanceSchedule } from './maintenance.ts'
 import type { Fanout } from './fanout.ts'
 import type { Logger } from './logger.ts'
@@ -149,8 +151,10 @@ export class Room {
     readonly id: string,
     private readonly options: RoomOptions,
     stored: StoredDoc,
+    /** The document `stored` holds (`docFromStoredAcrossTurns`). */
+    doc: Y.Doc,
   ) {
-    this.doc = docFromStored(stored)
+    this.doc = doc
     this.writeLimits = options.writes ?? DEFAULT_WRITE_LIMITS
     this.clientIds = new ClientIds(this.doc, this.writeLimits.clientIds)
     this.index = new ListIndex(this.doc)
@@ -215,10 +219,11 @@ export class Room {
    */
   static async load(id: string, options: RoomOptions): Promise<Room> {
     const [stored] = await Promise.all([options.store.loadDoc(id), options.quota?.prepare(id)])
-    const room = new Room(id, options, stored)
+    const room = new Room(id, options, stored, await docFromStoredAcrossTurns(stored))
     options.quota?.stored(id, room.writer.storedBytes)
     options.maintenance?.loaded(id)
     try {
+      await room.activity?.ready
       await room.peers.catchUp()
       // After catching up: a peer that loaded the list first has upgraded it already. The upgrade is
       // stored before anyone is answered, so a room whose storage fails at once is never served.
@@ -286,23 +291,27 @@ export class Room {
   }
 
   /**
-   * What a client that has `stateVector` lacks, once everything applied so
-   * far is stored (the HTTP sync's answer): like the socket's sync answer, it
-   * never holds what a crash could still take back. Rejects with a
-   * `ProtocolError` if storage failed (retryable) or the list was deleted
-   * meanwhile (its unstored updates are dropped, so `afterStored` never runs).
+   * What a client that has `stateVector` lacks, as updates to apply in
+   * order, once everything applied so far is stored (the HTTP sync's
+   * answer): like the socket's sync answer, it never holds what a crash
+   * could still take back, and a large one is computed across event-loop
+   * turns (sync-answer.ts). Throws at once on a malformed state vector;
+   * rejects with a `ProtocolError` if storage failed (retryable) or the list
+   * was deleted meanwhile (its unstored updates are dropped, so
+   * `afterStored` never runs).
    */
-  storedDiff(stateVector: Uint8Array): Promise<Uint8Array> {
-    // Computed now (a malformed state vector throws here, synchronously): what is applied later is not in it.
-    const diff = Y.encodeStateAsUpdate(this.doc, stateVector)
-    return new Promise((resolve, reject) => {
-      this.writer.afterStored(() => resolve(diff))
-      // Settles after afterStored ran, unless it never will: then this settles the promise instead.
-      this.writer.whenFlushed().then(
-        () => reject(new ProtocolError(CloseCode.NotFound, 'list deleted')),
-        () => reject(new ProtocolError(CloseCode.InternalError, 'storage failed')),
-      )
-    })
+  storedDiff(stateVector: Uint8Array): Promise<Uint8Array[]> {
+    return diffUpdates(this.doc, stateVector).then(
+      (diff) =>
+        new Promise((resolve, reject) => {
+          this.writer.afterStored(() => resolve(diff))
+          // Settles after afterStored ran, unless it never will: then this settles the promise instead.
+          this.writer.whenFlushed().then(
+            () => reject(new ProtocolError(CloseCode.NotFound, 'list deleted')),
+            () => reject(new ProtocolError(CloseCode.InternalError, 'storage failed')),
+          )
+        }),
+    )
   }
 
   /** Whether some update this room applied is not yet relayed (it waits for storage, or for the end of the turn). */

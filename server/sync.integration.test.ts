@@ -8,6 +8,7 @@ import * as Y from 'yjs'
 import { addItem, listItems, removeItem, setChecked } from '../shared/list-document.ts'
 import { CloseCode, WriteRule, type WriteRejectedMessage } from '../shared/protocol.ts'
 import { Api, TRANSPORTS, awarenessUntil, connectClient, docUntil, eventUntil, saved, startTestServer, synced, type TestClient, type TestServer } from './test-support/harness.ts'
+import { storedUpdates } from './stored-doc.ts'
 
 const serverStateUntil = (client: TestClient, check: () => boolean) =>
   eventUntil(
@@ -105,7 +106,7 @@ describe.each(TRANSPORTS)('list sync over y-websocket, on a %s socket', (transpo
     // Durable means: present in storage right now.
     const stored = await ts.server.storage.loadDoc(list.id)
     const fromDisk = new Y.Doc()
-    for (const part of [stored.snapshot, ...stored.updates]) if (part) Y.applyUpdate(fromDisk, part)
+    for (const update of storedUpdates(stored)) Y.applyUpdate(fromDisk, update)
     expect(itemTexts(fromDisk)).toEqual(['Eggs'])
   })
 
@@ -121,7 +122,7 @@ describe.each(TRANSPORTS)('list sync over y-websocket, on a %s socket', (transpo
     await saved(client)
     expect(await ts.server.storage.loadDoc(list.id).then((stored) => {
       const fromDisk = new Y.Doc()
-      for (const part of [stored.snapshot, ...stored.updates]) if (part) Y.applyUpdate(fromDisk, part)
+      for (const update of storedUpdates(stored)) Y.applyUpdate(fromDisk, update)
       return itemTexts(fromDisk)
     })).toEqual([])
   })

@@ -40,6 +40,7 @@ import { Api, TRANSPORTS, connectClient, docUntil, eventUntil, saved, startTestS
 import { openRawListSocket, type RawSocket } from './test-support/raw-list-socket.ts'
 import { loadStoredDoc } from './test-support/stored-doc.ts'
 import * as decoding from 'lib0/decoding'
+import { storedUpdates } from './stored-doc.ts'
 
 const texts = (doc: Y.Doc) => listItems(doc).items.map((item) => item.text).sort()
 
@@ -156,7 +157,7 @@ describe.each(TRANSPORTS)('the server owns who writes what, on a %s socket', (tr
   const stored = () => loadStoredDoc(ts.server.storage, listId)
   const storedState = async () => {
     const s = await ts.server.storage.loadDoc(listId)
-    return Y.mergeUpdates([s.snapshot ?? new Uint8Array([0, 0]), ...s.updates])
+    return Y.mergeUpdates([new Uint8Array([0, 0]), ...storedUpdates(s)])
   }
 
   /** Sends `update` as Mallory, expects WriteRejected with `rule` and the close with its code, and nothing stored. */

@@ -21,6 +21,7 @@ import {
   type Category,
   type Item,
 } from './list-layout.ts'
+import { walkAcrossTurns } from './across-turns.ts'
 import { compareRows } from './order-keys.ts'
 
 /** Item fields whose change is reported by `item_updated` (`checked` has its own events). */
@@ -58,43 +59,111 @@ const CATEGORY_FIELDS: readonly CategoryField[] = ['name', 'order']
  * The list's state at subscription time produces no events.
  */
 export function observeListEvents(doc: Y.Doc, listener: (event: ListEvent) => void): () => void {
-  const items = itemsMap(doc)
-  const categories = categoriesMap(doc)
-  const knownItems = new Map(readAllItems(doc).map((item) => [item.id, item]))
-  const knownCategories = new Map(readAllCategories(doc).map((category) => [category.id, category]))
-  const touchedItems = new Set<string>()
-  const touchedCategories = new Set<string>()
+  const observer = new ListEventObserver(doc, listener)
+  observer.readBaselineNow()
+  return () => observer.stop()
+}
+
+/**
+ * Like `observeListEvents`, for a list that may hold tens of thousands of
+ * items: the items present now are read across event-loop turns
+ * (`baselineRead` settles once all are), not at once. Until then, a change
+ * to an item not read yet, or to a new item, produces no event: the item is
+ * read as it is after the change, as part of the baseline.
+ */
+export function observeListEventsAcrossTurns(
+  doc: Y.Doc,
+  listener: (event: ListEvent) => void,
+): { stop: () => void; baselineRead: Promise<void> } {
+  const observer = new ListEventObserver(doc, listener)
+  return { stop: () => observer.stop(), baselineRead: observer.readBaselineAcrossTurns() }
+}
+
+class ListEventObserver {
+  private readonly items: Y.Map<unknown>
+  private readonly categories: Y.Map<unknown>
+  private readonly knownItems = new Map<string, Item>()
+  private readonly knownCategories: Map<string, Category>
+  /** The items present at subscription, while their baseline is being read (a lazy walk: no copy of every id). */
+  private initial: Iterator<string> | null
+  private readonly touchedItems = new Set<string>()
+  private readonly touchedCategories = new Set<string>()
+
+  constructor(
+    private readonly doc: Y.Doc,
+    private readonly listener: (event: ListEvent) => void,
+  ) {
+    this.items = itemsMap(doc)
+    this.categories = categoriesMap(doc)
+    this.knownCategories = new Map(readAllCategories(doc).map((category) => [category.id, category]))
+    this.initial = this.items.keys()
+    this.items.observeDeep(this.collectItems)
+    this.categories.observeDeep(this.collectCategories)
+    doc.on('afterTransaction', this.onTransaction)
+  }
+
+  readBaselineNow(): void {
+    for (const item of readAllItems(this.doc)) this.knownItems.set(item.id, item)
+    this.initial = null
+  }
+
+  readBaselineAcrossTurns(): Promise<void> {
+    const initial = this.initial
+    if (!initial) return Promise.resolve()
+    return walkAcrossTurns(() => {
+      if (this.initial !== initial) return false
+      const next = initial.next()
+      if (next.done) {
+        this.initial = null
+        return false
+      }
+      if (!this.knownItems.has(next.value)) this.readBaseline(next.value)
+      return true
+    })
+  }
+
+  stop(): void {
+    this.items.unobserveDeep(this.collectItems)
+    this.categories.unobserveDeep(this.collectCategories)
+    this.doc.off('afterTransaction', this.onTransaction)
+  }
+
+  private readBaseline(id: string): void {
+    const map = entryMap(this.items, id)
+    const item = map && readItem(id, map, liveCategories(this.doc))
+    if (item) this.knownItems.set(id, item)
+  }
 
   // Deep observers run before 'afterTransaction', so by then both sets hold
   // everything the transaction touched.
-  const collectItems = (events: Array<Y.YEvent<Y.AbstractType<unknown>>>) => collectTouched(events, items, touchedItems)
-  const collectCategories = (events: Array<Y.YEvent<Y.AbstractType<unknown>>>) =>
-    collectTouched(events, categories, touchedCategories)
+  private readonly collectItems = (events: Array<Y.YEvent<Y.AbstractType<unknown>>>) => collectTouched(events, this.items, this.touchedItems)
+  private readonly collectCategories = (events: Array<Y.YEvent<Y.AbstractType<unknown>>>) =>
+    collectTouched(events, this.categories, this.touchedCategories)
 
-  const onTransaction = (transaction: Y.Transaction) => {
+  private readonly onTransaction = (transaction: Y.Transaction) => {
+    const { touchedItems, touchedCategories } = this
     if (touchedItems.size === 0 && touchedCategories.size === 0) return
     const base: EventBase = { local: transaction.local, origin: transaction.origin }
-    const categoryChanges = diffCategories(doc, touchedCategories, knownCategories, base)
+    const categoryChanges = diffCategories(this.doc, touchedCategories, this.knownCategories, base)
     if (categoryChanges.membershipChanged) {
       // Items point at categories by id; adding or removing a category can
       // change how untouched items resolve, so every item is re-read.
-      for (const id of knownItems.keys()) touchedItems.add(id)
-      for (const id of items.keys()) touchedItems.add(id)
+      for (const id of this.knownItems.keys()) touchedItems.add(id)
+      for (const id of this.items.keys()) touchedItems.add(id)
     }
-    const itemEvents = diffItems(doc, touchedItems, knownItems, base)
+    if (this.initial) {
+      // While the baseline is read, an item not known yet is read as part of it, without an event.
+      for (const id of touchedItems) {
+        if (this.knownItems.has(id)) continue
+        touchedItems.delete(id)
+        this.readBaseline(id)
+      }
+    }
+    const itemEvents = diffItems(this.doc, touchedItems, this.knownItems, base)
     touchedItems.clear()
     touchedCategories.clear()
     // Categories appear before the items filed under them and disappear after.
-    for (const event of [...categoryChanges.before, ...itemEvents, ...categoryChanges.after]) listener(event)
-  }
-
-  items.observeDeep(collectItems)
-  categories.observeDeep(collectCategories)
-  doc.on('afterTransaction', onTransaction)
-  return () => {
-    items.unobserveDeep(collectItems)
-    categories.unobserveDeep(collectCategories)
-    doc.off('afterTransaction', onTransaction)
+    for (const event of [...categoryChanges.before, ...itemEvents, ...categoryChanges.after]) this.listener(event)
   }
 }
 

@@ -8,6 +8,7 @@ import type { z } from 'zod/mini'
 import type { AuthResponse, ListDetail, ListSummary, Member, SessionInfo } from '../../shared/api.ts'
 import type { ListOverview } from '../../shared/lists-feed.ts'
 import { PERSISTED_STATE_VECTOR_HEADER, type Role } from '../../shared/protocol.ts'
+import { decodeUpdates } from '../../shared/update-sequence.ts'
 import {
   ApiErrorBodySchema,
   AuthResponseSchema,
@@ -133,17 +134,18 @@ export const api = {
     await send(`${listPath(listId)}/members/${encodeURIComponent(userId)}`, { method: 'DELETE', token })
   },
 
-  /** What the server has that `stateVector` lacks, plus the state vector of what it stores durably. */
+  /** What the server has that `stateVector` lacks (updates to apply in order), plus the state vector of what it stores durably. */
   pullUpdate: async (
     token: string,
     listId: string,
     stateVector: Uint8Array,
     signal?: AbortSignal,
-  ): Promise<{ update: Uint8Array; persisted: Uint8Array | null }> => {
+  ): Promise<{ updates: Uint8Array[]; persisted: Uint8Array | null }> => {
     const query = new URLSearchParams({ stateVector: toBase64(stateVector) })
     const response = await send(`${listPath(listId)}/sync?${query}`, { token, signal })
     const header = response.headers.get(PERSISTED_STATE_VECTOR_HEADER)
-    return { update: new Uint8Array(await response.arrayBuffer()), persisted: header ? fromBase64(header) : null }
+    // One update, or a sequence of them when the list holds much we lack (shared/update-sequence.ts).
+    return { updates: decodeUpdates(new Uint8Array(await response.arrayBuffer())), persisted: header ? fromBase64(header) : null }
   },
   /** Sends a Yjs update; resolves once it is durable, with the durable state vector. */
   pushUpdate: async (token: string, listId: string, update: Uint8Array, signal?: AbortSignal): Promise<Uint8Array> => {

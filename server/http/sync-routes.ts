@@ -6,6 +6,7 @@
 import { Router } from 'express'
 import * as Y from 'yjs'
 import { CloseCode, PERSISTED_STATE_VECTOR_HEADER } from '../../shared/protocol.ts'
+import { encodeUpdates } from '../../shared/update-sequence.ts'
 import type { TokenService } from '../auth.ts'
 import { ProtocolError, WriteRefused } from '../protocol-error.ts'
 import type { RoomRegistry } from '../room-registry.ts'
@@ -36,7 +37,7 @@ export function syncRoutes(accounts: AccountStore, tokens: TokenService, rooms: 
     const { list } = await requireListRole(accounts, req, currentUser(res).userId, 'viewer')
     const stateVector = decodeBase64Param(req.query.stateVector)
     const update = await rooms.withRoom(list.id, async (room) => {
-      let diff: Promise<Uint8Array>
+      let diff: Promise<Uint8Array[]>
       try {
         diff = room.storedDiff(stateVector)
       } catch {
@@ -52,7 +53,8 @@ export function syncRoutes(accounts: AccountStore, tokens: TokenService, rooms: 
       }
     })
     res.set(PERSISTED_STATE_VECTOR_HEADER, encodePersisted(update.persisted))
-    res.type('application/octet-stream').send(Buffer.from(update.diff))
+    // One update, or a sequence of them when the client lacks much (shared/update-sequence.ts).
+    res.type('application/octet-stream').send(Buffer.from(encodeUpdates(update.diff)))
   })
 
   // The token (above) and the role are checked before a byte of the body is read; the body stops at maxBytes.

@@ -6,12 +6,13 @@ import { join } from 'node:path'
 import * as Y from 'yjs'
 import { LevelStorage } from '../storage/level-storage.ts'
 import type { DocumentStore } from '../storage/storage.ts'
+import { storedUpdates } from '../stored-doc.ts'
 
 /** The stored list document, rebuilt from its snapshot and update log. */
 export async function loadStoredDoc(store: DocumentStore, listId: string): Promise<Y.Doc> {
   const stored = await store.loadDoc(listId)
   const doc = new Y.Doc()
-  for (const part of [stored.snapshot, ...stored.updates]) if (part) Y.applyUpdate(doc, part)
+  for (const update of storedUpdates(stored)) Y.applyUpdate(doc, update)
   return doc
 }
 

@@ -123,7 +123,7 @@ export class HttpSync extends ObservableV2<HttpSyncEvents> implements FallbackSy
     try {
       const pulled = await withToken((token) => api.pullUpdate(token, listId, Y.encodeStateVector(doc), signal))
       if (!this.running) return
-      Y.applyUpdate(doc, pulled.update, HTTP_SYNC_ORIGIN)
+      for (const update of pulled.updates) Y.applyUpdate(doc, update, HTTP_SYNC_ORIGIN)
       if (pulled.persisted) {
         this.serverState = pulled.persisted
         pending.acknowledge(Y.decodeStateVector(pulled.persisted))

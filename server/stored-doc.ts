@@ -1,0 +1,69 @@
+/**
+ * A list's document as storage holds it (`StoredDoc`: a snapshot and the
+ * log after it) turned into a `Y.Doc`, and a `Y.Doc` turned into the
+ * snapshot compaction stores.
+ *
+ * Loading never holds the event loop for long: the stored updates (the
+ * snapshot's chunks, then the log entries) are applied one per slice of a
+ * few milliseconds, yielding between slices. A stored update too large to
+ * apply in one slice (a snapshot written before snapshots were chunked, or
+ * a large log entry) sends the whole document to a worker thread first,
+ * which cuts it into chunks (stored-doc-worker.ts).
+ */
+import * as Y from 'yjs'
+import { eachAcrossTurns } from '../shared/across-turns.ts'
+import { encodeUpdates, decodeUpdates } from '../shared/update-sequence.ts'
+import { CHUNK_BYTES, DocChunker } from './doc-chunks.ts'
+import type { StoredDoc } from './storage/storage.ts'
+import { chunksOffThread } from './stored-doc-worker.ts'
+
+/** A stored update larger than this is not applied on the event loop: the worker cuts the document into chunks first. */
+export const MAX_APPLIED_BYTES = 4 * CHUNK_BYTES
+
+/** The updates `stored` holds, in the order they apply: the snapshot's, then the log's. */
+export function storedUpdates(stored: Pick<StoredDoc, 'snapshot' | 'updates'>): Uint8Array[] {
+  return [...(stored.snapshot ? decodeUpdates(stored.snapshot) : []), ...stored.updates]
+}
+
+/** A garbage-collecting document holding `updates`, applied in one transaction (at once: for a worker, or a small document). */
+export function docFromUpdates(updates: readonly Uint8Array[]): Y.Doc {
+  const doc = new Y.Doc({ gc: true })
+  // One transaction for all parts: cheaper than merging them into one update first.
+  doc.transact(() => {
+    for (const update of updates) Y.applyUpdate(doc, update)
+  })
+  return doc
+}
+
+/** Rebuilds a document from its snapshot and log at once (tests, and what is known to be small). */
+export function docFromStored(stored: Pick<StoredDoc, 'snapshot' | 'updates'>): Y.Doc {
+  return docFromUpdates(storedUpdates(stored))
+}
+
+/**
+ * Rebuilds a document from its snapshot and log across event-loop turns:
+ * a stored update (a chunk, a log entry) per step (shared/across-turns.ts).
+ */
+export async function docFromStoredAcrossTurns(stored: Pick<StoredDoc, 'snapshot' | 'updates'>): Promise<Y.Doc> {
+  let updates = storedUpdates(stored)
+  if (updates.some((update) => update.byteLength > MAX_APPLIED_BYTES)) updates = await chunksOffThread(updates)
+  const doc = new Y.Doc({ gc: true })
+  try {
+    await eachAcrossTurns(updates, (update) => Y.applyUpdate(doc, update))
+  } catch (err) {
+    doc.destroy()
+    throw err
+  }
+  return doc
+}
+
+
+/** The snapshot compaction stores for `doc`: one update if it fits in a chunk, else the chunks (shared/update-sequence.ts). */
+export function snapshotOf(doc: Y.Doc): Uint8Array {
+  const chunker = new DocChunker(doc)
+  const first = chunker.next()
+  if (!first || chunker.structsDone) return Y.encodeStateAsUpdate(doc)
+  const chunks = [first]
+  for (let chunk = chunker.next(); chunk; chunk = chunker.next()) chunks.push(chunk)
+  return encodeUpdates(chunks)
+}
