@@ -48,10 +48,10 @@ export interface DurableWriterOptions {
   /** The flush loop stopped: nothing is left to write, or storage failed. */
   onSettled: () => void
   /**
-   * Right before a compaction: the owner's housekeeping of the document
-   * (server/maintenance.ts), whose change the snapshot then includes.
+   * When a compaction starts: the owner may start its housekeeping of the
+   * document (server/maintenance.ts), whose change a later compaction folds in.
    */
-  beforeCompact?: () => void
+  onCompaction?: () => void
 }
 
 export class DurableWriter {
@@ -300,7 +300,7 @@ export class DurableWriter {
   private async compact(): Promise<void> {
     let folded: { entries: number; bytes: number; snapshotBytes: number }
     try {
-      this.options.beforeCompact?.()
+      this.options.onCompaction?.()
       const { offThreadBytes } = this.options.compaction
       const offThread = offThreadBytes !== undefined && this.stored > offThreadBytes
       folded = this.othersAppend || offThread ? await this.compactFromStorage(offThread) : await this.compactFromMemory()

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { addItem, attachClock, getItem, listItems, removeItem, setChecked, updateItem } from '../shared/list-document.ts'
+import { addItem, attachClock, getItem, listItems, removeItem, restoreItem, setChecked, updateItem } from '../shared/list-document.ts'
 import { DELETION_HORIZON_MS } from '../shared/list-maintenance.ts'
 import { ClientIds, SERVER_OWNER } from './client-ids.ts'
 import { MaintenanceSchedule, maintainDocument } from './maintenance.ts'
 
 describe('maintainDocument', () => {
-  it('folds deletions older than the horizon and prunes superseded entries in one server change that every replica applies alike', () => {
+  it('folds deletions older than the horizon and prunes superseded entries in one server change that every replica applies alike', async () => {
     let ms = 1_700_000_000_000
     const client = new Y.Doc()
     attachClock(client, { now: () => ms })
@@ -31,7 +31,7 @@ describe('maintainDocument', () => {
     const updates: Uint8Array[] = []
     server.on('update', (update: Uint8Array, origin: unknown) => origin === 'maintenance' && updates.push(update))
     ms += DELETION_HORIZON_MS + 1
-    expect(maintainDocument(server, owners, { now: ms, origin: 'maintenance' })).toEqual({ folded: 1, pruned: 1 })
+    expect(await maintainDocument(server, owners, { now: ms, origin: 'maintenance' })).toEqual({ folded: 1, pruned: 1 })
     expect(updates).toHaveLength(1)
     expect(server.getMap('items').has(old)).toBe(false)
     expect(owners.ownerOf(server.clientID)).toBe(SERVER_OWNER)
@@ -39,7 +39,46 @@ describe('maintainDocument', () => {
     Y.applyUpdate(client, updates[0]!)
     expect(listItems(client)).toEqual(listItems(server))
     expect(getItem(client, kept)).toMatchObject({ quantity: '2', checked: true })
-    expect(maintainDocument(server, owners, { now: ms, origin: 'maintenance' })).toEqual({ folded: 0, pruned: 0 })
+    expect(await maintainDocument(server, owners, { now: ms, origin: 'maintenance' })).toEqual({ folded: 0, pruned: 0 })
+  })
+})
+
+describe('maintainDocument on a large list', () => {
+  it('reads it across event-loop turns, and does not fold an item restored, nor touch one changed, while it reads', async () => {
+    let ms = 1_700_000_000_000
+    const doc = new Y.Doc()
+    attachClock(doc, { now: () => ms })
+    const ids = doc.transact(() => Array.from({ length: 3000 }, (_, i) => addItem(doc, { text: `item ${i}`, createdBy: 'u', last: null })))
+    const [first, last] = [ids[0]!, ids[ids.length - 1]!]
+    for (const id of [first, ids[1]!, last]) removeItem(doc, id)
+    const owners = new ClientIds(doc, undefined, ms)
+    ms += DELETION_HORIZON_MS + 1
+    let turns = 0
+    const counting = setInterval(() => turns++, 0)
+    const running = maintainDocument(doc, owners, { now: ms, origin: 'maintenance' })
+    // While the walk runs: the last item (not read yet) and the first (read already) are restored.
+    await new Promise((resolve) => setImmediate(resolve))
+    restoreItem(doc, last)
+    restoreItem(doc, first)
+    const result = await running
+    clearInterval(counting)
+    expect(turns).toBeGreaterThan(1)
+    expect(result.folded).toBe(1)
+    expect(doc.getMap('items').has(ids[1]!)).toBe(false)
+    expect(getItem(doc, first)).not.toBeNull()
+    expect(getItem(doc, last)).not.toBeNull()
+  })
+
+  it('stops without writing once cancelled', async () => {
+    let ms = 1_700_000_000_000
+    const doc = new Y.Doc()
+    attachClock(doc, { now: () => ms })
+    const gone = addItem(doc, { text: 'gone', createdBy: 'u' })
+    removeItem(doc, gone)
+    ms += DELETION_HORIZON_MS + 1
+    const result = await maintainDocument(doc, new ClientIds(doc, undefined, ms), { now: ms, origin: 'maintenance', cancelled: () => true })
+    expect(result).toEqual({ folded: 0, pruned: 0 })
+    expect(doc.getMap('items').has(gone)).toBe(true)
   })
 })
 

@@ -1,5 +1,5 @@
 /**
- * The server's housekeeping of a list document, run when its log is
+ * The server's housekeeping of a list document, started when its log is
  * compacted (at most once per `MAINTENANCE_INTERVAL_MS` per list): items and categories deleted longer ago than the horizon are
  * folded away for good, and register entries that can never win again are
  * pruned (shared/list-maintenance.ts; docs/list-document.md, "Deleting").
@@ -7,7 +7,15 @@
  * replica drops the same entries.
  */
 import type * as Y from 'yjs'
-import { DELETION_HORIZON_MS, foldDeletions, pruneSuperseded } from '../shared/list-maintenance.ts'
+import { eachAcrossTurns } from '../shared/across-turns.ts'
+import {
+  DELETION_HORIZON_MS,
+  isFoldable,
+  listEntities,
+  supersededEntries,
+  supersededTitleEntries,
+  type Entity,
+} from '../shared/list-maintenance.ts'
 import type { ClientIds } from './client-ids.ts'
 
 export interface MaintenanceResult {
@@ -15,14 +23,50 @@ export interface MaintenanceResult {
   pruned: number
 }
 
-/** Folds old deletions and prunes superseded entries of `doc` in one transaction with `origin`. */
-export function maintainDocument(doc: Y.Doc, owners: ClientIds, { now, horizonMs = DELETION_HORIZON_MS, origin }: { now: number; horizonMs?: number; origin: unknown }): MaintenanceResult {
-  let result: MaintenanceResult = { folded: 0, pruned: 0 }
+/**
+ * Folds old deletions and prunes superseded entries of `doc` in one
+ * transaction with `origin`. The items and categories are read across
+ * event-loop turns first (a list of tens of thousands holds the loop for
+ * hundreds of milliseconds when walked at once); those with something to do
+ * are read again, as they are then, inside the transaction.
+ */
+export async function maintainDocument(
+  doc: Y.Doc,
+  owners: ClientIds,
+  {
+    now,
+    horizonMs = DELETION_HORIZON_MS,
+    origin,
+    cancelled = () => false,
+  }: { now: number; horizonMs?: number; origin: unknown; /** Checked between steps and before writing: true stops without writing. */ cancelled?: () => boolean },
+): Promise<MaintenanceResult> {
+  const stop = () => doc.isDestroyed || cancelled()
+  const candidates: Entity[] = []
+  await eachAcrossTurns(listEntities(doc), (entity) => {
+    if (stop()) return false
+    if (isFoldable(entity, now, horizonMs) || supersededEntries(entity).length > 0) candidates.push(entity)
+  })
+  const result: MaintenanceResult = { folded: 0, pruned: 0 }
+  if (stop()) return result
   doc.transact(() => {
-    const folded = foldDeletions(doc, { now, horizonMs }).length
-    const pruned = pruneSuperseded(doc)
-    if (folded + pruned > 0) owners.noteServerWrite(now)
-    result = { folded, pruned }
+    for (const entity of candidates) {
+      // Changed meanwhile? Only what still holds is done: an item restored since is not folded.
+      if (entity.parent.get(entity.id) !== entity.owner) continue
+      if (isFoldable(entity, now, horizonMs)) {
+        entity.parent.delete(entity.id)
+        result.folded++
+        continue
+      }
+      for (const [container, key] of supersededEntries(entity)) {
+        container.delete(key)
+        result.pruned++
+      }
+    }
+    for (const [container, key] of supersededTitleEntries(doc)) {
+      container.delete(key)
+      result.pruned++
+    }
+    if (result.folded + result.pruned > 0) owners.noteServerWrite(now)
   }, origin)
   return result
 }

@@ -126,6 +126,8 @@ export class Room {
   /** Holds (joins being set up, HTTP requests) keeping the room loaded besides its connections. */
   private holds = 0
   private isDeleted = false
+  /** Set while the housekeeping walk runs (`maintain`). */
+  private maintaining = false
   /** Set when storage fails, until handed over (`takeUnstored`). */
   private unstored: Uint8Array | null = null
 
@@ -170,7 +172,7 @@ export class Room {
         options.quota?.stored(id, this.writer.storedBytes)
         this.emitIfIdle()
       },
-      beforeCompact: () => this.maintain(),
+      onCompaction: () => this.maintain(),
     })
     this.awareness = new awarenessProtocol.Awareness(this.doc)
     // The server is not a participant: it must not announce a presence of its own.
@@ -279,15 +281,24 @@ export class Room {
   }
 
   /**
-   * Housekeeping before a compaction, when it is due: deletions past the
-   * horizon folded away, superseded register entries pruned
-   * (server/maintenance.ts), as one server change relayed and stored like any.
+   * Housekeeping when a compaction is due, if it is due too: deletions past
+   * the horizon folded away, superseded register entries pruned
+   * (server/maintenance.ts), read across event-loop turns, then written as
+   * one server change relayed and stored like any (the next compaction
+   * folds it in).
    */
   private maintain(): void {
-    if (this.isDeleted || this.failed) return
+    if (this.isDeleted || this.failed || this.maintaining) return
     if (this.options.maintenance && !this.options.maintenance.claim(this.id)) return
-    const { folded, pruned } = maintainDocument(this.doc, this.clientIds, { now: Date.now(), origin: SERVER_ORIGIN })
-    if (folded + pruned > 0) this.options.log.info({ list: this.id, folded, pruned }, 'folded old deletions and pruned superseded entries')
+    this.maintaining = true
+    maintainDocument(this.doc, this.clientIds, { now: Date.now(), origin: SERVER_ORIGIN, cancelled: () => this.isDeleted || this.failed })
+      .then(({ folded, pruned }) => {
+        if (folded + pruned > 0) this.options.log.info({ list: this.id, folded, pruned }, 'folded old deletions and pruned superseded entries')
+      })
+      .catch((err: unknown) => this.options.log.error({ list: this.id, err }, 'list housekeeping failed'))
+      .finally(() => {
+        this.maintaining = false
+      })
   }
 
   /**

@@ -15,6 +15,7 @@ import {
   removeChecked,
   removeItem,
   renameCategory,
+  restoreCategory,
   restoreItem,
   editItemText,
   setChecked,
@@ -23,6 +24,7 @@ import {
   type ListEvent,
 } from './list-document.ts'
 import { encodeTimestamp, HybridLogicalClock, normalizeTimestamp, parseTimestamp } from './hlc.ts'
+import { categoriesMap } from './list-layout.ts'
 import { readField, writeField } from './lww-register.ts'
 
 // ---------------------------------------------------------------------------
@@ -676,6 +678,22 @@ describe('observeListEvents', () => {
     expectBoth(result, (local) => [
       expect.objectContaining({ type: 'item_updated', local, changes: ['categoryId'] }),
       expect.objectContaining({ type: 'category_deleted', local }),
+    ])
+  })
+
+  it('restoring a category reports the items filed under it as updated (categoryId), and no other item', () => {
+    const result = eventsOf(
+      (doc) => restoreCategory(doc, [...categoriesMap(doc).keys()][0]!),
+      (doc) => {
+        const dairy = addCategory(doc, { name: 'Dairy' })
+        addItem(doc, { text: 'milk', categoryId: dairy, createdBy: 'alice' })
+        addItem(doc, { text: 'bread', createdBy: 'alice' })
+        removeCategory(doc, dairy)
+      },
+    )
+    expectBoth(result, (local) => [
+      expect.objectContaining({ type: 'category_created', local }),
+      expect.objectContaining({ type: 'item_updated', local, item: expect.objectContaining({ text: 'milk' }), changes: ['categoryId'] }),
     ])
   })
 

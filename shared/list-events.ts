@@ -15,14 +15,17 @@ import {
   itemsMap,
   liveCategories,
   readAllCategories,
-  readAllItems,
   readCategory,
   readItem,
   type Category,
+  type CategoryCheck,
   type Item,
 } from './list-layout.ts'
 import { walkAcrossTurns } from './across-turns.ts'
 import { compareRows } from './order-keys.ts'
+
+/** `readItem` with every category taken as live: the observer resolves categories itself, and indexes the stored ones. */
+const keepStoredCategory = () => true
 
 /** Item fields whose change is reported by `item_updated` (`checked` has its own events). */
 export type ItemField = 'text' | 'quantity' | 'categoryId' | 'order'
@@ -88,6 +91,9 @@ class ListEventObserver {
   private initial: Iterator<string> | null
   private readonly touchedItems = new Set<string>()
   private readonly touchedCategories = new Set<string>()
+  /** Per category id, the known items whose stored category it is, live or not: who to read again when it comes or goes. */
+  private readonly filedUnder = new Map<string, Set<string>>()
+  private readonly storedCategory = new Map<string, string>()
 
   constructor(
     private readonly doc: Y.Doc,
@@ -103,7 +109,8 @@ class ListEventObserver {
   }
 
   readBaselineNow(): void {
-    for (const item of readAllItems(this.doc)) this.knownItems.set(item.id, item)
+    const isCategory = liveCategories(this.doc)
+    for (const id of this.items.keys()) this.readBaseline(id, isCategory)
     this.initial = null
   }
 
@@ -128,10 +135,29 @@ class ListEventObserver {
     this.doc.off('afterTransaction', this.onTransaction)
   }
 
-  private readBaseline(id: string): void {
-    const map = entryMap(this.items, id)
-    const item = map && readItem(id, map, liveCategories(this.doc))
+  private readBaseline(id: string, isCategory = liveCategories(this.doc)): void {
+    const item = this.read(id, isCategory)
     if (item) this.knownItems.set(id, item)
+  }
+
+  /** The item as readers see it now (undefined once deleted), noting the category it is filed under. */
+  private read(id: string, isCategory: CategoryCheck): Item | undefined {
+    const map = entryMap(this.items, id)
+    const stored = (map && readItem(id, map, keepStoredCategory)) ?? undefined
+    const before = this.storedCategory.get(id)
+    const after = stored?.categoryId ?? undefined
+    if (before !== after) {
+      if (before !== undefined) this.filedUnder.get(before)?.delete(id)
+      if (after !== undefined) {
+        let filed = this.filedUnder.get(after)
+        if (!filed) this.filedUnder.set(after, (filed = new Set()))
+        filed.add(id)
+        this.storedCategory.set(id, after)
+      } else this.storedCategory.delete(id)
+    }
+    if (!stored || stored.categoryId === null || isCategory(stored.categoryId)) return stored
+    // A concurrent "assign to category X" can outlive X's deletion; it reads as uncategorised.
+    return { ...stored, categoryId: null }
   }
 
   // Deep observers run before 'afterTransaction', so by then both sets hold
@@ -145,12 +171,8 @@ class ListEventObserver {
     if (touchedItems.size === 0 && touchedCategories.size === 0) return
     const base: EventBase = { local: transaction.local, origin: transaction.origin }
     const categoryChanges = diffCategories(this.doc, touchedCategories, this.knownCategories, base)
-    if (categoryChanges.membershipChanged) {
-      // Items point at categories by id; adding or removing a category can
-      // change how untouched items resolve, so every item is re-read.
-      for (const id of this.knownItems.keys()) touchedItems.add(id)
-      for (const id of this.items.keys()) touchedItems.add(id)
-    }
+    // Items point at categories by id: a category that came or went changes how the items filed under it read.
+    for (const categoryId of categoryChanges.cameOrWent) for (const id of this.filedUnder.get(categoryId) ?? []) touchedItems.add(id)
     if (this.initial) {
       // While the baseline is read, an item not known yet is read as part of it, without an event.
       for (const id of touchedItems) {
@@ -159,7 +181,8 @@ class ListEventObserver {
         this.readBaseline(id)
       }
     }
-    const itemEvents = diffItems(this.doc, touchedItems, this.knownItems, base)
+    const isCategory = liveCategories(this.doc)
+    const itemEvents = diffItems(touchedItems, this.knownItems, (id) => this.read(id, isCategory), base)
     touchedItems.clear()
     touchedCategories.clear()
     // Categories appear before the items filed under them and disappear after.
@@ -188,11 +211,11 @@ function diffCategories(
   touched: ReadonlySet<string>,
   known: Map<string, Category>,
   base: EventBase,
-): { before: ListEvent[]; after: ListEvent[]; membershipChanged: boolean } {
+): { before: ListEvent[]; after: ListEvent[]; cameOrWent: string[] } {
   const categories = categoriesMap(doc)
   const before: ListEvent[] = []
   const after: ListEvent[] = []
-  let membershipChanged = false
+  const cameOrWent: string[] = []
   for (const id of touched) {
     const previous = known.get(id)
     const map = entryMap(categories, id)
@@ -201,27 +224,24 @@ function diffCategories(
     else known.delete(id)
 
     if (!previous && category) {
-      membershipChanged = true
+      cameOrWent.push(id)
       before.push({ ...base, type: 'category_created', category })
     } else if (previous && !category) {
-      membershipChanged = true
+      cameOrWent.push(id)
       after.push({ ...base, type: 'category_deleted', id, category: previous })
     } else if (previous && category) {
       const changes = CATEGORY_FIELDS.filter((field) => previous[field] !== category[field])
       if (changes.length > 0) before.push({ ...base, type: 'category_updated', category, previous, changes })
     }
   }
-  return { before, after, membershipChanged }
+  return { before, after, cameOrWent }
 }
 
-function diffItems(doc: Y.Doc, touched: ReadonlySet<string>, known: Map<string, Item>, base: EventBase): ListEvent[] {
-  const items = itemsMap(doc)
-  const isCategory = liveCategories(doc)
+function diffItems(touched: ReadonlySet<string>, known: Map<string, Item>, read: (id: string) => Item | undefined, base: EventBase): ListEvent[] {
   const changed: Array<{ previous: Item | undefined; item: Item | undefined; row: Item }> = []
   for (const id of touched) {
     const previous = known.get(id)
-    const map = entryMap(items, id)
-    const item = (map && readItem(id, map, isCategory)) ?? undefined
+    const item = read(id)
     if (item) known.set(id, item)
     else known.delete(id)
     const row = item ?? previous

@@ -55,7 +55,7 @@ function storedEntries(owner: Y.Map<unknown>): StoredEntry[] {
   return found
 }
 
-function* entities(doc: Y.Doc): Generator<{ parent: Y.Map<unknown>; id: string; owner: Y.Map<unknown>; schema: Schema }> {
+function* entities(doc: Y.Doc): Generator<Entity> {
   for (const [parent, schema] of [
     [itemsMap(doc), ITEM_REGISTERS],
     [categoriesMap(doc), CATEGORY_REGISTERS],
@@ -99,14 +99,58 @@ export function stripFutureEntries(doc: Y.Doc, limitMs: number): number {
  * item stays deleted. Returns the ids folded. Must run inside a transaction.
  */
 export function foldDeletions(doc: Y.Doc, { now, horizonMs = DELETION_HORIZON_MS }: { now: number; horizonMs?: number }): string[] {
-  const folded: Array<[Y.Map<unknown>, string]> = []
-  for (const { parent, id, owner, schema } of entities(doc)) {
-    const existence = readExistence(scanEntries(owner), schema)
-    const since = existence.alive ? null : wallOf(existence.deletion?.t)
-    if (since !== null && since < now - horizonMs) folded.push([parent, id])
+  const folded = [...entities(doc)].filter((entity) => isFoldable(entity, now, horizonMs))
+  for (const { parent, id } of folded) parent.delete(id)
+  return folded.map(({ id }) => id)
+}
+
+/** An item or category as maintenance visits it: where it is stored, and its registers' schema. */
+export interface Entity {
+  parent: Y.Map<unknown>
+  id: string
+  owner: Y.Map<unknown>
+  schema: Schema
+}
+
+/** Every item and category of `doc`, lazily (the maps may change between steps of a walk across turns). */
+export function listEntities(doc: Y.Doc): Iterable<Entity> {
+  return entities(doc)
+}
+
+/** Whether `entity` has been deleted for longer than `horizonMs` (by the deletion's wall time): `foldDeletions` removes it. */
+export function isFoldable({ owner, schema }: Entity, now: number, horizonMs = DELETION_HORIZON_MS): boolean {
+  const existence = readExistence(scanEntries(owner), schema)
+  const since = existence.alive ? null : wallOf(existence.deletion?.t)
+  return since !== null && since < now - horizonMs
+}
+
+/** The register entries of `entity` that can never win again (what `pruneSuperseded` deletes of it), as [container, key]. */
+export function supersededEntries({ owner, schema }: Entity): Array<[Y.Map<unknown>, string]> {
+  return superseded(storedEntries(owner), schema)
+}
+
+/** The title register's entries that can never win again, as [container, key]. */
+export function supersededTitleEntries(doc: Y.Doc): Array<[Y.Map<unknown>, string]> {
+  const title = titleRegister(doc)
+  const titleEntries: StoredEntry[] = []
+  for (const [key, value] of title.entries()) {
+    const entry = readEntry(key, value)
+    if (entry) titleEntries.push({ container: title, field: 'title', entry })
   }
-  for (const [parent, id] of folded) parent.delete(id)
-  return folded.map(([, id]) => id)
+  return superseded(titleEntries, { title: (value: unknown) => typeof value === 'string' })
+}
+
+function superseded(entries: StoredEntry[], schema: Schema): Array<[Y.Map<unknown>, string]> {
+  const winners = new Map<string, ReadEntry>()
+  for (const { field, entry } of entries) {
+    if (schema[field]?.(entry.v) && beats(entry, winners.get(field))) winners.set(field, entry)
+  }
+  const doomed: Array<[Y.Map<unknown>, string]> = []
+  for (const { container, field, entry } of entries) {
+    const winner = winners.get(field)
+    if (winner && entry.t < winner.t) doomed.push([container, entry.key])
+  }
+  return doomed
 }
 
 /**
@@ -118,25 +162,8 @@ export function foldDeletions(doc: Y.Doc, { now, horizonMs = DELETION_HORIZON_MS
  * a transaction.
  */
 export function pruneSuperseded(doc: Y.Doc): number {
-  const doomed: Array<[Y.Map<unknown>, string]> = []
-  const prune = (entries: StoredEntry[], schema: Schema) => {
-    const winners = new Map<string, ReadEntry>()
-    for (const { field, entry } of entries) {
-      if (schema[field]?.(entry.v) && beats(entry, winners.get(field))) winners.set(field, entry)
-    }
-    for (const { container, field, entry } of entries) {
-      const winner = winners.get(field)
-      if (winner && entry.t < winner.t) doomed.push([container, entry.key])
-    }
-  }
-  for (const { owner, schema } of entities(doc)) prune(storedEntries(owner), schema)
-  const title = titleRegister(doc)
-  const titleEntries: StoredEntry[] = []
-  for (const [key, value] of title.entries()) {
-    const entry = readEntry(key, value)
-    if (entry) titleEntries.push({ container: title, field: 'title', entry })
-  }
-  prune(titleEntries, { title: (value: unknown) => typeof value === 'string' })
+  const doomed = [...entities(doc)].flatMap((entity) => supersededEntries(entity))
+  doomed.push(...supersededTitleEntries(doc))
   for (const [container, key] of doomed) container.delete(key)
   return doomed.length
 }
