@@ -148,8 +148,8 @@ describe('a list stored with 60,000 items (before the cap)', () => {
     const answered = samples.filter((sample) => !sample.error)
     expect(answered.length).toBeGreaterThan(10)
     expect(samples.filter((sample) => sample.error)).toEqual([])
-    const worst = Math.max(...answered.map(ownLatencyMs))
-    expect(worst, `/healthz: ${answered.length} probes, max ${Math.max(...answered.map((s) => s.ms))} ms wall clock`).toBeLessThan(50)
+    const worst = answered.reduce((a, b) => (ownLatencyMs(b) > ownLatencyMs(a) ? b : a))
+    expect(ownLatencyMs(worst), `/healthz: ${answered.length} probes, the worst sent at ${worst.at} (${worst.ms} ms wall clock)`).toBeLessThan(50)
     expect(lags.length).toBeGreaterThan(0)
     expect(Math.max(...lags)).toBeLessThan(1000)
   }

@@ -30,15 +30,23 @@ export interface SyncAnswerReceiver {
   send(message: Uint8Array): void
 }
 
-/** What a client with `stateVector` lacks: one update if little (computed now), else a walker started on it. */
-type Diff = { whole: Uint8Array } | { chunker: DocChunker; first: Uint8Array }
+/** What a client with `stateVector` lacks: one update if little (computed now), else a walker to start. */
+type Diff = { whole: Uint8Array } | { chunker: DocChunker }
+
+/**
+ * A client lacking at most this many clocks (characters, entries, items)
+ * gets one update, computed at once (a few milliseconds at most); beyond,
+ * the chunks, computed across turns from the first.
+ */
+const MISSING_AT_ONCE = 8192
 
 /** Starts the diff for `stateVector` (encoded; a malformed one throws, synchronously). */
 function startDiff(doc: Y.Doc, stateVector: Uint8Array): Diff {
-  const chunker = new DocChunker(doc, Y.decodeStateVector(stateVector))
-  const first = chunker.next()
-  if (!first || chunker.structsDone) return { whole: Y.encodeStateAsUpdate(doc, stateVector) }
-  return { chunker, first }
+  const has = Y.decodeStateVector(stateVector)
+  let missing = 0
+  for (const [client, clock] of Y.decodeStateVector(Y.encodeStateVector(doc))) missing += Math.max(0, clock - (has.get(client) ?? 0))
+  if (missing <= MISSING_AT_ONCE) return { whole: Y.encodeStateAsUpdate(doc, stateVector) }
+  return { chunker: new DocChunker(doc, has) }
 }
 
 /** Answers `stateVector` (encoded; a malformed one throws before anything is sent). */
@@ -51,15 +59,16 @@ export function answerSyncStep1(room: SyncAnswerRoom, to: SyncAnswerReceiver, st
   if ('whole' in diff) return send(SyncStep.Step2, diff.whole)
   const { chunker } = diff
   // Each update is sent once the next exists, so that the last one goes as the step 2.
-  let held = diff.first
+  let held: Uint8Array | null = null
   void walkAcrossTurns(() => {
     if (to.isClosed) return false
     const chunk = chunker.next()
     if (!chunk) {
-      send(SyncStep.Step2, held)
+      // Never null here: a client lacking more than MISSING_AT_ONCE gets at least one chunk.
+      send(SyncStep.Step2, held ?? Y.encodeStateAsUpdate(room.doc, chunker.sentStateVector()))
       return false
     }
-    send(SyncStep.Update, held)
+    if (held) send(SyncStep.Update, held)
     held = chunk
     return true
   })
@@ -73,7 +82,7 @@ export function answerSyncStep1(room: SyncAnswerRoom, to: SyncAnswerReceiver, st
 export function diffUpdates(doc: Y.Doc, stateVector: Uint8Array): Promise<Uint8Array[]> {
   const diff = startDiff(doc, stateVector)
   if ('whole' in diff) return Promise.resolve([diff.whole])
-  const updates = [diff.first]
+  const updates: Uint8Array[] = []
   return walkAcrossTurns(() => {
     const chunk = diff.chunker.next()
     if (chunk) updates.push(chunk)

@@ -29,6 +29,25 @@ export function encodeUpdates(updates: readonly Uint8Array[]): Uint8Array {
   return encoding.toUint8Array(encoder)
 }
 
+/**
+ * The same bytes as `encodeUpdates(updates)`, as pieces to write one after
+ * another (a stream, a response): the updates themselves are not copied.
+ */
+export function encodeUpdatesInPieces(updates: readonly Uint8Array[]): Uint8Array[] {
+  if (updates.length === 1) return [updates[0]!]
+  const header = encoding.createEncoder()
+  encoding.writeUint8Array(header, MAGIC)
+  encoding.writeVarUint(header, VERSION)
+  encoding.writeVarUint(header, updates.length)
+  const pieces: Uint8Array[] = [encoding.toUint8Array(header)]
+  for (const update of updates) {
+    const length = encoding.createEncoder()
+    encoding.writeVarUint(length, update.byteLength)
+    pieces.push(encoding.toUint8Array(length), update)
+  }
+  return pieces
+}
+
 /** The updates `bytes` holds, to apply in order (views into `bytes`, not copies): a sequence's, or `bytes` itself. */
 export function decodeUpdates(bytes: Uint8Array): Uint8Array[] {
   if (!isSequence(bytes)) return [bytes]
