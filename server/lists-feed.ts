@@ -27,8 +27,7 @@
 import { encodeListsFeed, type ListMemberRef, type ListOverview, type ListsFeedMessage } from '../shared/lists-feed.ts'
 import { subscribeDecoded, type Fanout } from './fanout.ts'
 import { DocStatsTracker, sameStats, type DocStats } from './list-doc-stats.ts'
-import { storedUpdates } from './stored-doc.ts'
-import { statsOffThread } from './stored-doc-worker.ts'
+import { storedDocStats } from './stored-doc.ts'
 import type { Logger } from './logger.ts'
 import { decodeListsFeedChange, encodeListsFeedChange, topics, type AccessChange, type ListsFeedChange } from './node-protocol.ts'
 import type { Room } from './room.ts'
@@ -304,7 +303,7 @@ export class ListsFeed {
     if (!loading) {
       loading = this.options.store
         .loadDoc(listId)
-        .then((stored) => statsOffThread(storedUpdates(stored)))
+        .then((stored) => storedDocStats(stored))
         .finally(() => this.statsLoading.delete(listId))
       this.statsLoading.set(listId, loading)
       void loading.then((stats) => {

@@ -15,7 +15,8 @@ import { eachAcrossTurns } from '../shared/across-turns.ts'
 import { encodeUpdates, decodeUpdates } from '../shared/update-sequence.ts'
 import { CHUNK_BYTES, DocChunker } from './doc-chunks.ts'
 import type { StoredDoc } from './storage/storage.ts'
-import { chunksOffThread } from './stored-doc-worker.ts'
+import { docStats, type DocStats } from './list-doc-stats.ts'
+import { chunksOffThread, statsOffThread } from './stored-doc-worker.ts'
 
 /** A stored update larger than this is not applied on the event loop: the worker cuts the document into chunks first. */
 export const MAX_APPLIED_BYTES = 4 * CHUNK_BYTES
@@ -57,6 +58,25 @@ export async function docFromStoredAcrossTurns(stored: Pick<StoredDoc, 'snapshot
   return doc
 }
 
+
+/** A stored document this small is counted on the event loop (a few milliseconds); a larger one on the worker. */
+const STATS_AT_ONCE_BYTES = 64 * 1024
+
+/**
+ * The lists feed's stats of a stored document: counted at once when small,
+ * else on the worker thread (which then starts, if it has not yet: ~0.5 s
+ * of CPU the first time, so a server of small lists never starts it).
+ */
+export function storedDocStats(stored: Pick<StoredDoc, 'snapshot' | 'updates'>): Promise<DocStats> {
+  const updates = storedUpdates(stored)
+  if (updates.reduce((sum, update) => sum + update.byteLength, 0) > STATS_AT_ONCE_BYTES) return statsOffThread(updates)
+  const doc = docFromUpdates(updates)
+  try {
+    return Promise.resolve(docStats(doc))
+  } finally {
+    doc.destroy()
+  }
+}
 
 /** The snapshot compaction stores for `doc`: one update if it fits in a chunk, else the chunks (shared/update-sequence.ts). */
 export function snapshotOf(doc: Y.Doc): Uint8Array {
