@@ -5,7 +5,7 @@ test('every kind of change made by A reaches B, and back', async ({ alice, bob }
   await Promise.all([alice.openList(listId), bob.openList(listId)])
 
   // Add: quick add keeps the field focused for the next item.
-  const quickAdd = alice.page.getByRole('textbox', { name: 'Add an item' })
+  const quickAdd = alice.page.getByRole('combobox', { name: 'Add an item' })
   await quickAdd.fill('Milk')
   await quickAdd.press('Enter')
   await expect(bob.checkbox('Milk')).toBeVisible({ timeout: 1000 })
@@ -115,7 +115,7 @@ test('presence: avatars, the focused item, and "is typing…"', async ({ alice, 
   // ...and at once on blur.
   await bob.page.keyboard.type('!')
   await expect(typing).toBeVisible()
-  await bob.page.getByRole('textbox', { name: 'Add an item' }).focus()
+  await bob.page.getByRole('combobox', { name: 'Add an item' }).focus()
   await expect(alice.page.getByText('Bob Baker is typing…')).toBeHidden({ timeout: 1000 })
   await expect(alice.row('Coffee beans!')).not.toHaveAttribute('data-focused-by')
 

@@ -7,7 +7,7 @@ test('a viewer gets a read-only list; a write forced through window.colist is ap
 
   const { page } = bob
   await expect(page.getByText('View only.')).toBeVisible()
-  await expect(page.getByRole('textbox', { name: 'Add an item' })).toHaveCount(0)
+  await expect(page.getByRole('combobox', { name: 'Add an item' })).toHaveCount(0)
   await expect(bob.checkbox('Flour')).toBeDisabled()
   await expect(bob.textField('Flour')).toHaveAttribute('readonly', '')
   await expect(page.getByRole('button', { name: 'Delete Flour' })).toHaveCount(0)
@@ -74,14 +74,14 @@ test('the owner shares, changes the role, and removes B, who is told at once', a
   await bob.page.goto('/')
   await bob.page.getByRole('region', { name: /Shared with me/ }).getByRole('link', { name: 'Holiday packing' }).click()
   await expect(bob.status()).toHaveText('All changes saved')
-  await expect(bob.page.getByRole('textbox', { name: 'Add an item' })).toBeVisible()
+  await expect(bob.page.getByRole('combobox', { name: 'Add an item' })).toBeVisible()
 
   // A role change reaches the open list live.
   await dialog.getByRole('combobox', { name: 'Role of Bob Baker' }).selectOption('viewer')
   await expect(bob.page.getByText('View only.')).toBeVisible()
-  await expect(bob.page.getByRole('textbox', { name: 'Add an item' })).toHaveCount(0)
+  await expect(bob.page.getByRole('combobox', { name: 'Add an item' })).toHaveCount(0)
   await dialog.getByRole('combobox', { name: 'Role of Bob Baker' }).selectOption('editor')
-  await expect(bob.page.getByRole('textbox', { name: 'Add an item' })).toBeVisible()
+  await expect(bob.page.getByRole('combobox', { name: 'Add an item' })).toBeVisible()
   await expect(dialog.getByText('Bob Baker is now an editor.')).toBeVisible()
   await screenshot(alice.page, 'share-dialog', testInfo)
 

@@ -12,7 +12,7 @@ import * as Y from 'yjs'
 import { simpleDiffString } from 'lib0/diff'
 import { uuidv4 } from 'lib0/random'
 import { clockOf } from './hlc.ts'
-import { stampAfter, writeField, writeRegister } from './lww-register.ts'
+import { stampAfter, winner, writeField, writeRegister } from './lww-register.ts'
 import {
   CATEGORY_REGISTERS,
   ITEM_REGISTERS,
@@ -28,6 +28,7 @@ import {
   noteChange,
   readExistence,
   readItem,
+  readItemStatus,
   readStoredCategoryId,
   readTitle,
   scanEntries,
@@ -271,13 +272,18 @@ export function listItems(doc: Y.Doc): ListView {
 // Categories
 // ---------------------------------------------------------------------------
 
-/** Appends a category at the end of the category order. */
-export function addCategory(doc: Y.Doc, input: { name: string }): string {
+/**
+ * Adds a category: at the end of the category order, or right after
+ * `after` (null: first), so it is placed where the person made it.
+ */
+export function addCategory(doc: Y.Doc, input: { name: string; after?: string | null }): string {
   const name = validCategoryName(input.name)
+  if (input.after !== undefined && input.after !== null) requireCategory(doc, input.after)
   const id = uuidv4()
   change(doc, () => {
     const rows = readAllCategories(doc)
-    const placement = placeAt(rows, rows.length)
+    const placement = placeAt(rows, insertionIndex(rows, input.after, 'category'))
+    writeOrderKeys(doc, categoriesMap(doc), placement.rekeyed)
     const fields = { name, order: placement.key, createdAt: clockOf(doc).now() }
     categoriesMap(doc).set(id, createCategoryMap(doc, fields, clockOf(doc).tick(doc.clientID)))
   })
@@ -318,6 +324,63 @@ export function moveCategory(doc: Y.Doc, id: string, target: MoveTarget): void {
 
 export function listCategories(doc: Y.Doc): Category[] {
   return readAllCategories(doc)
+}
+
+// ---------------------------------------------------------------------------
+// What the list remembers
+// ---------------------------------------------------------------------------
+
+/** An item as last written, deleted or not: what the list remembers of it (see `listPastItems`). */
+export interface PastItem {
+  id: string
+  text: string
+  quantity: string
+  /** Its category as stored, even if that category is deleted now; null when none. */
+  categoryId: string | null
+  /** That category's name (deleted categories keep theirs until folded); null when none or unknown. */
+  categoryName: string | null
+  checked: boolean
+  deleted: boolean
+  /** The timestamp (HLC) of its latest write, its deletion included: how recent it is, the same on every replica. */
+  lastWrite: string
+}
+
+/**
+ * Every item the document still holds — open, checked and deleted ones
+ * (deleted items stay until the server folds them, 30 days after their
+ * deletion) — as last written, in no particular order. For suggestions and
+ * remembered categories; reads every item once.
+ */
+export function listPastItems(doc: Y.Doc): PastItem[] {
+  const names = new Map<string, string | null>()
+  const nameOf = (categoryId: string): string | null => {
+    if (!names.has(categoryId)) {
+      const category = entryMap(categoriesMap(doc), categoryId)
+      const name = category ? winner(scanEntries(category).get('name') ?? [], CATEGORY_REGISTERS.name)?.v : undefined
+      names.set(categoryId, typeof name === 'string' && name.trim() !== '' ? name : null)
+    }
+    return names.get(categoryId) ?? null
+  }
+  const items: PastItem[] = []
+  for (const [id, value] of itemsMap(doc).entries()) {
+    if (!(value instanceof Y.Map)) continue
+    const item = value as Y.Map<unknown>
+    const scanned = scanEntries(item)
+    const text = item.get('text')
+    const categoryId = (winner(scanned.get('category') ?? [], ITEM_REGISTERS.category)?.v as string | null | undefined) ?? null
+    const status = readItemStatus(item)
+    items.push({
+      id,
+      text: text instanceof Y.Text ? text.toString() : '',
+      quantity: (winner(scanned.get('quantity') ?? [], ITEM_REGISTERS.quantity)?.v as string | undefined) ?? '',
+      categoryId,
+      categoryName: categoryId === null ? null : nameOf(categoryId),
+      checked: winner(scanned.get('checked') ?? [], ITEM_REGISTERS.checked)?.v === true,
+      deleted: !status.alive,
+      lastWrite: status.lastWrite,
+    })
+  }
+  return items
 }
 
 // ---------------------------------------------------------------------------

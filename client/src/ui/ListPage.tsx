@@ -3,7 +3,6 @@ import { useCallback, useEffect, useMemo, useState, type ReactElement } from 're
 import type { PublicUser } from '../../../shared/api.ts'
 import {
   addCategory,
-  addItem,
   editItemText,
   getItem,
   itemText,
@@ -27,6 +26,7 @@ import { useListView } from '../hooks/use-list-view.ts'
 import { useObservable } from '../hooks/use-observable.ts'
 import { useUndoShortcuts } from '../hooks/use-undo-shortcuts.ts'
 import { useUndoState } from '../hooks/use-undo-state.ts'
+import { fileUnderNewCategory } from '../list/categories.ts'
 import { stepWithinGroup, type Placement } from '../list/reorder.ts'
 import { otherPeople, typingText, type Peer } from '../presence/peers.ts'
 import { clockNotice } from '../sync/clock-offset.ts'
@@ -162,6 +162,7 @@ function OpenList({ sync, user, rejection, onDismissRejection }: OpenListProps):
       },
       setQuantity: (id, quantity) => change((doc) => updateItem(doc, id, { quantity })),
       setCategory: (id, categoryId) => change((doc) => updateItem(doc, id, { categoryId })),
+      fileUnderNew: (id, name) => change((doc) => void fileUnderNewCategory(doc, id, name)),
       remove: (id) => {
         const item = view.items.find((entry) => entry.id === id)
         if (change((doc) => removeItem(doc, id))) notify(`Deleted “${item ? itemName(item) : 'item'}”`, () => change((doc) => restoreItem(doc, id)))
@@ -301,8 +302,12 @@ function OpenList({ sync, user, rejection, onDismissRejection }: OpenListProps):
 
         {canWrite && !(notDownloaded && role === null) && (
           <QuickAdd
+            doc={sync.doc}
+            listId={sync.listId}
+            userId={user.id}
             categories={categories}
-            onAdd={(text, categoryId) => change((doc) => void addItem(doc, { text, categoryId, createdBy: user.id }))}
+            change={change}
+            focusIfEmpty={state.replicaLoaded && view.items.length === 0}
             onTyping={() => sync.presence?.typed()}
             onStopTyping={() => sync.presence?.stoppedTyping()}
           />

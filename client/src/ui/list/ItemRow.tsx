@@ -10,6 +10,7 @@ import { LIMITS, type Category, type Item } from '../../../../shared/list-docume
 import type { Peer } from '../../presence/peers.ts'
 import { LOCAL_ORIGIN } from '../../sync/origins.ts'
 import { Icon } from '../Icon.tsx'
+import { CategoryPicker } from './CategoryPicker.tsx'
 import { ItemTextField } from './ItemTextField.tsx'
 import { RegisterField } from './RegisterField.tsx'
 
@@ -33,6 +34,8 @@ export interface ItemActions {
   goneWhileEditing(id: string, name: string, selection: { start: number; end: number }): void
   setQuantity(id: string, quantity: string): void
   setCategory(id: string, categoryId: string | null): void
+  /** Makes a category named `name` right after the item's and files the item under it (the row's category picker); false if refused. */
+  fileUnderNew?(id: string, name: string): boolean
   remove(id: string): void
   /** Moves one place up (-1) or down (+1) in its group; false at an end. */
   step(id: string, delta: -1 | 1): boolean
@@ -167,6 +170,9 @@ export function ItemRow({ item, categories, canWrite, focusedBy, actions, addedB
           onTyping={actions.typed}
           onStopTyping={actions.stoppedTyping}
         />
+        {canWrite && !item.checked && (
+          <CategoryPicker name={name} categoryId={item.categoryId} categories={categories} onPick={(id) => actions.setCategory(item.id, id)} onCreate={(category) => actions.fileUnderNew?.(item.id, category) ?? false} />
+        )}
         {canWrite && (
           <button
             type="button"

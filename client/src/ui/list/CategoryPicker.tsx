@@ -1,0 +1,97 @@
+/**
+ * An item's category in one action: a small tag button in the row that opens
+ * the platform's own picker (a native select laid over it: a list on phones,
+ * a menu on desktops, arrow keys and screen readers included). Its last
+ * option, "New category…", asks for a name; the category is made right after
+ * the item's current one and the item filed under it (`fileUnderNewCategory`).
+ */
+import { useId, useState, type ReactElement } from 'react'
+import { LIMITS, type Category } from '../../../../shared/list-document.ts'
+import './category-picker.css'
+
+interface CategoryPickerProps {
+  /** What the item is called (labels). */
+  name: string
+  categoryId: string | null
+  categories: Category[]
+  onPick: (categoryId: string | null) => void
+  /** Makes a category named `name` and files the item under it; false if refused. */
+  onCreate: (name: string) => boolean
+}
+
+const NEW = '__new__'
+
+export function CategoryPicker({ name, categoryId, categories, onPick, onCreate }: CategoryPickerProps): ReactElement {
+  const [creating, setCreating] = useState(false)
+  const [draft, setDraft] = useState('')
+  const id = useId()
+  const current = categories.find((category) => category.id === categoryId) ?? null
+
+  function close() {
+    setCreating(false)
+    setDraft('')
+  }
+
+  return (
+    <span className={`category-picker${current ? ' category-picker--set' : ''}`}>
+      <span className="category-picker__face" aria-hidden="true">
+        <svg width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round">
+          <path d="M20.6 13.4 13.4 20.6a2 2 0 0 1-2.8 0L3 13V3h10l7.6 7.6a2 2 0 0 1 0 2.8ZM7.5 7.5h.01" />
+        </svg>
+      </span>
+      <select
+        className="category-picker__select"
+        aria-label={`File ${name} under a category`}
+        title={current ? `In ${current.name} — change category` : 'Choose a category'}
+        value={current?.id ?? ''}
+        data-focus-key="category"
+        onChange={(event) => {
+          const value = event.target.value
+          if (value === NEW) setCreating(true)
+          else onPick(value === '' ? null : value)
+        }}
+      >
+        <option value="">No category</option>
+        {categories.map((category) => (
+          <option key={category.id} value={category.id}>
+            {category.name}
+          </option>
+        ))}
+        <option value={NEW}>New category…</option>
+      </select>
+      {creating && (
+        <form
+          className="category-picker__new"
+          onSubmit={(event) => {
+            event.preventDefault()
+            if (draft.trim() && onCreate(draft.trim())) close()
+          }}
+        >
+          <label htmlFor={`${id}-name`} className="visually-hidden">
+            New category for {name}
+          </label>
+          <input
+            id={`${id}-name`}
+            placeholder="New category"
+            value={draft}
+            maxLength={LIMITS.categoryName}
+            autoFocus
+            onChange={(event) => setDraft(event.target.value)}
+            onKeyDown={(event) => {
+              if (event.key === 'Escape') {
+                event.stopPropagation()
+                close()
+              }
+            }}
+          />
+          <button type="submit" className="button button--primary button--small" disabled={!draft.trim()}>
+            Add
+          </button>
+          <button type="button" className="button button--small" onClick={close}>
+            Cancel
+          </button>
+        </form>
+      )}
+    </span>
+  )
+}
