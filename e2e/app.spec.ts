@@ -77,7 +77,7 @@ test('works on a 375 px phone: no sideways scrolling, everything reachable', asy
   await expect(carol.status()).toHaveText('All changes saved')
 
   // Every control is reachable by keyboard and shows where focus is.
-  await carol.page.getByRole('textbox', { name: 'Add an item' }).focus()
+  await carol.page.getByRole('combobox', { name: 'Add an item' }).focus()
   await carol.page.keyboard.press('Tab')
   const outline = await carol.page.evaluate(() => {
     const active = document.activeElement

@@ -183,7 +183,7 @@ export class Person {
   }
 
   async addItem(text: string): Promise<void> {
-    const field = this.page.getByRole('textbox', { name: 'Add an item' })
+    const field = this.page.getByRole('combobox', { name: 'Add an item' })
     await field.fill(text)
     await field.press('Enter')
     await expect(this.checkbox(text)).toBeVisible()
