@@ -221,7 +221,9 @@ async function main(): Promise<void> {
     const [ownList] = await createLists(base, attacker, 1)
     const victimEmail = `victim-${Date.now()}@example.test`
     await api(base, '/api/auth/signup', { email: victimEmail, password: 'victim password 1', name: 'Victim' })
-    await api(base, `/api/lists/${listIds[0]}/members`, { email: attackerEmail, role: 'viewer' }, token)
+    // Shared as people do: an invitation, accepted by the attacker.
+    const invited = (await api(base, `/api/lists/${listIds[0]}/invitations`, { email: attackerEmail, role: 'viewer' }, token)).json as { token: string }
+    await api(base, '/api/invitations/accept', { token: invited.token }, attacker)
     try {
       const before = await measure(server, writers, 'before')
       const floods = startFloods(base, wsBase, { token: attacker, listId: listIds[0]!, victimEmail, ownList: ownList! })

@@ -20,6 +20,8 @@ import { errorMiddleware, notFound } from './http/errors.ts'
 import { securityHeaders } from './http/security-headers.ts'
 import { itemRoutes } from './http/item-routes.ts'
 import { listRoutes } from './http/list-routes.ts'
+import { invitationRoutes } from './http/invitation-routes.ts'
+import { Invitations } from './invitations.ts'
 import { ListQuotas } from './http/list-quotas.ts'
 import { requireUser } from './http/access.ts'
 import { StorageQuota } from './storage-quota.ts'
@@ -119,6 +121,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   app.use('/api', authRoutes(storage, sessions, log))
   app.use('/api', new ListQuotas(limiterStore, config.quotas, storage, metrics, storageQuota).router(requireUser(tokens)))
   app.use('/api', listRoutes(storage, tokens, rooms, lists))
+  const invitations = new Invitations(storage, config.invitations, log)
+  app.use('/api', invitationRoutes({ accounts: storage, invitations, tokens, rooms, limiters: limiterStore, metrics }))
   app.use('/api', itemRoutes(storage, tokens, rooms))
   app.use('/api', activityRoutes(storage, tokens, activity))
   app.use('/api', () => {
@@ -168,6 +172,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         await activity.close()
         lists.close()
         sessions.close()
+        invitations.close()
         await sockets.drain(2000)
         httpServer.closeAllConnections()
         opsServer?.close()

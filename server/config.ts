@@ -79,6 +79,14 @@ const envSchema = z.object({
   /** Lists a user may open (a list socket, or a list's channel on a device socket) per minute, over all their devices: past it 4529. */
   JOINS_PER_USER_PER_MINUTE: int(600, 1),
   MAX_STORED_BYTES_PER_USER: int(256 * 1024 * 1024, 1024),
+  /** Invitations (server/invitations.ts): how long a link works, pending ones per list (403 `invitation_quota`), new ones per owner per hour (429 `invitation_rate`). */
+  INVITATION_TTL_SECONDS: int(7 * 24 * 3600, 60),
+  MAX_PENDING_INVITATIONS_PER_LIST: int(50, 1),
+  INVITATIONS_PER_HOUR: int(100, 1),
+  /** How an email invitation's link reaches the person: `off` (the owner passes it on) or `log` (also written to the log). */
+  INVITATION_MAIL: z.enum(['off', 'log']).default('off'),
+  /** The origin links in sent invitations start with (e.g. https://lists.example.com); unset: the path alone. */
+  PUBLIC_URL: z.string().url().optional(),
   /** Compact a list's update log into a snapshot past this many entries or bytes. */
   COMPACT_LOG_ENTRIES: int(500, 1),
   COMPACT_LOG_BYTES: int(1024 * 1024, 1),
@@ -165,6 +173,16 @@ export interface Config {
   authLimits: AuthLimitsConfig
   /** Password hashing (server/password-hasher.ts). */
   passwordHash: { logN: number; workers: number }
+  /** Invitations (server/invitations.ts). */
+  invitations: InvitationConfig
+}
+
+export interface InvitationConfig {
+  ttlSeconds: number
+  maxPendingPerList: number
+  perUserPerHour: number
+  mail: 'off' | 'log'
+  publicUrl: string | null
 }
 
 export interface QuotaConfig {
@@ -269,6 +287,13 @@ export async function loadConfig(env: Record<string, string | undefined> = proce
       signupsPerEmailPerHour: e.SIGNUPS_PER_EMAIL_PER_HOUR,
     },
     passwordHash: { logN: e.PASSWORD_HASH_COST, workers: e.PASSWORD_HASH_WORKERS },
+    invitations: {
+      ttlSeconds: e.INVITATION_TTL_SECONDS,
+      maxPendingPerList: e.MAX_PENDING_INVITATIONS_PER_LIST,
+      perUserPerHour: e.INVITATIONS_PER_HOUR,
+      mail: e.INVITATION_MAIL,
+      publicUrl: e.PUBLIC_URL?.replace(/\/+$/, '') ?? null,
+    },
   }
 }
 

@@ -20,6 +20,11 @@ export const CreateListRequest = z.object({ title: listTitle, id: clientListId.o
 export const RenameListRequest = z.object({ title: listTitle }).strict()
 export const AddMemberRequest = z.object({ email, role: memberRole }).strict()
 export const ChangeRoleRequest = z.object({ role: memberRole }).strict()
+/** An invitation link's token: 32 random bytes, base64url (server/invitations.ts). */
+export const INVITATION_TOKEN = /^[A-Za-z0-9_-]{43}$/
+/** With `email`: for that address only, used once; without: a link anyone holding it may use until it expires. */
+export const CreateInvitationRequest = z.object({ role: memberRole, email: email.optional() }).strict()
+export const InvitationTokenRequest = z.object({ token: z.string().regex(INVITATION_TOKEN, 'not an invitation token') }).strict()
 export const AddItemRequest = z
   .object({
     text: z.string().trim().min(1, 'text is required').max(2000),
@@ -85,6 +90,40 @@ export interface Member {
 
 export interface ListDetail extends ListSummary {
   members: Member[]
+}
+
+/** A pending invitation, as its list's owner sees it (GET /api/lists/:id/invitations). */
+export interface Invitation {
+  id: string
+  listId: string
+  role: 'editor' | 'viewer'
+  /** null: a link anyone holding it may use. */
+  email: string | null
+  createdAt: number
+  expiresAt: number
+}
+
+/** A new invitation and its link's token, shown once (the server keeps only its hash): the link is `/invite/<token>`. */
+export interface CreatedInvitation {
+  invitation: Invitation
+  token: string
+}
+
+/** What an invitation's link shows before it is accepted (POST /api/invitations/lookup). */
+export interface InvitationPreview {
+  listTitle: string
+  /** The name of who invited. */
+  invitedBy: string
+  role: 'editor' | 'viewer'
+  /** Set for an invitation by email: only that account can accept it. */
+  email: string | null
+  expiresAt: number
+}
+
+/** POST /api/invitations/accept: the list the user is now a member of. */
+export interface AcceptedInvitation {
+  listId: string
+  role: Role
 }
 
 export interface ApiErrorBody {

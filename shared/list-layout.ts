@@ -289,8 +289,6 @@ export interface ItemStatus {
   checked: boolean
   /** The greatest timestamp of any of its entries, its deletion included ('' when none). */
   lastWrite: string
-  /** Its order key (the lists feed previews the first open items in list order). */
-  order: string
 }
 
 export function readItemStatus(item: Y.Map<unknown>): ItemStatus {
@@ -299,8 +297,7 @@ export function readItemStatus(item: Y.Map<unknown>): ItemStatus {
   const deleted = existence.deletion?.t ?? ''
   const lastWrite = deleted > existence.lastWrite ? deleted : existence.lastWrite
   const checked = winnerOf(scanned, ITEM_REGISTERS, 'checked')?.v === true
-  const order = (winnerOf(scanned, ITEM_REGISTERS, 'order')?.v as string | undefined) ?? FALLBACK_ORDER_KEY
-  return { alive: existence.alive, checked: existence.alive && checked, lastWrite, order }
+  return { alive: existence.alive, checked: existence.alive && checked, lastWrite }
 }
 
 /** The category as readers see it, or null when it is deleted. */

@@ -2,7 +2,6 @@
 import { randomUUID } from 'node:crypto'
 import { Router } from 'express'
 import {
-  AddMemberRequest,
   ChangeRoleRequest,
   CreateListRequest,
   RenameListRequest,
@@ -87,17 +86,7 @@ export function listRoutes(accounts: AccountStore, tokens: TokenService, rooms: 
     res.status(204).end()
   })
 
-  router.post('/lists/:id/members', async (req, res) => {
-    const { list } = await requireListRole(accounts, req, currentUser(res).userId, 'owner')
-    const body = parseBody(AddMemberRequest, await readJson(req))
-    const user = await accounts.getUserByEmail(body.email)
-    if (!user) throw new HttpError(404, 'no_such_user', 'no Colist account uses this email')
-    if (user.id === list.ownerId) throw new HttpError(409, 'already_owner', 'this person owns the list')
-    await accounts.setMember(list.id, user.id, body.role)
-    rooms.roleChanged(list.id, user.id, body.role)
-    const member: Member = { userId: user.id, email: user.email, name: user.name, role: body.role }
-    res.status(201).json(member)
-  })
+  // POST /lists/:id/members (sharing by email) is an invitation now: http/invitation-routes.ts.
 
   router.patch('/lists/:id/members/:userId', async (req, res) => {
     const { list } = await requireListRole(accounts, req, currentUser(res).userId, 'owner')

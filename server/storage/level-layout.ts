@@ -37,6 +37,12 @@ export const SUBLEVELS = {
   sessions: 'v1-sessions',
   /** userId!sessionId → true (JSON); the index of a user's sessions */
   userSessions: 'v1-user-sessions',
+  /** invitationId → InvitationRecord (JSON) */
+  invitations: 'v1-invitations',
+  /** token hash → invitationId (JSON string) */
+  invitationByToken: 'v1-invitation-by-token',
+  /** listId!invitationId → true (JSON); the index of a list's invitations */
+  listInvitations: 'v1-list-invitations',
 } as const
 
 const SEPARATOR = '!'

@@ -38,12 +38,26 @@ import {
   type DocLogStats,
   type ListRecord,
   type MembershipRecord,
+  type InvitationRecord,
   type SessionRecord,
   type Storage,
   type StoredDoc,
   type UserRecord,
 } from './storage.ts'
-import { activityToTrim, compareIds, copyBytes, decideCompaction, listNotFound, normaliseEmail, oldestListFirst, oldestSessionFirst, rotatedSession } from './storage-rules.ts'
+import {
+  activityToTrim,
+  compareIds,
+  copyBytes,
+  decideCompaction,
+  isInvitationOpen,
+  listNotFound,
+  normaliseEmail,
+  oldestInvitationFirst,
+  oldestListFirst,
+  oldestSessionFirst,
+  roleAfterAccepting,
+  rotatedSession,
+} from './storage-rules.ts'
 
 export interface LevelStorageOptions {
   /**
@@ -96,6 +110,9 @@ function openSublevels(db: Db) {
     activity: db.sublevel<string, ActivityEvent>(SUBLEVELS.activity, { valueEncoding: 'json' }),
     sessions: db.sublevel<string, SessionRecord>(SUBLEVELS.sessions, { valueEncoding: 'json' }),
     userSessions: db.sublevel<string, true>(SUBLEVELS.userSessions, { valueEncoding: 'json' }),
+    invitations: db.sublevel<string, InvitationRecord>(SUBLEVELS.invitations, { valueEncoding: 'json' }),
+    invitationByToken: db.sublevel<string, string>(SUBLEVELS.invitationByToken, { valueEncoding: 'json' }),
+    listInvitations: db.sublevel<string, true>(SUBLEVELS.listInvitations, { valueEncoding: 'json' }),
   }
 }
 
@@ -359,9 +376,10 @@ export class LevelStorage implements Storage {
     return this.#accountLock.run(ACCOUNTS, () =>
       this.#docLocks.run(id, () =>
         this.#activityLocks.run(id, async () => {
-          const [memberKeys, activityKeys] = await Promise.all([
+          const [memberKeys, activityKeys, invitations] = await Promise.all([
             this.#s.members.keys(prefixRange(id)).all(),
             this.#s.activity.keys(prefixRange(id)).all(),
+            this.#invitationsOf(id),
           ])
           await this.#commit(async (batch) => {
             batch.del(id, { sublevel: this.#s.lists })
@@ -370,6 +388,7 @@ export class LevelStorage implements Storage {
               batch.del(compositeKey(keySuffix(key), id), { sublevel: this.#s.userLists })
             }
             for (const key of activityKeys) batch.del(key, { sublevel: this.#s.activity })
+            for (const invitation of invitations) this.#queueInvitationDeletion(batch, invitation)
             await this.#queueDocDeletion(batch, id)
           })
         }),
@@ -560,6 +579,133 @@ export class LevelStorage implements Storage {
     } finally {
       await snapshot.close()
     }
+  }
+
+  // --- invitations (under the account lock: accepting one writes a membership) ---
+
+  async createInvitation(invitation: InvitationRecord): Promise<void> {
+    this.#assertInvitationKeys(invitation)
+    this.#assertAcceptingWrites()
+    const record: InvitationRecord = { ...invitation }
+    return this.#accountLock.run(ACCOUNTS, async () => {
+      await this.#checkNewInvitation(record)
+      await this.#commit((batch) => this.#queueInvitation(batch, record))
+    })
+  }
+
+  async getInvitation(id: string): Promise<InvitationRecord | null> {
+    assertKeyPart('invitation', id)
+    return (await this.#s.invitations.get(id)) ?? null
+  }
+
+  async getInvitationByTokenHash(tokenHash: string): Promise<InvitationRecord | null> {
+    const id = await this.#s.invitationByToken.get(tokenHash)
+    return id === undefined ? null : this.getInvitation(id)
+  }
+
+  async listInvitations(listId: string): Promise<InvitationRecord[]> {
+    assertKeyPart('list', listId)
+    return (await this.#invitationsOf(listId)).sort(oldestInvitationFirst)
+  }
+
+  async revokeInvitation(id: string, at: number): Promise<boolean> {
+    assertKeyPart('invitation', id)
+    this.#assertAcceptingWrites()
+    return this.#accountLock.run(ACCOUNTS, async () => {
+      const invitation = await this.#s.invitations.get(id)
+      if (invitation?.state !== 'pending') return false
+      await this.#commit((batch) => batch.put(id, { ...invitation, state: 'revoked', endedAt: at }, { sublevel: this.#s.invitations }))
+      return true
+    })
+  }
+
+  async replaceInvitation(id: string, next: InvitationRecord, at: number): Promise<boolean> {
+    assertKeyPart('invitation', id)
+    this.#assertInvitationKeys(next)
+    this.#assertAcceptingWrites()
+    const record: InvitationRecord = { ...next }
+    return this.#accountLock.run(ACCOUNTS, async () => {
+      const invitation = await this.#s.invitations.get(id)
+      if (invitation?.state !== 'pending') return false
+      await this.#checkNewInvitation(record)
+      await this.#commit((batch) => {
+        batch.put(id, { ...invitation, state: 'reset', endedAt: at }, { sublevel: this.#s.invitations })
+        this.#queueInvitation(batch, record)
+      })
+      return true
+    })
+  }
+
+  async acceptInvitation(id: string, userId: string, at: number): Promise<{ role: Role; previousRole: Role | null } | null> {
+    assertKeyPart('invitation', id)
+    assertKeyPart('user', userId)
+    this.#assertAcceptingWrites()
+    return this.#accountLock.run(ACCOUNTS, async () => {
+      const invitation = await this.#s.invitations.get(id)
+      if (!invitation || !isInvitationOpen(invitation, at)) return null
+      if ((await this.#s.lists.get(invitation.listId)) === undefined) return null
+      const previousRole = (await this.#s.members.get(compositeKey(invitation.listId, userId))) ?? null
+      const role = roleAfterAccepting(previousRole, invitation.role)
+      await this.#commit((batch) => {
+        this.#queueMembership(batch, invitation.listId, userId, role)
+        if (invitation.email !== null) batch.put(id, { ...invitation, state: 'accepted', endedAt: at, acceptedBy: userId }, { sublevel: this.#s.invitations })
+      })
+      return { role, previousRole }
+    })
+  }
+
+  /** A scan of every invitation: they are few next to documents, and this runs rarely (the hourly sweep). */
+  async deleteExpiredInvitations(before: number): Promise<number> {
+    this.#assertAcceptingWrites()
+    return this.#accountLock.run(ACCOUNTS, async () => {
+      const expired = (await this.#s.invitations.values().all()).filter((invitation) => invitation.expiresAt <= before)
+      if (expired.length === 0) return 0
+      await this.#commit((batch) => {
+        for (const invitation of expired) this.#queueInvitationDeletion(batch, invitation)
+      })
+      return expired.length
+    })
+  }
+
+  async #invitationsOf(listId: string): Promise<InvitationRecord[]> {
+    const snapshot = this.#db.snapshot()
+    try {
+      const ids = (await this.#s.listInvitations.keys({ ...prefixRange(listId), snapshot }).all()).map(keySuffix)
+      const invitations = await this.#s.invitations.getMany(ids, { snapshot })
+      return invitations.filter((invitation): invitation is InvitationRecord => invitation !== undefined)
+    } finally {
+      await snapshot.close()
+    }
+  }
+
+  #assertInvitationKeys(invitation: InvitationRecord): void {
+    assertKeyPart('invitation', invitation.id)
+    assertKeyPart('list', invitation.listId)
+    if (invitation.tokenHash.length === 0) throw new Error('an invitation needs a token hash')
+  }
+
+  /** Under the account lock. */
+  async #checkNewInvitation(invitation: InvitationRecord): Promise<void> {
+    const [list, existing, byToken] = await Promise.all([
+      this.#s.lists.get(invitation.listId),
+      this.#s.invitations.get(invitation.id),
+      this.#s.invitationByToken.get(invitation.tokenHash),
+    ])
+    if (list === undefined) throw listNotFound(invitation.listId)
+    if (existing !== undefined) throw new ConflictError(`invitation ${invitation.id} already exists`)
+    if (byToken !== undefined) throw new ConflictError('an invitation with this token exists already')
+  }
+
+  #queueInvitation(batch: Batch, invitation: InvitationRecord): void {
+    batch.put(invitation.id, invitation, { sublevel: this.#s.invitations })
+    batch.put(invitation.tokenHash, invitation.id, { sublevel: this.#s.invitationByToken })
+    batch.put(compositeKey(invitation.listId, invitation.id), true, { sublevel: this.#s.listInvitations })
+  }
+
+  #queueInvitationDeletion(batch: Batch, invitation: InvitationRecord): void {
+    batch.del(invitation.id, { sublevel: this.#s.invitations })
+    batch.del(invitation.tokenHash, { sublevel: this.#s.invitationByToken })
+    batch.del(compositeKey(invitation.listId, invitation.id), { sublevel: this.#s.listInvitations })
   }
 
   // --- lifecycle ---

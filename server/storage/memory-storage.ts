@@ -13,6 +13,7 @@ import {
   ConflictError,
   type ActivityBound,
   type DocLogStats,
+  type InvitationRecord,
   type ListRecord,
   type MembershipRecord,
   type SessionRecord,
@@ -20,7 +21,20 @@ import {
   type StoredDoc,
   type UserRecord,
 } from './storage.ts'
-import { activityToTrim, compareIds, copyBytes, decideCompaction, listNotFound, normaliseEmail, oldestListFirst, oldestSessionFirst, rotatedSession } from './storage-rules.ts'
+import {
+  activityToTrim,
+  compareIds,
+  copyBytes,
+  decideCompaction,
+  isInvitationOpen,
+  listNotFound,
+  normaliseEmail,
+  oldestInvitationFirst,
+  oldestListFirst,
+  oldestSessionFirst,
+  roleAfterAccepting,
+  rotatedSession,
+} from './storage-rules.ts'
 
 interface MemoryDoc {
   snapshot: Uint8Array | null
@@ -40,6 +54,7 @@ export class MemoryStorage implements Storage {
   /** listId → events in id order */
   readonly #activity = new Map<string, ActivityEvent[]>()
   readonly #sessions = new Map<string, SessionRecord>()
+  readonly #invitations = new Map<string, InvitationRecord>()
   #closed = false
 
   // --- documents ---
@@ -150,6 +165,7 @@ export class MemoryStorage implements Storage {
     this.#members.delete(id)
     this.#docs.delete(id)
     this.#activity.delete(id)
+    for (const invitation of this.#invitations.values()) if (invitation.listId === id) this.#invitations.delete(invitation.id)
   }
 
   // --- memberships ---
@@ -273,6 +289,79 @@ export class MemoryStorage implements Storage {
       .filter((session) => session.userId === userId)
       .map((session) => ({ ...session }))
       .sort(oldestSessionFirst)
+  }
+
+  // --- invitations ---
+
+  async createInvitation(invitation: InvitationRecord): Promise<void> {
+    this.#assertOpen()
+    this.#checkNewInvitation(invitation)
+    this.#invitations.set(invitation.id, { ...invitation })
+  }
+
+  async getInvitation(id: string): Promise<InvitationRecord | null> {
+    this.#assertOpen()
+    const invitation = this.#invitations.get(id)
+    return invitation ? { ...invitation } : null
+  }
+
+  async getInvitationByTokenHash(tokenHash: string): Promise<InvitationRecord | null> {
+    this.#assertOpen()
+    const invitation = [...this.#invitations.values()].find((candidate) => candidate.tokenHash === tokenHash)
+    return invitation ? { ...invitation } : null
+  }
+
+  async listInvitations(listId: string): Promise<InvitationRecord[]> {
+    this.#assertOpen()
+    return [...this.#invitations.values()]
+      .filter((invitation) => invitation.listId === listId)
+      .map((invitation) => ({ ...invitation }))
+      .sort(oldestInvitationFirst)
+  }
+
+  async revokeInvitation(id: string, at: number): Promise<boolean> {
+    this.#assertOpen()
+    const invitation = this.#invitations.get(id)
+    if (invitation?.state !== 'pending') return false
+    this.#invitations.set(id, { ...invitation, state: 'revoked', endedAt: at })
+    return true
+  }
+
+  async replaceInvitation(id: string, next: InvitationRecord, at: number): Promise<boolean> {
+    this.#assertOpen()
+    const invitation = this.#invitations.get(id)
+    if (invitation?.state !== 'pending') return false
+    this.#checkNewInvitation(next)
+    this.#invitations.set(id, { ...invitation, state: 'reset', endedAt: at })
+    this.#invitations.set(next.id, { ...next })
+    return true
+  }
+
+  async acceptInvitation(id: string, userId: string, at: number): Promise<{ role: Role; previousRole: Role | null } | null> {
+    this.#assertOpen()
+    const invitation = this.#invitations.get(id)
+    const members = invitation && this.#members.get(invitation.listId)
+    if (!invitation || !members || !isInvitationOpen(invitation, at)) return null
+    const previousRole = members.get(userId) ?? null
+    const role = roleAfterAccepting(previousRole, invitation.role)
+    members.set(userId, role)
+    if (invitation.email !== null) this.#invitations.set(id, { ...invitation, state: 'accepted', endedAt: at, acceptedBy: userId })
+    return { role, previousRole }
+  }
+
+  async deleteExpiredInvitations(before: number): Promise<number> {
+    this.#assertOpen()
+    const expired = [...this.#invitations.values()].filter((invitation) => invitation.expiresAt <= before)
+    for (const invitation of expired) this.#invitations.delete(invitation.id)
+    return expired.length
+  }
+
+  #checkNewInvitation(invitation: InvitationRecord): void {
+    if (!this.#lists.has(invitation.listId)) throw listNotFound(invitation.listId)
+    if (this.#invitations.has(invitation.id)) throw new ConflictError(`invitation ${invitation.id} already exists`)
+    for (const other of this.#invitations.values()) {
+      if (other.tokenHash === invitation.tokenHash) throw new ConflictError('an invitation with this token exists already')
+    }
   }
 
   // --- lifecycle ---

@@ -117,6 +117,31 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE sessions ADD COLUMN previous_token_id text, ADD COLUMN rotated_at bigint;
     `,
   },
+  {
+    version: 5,
+    name: 'invitations',
+    sql: `
+      -- Invitations to a list (server/invitations.ts): by email (email set,
+      -- used once) or by link (email null). Only the token's SHA-256 is kept.
+      -- Ended ones (accepted, revoked, reset) stay until the sweep deletes
+      -- them after expires_at, so their links can say why they stopped.
+      CREATE TABLE invitations (
+        id          text   PRIMARY KEY,
+        list_id     text   NOT NULL REFERENCES lists (id) ON DELETE CASCADE,
+        token_hash  text   NOT NULL CONSTRAINT invitations_token_hash_unique UNIQUE,
+        role        text   NOT NULL CHECK (role IN ('editor', 'viewer')),
+        email       text,
+        created_by  text   NOT NULL,
+        created_at  bigint NOT NULL,
+        expires_at  bigint NOT NULL,
+        state       text   NOT NULL CHECK (state IN ('pending', 'accepted', 'revoked', 'reset')),
+        ended_at    bigint,
+        accepted_by text
+      );
+      CREATE INDEX invitations_list_id ON invitations (list_id);
+      CREATE INDEX invitations_expires_at ON invitations (expires_at);
+    `,
+  },
 ]
 
 /**

@@ -38,6 +38,7 @@ import {
   ConflictError,
   type ActivityBound,
   type DocLogStats,
+  type InvitationRecord,
   type ListRecord,
   type MembershipRecord,
   type SessionRecord,
@@ -45,7 +46,7 @@ import {
   type StoredDoc,
   type UserRecord,
 } from './storage.ts'
-import { copyBytes, decideCompaction, listNotFound, normaliseEmail, oldestListFirst, oldestSessionFirst } from './storage-rules.ts'
+import { copyBytes, decideCompaction, isInvitationOpen, listNotFound, normaliseEmail, oldestInvitationFirst, oldestListFirst, oldestSessionFirst, roleAfterAccepting } from './storage-rules.ts'
 
 export interface PostgresStorageOptions {
   /**
@@ -96,6 +97,20 @@ interface SessionRow {
   expires_at: string
   previous_token_id: string | null
   rotated_at: string | null
+}
+
+interface InvitationRow {
+  id: string
+  list_id: string
+  token_hash: string
+  role: 'editor' | 'viewer'
+  email: string | null
+  created_by: string
+  created_at: string
+  expires_at: string
+  state: InvitationRecord['state']
+  ended_at: string | null
+  accepted_by: string | null
 }
 
 interface ListRow {
@@ -516,6 +531,97 @@ export class PostgresStorage implements Storage {
     })
   }
 
+  // --- invitations ---
+
+  createInvitation(invitation: InvitationRecord): Promise<void> {
+    return this.#track(() => insertInvitation(this.#pool, invitation))
+  }
+
+  getInvitation(id: string): Promise<InvitationRecord | null> {
+    return this.#track(async () => {
+      const result = await this.#pool.query<InvitationRow>('SELECT * FROM invitations WHERE id = $1', [id])
+      return result.rows[0] ? toInvitationRecord(result.rows[0]) : null
+    })
+  }
+
+  getInvitationByTokenHash(tokenHash: string): Promise<InvitationRecord | null> {
+    return this.#track(async () => {
+      const result = await this.#pool.query<InvitationRow>('SELECT * FROM invitations WHERE token_hash = $1', [tokenHash])
+      return result.rows[0] ? toInvitationRecord(result.rows[0]) : null
+    })
+  }
+
+  listInvitations(listId: string): Promise<InvitationRecord[]> {
+    return this.#track(async () => {
+      const result = await this.#pool.query<InvitationRow>('SELECT * FROM invitations WHERE list_id = $1', [listId])
+      // Sorted here, so the tie-break is exactly the shared rule.
+      return result.rows.map(toInvitationRecord).sort(oldestInvitationFirst)
+    })
+  }
+
+  revokeInvitation(id: string, at: number): Promise<boolean> {
+    return this.#track(async () => {
+      const result = await this.#pool.query("UPDATE invitations SET state = 'revoked', ended_at = $2 WHERE id = $1 AND state = 'pending'", [id, at])
+      return result.rowCount === 1
+    })
+  }
+
+  replaceInvitation(id: string, next: InvitationRecord, at: number): Promise<boolean> {
+    return this.#track(() =>
+      this.#transaction(async (client) => {
+        const ended = await client.query("UPDATE invitations SET state = 'reset', ended_at = $2 WHERE id = $1 AND state = 'pending'", [id, at])
+        if (ended.rowCount !== 1) return false
+        await insertInvitation(client, next)
+        return true
+      }),
+    )
+  }
+
+  acceptInvitation(id: string, userId: string, at: number): Promise<{ role: Role; previousRole: Role | null } | null> {
+    return this.#track(() =>
+      this.#acceptInvitation(id, userId, at).catch((error: unknown) => {
+        // The list was deleted while the membership was written: nothing was done.
+        if (isForeignKeyViolation(error)) return null
+        throw error
+      }),
+    )
+  }
+
+  #acceptInvitation(id: string, userId: string, at: number): Promise<{ role: Role; previousRole: Role | null } | null> {
+    return this.#transaction(async (client) => {
+      // The row lock orders this against a revoke, a reset or another acceptance of the same invitation, on any node.
+      const found = await client.query<InvitationRow>('SELECT * FROM invitations WHERE id = $1 FOR UPDATE', [id])
+      const invitation = found.rows[0] ? toInvitationRecord(found.rows[0]) : null
+      if (!invitation || !isInvitationOpen(invitation, at)) return null
+      // Locks the membership (or, for a new member, the list row through the foreign key) until commit.
+      const current = await client.query<{ role: Role }>('SELECT role FROM memberships WHERE list_id = $1 AND user_id = $2 FOR UPDATE', [
+        invitation.listId,
+        userId,
+      ])
+      const previousRole = current.rows[0]?.role ?? null
+      const role = roleAfterAccepting(previousRole, invitation.role)
+      if (role !== previousRole) {
+        await client.query(
+          `INSERT INTO memberships (list_id, user_id, role) VALUES ($1, $2, $3)
+           ON CONFLICT (list_id, user_id) DO UPDATE SET role = EXCLUDED.role
+           WHERE (CASE memberships.role WHEN 'owner' THEN 3 WHEN 'editor' THEN 2 ELSE 1 END) < (CASE EXCLUDED.role WHEN 'editor' THEN 2 ELSE 1 END)`,
+          [invitation.listId, userId, role],
+        )
+      }
+      if (invitation.email !== null) {
+        await client.query("UPDATE invitations SET state = 'accepted', ended_at = $2, accepted_by = $3 WHERE id = $1", [id, at, userId])
+      }
+      return { role, previousRole }
+    })
+  }
+
+  deleteExpiredInvitations(before: number): Promise<number> {
+    return this.#track(async () => {
+      const result = await this.#pool.query('DELETE FROM invitations WHERE expires_at <= $1', [before])
+      return result.rowCount ?? 0
+    })
+  }
+
   // --- lifecycle ---
 
   ping(): Promise<void> {
@@ -611,6 +717,37 @@ function toSessionRecord(row: SessionRow): SessionRecord {
     expiresAt: toInteger(row.expires_at),
     ...(row.previous_token_id === null ? {} : { previousTokenId: row.previous_token_id }),
     ...(row.rotated_at === null ? {} : { rotatedAt: toInteger(row.rotated_at) }),
+  }
+}
+
+async function insertInvitation(db: Queryable, invitation: InvitationRecord): Promise<void> {
+  const { id, listId, tokenHash, role, email, createdBy, createdAt, expiresAt, state } = invitation
+  try {
+    await db.query(
+      `INSERT INTO invitations (id, list_id, token_hash, role, email, created_by, created_at, expires_at, state, ended_at, accepted_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+      [id, listId, tokenHash, role, email, createdBy, createdAt, expiresAt, state, invitation.endedAt ?? null, invitation.acceptedBy ?? null],
+    )
+  } catch (error) {
+    if (violatedUniqueConstraint(error) !== null) throw new ConflictError(`invitation ${id} (or its token) already exists`, { cause: error })
+    if (isForeignKeyViolation(error)) throw Object.assign(listNotFound(listId), { cause: error })
+    throw error
+  }
+}
+
+function toInvitationRecord(row: InvitationRow): InvitationRecord {
+  return {
+    id: row.id,
+    listId: row.list_id,
+    tokenHash: row.token_hash,
+    role: row.role,
+    email: row.email,
+    createdBy: row.created_by,
+    createdAt: toInteger(row.created_at),
+    expiresAt: toInteger(row.expires_at),
+    state: row.state,
+    ...(row.ended_at === null ? {} : { endedAt: toInteger(row.ended_at) }),
+    ...(row.accepted_by === null ? {} : { acceptedBy: row.accepted_by }),
   }
 }
 

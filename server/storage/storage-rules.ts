@@ -3,7 +3,8 @@
  * here, rather than in each implementation, is what makes the contract suite
  * a test of the storage engine and not of two copies of the same rules.
  */
-import type { ActivityBound, ListRecord, SessionRecord } from './storage.ts'
+import type { Role } from '../../shared/protocol.ts'
+import type { ActivityBound, InvitationRecord, ListRecord, SessionRecord } from './storage.ts'
 
 /**
  * A plain Uint8Array copy. Not `bytes.slice()`: on a Node Buffer (which is
@@ -76,4 +77,21 @@ export function compareIds(a: string, b: string): number {
 export function activityToTrim(entries: ReadonlyArray<{ id: string; at: number }>, bound: ActivityBound): string[] {
   const excess = Math.max(0, entries.length - bound.maxEvents)
   return entries.filter((entry, index) => index < excess || entry.at < bound.notBefore).map((entry) => entry.id)
+}
+
+const ROLE_RANK: Record<Role, number> = { viewer: 1, editor: 2, owner: 3 }
+
+/** The role a member holds after accepting an invitation: the invited one, unless they hold a higher one. */
+export function roleAfterAccepting(current: Role | null, invited: Role): Role {
+  return current !== null && ROLE_RANK[current] >= ROLE_RANK[invited] ? current : invited
+}
+
+/** Whether the invitation can be accepted at `at`: pending and not expired. */
+export function isInvitationOpen(invitation: InvitationRecord, at: number): boolean {
+  return invitation.state === 'pending' && at < invitation.expiresAt
+}
+
+/** Invitations in the order listInvitations returns them: createdAt, then id. */
+export function oldestInvitationFirst(a: InvitationRecord, b: InvitationRecord): number {
+  return a.createdAt - b.createdAt || compareIds(a.id, b.id)
 }

@@ -10,7 +10,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { activityId, type ActivityEvent } from '../../shared/activity.ts'
-import { ConflictError, type ListRecord, type SessionRecord, type Storage, type StoredDoc, type UserRecord } from './storage.ts'
+import { ConflictError, type InvitationRecord, type ListRecord, type SessionRecord, type Storage, type StoredDoc, type UserRecord } from './storage.ts'
 
 export interface OpenedStorage {
   storage: Storage
@@ -613,6 +613,133 @@ export function runStorageContract(name: string, open: () => Promise<OpenedStora
       })
     })
 
+    describe('invitations', () => {
+      it('creates invitations, finds them by id and by token hash, and lists a list\'s oldest first', async () => {
+        await storage.createList(list('l1', 'alice'))
+        await storage.createList(list('l2', 'alice'))
+        await storage.createInvitation(invitation('i2', 'l1', { createdAt: 2000 }))
+        await storage.createInvitation(invitation('i1', 'l1', { createdAt: 1000, email: 'bob@example.com' }))
+        await storage.createInvitation(invitation('i3', 'l2'))
+        expect(await storage.getInvitation('i1')).toEqual(invitation('i1', 'l1', { createdAt: 1000, email: 'bob@example.com' }))
+        expect(await storage.getInvitationByTokenHash('hash-i2')).toEqual(invitation('i2', 'l1', { createdAt: 2000 }))
+        expect(await storage.getInvitation('nope')).toBeNull()
+        expect(await storage.getInvitationByTokenHash('nope')).toBeNull()
+        expect((await storage.listInvitations('l1')).map((i) => i.id)).toEqual(['i1', 'i2'])
+        expect(await storage.listInvitations('unknown')).toEqual([])
+      })
+
+      it('refuses a second invitation with the same id or token hash, and one to an unknown list', async () => {
+        await storage.createList(list('l1', 'alice'))
+        await storage.createInvitation(invitation('i1', 'l1'))
+        await expect(storage.createInvitation({ ...invitation('i1', 'l1'), tokenHash: 'other' })).rejects.toBeInstanceOf(ConflictError)
+        await expect(storage.createInvitation({ ...invitation('i2', 'l1'), tokenHash: 'hash-i1' })).rejects.toBeInstanceOf(ConflictError)
+        await expect(storage.createInvitation(invitation('i3', 'ghost'))).rejects.toThrow()
+        expect((await storage.listInvitations('l1')).map((i) => i.id)).toEqual(['i1'])
+        expect(await storage.getInvitation('i2')).toBeNull()
+      })
+
+      it('revokes a pending invitation once; it stays stored as revoked', async () => {
+        await storage.createList(list('l1', 'alice'))
+        await storage.createInvitation(invitation('i1', 'l1'))
+        expect(await storage.revokeInvitation('i1', 5000)).toBe(true)
+        expect(await storage.revokeInvitation('i1', 6000)).toBe(false)
+        expect(await storage.revokeInvitation('nope', 6000)).toBe(false)
+        expect(await storage.getInvitationByTokenHash('hash-i1')).toEqual({ ...invitation('i1', 'l1'), state: 'revoked', endedAt: 5000 })
+        expect(await storage.acceptInvitation('i1', 'bob', 6000)).toBeNull()
+        expect(await storage.getRole('l1', 'bob')).toBeNull()
+      })
+
+      it('replaces a pending invitation with a new one atomically (a reset link)', async () => {
+        await storage.createList(list('l1', 'alice'))
+        await storage.createInvitation(invitation('i1', 'l1'))
+        expect(await storage.replaceInvitation('i1', invitation('i2', 'l1', { createdAt: 3000 }), 3000)).toBe(true)
+        expect(await storage.getInvitation('i1')).toMatchObject({ state: 'reset', endedAt: 3000 })
+        expect(await storage.getInvitationByTokenHash('hash-i2')).toMatchObject({ id: 'i2', state: 'pending' })
+        // Only from pending; a taken token hash changes nothing.
+        expect(await storage.replaceInvitation('i1', invitation('i3', 'l1'), 4000)).toBe(false)
+        expect(await storage.getInvitation('i3')).toBeNull()
+        await expect(storage.replaceInvitation('i2', { ...invitation('i4', 'l1'), tokenHash: 'hash-i1' }, 4000)).rejects.toBeInstanceOf(ConflictError)
+        expect(await storage.getInvitation('i2')).toMatchObject({ state: 'pending' })
+        expect(await storage.getInvitation('i4')).toBeNull()
+      })
+
+      it('accepts: an email invitation once (then marked accepted), a link by anyone until it expires', async () => {
+        await storage.createList(list('l1', 'alice'))
+        await storage.createInvitation(invitation('mail', 'l1', { email: 'bob@example.com', role: 'editor', expiresAt: 10_000 }))
+        await storage.createInvitation(invitation('link', 'l1', { role: 'viewer', expiresAt: 10_000 }))
+        expect(await storage.acceptInvitation('mail', 'bob', 5000)).toEqual({ role: 'editor', previousRole: null })
+        expect(await storage.getRole('l1', 'bob')).toBe('editor')
+        expect(await storage.getInvitation('mail')).toMatchObject({ state: 'accepted', endedAt: 5000, acceptedBy: 'bob' })
+        expect(await storage.acceptInvitation('mail', 'carol', 5000)).toBeNull()
+        expect(await storage.getRole('l1', 'carol')).toBeNull()
+
+        expect(await storage.acceptInvitation('link', 'carol', 6000)).toEqual({ role: 'viewer', previousRole: null })
+        expect(await storage.acceptInvitation('link', 'dan', 7000)).toEqual({ role: 'viewer', previousRole: null })
+        expect(await storage.getInvitation('link')).toMatchObject({ state: 'pending' })
+        expect(await storage.acceptInvitation('link', 'erin', 10_000)).toBeNull()
+        expect(await storage.getRole('l1', 'erin')).toBeNull()
+        expect(await storage.acceptInvitation('nope', 'erin', 1000)).toBeNull()
+        expect((await storage.listsForUser('carol')).map((entry) => entry.role)).toEqual(['viewer'])
+      })
+
+      it('never lowers a role: the owner and an editor keep theirs, a viewer is raised', async () => {
+        await storage.createList(list('l1', 'alice'))
+        await storage.setMember('l1', 'bob', 'editor')
+        await storage.setMember('l1', 'carol', 'viewer')
+        await storage.createInvitation(invitation('viewers', 'l1', { role: 'viewer' }))
+        await storage.createInvitation(invitation('editors', 'l1', { role: 'editor' }))
+        expect(await storage.acceptInvitation('viewers', 'alice', 1500)).toEqual({ role: 'owner', previousRole: 'owner' })
+        expect(await storage.acceptInvitation('viewers', 'bob', 1500)).toEqual({ role: 'editor', previousRole: 'editor' })
+        expect(await storage.acceptInvitation('editors', 'carol', 1500)).toEqual({ role: 'editor', previousRole: 'viewer' })
+        expect(await storage.listMembers('l1')).toEqual([
+          { listId: 'l1', userId: 'alice', role: 'owner' },
+          { listId: 'l1', userId: 'bob', role: 'editor' },
+          { listId: 'l1', userId: 'carol', role: 'editor' },
+        ])
+      })
+
+      it('lets exactly one of two concurrent acceptances of an email invitation through', async () => {
+        await storage.createList(list('l1', 'alice'))
+        await storage.createInvitation(invitation('mail', 'l1', { email: 'bob@example.com' }))
+        const results = await Promise.all([storage.acceptInvitation('mail', 'bob', 1500), storage.acceptInvitation('mail', 'bob2', 1500)])
+        expect(results.filter((result) => result !== null)).toHaveLength(1)
+        expect([await storage.getRole('l1', 'bob'), await storage.getRole('l1', 'bob2')].filter((role) => role !== null)).toEqual(['editor'])
+      })
+
+      it('deletes invitations with their list, and expired ones in any state, only those', async () => {
+        await storage.createList(list('l1', 'alice'))
+        await storage.createList(list('l2', 'alice'))
+        await storage.createInvitation(invitation('a', 'l1'))
+        await storage.createInvitation(invitation('b', 'l2', { expiresAt: 4000 }))
+        await storage.createInvitation(invitation('c', 'l2', { expiresAt: 5000 }))
+        await storage.createInvitation(invitation('d', 'l2', { expiresAt: 9000 }))
+        await storage.revokeInvitation('c', 1500)
+        await storage.deleteList('l1')
+        expect(await storage.getInvitation('a')).toBeNull()
+        expect(await storage.getInvitationByTokenHash('hash-a')).toBeNull()
+        expect(await storage.deleteExpiredInvitations(5000)).toBe(2)
+        expect(await storage.getInvitationByTokenHash('hash-b')).toBeNull()
+        expect((await storage.listInvitations('l2')).map((i) => i.id)).toEqual(['d'])
+        expect(await storage.deleteExpiredInvitations(5000)).toBe(0)
+      })
+
+      it('keeps invitations across close and reopen', async ({ skip }) => {
+        if (!opened.reopen) return skip()
+        await storage.createList(list('l1', 'alice'))
+        await storage.createInvitation(invitation('i1', 'l1', { email: 'bob@example.com' }))
+        await storage.acceptInvitation('i1', 'bob', 1500)
+        await storage.close()
+        storage = await opened.reopen()
+        expect(await storage.getInvitationByTokenHash('hash-i1')).toEqual({
+          ...invitation('i1', 'l1', { email: 'bob@example.com' }),
+          state: 'accepted',
+          endedAt: 1500,
+          acceptedBy: 'bob',
+        })
+        expect(await storage.getRole('l1', 'bob')).toBe('editor')
+      })
+    })
+
     describe('lifecycle', () => {
       it('answers ping while open and refuses work once closed', async () => {
         await expect(storage.ping()).resolves.toBeUndefined()
@@ -728,6 +855,10 @@ function totalBytes(updates: Uint8Array[]): number {
 
 function session(id: string, userId: string, createdAt: number): SessionRecord {
   return { id, userId, device: `Firefox on Linux (${id})`, createdAt, lastUsedAt: createdAt, tokenId: `token-${id}`, expiresAt: createdAt + 604_800_000 }
+}
+
+function invitation(id: string, listId: string, fields: Partial<InvitationRecord> = {}): InvitationRecord {
+  return { id, listId, tokenHash: `hash-${id}`, role: 'editor', email: null, createdBy: 'alice', createdAt: 1000, expiresAt: 100_000, state: 'pending', ...fields }
 }
 
 function user(id: string, email: string): UserRecord {

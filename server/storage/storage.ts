@@ -93,7 +93,7 @@ export interface AccountStore {
   createList(list: ListRecord): Promise<void>
   getList(id: string): Promise<ListRecord | null>
   renameList(id: string, title: string): Promise<void>
-  /** Deletes the list, all its memberships, its document and its activity. */
+  /** Deletes the list, all its memberships, its document, its activity and its invitations. */
   deleteList(id: string): Promise<void>
 
   /** Inserts or changes a membership. */
@@ -177,7 +177,61 @@ export interface SessionStore {
   listSessions(userId: string): Promise<SessionRecord[]>
 }
 
-export interface Storage extends DocumentStore, AccountStore, ActivityStore, SessionStore {
+/**
+ * An invitation to a list (server/invitations.ts): by email (for that address
+ * only, used once) or by link (anyone holding it, until it expires). Only a
+ * hash of its token is stored. A revoked, reset or accepted invitation stays
+ * stored (so its link can say why it no longer works) until the sweep deletes
+ * it some time after `expiresAt`.
+ */
+export interface InvitationRecord {
+  id: string
+  listId: string
+  /** SHA-256 of the link's token, hex; unique. */
+  tokenHash: string
+  role: 'editor' | 'viewer'
+  /** Lower-cased; null for a link anyone may use. */
+  email: string | null
+  createdBy: string
+  createdAt: number
+  expiresAt: number
+  /** `reset`: replaced by a new link (`replaceInvitation`). */
+  state: 'pending' | 'accepted' | 'revoked' | 'reset'
+  /** When it left `pending`. */
+  endedAt?: number
+  /** Who accepted an email invitation. */
+  acceptedBy?: string
+}
+
+export interface InvitationStore {
+  /** Throws ConflictError if the id or token hash exists, and an error if the list does not. */
+  createInvitation(invitation: InvitationRecord): Promise<void>
+  getInvitation(id: string): Promise<InvitationRecord | null>
+  getInvitationByTokenHash(tokenHash: string): Promise<InvitationRecord | null>
+  /** Every stored invitation of the list, in any state, oldest first (createdAt, then id). */
+  listInvitations(listId: string): Promise<InvitationRecord[]>
+  /** Compare-and-set: a pending invitation becomes `revoked` at `at`; false (nothing changed) otherwise. */
+  revokeInvitation(id: string, at: number): Promise<boolean>
+  /**
+   * Atomically: the pending invitation `id` becomes `reset` at `at` and `next`
+   * is stored (a new link in its place). False, and nothing stored, if `id` is
+   * not pending; ConflictError as createInvitation for `next`.
+   */
+  replaceInvitation(id: string, next: InvitationRecord, at: number): Promise<boolean>
+  /**
+   * Atomically, if the invitation is pending and `at` is before `expiresAt`:
+   * gives the user the invited role unless they hold a higher one (an owner
+   * stays owner, an editor accepting a viewer link stays editor), and marks
+   * an email invitation `accepted` by them (a link stays pending for others).
+   * Returns the role they hold now and the one they held before (null: not a
+   * member), or null if nothing was done (gone, ended or expired).
+   */
+  acceptInvitation(id: string, userId: string, at: number): Promise<{ role: Role; previousRole: Role | null } | null>
+  /** Deletes every invitation whose `expiresAt` is at or before `before`, in any state; returns how many. */
+  deleteExpiredInvitations(before: number): Promise<number>
+}
+
+export interface Storage extends DocumentStore, AccountStore, ActivityStore, SessionStore, InvitationStore {
   /** Resolves if the store answers a trivial read (for /readyz). */
   ping(): Promise<void>
   close(): Promise<void>

@@ -47,6 +47,8 @@ export const TEST_SERVER_ENV: Record<string, string> = {
   LISTS_PER_MINUTE: '1000',
   MAX_SOCKETS_PER_USER: '100000',
   JOINS_PER_USER_PER_MINUTE: '1000000',
+  // `Api.share` invites and accepts; a test may share many lists as one owner.
+  INVITATIONS_PER_HOUR: '1000000',
 }
 
 export async function startTestServer(env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestServer> {
@@ -79,6 +81,8 @@ export async function startTestServer(env: Record<string, string> = {}, options:
 }
 
 let userCounter = 0
+/** Each signed-up user's token by email, so `share` can accept the invitation as them. */
+const tokensByEmail = new Map<string, string>()
 
 /** A thin JSON client for the HTTP API. */
 export class Api {
@@ -104,6 +108,7 @@ export class Api {
     const email = `${name.toLowerCase().replace(/\W/g, '')}-${process.pid}-${++userCounter}@example.test`
     const res = await this.request('POST', '/api/auth/signup', { email, password: 'correct horse battery', name })
     if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${JSON.stringify(res.body)}`)
+    tokensByEmail.set(email, (res.body as AuthResponse).token)
     return res.body as AuthResponse
   }
 
@@ -113,9 +118,16 @@ export class Api {
     return res.body as ListSummary
   }
 
-  async share(token: string, listId: string, email: string, role: 'editor' | 'viewer'): Promise<void> {
-    const res = await this.request('POST', `/api/lists/${listId}/members`, { email, role }, token)
-    if (res.status !== 201) throw new Error(`share failed: ${res.status} ${JSON.stringify(res.body)}`)
+  /**
+   * Shares a list as people do: the owner invites the email, and the user this
+   * harness signed up with it accepts (with the token it got at sign-up, or `memberToken`).
+   */
+  async share(token: string, listId: string, email: string, role: 'editor' | 'viewer', memberToken = tokensByEmail.get(email)): Promise<void> {
+    if (!memberToken) throw new Error(`share: no token known for ${email}; pass the member's token`)
+    const res = await this.request('POST', `/api/lists/${listId}/invitations`, { email, role }, token)
+    if (res.status !== 201) throw new Error(`invite failed: ${res.status} ${JSON.stringify(res.body)}`)
+    const accepted = await this.request('POST', '/api/invitations/accept', { token: (res.body as { token: string }).token }, memberToken)
+    if (accepted.status !== 200) throw new Error(`accepting the invitation failed: ${accepted.status} ${JSON.stringify(accepted.body)}`)
   }
 }
 
