@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
-import { addItem, editItemText, removeItem, restoreItem, setChecked, setTitle } from '../shared/list-document.ts'
-import { DocStatsTracker, UserChange, docStats, type DocStats } from './list-doc-stats.ts'
+import { addItem, editItemText, listItems, moveItem, removeItem, restoreItem, setChecked, setTitle } from '../shared/list-document.ts'
+import { PREVIEW_ITEMS, PREVIEW_TEXT_CHARS } from '../shared/lists-feed.ts'
+import { DocStatsTracker, UserChange, docStats, previewText, type DocStats } from './list-doc-stats.ts'
 import { FROM_FANOUT } from './peer-sync.ts'
 
 afterEach(() => {
@@ -83,5 +84,91 @@ describe('list document stats', () => {
     expect(reported).toEqual([expect.objectContaining({ open: 1 })])
     vi.advanceTimersByTime(1000)
     expect(reported).toHaveLength(1)
+  })
+})
+
+describe('the preview of the first open items', () => {
+  /** What a reader of the whole list sees: the first open items in list order. */
+  const expected = (doc: Y.Doc) =>
+    listItems(doc)
+      .items.filter((item) => !item.checked)
+      .slice(0, PREVIEW_ITEMS)
+      .map(({ id, text }) => ({ id, text: previewText(text) }))
+
+  it('is the first open items in list order, at most PREVIEW_ITEMS, texts cut to PREVIEW_TEXT_CHARS', () => {
+    const doc = new Y.Doc()
+    const [tent, stove, matches, rope] = ['Tent', 'Stove', 'Matches', 'Rope'].map((text) => addItem(doc, { text, createdBy: 'ana' }))
+    setChecked(doc, tent!, true)
+    removeItem(doc, stove!)
+    const long = addItem(doc, { text: 'x'.repeat(PREVIEW_TEXT_CHARS - 1) + '😀 and more', createdBy: 'ana' })
+    addItem(doc, { text: 'Last', createdBy: 'ana' })
+    moveItem(doc, rope!, { after: null })
+    const { preview } = docStats(doc)
+    expect(preview).toHaveLength(PREVIEW_ITEMS)
+    expect(preview.map((item) => item.id)).toEqual([rope, matches, long])
+    // Never half of a surrogate pair.
+    expect(preview[2]!.text).toBe('x'.repeat(PREVIEW_TEXT_CHARS - 1))
+    expect(preview).toEqual(expected(doc))
+    expect(docStats(new Y.Doc()).preview).toEqual([])
+  })
+
+  it('a tracker keeps it item by item through checks, deletions, moves and text edits, as a full read would', () => {
+    vi.useFakeTimers()
+    const doc = new Y.Doc()
+    const reported: DocStats[] = []
+    const tracker = new DocStatsTracker(doc, (stats) => reported.push(stats), 150)
+    const ids = Array.from({ length: 12 }, (_, i) => addItem(doc, { text: `Item ${i}`, createdBy: 'ana' }))
+    vi.advanceTimersByTime(150)
+    expect(tracker.stats.preview).toEqual(expected(doc))
+    // A fixed pseudo-random walk (a linear congruential generator), so a failure repeats.
+    let seed = 7
+    const next = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n
+    for (let step = 0; step < 300; step++) {
+      const id = ids[next(ids.length)]!
+      const alive = listItems(doc).items.some((item) => item.id === id)
+      switch (next(5)) {
+        case 0:
+          if (alive) setChecked(doc, id, next(2) === 0)
+          break
+        case 1:
+          if (alive) removeItem(doc, id)
+          else restoreItem(doc, id)
+          break
+        case 2: {
+          const items = listItems(doc).items
+          if (alive) moveItem(doc, id, { after: next(3) === 0 ? null : (items[next(items.length)]?.id ?? null) })
+          break
+        }
+        case 3:
+          if (alive) editItemText(doc, id, (text) => text.insert(0, 'x'))
+          break
+        default:
+          ids.push(addItem(doc, { text: `New ${step}`, createdBy: 'ana', after: next(2) === 0 ? null : undefined }))
+      }
+      if (step % 7 === 0) {
+        vi.advanceTimersByTime(150)
+        expect(tracker.stats.preview, `step ${step}`).toEqual(expected(doc))
+      }
+    }
+    vi.advanceTimersByTime(150)
+    expect(tracker.stats).toEqual(docStats(doc))
+    expect(reported.at(-1)).toEqual(tracker.stats)
+    tracker.destroy()
+  })
+
+  it('a text edit of a previewed item changes the preview; one of an item further down does not', () => {
+    vi.useFakeTimers()
+    const doc = new Y.Doc()
+    const reported: DocStats[] = []
+    const tracker = new DocStatsTracker(doc, (stats) => reported.push(stats), 150)
+    const ids = ['Milk', 'Eggs', 'Bread', 'Jam'].map((text) => addItem(doc, { text, createdBy: 'ana' }))
+    vi.advanceTimersByTime(150)
+    editItemText(doc, ids[3]!, (text) => text.insert(3, '!'))
+    vi.advanceTimersByTime(150)
+    expect(tracker.stats.preview.map((item) => item.text)).toEqual(['Milk', 'Eggs', 'Bread'])
+    editItemText(doc, ids[0]!, (text) => text.insert(4, ' (oat)'))
+    vi.advanceTimersByTime(150)
+    expect(reported.at(-1)!.preview.map((item) => item.text)).toEqual(['Milk (oat)', 'Eggs', 'Bread'])
+    tracker.destroy()
   })
 })

@@ -1,6 +1,7 @@
 /**
  * What the lists feed shows of a list's document: its title, how many items
- * are open and checked, and its latest change (when, and by whom).
+ * are open and checked, its latest change (when, and by whom), and a preview
+ * of its first open items.
  *
  * The latest change is read from the document itself, the same on every
  * node and after a restart: the greatest register timestamp (hybrid logical
@@ -16,10 +17,20 @@
  * are read again, at most once per `debounceMs`, so typing in a big list
  * never walks it. A list no room holds is counted on a worker thread
  * (stored-doc-worker.ts).
+ *
+ * The preview (the first PREVIEW_ITEMS open items in list order) is kept the
+ * same way: the order key of every open item sits in a plain map as items are
+ * read, and the preview's ids are kept beside it. An item that becomes open
+ * ahead of the last previewed one takes its place at once; only when a
+ * previewed item leaves it (checked, deleted, moved) is the next one picked
+ * again from that map — a pass over strings (about a millisecond for 60,000
+ * open items), never over the document. Texts are read for the previewed
+ * items only, cut to PREVIEW_TEXT_CHARS.
  */
 import * as Y from 'yjs'
 import { eachAcrossTurns } from '../shared/across-turns.ts'
 import { parseTimestamp } from '../shared/hlc.ts'
+import { PREVIEW_ITEMS, PREVIEW_TEXT_CHARS, type PreviewItem } from '../shared/lists-feed.ts'
 import { ROOT, itemsMap, readItemStatus, readTitle, titleRegister } from '../shared/list-layout.ts'
 import { registerMapEntries } from '../shared/lww-register.ts'
 import { ownerIn } from './client-ids.ts'
@@ -33,6 +44,8 @@ export interface DocStats {
   changedAt: number | null
   /** The user who made it, or null when not known (the server's own write, a legacy one). */
   changedBy: string | null
+  /** The first open items in list order (at most PREVIEW_ITEMS), texts cut to PREVIEW_TEXT_CHARS. */
+  preview: PreviewItem[]
 }
 
 /** Origin of a server transaction made on a user's behalf (HTTP routes): names who changed the list. */
@@ -48,15 +61,31 @@ export function sameStats(a: DocStats | undefined, b: DocStats | undefined): boo
     a.open === b.open &&
     a.checked === b.checked &&
     a.changedAt === b.changedAt &&
-    a.changedBy === b.changedBy
+    a.changedBy === b.changedBy &&
+    a.preview.length === b.preview.length &&
+    a.preview.every((item, i) => item.id === b.preview[i]!.id && item.text === b.preview[i]!.text)
   )
 }
+
+/** `text` cut to PREVIEW_TEXT_CHARS, never between the two halves of a surrogate pair. */
+export function previewText(text: string): string {
+  if (text.length <= PREVIEW_TEXT_CHARS) return text
+  const end = /[\uD800-\uDBFF]/.test(text[PREVIEW_TEXT_CHARS - 1]!) ? PREVIEW_TEXT_CHARS - 1 : PREVIEW_TEXT_CHARS
+  return text.slice(0, end)
+}
+
+/** List order: by order key, then id (shared/order-keys.ts `compareRows`). */
+const ahead = (orderA: string, idA: string, orderB: string, idB: string): boolean => (orderA !== orderB ? orderA < orderB : idA < idB)
 
 type ItemState = 'open' | 'checked' | null
 
 /** Counts and latest timestamp of a document, kept up to date item by item. */
 class Counter {
   readonly states = new Map<string, ItemState>()
+  /** Order key of every open item: what the preview is picked from. */
+  private readonly openOrders = new Map<string, string>()
+  /** Ids of the first open items in list order, at most PREVIEW_ITEMS; null when they must be picked again. */
+  private previewIds: string[] | null = []
   open = 0
   checked = 0
   latest = ''
@@ -81,17 +110,61 @@ class Counter {
   reread(id: string): void {
     const value = itemsMap(this.doc).get(id)
     let state: ItemState = null
+    let order = ''
     if (value instanceof Y.Map) {
       const status = readItemStatus(value as Y.Map<unknown>)
       if (status.lastWrite > this.latest) this.latest = status.lastWrite
       state = !status.alive ? null : status.checked ? 'checked' : 'open'
+      order = status.order
     }
+    this.notePreview(id, state === 'open' ? order : null)
     const before = this.states.get(id) ?? null
     if (before === state) return
     if (before) this[before]--
     if (state) this[state]++
     if (state) this.states.set(id, state)
     else this.states.delete(id)
+  }
+
+  /** Keeps the preview's ids right after item `id` was read: open with `order`, or not open (null). */
+  private notePreview(id: string, order: string | null): void {
+    const previous = this.openOrders.get(id)
+    if (order === null) this.openOrders.delete(id)
+    else this.openOrders.set(id, order)
+    const ids = this.previewIds
+    if (ids === null || previous === order) return
+    if (ids.includes(id)) {
+      // A previewed item left or moved: the next one may be anywhere.
+      this.previewIds = null
+      return
+    }
+    if (order !== null) this.place(ids, id, order)
+  }
+
+  /** Puts open item `id` into `ids` (in list order, at most PREVIEW_ITEMS) if it is ahead of the last one. */
+  private place(ids: string[], id: string, order: string): void {
+    const last = ids.at(-1)
+    if (ids.length === PREVIEW_ITEMS && !ahead(order, id, this.openOrders.get(last!)!, last!)) return
+    let at = ids.length
+    while (at > 0 && ahead(order, id, this.openOrders.get(ids[at - 1]!)!, ids[at - 1]!)) at--
+    ids.splice(at, 0, id)
+    if (ids.length > PREVIEW_ITEMS) ids.pop()
+  }
+
+  /** The first open items' ids, picked from every open item's order key (a plain map, not the document). */
+  private pickPreview(): string[] {
+    const ids: string[] = []
+    for (const [id, order] of this.openOrders) this.place(ids, id, order)
+    return ids
+  }
+
+  preview(): PreviewItem[] {
+    this.previewIds ??= this.pickPreview()
+    const items = itemsMap(this.doc)
+    return this.previewIds.map((id) => {
+      const text = (items.get(id) as Y.Map<unknown> | undefined)?.get('text')
+      return { id, text: previewText(text instanceof Y.Text ? text.toString() : '') }
+    })
   }
 
   rereadTitle(): void {
@@ -102,7 +175,7 @@ class Counter {
     const parts = this.latest ? parseTimestamp(this.latest) : null
     const owner = parts ? ownerIn(this.doc.getMap(ROOT.writers), parts.clientId) : undefined
     const changedBy = owner !== undefined && !owner.startsWith('#') ? owner : hint
-    return { title: readTitle(this.doc), open: this.open, checked: this.checked, changedAt: parts?.wall ?? null, changedBy }
+    return { title: readTitle(this.doc), open: this.open, checked: this.checked, changedAt: parts?.wall ?? null, changedBy, preview: this.preview() }
   }
 }
 

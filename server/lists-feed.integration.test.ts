@@ -6,7 +6,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { addItem, setChecked } from '../shared/list-document.ts'
-import { ListOverviewSchema, applyListsFeed, parseListsFeed, type ListOverview } from '../shared/lists-feed.ts'
+import { ListOverviewSchema, MAX_PLACEMENTS_PER_REQUEST, PREVIEW_TEXT_CHARS, applyListsFeed, parseListsFeed, type ListOverview } from '../shared/lists-feed.ts'
 import { FeedRecorder } from './test-support/feed-recorder.ts'
 import { Api, connectClient, connectDevice, eventUntil, startTestServer, synced, saved, type TestClient, type TestServer } from './test-support/harness.ts'
 
@@ -131,6 +131,120 @@ describe('the lists feed', () => {
     const feed = await feedOf(ana.user.id)
     expect(res.body).toEqual(feed.lists)
     expect(res.body[0]).toMatchObject({ id: list.id, title: 'Groceries', role: 'owner', open: 0, checked: 0 })
+  })
+})
+
+describe('the preview of the first open items', () => {
+  const texts = (overview: ListOverview | undefined) => overview?.preview.map((item) => item.text).join(', ')
+
+  it('follows a client’s edits within 1 s, for every member (a viewer too) and nobody else, bounded', async () => {
+    const { ana, ben } = await pair()
+    const carol = await api.signup('Carol')
+    const list = await api.createList(ana.token, 'Groceries')
+    await api.share(ana.token, list.id, ben.user.email, 'viewer')
+    const [anaFeed, benFeed, carolFeed] = await Promise.all([feedOf(ana.user.id), feedOf(ben.user.id), feedOf(carol.user.id)])
+    expect(anaFeed.list(list.id)!.preview).toEqual([])
+    const client = connectClient(server.server.url, list.id, ana.token)
+    clients.push(client)
+    await synced(client.provider)
+    const [milk] = ['Milk', 'Eggs', 'Bread', 'Jam'].map((text) => addItem(client.doc, { text, createdBy: ana.user.id }))
+    for (const feed of [anaFeed, benFeed]) await feed.until(() => texts(feed.list(list.id)) === 'Milk, Eggs, Bread', 'the first three items')
+    setChecked(client.doc, milk!, true)
+    for (const feed of [anaFeed, benFeed]) await feed.until(() => texts(feed.list(list.id)) === 'Eggs, Bread, Jam', 'Milk checked: the next one in')
+    addItem(client.doc, { text: 'y'.repeat(2000), createdBy: ana.user.id, after: null })
+    await benFeed.until(() => benFeed.list(list.id)?.preview[0]?.text.startsWith('y') === true, 'the long item first')
+    expect(benFeed.list(list.id)!.preview.map((item) => item.text.length)).toEqual([PREVIEW_TEXT_CHARS, 4, 5])
+    // Bounded whatever the items hold: three short texts, not the list.
+    expect(JSON.stringify(benFeed.list(list.id)!.preview).length).toBeLessThan(400)
+
+    // Nobody else hears of it, on the feed or over HTTP.
+    expect(carolFeed.messages.every((message) => message.lists.every((overview) => overview.id !== list.id))).toBe(true)
+    expect((await api.request('GET', '/api/lists', undefined, carol.token)).body).toEqual([])
+    const res = await api.request('GET', '/api/lists', undefined, ben.token)
+    expect(texts(res.body.find((overview: ListOverview) => overview.id === list.id))).toBe(texts(benFeed.list(list.id)))
+  })
+
+  it('a list no room holds is previewed from its stored document', async () => {
+    const first = await startTestServer()
+    let again: TestServer | null = null
+    try {
+      const firstApi = new Api(first.server.url)
+      const ana = await firstApi.signup('Ana')
+      const list = await firstApi.createList(ana.token, 'Stored')
+      for (const text of ['Tent', 'Stove']) expect((await firstApi.request('POST', `/api/lists/${list.id}/items`, { text }, ana.token)).status).toBe(201)
+      await first.stop()
+      // A fresh node on the same data: no room holds the list, nothing is cached.
+      again = await startTestServer({ DATA_DIR: first.dataDir })
+      const res = await new Api(again.server.url).request('GET', '/api/lists', undefined, ana.token)
+      expect(res.status).toBe(200)
+      expect(again.server.rooms.loadedCount).toBe(0)
+      expect(texts(res.body[0])).toBe('Tent, Stove')
+    } finally {
+      await again?.stop()
+      await first.cleanup()
+    }
+  })
+})
+
+describe('placements: PUT /api/me/list-placements', () => {
+  const put = (token: string | undefined, body: unknown) => api.request('PUT', '/api/me/list-placements', body, token)
+
+  it('pins and places lists for the user alone, on every device of theirs within 1 s, and over GET /api/lists', async () => {
+    const { ana, ben } = await pair()
+    const mine = await api.createList(ana.token, 'Mine')
+    const theirs = await api.createList(ben.token, 'Theirs')
+    await api.share(ben.token, theirs.id, ana.user.email, 'viewer')
+    const [phone, laptop, benFeed] = await Promise.all([feedOf(ana.user.id), feedOf(ana.user.id), feedOf(ben.user.id)])
+    expect(phone.list(theirs.id)).toMatchObject({ pinned: false, position: null })
+
+    const placed = await put(ana.token, { placements: [{ listId: theirs.id, pinned: true, position: 'a0' }, { listId: mine.id, pinned: false, position: 'a1' }] })
+    expect(placed.status).toBe(204)
+    for (const feed of [phone, laptop]) {
+      await feed.until(() => feed.list(theirs.id)?.pinned === true && feed.list(mine.id)?.position === 'a1', 'the placements on every device')
+      expect(feed.list(theirs.id)!.position).toBe('a0')
+    }
+    const lists = (await api.request('GET', '/api/lists', undefined, ana.token)).body as ListOverview[]
+    expect(lists.map(({ id, pinned, position }) => ({ id, pinned, position }))).toEqual([
+      { id: mine.id, pinned: false, position: 'a1' },
+      { id: theirs.id, pinned: true, position: 'a0' },
+    ])
+    // Ben's view of his own list is his: nothing of Ana's placement.
+    expect(benFeed.list(theirs.id)).toMatchObject({ pinned: false, position: null })
+    expect(benFeed.messages.flatMap((message) => message.lists).every((overview) => !overview.pinned && overview.position === null)).toBe(true)
+
+    expect((await put(ana.token, { placements: [{ listId: theirs.id, pinned: false, position: null }] })).status).toBe(204)
+    await phone.until(() => phone.list(theirs.id)?.pinned === false && phone.list(theirs.id)?.position === null, 'unpinned')
+  })
+
+  it('refuses what is not the user’s to place, or not a placement, storing nothing', async () => {
+    const { ana, ben } = await pair()
+    const mine = await api.createList(ana.token, 'Mine')
+    const theirs = await api.createList(ben.token, 'Not shared')
+    const place = (listId: string, patch: Record<string, unknown> = {}) => ({ listId, pinned: true, position: 'a0', ...patch })
+
+    expect((await put(undefined, { placements: [place(mine.id)] })).status).toBe(401)
+    const notMine = await put(ana.token, { placements: [place(mine.id), place(theirs.id)] })
+    expect(notMine.status).toBe(404)
+    expect(notMine.body.error.code).toBe('not_found')
+    for (const body of [
+      {},
+      { placements: [] },
+      { placements: [place(mine.id, { position: '' })] },
+      { placements: [place(mine.id, { position: 'not a key!' })] },
+      { placements: [place(mine.id, { position: 'a' + '0'.repeat(200) })] },
+      { placements: [place(mine.id, { pinned: 'yes' })] },
+      { placements: [place(mine.id, { extra: 1 })] },
+      { placements: [place('../etc')] },
+      { placements: [place(mine.id), place(mine.id, { position: 'a1' })] },
+      { placements: Array.from({ length: MAX_PLACEMENTS_PER_REQUEST + 1 }, () => place(mine.id)) },
+    ]) {
+      const res = await put(ana.token, body)
+      expect(res.status, JSON.stringify(body).slice(0, 120)).toBe(400)
+      expect(res.body.error.code).toBe('invalid_request')
+    }
+    const lists = (await api.request('GET', '/api/lists', undefined, ana.token)).body as ListOverview[]
+    expect(lists.map(({ pinned, position }) => ({ pinned, position }))).toEqual([{ pinned: false, position: null }])
+    expect(((await api.request('GET', '/api/lists', undefined, ben.token)).body as ListOverview[])[0]).toMatchObject({ pinned: false, position: null })
   })
 })
 

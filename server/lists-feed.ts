@@ -13,10 +13,16 @@
  *   the registry's access changes (`RoomRegistry.onAccessChange`, carried by
  *   the fan-out's `access` topic); a new list through this module's `created`
  *   message on the `lists` topic.
- * - Title, counts and latest change come from the list's document
- *   (list-doc-stats.ts): tracked while its room is loaded here, and published
- *   on the `lists` topic after a change this node made, so nodes that do not
- *   hold the room learn them too; otherwise read once from storage and kept.
+ * - Title, counts, latest change and the preview of the first open items
+ *   come from the list's document (list-doc-stats.ts): tracked while its room
+ *   is loaded here, and published on the `lists` topic after a change this
+ *   node made, so nodes that do not hold the room learn them too; otherwise
+ *   read once from storage and kept.
+ * - Where the user keeps each list (pinned, position) is their own
+ *   (storage's ListPlacement), read per user and kept while they have a
+ *   subscriber here; `placementsChanged` (PUT /api/me/list-placements) sends
+ *   it to every device of theirs, on every node (`placed` on the `lists`
+ *   topic). No other member's overview carries it.
  *
  * Cost: nothing is read or sent for a change no subscriber of this node
  * sees. List records, members and user names are cached and dropped on the
@@ -32,10 +38,10 @@ import type { Logger } from './logger.ts'
 import { decodeListsFeedChange, encodeListsFeedChange, topics, type AccessChange, type ListsFeedChange } from './node-protocol.ts'
 import type { Room } from './room.ts'
 import type { RoomRegistry } from './room-registry.ts'
-import type { AccountStore, DocumentStore, ListRecord } from './storage/storage.ts'
+import type { AccountStore, DocumentStore, ListPlacement, ListRecord, PlacementStore } from './storage/storage.ts'
 
 export interface ListsFeedOptions {
-  accounts: AccountStore
+  accounts: AccountStore & PlacementStore
   store: DocumentStore
   rooms: RoomRegistry
   fanout: Fanout
@@ -73,6 +79,8 @@ export class ListsFeed {
   private readonly trackers = new Map<string, DocStatsTracker>()
   private readonly infos = new Map<string, Promise<ListInfo | null>>()
   private readonly names = new Map<string, string>()
+  /** Per user with a subscriber here: their placements, by list id. */
+  private readonly placements = new Map<string, Promise<Map<string, ListPlacement>>>()
   private readonly stop: Array<() => void> = []
   private readonly debounceMs: number
 
@@ -84,12 +92,14 @@ export class ListsFeed {
       rooms.onRoomLoaded((room) => this.track(room)),
       subscribeDecoded(fanout, topics.lists, decodeListsFeedChange, log, 'lists change', (change) => {
         if (change.kind === 'created') this.refresh(change.listId, [change.userId])
+        else if (change.kind === 'placed') this.placed(change.userId, change.listIds)
         else this.statsChanged(change.listId, change.stats)
       }),
       // Stats published meanwhile may be lost: forget those not tracked here, and send everyone a fresh snapshot.
       fanout.onReconnect(() => {
         for (const listId of this.stats.keys()) if (!this.trackers.has(listId)) this.stats.delete(listId)
         this.infos.clear()
+        this.placements.clear()
         for (const set of this.subscribers.values()) for (const sub of set) void this.sendSnapshot(sub)
       }),
     )
@@ -110,14 +120,18 @@ export class ListsFeed {
     return () => {
       sub.closed = true
       set.delete(sub)
-      if (set.size === 0 && this.subscribers.get(userId) === set) this.subscribers.delete(userId)
+      if (set.size === 0 && this.subscribers.get(userId) === set) {
+        this.subscribers.delete(userId)
+        this.placements.delete(userId)
+      }
     }
   }
 
   /** Every list `userId` can access, oldest first. */
   async overviewsFor(userId: string): Promise<ListOverview[]> {
     const lists = await this.options.accounts.listsForUser(userId)
-    const overviews = await Promise.all(lists.map(({ list }) => this.overview(list.id, userId)))
+    const placements = this.placementsOf(userId)
+    const overviews = await Promise.all(lists.map(({ list }) => this.overview(list.id, userId, placements)))
     return overviews.filter((overview) => overview !== null)
   }
 
@@ -125,6 +139,12 @@ export class ListsFeed {
   listCreated(listId: string, userId: string): void {
     this.refresh(listId, [userId])
     this.publish({ kind: 'created', listId, userId })
+  }
+
+  /** `userId` placed these lists (PUT /api/me/list-placements, stored): their devices show it, on every node. */
+  placementsChanged(userId: string, listIds: string[]): void {
+    this.placed(userId, listIds)
+    this.publish({ kind: 'placed', userId, listIds })
   }
 
   close(): void {
@@ -149,7 +169,14 @@ export class ListsFeed {
       }
       return
     }
+    // A membership that ended took its placement with it (storage), so a share again starts from the default place.
+    this.placements.delete(change.userId)
     this.refresh(change.listId, [change.userId])
+  }
+
+  private placed(userId: string, listIds: readonly string[]): void {
+    this.placements.delete(userId)
+    for (const listId of listIds) this.refresh(listId, [], userId)
   }
 
   private track(room: Room): void {
@@ -198,11 +225,13 @@ export class ListsFeed {
   /**
    * Sends the list's overview to every subscriber that shows it, or is one of
    * `users` (it may be new to them), if it changed for them: as a change,
-   * or a removal once they no longer have access.
+   * or a removal once they no longer have access. `onlyUser`: to that user's
+   * subscribers only (nothing changed for anyone else).
    */
-  private refresh(listId: string, users: readonly string[]): void {
+  private refresh(listId: string, users: readonly string[], onlyUser?: string): void {
     const targets: Subscriber[] = []
-    for (const sub of this.allSubscribers()) {
+    const candidates = onlyUser === undefined ? this.allSubscribers() : (this.subscribers.get(onlyUser) ?? [])
+    for (const sub of candidates) {
       if (sub.lists === null) sub.stale = true
       else if (sub.lists.has(listId) || users.includes(sub.userId)) targets.push(sub)
     }
@@ -244,10 +273,11 @@ export class ListsFeed {
   }
 
   /** The list as `userId` sees it, or null if they have no access (or it is gone). */
-  private async overview(listId: string, userId: string): Promise<ListOverview | null> {
-    const [info, stats] = await Promise.all([this.info(listId), this.statsOf(listId)])
+  private async overview(listId: string, userId: string, placementsOf = this.placementsOf(userId)): Promise<ListOverview | null> {
+    const [info, stats, placements] = await Promise.all([this.info(listId), this.statsOf(listId), placementsOf])
     const me = info?.members.find((member) => member.id === userId)
     if (!info || !me) return null
+    const placement = placements.get(listId)
     const { record } = info
     const changedBy = stats.changedBy === null ? null : { id: stats.changedBy, name: await this.nameOf(stats.changedBy) }
     return {
@@ -261,7 +291,23 @@ export class ListsFeed {
       checked: stats.checked,
       changedBy,
       changedAt: stats.changedAt,
+      preview: stats.preview,
+      pinned: placement?.pinned ?? false,
+      position: placement?.position ?? null,
     }
+  }
+
+  /** Where `userId` keeps their lists: kept while they have a subscriber on this node, read afresh otherwise. */
+  private placementsOf(userId: string): Promise<Map<string, ListPlacement>> {
+    let placements = this.placements.get(userId)
+    if (!placements) {
+      placements = this.options.accounts.listPlacements(userId).then((list) => new Map(list.map((placement) => [placement.listId, placement])))
+      if (this.subscribers.has(userId)) {
+        this.placements.set(userId, placements)
+        placements.catch(() => this.placements.get(userId) === placements && this.placements.delete(userId))
+      }
+    }
+    return placements
   }
 
   private info(listId: string): Promise<ListInfo | null> {

@@ -231,9 +231,10 @@ describe('access', () => {
 
 describe('lists', () => {
   const changes: ListsFeedChange[] = [
-    { kind: 'stats', listId: 'l1', stats: { title: 'Camping', open: 3, checked: 0, changedAt: 1_700_000_000_000, changedBy: 'u1' } },
-    { kind: 'stats', listId: 'l1', stats: { title: '', open: 0, checked: 0, changedAt: null, changedBy: null } },
+    { kind: 'stats', listId: 'l1', stats: { title: 'Camping', open: 3, checked: 0, changedAt: 1_700_000_000_000, changedBy: 'u1', preview: [{ id: 'i1', text: 'Tent' }] } },
+    { kind: 'stats', listId: 'l1', stats: { title: '', open: 0, checked: 0, changedAt: null, changedBy: null, preview: [] } },
     { kind: 'created', listId: 'l2', userId: 'u1' },
+    { kind: 'placed', userId: 'u1', listIds: ['l1', 'l2'] },
   ]
 
   it('round-trips', () => {
@@ -242,15 +243,21 @@ describe('lists', () => {
 
   it('pins the JSON: keys in this order', () => {
     expect(new TextDecoder().decode(encodeListsFeedChange(changes[0]!))).toBe(
-      '{"kind":"stats","listId":"l1","stats":{"title":"Camping","open":3,"checked":0,"changedAt":1700000000000,"changedBy":"u1"}}',
+      '{"kind":"stats","listId":"l1","stats":{"title":"Camping","open":3,"checked":0,"changedAt":1700000000000,"changedBy":"u1","preview":[{"id":"i1","text":"Tent"}]}}',
     )
     expect(new TextDecoder().decode(encodeListsFeedChange(changes[2]!))).toBe('{"kind":"created","listId":"l2","userId":"u1"}')
+    expect(new TextDecoder().decode(encodeListsFeedChange(changes[3]!))).toBe('{"kind":"placed","userId":"u1","listIds":["l1","l2"]}')
+  })
+
+  it('reads stats without a preview (from a node of the version before previews) as an empty preview', () => {
+    const json = '{"kind":"stats","listId":"l1","stats":{"title":"t","open":1,"checked":0,"changedAt":null,"changedBy":null}}'
+    expect(decodeListsFeedChange(utf8(json))).toEqual({ kind: 'stats', listId: 'l1', stats: { title: 't', open: 1, checked: 0, changedAt: null, changedBy: null, preview: [] } })
   })
 
   it('refuses anything else', () => {
     const stats = (patch: Record<string, unknown>) => JSON.stringify({ kind: 'stats', listId: 'l1', stats: { title: 't', open: 0, checked: 0, changedAt: null, changedBy: null, ...patch } })
     expect(() => decodeListsFeedChange(utf8(stats({})))).not.toThrow()
-    for (const json of ['null', '{"kind":"created","listId":"l1"}', '{"kind":"stats","listId":"l1"}', stats({ open: -1 }), stats({ checked: 'x' }), stats({ changedBy: 5 }), '{"kind":"gone","listId":"l1"}', '{']) {
+    for (const json of ['null', '{"kind":"created","listId":"l1"}', '{"kind":"stats","listId":"l1"}', stats({ open: -1 }), stats({ checked: 'x' }), stats({ changedBy: 5 }), stats({ preview: [{ id: 'i1' }] }), stats({ preview: 'Tent' }), '{"kind":"placed","userId":"u1"}', '{"kind":"placed","userId":"u1","listIds":[5]}', '{"kind":"gone","listId":"l1"}', '{']) {
       expect(() => decodeListsFeedChange(utf8(json)), json).toThrow()
     }
   })

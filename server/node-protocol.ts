@@ -218,10 +218,16 @@ export function decodeAccessChange(payload: Uint8Array): AccessChange {
 // lists
 // -----------------------------------------------------------------------------
 
-/** A list's document stats changed (list-doc-stats.ts), or the list was created by `userId`. */
-export type ListsFeedChange = { kind: 'stats'; listId: string; stats: DocStats } | { kind: 'created'; listId: string; userId: string }
+/**
+ * A list's document stats changed (list-doc-stats.ts), the list was created by `userId`, or `userId` placed
+ * these lists on their lists page (pinned, moved: storage's ListPlacement).
+ */
+export type ListsFeedChange =
+  | { kind: 'stats'; listId: string; stats: DocStats }
+  | { kind: 'created'; listId: string; userId: string }
+  | { kind: 'placed'; userId: string; listIds: string[] }
 
-/** JSON (UTF-8): kind, listId, then stats {title, open, checked, changedAt, changedBy} or userId. */
+/** JSON (UTF-8): kind, then listId and stats {title, open, checked, changedAt, changedBy, preview}, listId and userId, or userId and listIds. */
 export function encodeListsFeedChange(change: ListsFeedChange): Uint8Array {
   const json =
     change.kind === 'stats'
@@ -234,26 +240,36 @@ export function encodeListsFeedChange(change: ListsFeedChange): Uint8Array {
             checked: change.stats.checked,
             changedAt: change.stats.changedAt,
             changedBy: change.stats.changedBy,
+            preview: change.stats.preview.map(({ id, text }) => ({ id, text })),
           },
         }
-      : { kind: change.kind, listId: change.listId, userId: change.userId }
+      : change.kind === 'created'
+        ? { kind: change.kind, listId: change.listId, userId: change.userId }
+        : { kind: change.kind, userId: change.userId, listIds: change.listIds }
   return new TextEncoder().encode(JSON.stringify(json))
 }
 
 const isCount = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0
 const isStringOrNull = (value: unknown): value is string | null => value === null || typeof value === 'string'
+const isPreview = (value: unknown): value is Array<{ id: string; text: string }> =>
+  Array.isArray(value) && value.every((item: unknown) => typeof item === 'object' && item !== null && typeof (item as { id?: unknown }).id === 'string' && typeof (item as { text?: unknown }).text === 'string')
 
 /** Throws on anything but a well-formed change (unknown fields are ignored). */
 export function decodeListsFeedChange(payload: Uint8Array): ListsFeedChange {
   const value: unknown = JSON.parse(new TextDecoder().decode(payload))
   if (typeof value !== 'object' || value === null) throw new Error('lists change is not an object')
   const v = value as Record<string, unknown>
+  if (v.kind === 'placed' && typeof v.userId === 'string' && Array.isArray(v.listIds) && v.listIds.every((id) => typeof id === 'string')) {
+    return { kind: 'placed', userId: v.userId, listIds: v.listIds as string[] }
+  }
   if (typeof v.listId !== 'string') throw new Error('lists change without a listId')
   if (v.kind === 'created' && typeof v.userId === 'string') return { kind: 'created', listId: v.listId, userId: v.userId }
   if (v.kind === 'stats' && typeof v.stats === 'object' && v.stats !== null) {
-    const { title, open, checked, changedAt, changedBy } = v.stats as Record<string, unknown>
-    if (typeof title === 'string' && isCount(open) && isCount(checked) && (changedAt === null || typeof changedAt === 'number') && isStringOrNull(changedBy)) {
-      return { kind: 'stats', listId: v.listId, stats: { title, open, checked, changedAt, changedBy } }
+    const { title, open, checked, changedAt, changedBy, preview } = v.stats as Record<string, unknown>
+    if (typeof title === 'string' && isCount(open) && isCount(checked) && (changedAt === null || typeof changedAt === 'number') && isStringOrNull(changedBy) && (preview === undefined || isPreview(preview))) {
+      // A node of the version before previews sends none.
+      const items = (preview ?? []).map(({ id, text }) => ({ id, text }))
+      return { kind: 'stats', listId: v.listId, stats: { title, open, checked, changedAt, changedBy, preview: items } }
     }
   }
   throw new Error(`malformed lists change of kind ${String(v.kind)}`)

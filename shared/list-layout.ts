@@ -289,6 +289,8 @@ export interface ItemStatus {
   checked: boolean
   /** The greatest timestamp of any of its entries, its deletion included ('' when none). */
   lastWrite: string
+  /** Its order key (the lists feed previews the first open items in list order). */
+  order: string
 }
 
 export function readItemStatus(item: Y.Map<unknown>): ItemStatus {
@@ -297,7 +299,8 @@ export function readItemStatus(item: Y.Map<unknown>): ItemStatus {
   const deleted = existence.deletion?.t ?? ''
   const lastWrite = deleted > existence.lastWrite ? deleted : existence.lastWrite
   const checked = winnerOf(scanned, ITEM_REGISTERS, 'checked')?.v === true
-  return { alive: existence.alive, checked: existence.alive && checked, lastWrite }
+  const order = (winnerOf(scanned, ITEM_REGISTERS, 'order')?.v as string | undefined) ?? FALLBACK_ORDER_KEY
+  return { alive: existence.alive, checked: existence.alive && checked, lastWrite, order }
 }
 
 /** The category as readers see it, or null when it is deleted. */

@@ -15,6 +15,12 @@ const overview = (id: string, patch: Partial<ListOverview> = {}): ListOverview =
   checked: 1,
   changedBy: { id: 'u2', name: 'Ben' },
   changedAt: 1_700_000_000_000,
+  preview: [
+    { id: 'i1', text: 'Tent' },
+    { id: 'i2', text: 'Stove' },
+  ],
+  pinned: false,
+  position: null,
   ...patch,
 })
 
@@ -23,6 +29,7 @@ describe('lists feed JSON', () => {
     { type: 'snapshot', lists: [] },
     { type: 'snapshot', lists: [overview('a'), overview('b', { changedBy: null, changedAt: null, open: 0, checked: 0 })] },
     { type: 'changed', lists: [overview('a', { title: 'Camping', role: 'viewer' })], removed: ['b'] },
+    { type: 'changed', lists: [overview('a', { pinned: true, position: 'a0', preview: [] })], removed: [] },
     { type: 'changed', lists: [], removed: [] },
   ]
 
@@ -34,9 +41,26 @@ describe('lists feed JSON', () => {
     for (const json of ['', 'nope', 'null', '{}', '{"type":"snapshot"}', '{"type":"changed","lists":[]}']) expect(parseListsFeed(json)).toBeNull()
     const bad = (patch: Record<string, unknown>) => JSON.stringify({ type: 'snapshot', lists: [{ ...overview('a'), ...patch }] })
     expect(parseListsFeed(bad({}))).not.toBeNull()
-    for (const patch of [{ role: 'admin' }, { open: -1 }, { checked: 1.5 }, { id: '' }, { members: [{ id: 'u1' }] }, { changedAt: 'yesterday' }]) {
+    for (const patch of [
+      { role: 'admin' },
+      { open: -1 },
+      { checked: 1.5 },
+      { id: '' },
+      { members: [{ id: 'u1' }] },
+      { changedAt: 'yesterday' },
+      { preview: [{ id: 'i1' }] },
+      { preview: 'Tent' },
+      { pinned: 'yes' },
+      { position: 5 },
+    ]) {
       expect(parseListsFeed(bad(patch))).toBeNull()
     }
+  })
+
+  it('reads an overview from before previews and placements (a cached one, an older server) as none of either', () => {
+    const { preview: _preview, pinned: _pinned, position: _position, ...older } = overview('a')
+    const parsed = parseListsFeed(JSON.stringify({ type: 'snapshot', lists: [older] }))
+    expect(parsed).toEqual({ type: 'snapshot', lists: [{ ...older, preview: [], pinned: false, position: null }] })
   })
 
   it('applies a snapshot and deltas: replace in place, new ones last, removed gone', () => {

@@ -11,6 +11,11 @@
  *
  * The server builds these messages from typed values; the client parses
  * every one with `parseListsFeed` (zod/mini), as it parses HTTP responses.
+ *
+ * What a card previews of a list (`preview`) is bounded: at most
+ * `PREVIEW_ITEMS` open items, each text cut to `PREVIEW_TEXT_CHARS`.
+ * Where the user keeps the list (`pinned`, `position`) is theirs alone: the
+ * overview of one list differs per member in that (and in `role`) only.
  */
 import { z } from 'zod/mini'
 import type { ListSummary } from './api.ts'
@@ -20,6 +25,28 @@ export interface ListMemberRef {
   id: string
   name: string
   role: Role
+}
+
+/** The first open items of a list, in list order: at most this many. */
+export const PREVIEW_ITEMS = 3
+/** A previewed item's text is cut to this many characters (UTF-16 code units, never splitting a pair). */
+export const PREVIEW_TEXT_CHARS = 80
+
+/** PUT /api/me/list-placements: at most this many lists at once, each position at most this long. */
+export const MAX_PLACEMENTS_PER_REQUEST = 500
+export const MAX_POSITION_CHARS = 128
+
+/** Where the user keeps a list on their lists page: the body of PUT /api/me/list-placements is `{ placements: ListPlacement[] }`. */
+export interface ListPlacement {
+  listId: string
+  pinned: boolean
+  /** A fractional order key (shared/order-keys.ts), or null: the list's default place. */
+  position: string | null
+}
+
+export interface PreviewItem {
+  id: string
+  text: string
 }
 
 export interface ListOverview extends ListSummary {
@@ -32,6 +59,12 @@ export interface ListOverview extends ListSummary {
   changedBy: { id: string; name: string } | null
   /** When (ms since the epoch; the writer's clock as the document records it), or null for an untouched list. */
   changedAt: number | null
+  /** The first open items (not checked, not deleted) in list order, at most PREVIEW_ITEMS. */
+  preview: PreviewItem[]
+  /** This user pinned the list to the top of their lists page. */
+  pinned: boolean
+  /** This user's place for it among their lists (a fractional order key, shared/order-keys.ts), or null: the default place. */
+  position: string | null
 }
 
 export type ListsFeedMessage = { type: 'snapshot'; lists: ListOverview[] } | { type: 'changed'; lists: ListOverview[]; removed: string[] }
@@ -50,6 +83,10 @@ export const ListOverviewSchema = z.object({
   checked: count,
   changedBy: z.nullable(z.object({ id: z.string(), name: z.string() })),
   changedAt: z.nullable(z.number()),
+  // Absent from overviews cached or sent before previews and placements existed: read as none.
+  preview: z._default(z.array(z.object({ id: z.string(), text: z.string() })), () => []),
+  pinned: z._default(z.boolean(), false),
+  position: z._default(z.nullable(z.string()), null),
 }) satisfies z.ZodMiniType<ListOverview>
 
 export const ListsFeedSchema = z.discriminatedUnion('type', [

@@ -22,6 +22,9 @@ const overview = (id: string, title = id): ListOverview => ({
   checked: 0,
   changedBy: null,
   changedAt: null,
+  preview: [],
+  pinned: false,
+  position: null,
 })
 const kinds = (outbox: ListOutbox) => outbox.actions.map((a) => `${a.kind}:${a.listId}${'title' in a ? `=${a.title}` : ''}`)
 

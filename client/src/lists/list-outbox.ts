@@ -145,6 +145,9 @@ export function showOutbox(lists: readonly ListOverview[], actions: readonly Que
         checked: 0,
         changedBy: { id: user.id, name: user.name },
         changedAt: action.at,
+        preview: [],
+        pinned: false,
+        position: null,
       })
     } else if (action.kind === 'rename') {
       shown = shown.map((l) => (l.id === action.listId ? { ...l, title: action.title } : l))

@@ -115,7 +115,7 @@ function cachedOverview(value: unknown): ListOverview | null {
   return summary.success ? withOverviewDefaults(summary.data) : null
 }
 
-const withOverviewDefaults = (summary: ListSummary): ListOverview => ({ members: [], open: 0, checked: 0, changedBy: null, changedAt: null, ...summary })
+const withOverviewDefaults = (summary: ListSummary): ListOverview => ({ members: [], open: 0, checked: 0, changedBy: null, changedAt: null, preview: [], pinned: false, position: null, ...summary })
 
 /** The lists page as last received (the lists feed, GET /api/lists), for showing it at once and offline. */
 export const listsCache = {

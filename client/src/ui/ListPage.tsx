@@ -48,6 +48,8 @@ import { RoleBadge } from './RoleBadge.tsx'
 import { ShareDialog } from './ShareDialog.tsx'
 import { SyncStatusBar } from './SyncStatusBar.tsx'
 import { UndoToast, type ToastMessage } from './UndoToast.tsx'
+import { AnnouncerRegion, useAnnouncer, useRemoteAnnouncements } from './list/Announcer.tsx'
+import { useRowFocus } from './list/use-row-focus.ts'
 
 export function ListPage({ listId, user }: { listId: string; user: PublicUser }): ReactElement {
   const { sync, rejection, dismissRejection } = useListSync(listId)
@@ -91,6 +93,9 @@ function OpenList({ sync, user, rejection, onDismissRejection }: OpenListProps):
     (message: string, undo?: () => void, undoLabel?: string) => setToast({ id: Date.now() + Math.random(), message, undo, undoLabel }),
     [],
   )
+  const announcer = useAnnouncer()
+  useRemoteAnnouncements(activity, user.id, announcer.announce)
+  const rowFocus = useRowFocus(announcer.announce)
 
   useEffect(() => {
     if (detail) sync.setKnownRole(detail.role)
@@ -138,12 +143,22 @@ function OpenList({ sync, user, rejection, onDismissRejection }: OpenListProps):
 
   const actions: ItemActions = useMemo(
     () => ({
-      setChecked: (id, checked) => change((doc) => setChecked(doc, id, checked)),
+      setChecked: (id, checked) => {
+        const item = view.items.find((entry) => entry.id === id)
+        // The row moves to the other section: focus stays where it was, on the row that takes its place.
+        rowFocus.toNeighbour(id, item ? `${checked ? 'Checked' : 'Unchecked'} ${itemName(item)}` : undefined)
+        change((doc) => setChecked(doc, id, checked))
+      },
+      lostFocus: rowFocus.lostFocus,
       textOf: (id) => itemText(sync.doc, id),
       // Typing on in one item's text is one undo step and one change to sync.
       editText: (id, edit) => change((doc) => editItemText(doc, id, edit), { group: `text:${id}` }),
       leftEmpty: (id) => {
-        if (change((doc) => removeItem(doc, id))) notify('Deleted the empty item', () => change((doc) => restoreItem(doc, id)))
+        if (change((doc) => removeItem(doc, id)))
+          notify('Deleted the empty item', () => {
+            change((doc) => restoreItem(doc, id))
+            rowFocus.restored([id])
+          })
       },
       goneWhileEditing: (id, name, selection) => {
         if (getItem(sync.doc, id)) {
@@ -165,7 +180,13 @@ function OpenList({ sync, user, rejection, onDismissRejection }: OpenListProps):
       fileUnderNew: (id, name) => change((doc) => void fileUnderNewCategory(doc, id, name)),
       remove: (id) => {
         const item = view.items.find((entry) => entry.id === id)
-        if (change((doc) => removeItem(doc, id))) notify(`Deleted “${item ? itemName(item) : 'item'}”`, () => change((doc) => restoreItem(doc, id)))
+        // The Undo bar says what was deleted.
+        rowFocus.toNeighbour(id)
+        if (change((doc) => removeItem(doc, id)))
+          notify(`Deleted “${item ? itemName(item) : 'item'}”`, () => {
+            change((doc) => restoreItem(doc, id))
+            rowFocus.restored([id])
+          })
       },
       step: (id, delta) => {
         const placement = stepWithinGroup(view, id, delta)
@@ -177,22 +198,32 @@ function OpenList({ sync, user, rejection, onDismissRejection }: OpenListProps):
       typed: () => sync.presence?.typed(),
       stoppedTyping: () => sync.presence?.stoppedTyping(),
     }),
-    [change, notify, sync, view],
+    [change, notify, sync, view, rowFocus],
   )
 
   const removeCategoryWithUndo = (id: string) => {
     const name = categories.find((category) => category.id === id)?.name ?? 'category'
-    if (change((doc) => removeCategory(doc, id))) notify(`Deleted category “${name}” — its items stay in the list`, () => change((doc) => restoreCategory(doc, id)))
+    const itemIds = view.items.filter((item) => item.categoryId === id && !item.checked).map((item) => item.id)
+    if (!change((doc) => removeCategory(doc, id))) return
+    // Focus was on the category's Delete button, which is gone: on to its first item, now uncategorised.
+    rowFocus.afterRemoval(itemIds)
+    notify(`Deleted category “${name}” — its items stay in the list`, () => {
+      change((doc) => restoreCategory(doc, id))
+      rowFocus.restored(itemIds)
+    })
   }
 
   const clearChecked = () => {
     let ids: string[] = []
     if (!change((doc) => void (ids = removeChecked(doc))) || ids.length === 0) return
-    notify(ids.length === 1 ? 'Cleared 1 checked item' : `Cleared ${ids.length} checked items`, () =>
+    // The Checked section (and its Clear checked button) is gone: focus on the last open item.
+    rowFocus.afterRemoval([], true)
+    notify(ids.length === 1 ? 'Cleared 1 checked item' : `Cleared ${ids.length} checked items`, () => {
       change((doc) => {
         for (const id of ids) restoreItem(doc, id)
-      }),
-    )
+      })
+      rowFocus.restored(ids)
+    })
   }
 
   const place = (itemId: string, placement: Placement) =>
@@ -211,152 +242,176 @@ function OpenList({ sync, user, rejection, onDismissRejection }: OpenListProps):
   /** The list has never reached this device: it must not look empty. */
   const notDownloaded = state.replicaLoaded && !state.downloaded
   const cannotSync = connection.http !== 'active' && (connection.socket === 'offline' || connection.socket === 'waiting' || stopped?.kind === 'auth')
+  const tabTitle = lostAccess ? stopped.message : title
+  useEffect(() => {
+    // The browser tab (and its history entry) names the list.
+    document.title = tabTitle ? `${tabTitle} – Colist` : 'Colist'
+    return () => {
+      document.title = 'Colist'
+    }
+  }, [tabTitle])
   const stopTone = stopped && (stopped.kind === 'limit' || stopped.kind === 'clock' || stopped.kind === 'outdated' || stopped.kind === 'full') ? 'warning' : 'danger'
 
   return (
     <>
       <AppHeader back status={<SyncStatusBar sync={sync} />} />
       <main className="page page--list">
-        <div className="list-header">
-          <div className="list-header__title">
-            <h1>{title}</h1>
-            {role && !lostAccess && <RoleBadge role={role} />}
+        {lostAccess ? (
+          // The device copy is gone with the access: nothing of the list to show but why.
+          <div className="empty-state list-gone" role="alert">
+            <h1 className="empty-state__title">{stopped.message}</h1>
+            <p>{stopExplanation(stopped)}</p>
+            <Link to="/" className="button button--primary">
+              Back to your lists
+            </Link>
           </div>
-          <div className="list-header__tools">
-            <PresenceBar people={people} itemText={(id) => view.items.find((item) => item.id === id)?.text ?? null} />
-            <button type="button" className="button button--small button--ghost" title="Who did what" disabled={!activity} onClick={() => setActivityOpen(true)}>
-              <Icon name="activity" size={18} />
-              <span>Activity</span>
-            </button>
-            {canWrite && (
-              <div className="toolbar" role="toolbar" aria-label="List actions">
-                <button type="button" className="icon-button" aria-label="Undo" aria-keyshortcuts="Control+Z" title="Undo (Ctrl+Z)" disabled={!undoState.canUndo} onClick={() => sync.undo.undo()}>
-                  <Icon name="undo" />
+        ) : (
+          <>
+            <div className="list-header">
+              <div className="list-header__title">
+                <h1 dir="auto" tabIndex={-1}>
+                  {title}
+                </h1>
+                {role && !lostAccess && <RoleBadge role={role} />}
+              </div>
+              <div className="list-header__tools">
+                <PresenceBar people={people} itemText={(id) => view.items.find((item) => item.id === id)?.text ?? null} />
+                <button type="button" className="button button--small button--ghost" title="Who did what" disabled={!activity} onClick={() => setActivityOpen(true)}>
+                  <Icon name="activity" size={18} />
+                  <span>Activity</span>
                 </button>
-                <button type="button" className="icon-button" aria-label="Redo" aria-keyshortcuts="Control+Shift+Z" title="Redo (Ctrl+Shift+Z)" disabled={!undoState.canRedo} onClick={() => sync.undo.redo()}>
-                  <Icon name="redo" />
-                </button>
-                {isOwner && (
-                  <button
-                    type="button"
-                    className="button button--small"
-                    disabled={!detail}
-                    title={detail ? undefined : 'Sharing needs a connection'}
-                    onClick={() => {
-                      setShareOpen(true)
-                      void refreshDetail()
-                    }}
-                  >
-                    <Icon name="share" size={18} />
-                    <span>Share</span>
+                {canWrite && (
+                  <div className="toolbar" role="toolbar" aria-label="List actions">
+                    <button type="button" className="icon-button" aria-label="Undo" aria-keyshortcuts="Control+Z" title="Undo (Ctrl+Z)" disabled={!undoState.canUndo} onClick={() => sync.undo.undo()}>
+                      <Icon name="undo" />
+                    </button>
+                    <button type="button" className="icon-button" aria-label="Redo" aria-keyshortcuts="Control+Shift+Z" title="Redo (Ctrl+Shift+Z)" disabled={!undoState.canRedo} onClick={() => sync.undo.redo()}>
+                      <Icon name="redo" />
+                    </button>
+                    {isOwner && (
+                      <button
+                        type="button"
+                        className="button button--small"
+                        disabled={!detail}
+                        title={detail ? undefined : 'Sharing needs a connection'}
+                        onClick={() => {
+                          setShareOpen(true)
+                          void refreshDetail()
+                        }}
+                      >
+                        <Icon name="share" size={18} />
+                        <span>Share</span>
+                      </button>
+                    )}
+                  </div>
+                )}
+              </div>
+            </div>
+
+            {stopped && stopped.kind !== 'auth' && (
+              <div className={`banner banner--${stopTone}`} role="alert">
+                <p>
+                  <strong>{stopped.message}.</strong> {stopExplanation(stopped)}
+                </p>
+                {stopped.kind === 'outdated' || stopped.kind === 'refused' || stopped.kind === 'presence' ? (
+                  <button type="button" className="button button--small" onClick={() => location.reload()}>
+                    Reload
                   </button>
+                ) : canRetryStop(stopped) ? (
+                  <button type="button" className="button button--small" onClick={() => sync.connection.resume()}>
+                    Try again
+                  </button>
+                ) : (
+                  <Link to="/" className="button button--small">
+                    Back to your lists
+                  </Link>
                 )}
               </div>
             )}
-          </div>
-        </div>
-
-        {stopped && stopped.kind !== 'auth' && (
-          <div className={`banner banner--${stopTone}`} role="alert">
-            <p>
-              <strong>{stopped.message}.</strong> {stopExplanation(stopped)}
-            </p>
-            {stopped.kind === 'outdated' || stopped.kind === 'refused' || stopped.kind === 'presence' ? (
-              <button type="button" className="button button--small" onClick={() => location.reload()}>
-                Reload
-              </button>
-            ) : canRetryStop(stopped) ? (
-              <button type="button" className="button button--small" onClick={() => sync.connection.resume()}>
-                Try again
-              </button>
-            ) : (
-              <Link to="/" className="button button--small">
-                Back to your lists
-              </Link>
-            )}
-          </div>
-        )}
-        {rejection && (
-          <div className="banner banner--warning" role="alert">
-            <p>{rejection}</p>
-            <button type="button" className="button button--small" onClick={onDismissRejection}>
-              OK
-            </button>
-          </div>
-        )}
-        {clock && (
-          <p className="note note--calm" data-testid="clock-notice">
-            {clock}
-          </p>
-        )}
-        {role === 'viewer' && !stopped && (
-          <p className="note">
-            <strong>View only.</strong> You see every change as it happens, but you can't edit this list.
-          </p>
-        )}
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
-
-        {canWrite && !(notDownloaded && role === null) && (
-          <QuickAdd
-            doc={sync.doc}
-            listId={sync.listId}
-            userId={user.id}
-            categories={categories}
-            change={change}
-            focusIfEmpty={state.replicaLoaded && view.items.length === 0}
-            onTyping={() => sync.presence?.typed()}
-            onStopTyping={() => sync.presence?.stoppedTyping()}
-          />
-        )}
-        <TypingIndicator text={typing} />
-
-        {notDownloaded && cannotSync ? (
-          <div className="empty-state" data-testid="not-downloaded">
-            <p className="empty-state__title">Not downloaded yet — connect to get it</p>
-            <p>
-              {connection.socket === 'offline'
-                ? 'This list has not reached this device. It downloads as soon as you are back online.'
-                : 'This list has not reached this device yet. It downloads as soon as Colist can connect.'}
-            </p>
-          </div>
-        ) : (state.replicaLoaded && !notDownloaded) || view.items.length > 0 || connection.socket === 'connected' ? (
-          <>
-            {view.items.length === 0 && categories.length === 0 && (
-              <div className="empty-state">
-                <p className="empty-state__title">This list is empty</p>
-                <p>{canWrite ? 'Add the first item above — press Enter after each one.' : 'Items appear here as soon as someone adds them.'}</p>
+            {rejection && (
+              <div className="banner banner--warning" role="alert">
+                <p>{rejection}</p>
+                <button type="button" className="button button--small" onClick={onDismissRejection}>
+                  OK
+                </button>
               </div>
             )}
-            <ItemBoard
-              view={view}
-              categories={categories}
-              canWrite={canWrite}
-              peersByItem={peersByItem}
-              actions={actions}
-              nameOf={nameOf}
-              onPlace={place}
-              onRenameCategory={(id, name) => change((doc) => renameCategory(doc, id, name))}
-              onRemoveCategory={removeCategoryWithUndo}
-              footer={canWrite ? <NewCategoryForm onAdd={(name) => change((doc) => void addCategory(doc, { name }))} /> : null}
-            />
-            <CheckedSection
-              items={view.checked}
-              categories={categories}
-              canWrite={canWrite}
-              peersByItem={peersByItem}
-              actions={actions}
-              nameOf={nameOf}
-              onClear={clearChecked}
-            />
+            {clock && (
+              <p className="note note--calm" data-testid="clock-notice">
+                {clock}
+              </p>
+            )}
+            {role === 'viewer' && !stopped && (
+              <p className="note">
+                <strong>View only.</strong> You see every change as it happens, but you can't edit this list.
+              </p>
+            )}
+            {error && (
+              <p className="form-error" role="alert">
+                {error}
+              </p>
+            )}
+
+            {canWrite && !(notDownloaded && role === null) && (
+              <QuickAdd
+                doc={sync.doc}
+                listId={sync.listId}
+                userId={user.id}
+                categories={categories}
+                change={change}
+                focusIfEmpty={state.replicaLoaded && view.items.length === 0}
+                onTyping={() => sync.presence?.typed()}
+                onStopTyping={() => sync.presence?.stoppedTyping()}
+              />
+            )}
+            <TypingIndicator text={typing} />
+
+            {notDownloaded && cannotSync ? (
+              <div className="empty-state" data-testid="not-downloaded">
+                <p className="empty-state__title">Not downloaded yet — connect to get it</p>
+                <p>
+                  {connection.socket === 'offline'
+                    ? 'This list has not reached this device. It downloads as soon as you are back online.'
+                    : 'This list has not reached this device yet. It downloads as soon as Colist can connect.'}
+                </p>
+              </div>
+            ) : (state.replicaLoaded && !notDownloaded) || view.items.length > 0 || connection.socket === 'connected' ? (
+              <>
+                {view.items.length === 0 && categories.length === 0 && (
+                  <div className="empty-state">
+                    <p className="empty-state__title">This list is empty</p>
+                    <p>{canWrite ? 'Add the first item above — press Enter after each one.' : 'Items appear here as soon as someone adds them.'}</p>
+                  </div>
+                )}
+                <ItemBoard
+                  view={view}
+                  categories={categories}
+                  canWrite={canWrite}
+                  peersByItem={peersByItem}
+                  actions={actions}
+                  nameOf={nameOf}
+                  onPlace={place}
+                  onRenameCategory={(id, name) => change((doc) => renameCategory(doc, id, name))}
+                  onRemoveCategory={removeCategoryWithUndo}
+                  footer={canWrite ? <NewCategoryForm onAdd={(name) => change((doc) => void addCategory(doc, { name }))} /> : null}
+                />
+                <CheckedSection
+                  items={view.checked}
+                  categories={categories}
+                  canWrite={canWrite}
+                  peersByItem={peersByItem}
+                  actions={actions}
+                  nameOf={nameOf}
+                  onClear={clearChecked}
+                />
           </>
         ) : (
           <p className="loading">Loading the list…</p>
         )}
+          </>
+        )}
       </main>
+      <AnnouncerRegion message={announcer.message} />
       {isOwner && detail && (
         <ShareDialog open={shareOpen} onClose={() => setShareOpen(false)} detail={detail} onChanged={refreshDetail} />
       )}

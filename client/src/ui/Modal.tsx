@@ -1,6 +1,8 @@
 /**
  * A modal on the native <dialog>: the browser traps focus, closes on Escape
  * and restores focus to the opener, which is most of what a modal must do.
+ * It opens on its first useful control: one marked `data-autofocus`, else
+ * the first field of its content, else Close.
  */
 import { useEffect, useId, useRef, type ReactElement, type ReactNode } from 'react'
 import { Icon } from './Icon.tsx'
@@ -23,7 +25,15 @@ export function Modal({ open, title, onClose, children, className, description }
   useEffect(() => {
     const dialog = ref.current
     if (!dialog) return
-    if (open && !dialog.open) dialog.showModal()
+    if (open && !dialog.open) {
+      dialog.showModal()
+      // The browser focuses the first control, the header's Close; the first useful one is the
+      // control marked data-autofocus, else the first field of the dialog's content.
+      const first =
+        dialog.querySelector<HTMLElement>('[data-autofocus]') ??
+        dialog.querySelector<HTMLElement>('.modal__body > :not(.modal__header) :is(input:not([type="hidden"]), select, textarea):not(:disabled)')
+      first?.focus()
+    }
     if (!open && dialog.open) dialog.close()
   }, [open])
 

@@ -64,8 +64,8 @@ function ReauthDialog({ user, open, onClose }: { user: PublicUser; open: boolean
             value={password}
             onChange={(e) => setPassword(e.target.value)}
             required
-            // The dialog opens for this one field; the browser focuses it instead of the close button.
-            autoFocus
+            // The dialog opens for this one field (Modal focuses it, not the Close button).
+            data-autofocus
           />
         </div>
         {error && (

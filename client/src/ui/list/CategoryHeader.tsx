@@ -51,6 +51,7 @@ export function CategoryHeader({ category, count, headingId, canWrite, onRename,
           <input
             id={`${headingId}-name`}
             value={draft.shown}
+            dir="auto"
             maxLength={LIMITS.categoryName}
             autoFocus
             onChange={(event) => draft.edit(event.target.value)}
@@ -68,7 +69,7 @@ export function CategoryHeader({ category, count, headingId, canWrite, onRename,
       ) : (
         <>
           <h2 id={headingId} className="group__title">
-            {category.name} <span className="count">{count}</span>
+            <span dir="auto">{category.name}</span> <span className="count">{count}</span>
           </h2>
           {canWrite && (
             <div className="group__actions">
@@ -124,6 +125,7 @@ export function NewCategoryForm({ onAdd }: { onAdd: (name: string) => boolean })
         id="new-category-name"
         placeholder="Category name, e.g. Dairy"
         value={name}
+        dir="auto"
         maxLength={LIMITS.categoryName}
         autoFocus
         onChange={(event) => setName(event.target.value)}

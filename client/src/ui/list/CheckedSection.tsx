@@ -1,4 +1,8 @@
-/** Checked items, collapsible, with "Clear checked" to delete them all at once. */
+/**
+ * Checked items, at the bottom: collapsible, in list order or A–Z (both
+ * remembered on this device), with "Clear checked" to delete them all at
+ * once (the Undo bar brings them back).
+ */
 import { useId, useState, type ReactElement } from 'react'
 import type { Category, Item } from '../../../../shared/list-document.ts'
 import type { Peer } from '../../presence/peers.ts'
@@ -15,30 +19,68 @@ interface CheckedSectionProps {
   onClear: () => void
 }
 
+type Sort = 'list' | 'name'
+
+/** How this device shows checked items: `{ open, sort }`. */
+const STORAGE_KEY = 'colist:checked-view'
+
+function storedView(): { open: boolean; sort: Sort } {
+  try {
+    const stored = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? '{}') as { open?: unknown; sort?: unknown }
+    return { open: stored.open !== false, sort: stored.sort === 'name' ? 'name' : 'list' }
+  } catch {
+    return { open: true, sort: 'list' }
+  }
+}
+
+function storeView(view: { open: boolean; sort: Sort }): void {
+  try {
+    localStorage.setItem(STORAGE_KEY, JSON.stringify(view))
+  } catch {
+    // Private mode or full: it is only a preference.
+  }
+}
+
+const byName = (a: Item, b: Item) => a.text.localeCompare(b.text, undefined, { sensitivity: 'base', numeric: true })
+
 export function CheckedSection({ items, categories, canWrite, peersByItem, actions, nameOf, onClear }: CheckedSectionProps): ReactElement | null {
-  const [open, setOpen] = useState(true)
+  const [view, setView] = useState(storedView)
   const regionId = useId()
   if (items.length === 0) return null
+  const change = (next: Partial<typeof view>) => {
+    const merged = { ...view, ...next }
+    setView(merged)
+    storeView(merged)
+  }
+  const shown = view.sort === 'name' ? [...items].sort(byName) : items
   return (
     <section className="checked" aria-labelledby={`${regionId}-title`}>
       <div className="checked__header">
         <h2 id={`${regionId}-title`} className="checked__title">
-          <button type="button" className="checked__toggle" aria-expanded={open} aria-controls={regionId} onClick={() => setOpen((o) => !o)}>
-            <span className={`chevron${open ? ' chevron--open' : ''}`}>
+          <button type="button" className="checked__toggle" aria-expanded={view.open} aria-controls={regionId} onClick={() => change({ open: !view.open })}>
+            <span className={`chevron${view.open ? ' chevron--open' : ''}`}>
               <Icon name="chevron" size={18} />
             </span>
             Checked <span className="count">{items.length}</span>
           </button>
         </h2>
-        {canWrite && (
-          <button type="button" className="button button--small button--ghost-danger" onClick={onClear}>
-            Clear checked
-          </button>
-        )}
+        <div className="checked__tools">
+          {view.open && items.length > 1 && (
+            <select className="checked__sort" aria-label="Sort checked items" value={view.sort} onChange={(event) => change({ sort: event.target.value === 'name' ? 'name' : 'list' })}>
+              <option value="list">List order</option>
+              <option value="name">A–Z</option>
+            </select>
+          )}
+          {canWrite && (
+            <button type="button" className="button button--small button--ghost-danger" onClick={onClear}>
+              Clear checked
+            </button>
+          )}
+        </div>
       </div>
-      {open && (
+      {view.open && (
         <ul id={regionId} className="items items--checked">
-          {items.map((item) => (
+          {shown.map((item) => (
             <ItemRow
               key={item.id}
               item={item}

@@ -24,7 +24,7 @@ import type { Category, Item, ItemGroup, ListView } from '../../../../shared/lis
 import { dropPlacement, type DropTarget, type Placement } from '../../list/reorder.ts'
 import type { Peer } from '../../presence/peers.ts'
 import { CategoryHeader } from './CategoryHeader.tsx'
-import { ItemRow, type ItemActions } from './ItemRow.tsx'
+import { ItemRow, ROW_KEYS_HELP_ID, type ItemActions } from './ItemRow.tsx'
 
 interface ItemBoardProps {
   view: ListView
@@ -104,6 +104,11 @@ export function ItemBoard(props: ItemBoardProps): ReactElement {
         setOverGroup(null)
       }}
     >
+      <p id={ROW_KEYS_HELP_ID} hidden>
+        {canWrite
+          ? 'Space checks the item, Enter edits it, Delete deletes it. Up and down arrows go to the next item, left and right arrows to its other actions; Alt with up or down moves it.'
+          : 'Up and down arrows go to the next item.'}
+      </p>
       <div className="groups">
         {groups.map((group) => (
           <Group

@@ -1,10 +1,32 @@
 /**
- * One item: check it, edit its text and quantity inline, delete it, and in
- * its details choose a category or move it. Alt+↑/↓ anywhere in the row
- * moves it within its group; the grip drags it (pointer or keyboard).
+ * One item. Tapping the row checks it (or unchecks it); its name wraps, and
+ * its quantity or note sits in a chip after the name (under it when the name
+ * is long). Editing is an explicit action: on a desktop, clicking the name;
+ * on a phone (or any touch screen), the Edit button or a long press, which
+ * also shows the row's details. The details (⋯) hold its category, Move
+ * up/down and Delete. Alt+↑/↓ anywhere in the row moves it within its group;
+ * the grip drags it (pointer, touch or keyboard).
+ *
+ * Keyboard: the row is one tab stop, its checkbox (Space checks it). ↑/↓
+ * move to the next or previous row, Home/End to the first or last; ←/→
+ * reach the row's other actions; Enter (or F2) edits the name, Delete
+ * deletes the item (with Undo), Escape comes back to the checkbox.
  */
 import type { DraggableAttributes, DraggableSyntheticListeners } from '@dnd-kit/core'
-import { useId, useState, type CSSProperties, type FocusEvent, type KeyboardEvent, type ReactElement } from 'react'
+import {
+  useCallback,
+  useEffect,
+  useId,
+  useLayoutEffect,
+  useRef,
+  useState,
+  type CSSProperties,
+  type FocusEvent,
+  type KeyboardEvent,
+  type MouseEvent,
+  type PointerEvent,
+  type ReactElement,
+} from 'react'
 import type * as Y from 'yjs'
 import { LIMITS, type Category, type Item } from '../../../../shared/list-document.ts'
 import type { Peer } from '../../presence/peers.ts'
@@ -12,12 +34,18 @@ import { LOCAL_ORIGIN } from '../../sync/origins.ts'
 import { Icon } from '../Icon.tsx'
 import { CategoryPicker } from './CategoryPicker.tsx'
 import { ItemTextField } from './ItemTextField.tsx'
+import { cutMessage } from './paste.ts'
 import { RegisterField } from './RegisterField.tsx'
+import './item-rows.css'
+import { ROW_STOP, focusRow, focusRowFrom, neighboursOf, rowControls, type RowNeighbours } from './row-focus.ts'
 
 /** What an item is called in labels; an emptied text still needs a name. */
 export function itemName(item: Item): string {
   return item.text.trim() || 'Empty item'
 }
+
+/** The id of the one element (ItemBoard's) that tells how the rows work by keyboard. */
+export const ROW_KEYS_HELP_ID = 'item-row-keys-help'
 
 export interface ItemActions {
   setChecked(id: string, checked: boolean): void
@@ -32,6 +60,11 @@ export interface ItemActions {
    * `selection`: where the caret was): deleted by someone else, or moved to another group.
    */
   goneWhileEditing(id: string, name: string, selection: { start: number; end: number }): void
+  /**
+   * The row went away while focus was on one of its controls (`focusKey`): it was checked or
+   * unchecked, moved to another group or deleted. Puts focus back near it.
+   */
+  lostFocus?(id: string, focusKey: string, around: RowNeighbours): void
   setQuantity(id: string, quantity: string): void
   setCategory(id: string, categoryId: string | null): void
   /** Makes a category named `name` right after the item's and files the item under it (the row's category picker); false if refused. */
@@ -65,6 +98,10 @@ interface ItemRowProps {
   canMove?: { up: boolean; down: boolean }
 }
 
+/** A press this long without moving edits the item (touch and pen; a mouse clicks the name instead). */
+const LONG_PRESS_MS = 500
+const LONG_PRESS_SLOP_PX = 10
+
 /** After a keyboard move the row re-renders elsewhere; put focus back on the same control. */
 function refocus(itemId: string, focusKey: string | undefined) {
   requestAnimationFrame(() => {
@@ -74,39 +111,226 @@ function refocus(itemId: string, focusKey: string | undefined) {
   })
 }
 
+/** Controls a click on which is theirs, not the row's. */
+const OWN_CLICK = 'input, textarea, select, button, a, label, form, .item-row__details, .category-picker'
+
 export function ItemRow({ item, categories, canWrite, focusedBy, actions, addedBy, drag, canMove }: ItemRowProps): ReactElement {
   const [open, setOpen] = useState(false)
+  const [editing, setEditing] = useState(false)
+  const [pasteNote, setPasteNote] = useState<string | null>(null)
+  const rowRef = useRef<HTMLLIElement | null>(null)
   const detailsId = useId()
+  const quantityId = useId()
   const names = focusedBy.map((peer) => peer.name).join(', ')
   const name = itemName(item)
   const peerColor = focusedBy[0]?.color
+  const latest = useRef({ actions, id: item.id })
+  latest.current = { actions, id: item.id }
+  const setDragNode = drag?.setNodeRef
+  const setRowRef = useCallback(
+    (node: HTMLLIElement | null) => {
+      rowRef.current = node
+      setDragNode?.(node)
+    },
+    [setDragNode],
+  )
+  const press = useRef<{ timer: ReturnType<typeof setTimeout> | null; x: number; y: number; long: boolean } | null>(null)
+
+  // The row is one tab stop (its checkbox): every other control in its main line is reached with ←/→,
+  // including ones other components put there (the category picker).
+  useLayoutEffect(() => {
+    const main = rowRef.current?.querySelector('.item-row__main')
+    for (const control of main?.querySelectorAll<HTMLElement>('button, select, a[href]') ?? []) control.tabIndex = -1
+  })
+
+  // React runs this before it detaches the row, so focus still tells whether the person was in it.
+  useLayoutEffect(() => {
+    const row = rowRef.current
+    return () => {
+      if (!row || !row.contains(document.activeElement)) return
+      const focusKey = (document.activeElement as HTMLElement).dataset.focusKey ?? ROW_STOP
+      latest.current.actions.lostFocus?.(latest.current.id, focusKey, neighboursOf(row))
+    }
+  }, [])
+
+  // Editing ends when the person goes elsewhere: focus or a press outside the row's editor.
+  useEffect(() => {
+    if (!editing) return
+    // The name, the quantity, the details and the Edit button are the editor.
+    const inEditor = (target: EventTarget | null) =>
+      target instanceof Node && [...(rowRef.current?.querySelectorAll('.item-row__body, .item-row__details, .item-row__edit') ?? [])].some((zone) => zone.contains(target))
+    const onFocusIn = (event: globalThis.FocusEvent) => {
+      if (!inEditor(event.target)) setEditing(false)
+    }
+    const onPointerDown = (event: globalThis.PointerEvent) => {
+      if (!(event.target instanceof Node) || !rowRef.current?.contains(event.target)) setEditing(false)
+    }
+    document.addEventListener('focusin', onFocusIn)
+    document.addEventListener('pointerdown', onPointerDown, true)
+    return () => {
+      document.removeEventListener('focusin', onFocusIn)
+      document.removeEventListener('pointerdown', onPointerDown, true)
+    }
+  }, [editing])
+
+  useEffect(() => () => clearPress(), [])
+
+  function textField(): HTMLTextAreaElement | null {
+    return rowRef.current?.querySelector<HTMLTextAreaElement>('[data-focus-key="text"]') ?? null
+  }
+
+  /** Edits the name: the caret at its end (called from the gesture, so a phone shows its keyboard). */
+  function startEditing() {
+    if (!canWrite) return
+    setEditing(true)
+    const field = textField()
+    if (!field) return
+    field.focus()
+    const end = field.value.length
+    field.setSelectionRange(end, end)
+  }
+
+  function backToRow() {
+    setEditing(false)
+    focusRow(item.id)
+  }
+
+  function toggle() {
+    if (canWrite) actions.setChecked(item.id, !item.checked)
+  }
+
+  function onRowClick(event: MouseEvent<HTMLLIElement>) {
+    const target = event.target as HTMLElement
+    if (press.current?.long) {
+      press.current = null
+      return
+    }
+    if (editing || target.closest(OWN_CLICK) || !target.closest('.item-row__main')) return
+    // Selecting the name's text with the mouse is not a tap.
+    if (window.getSelection()?.type === 'Range' && rowRef.current?.contains(window.getSelection()?.anchorNode ?? null)) return
+    toggle()
+  }
+
+  function clearPress() {
+    if (press.current?.timer) clearTimeout(press.current.timer)
+    if (press.current) press.current.timer = null
+  }
+
+  function onPointerDown(event: PointerEvent<HTMLLIElement>) {
+    if (event.pointerType === 'mouse' || !canWrite || editing || (event.target as HTMLElement).closest(OWN_CLICK)) return
+    clearPress()
+    press.current = {
+      x: event.clientX,
+      y: event.clientY,
+      long: false,
+      timer: setTimeout(() => {
+        if (!press.current) return
+        press.current.long = true
+        press.current.timer = null
+        setEditing(true)
+        navigator.vibrate?.(10)
+      }, LONG_PRESS_MS),
+    }
+  }
+
+  function onPointerMove(event: PointerEvent<HTMLLIElement>) {
+    const current = press.current
+    if (!current?.timer) return
+    if (Math.hypot(event.clientX - current.x, event.clientY - current.y) > LONG_PRESS_SLOP_PX) {
+      clearPress()
+      press.current = null
+    }
+  }
+
+  function onPointerUp() {
+    clearPress()
+    // Focus from the end of the press itself: a phone shows its keyboard only for a gesture.
+    if (press.current?.long) startEditing()
+    else press.current = null
+  }
 
   function onKeyDown(event: KeyboardEvent<HTMLLIElement>) {
-    if (!canWrite || !drag || !event.altKey || (event.key !== 'ArrowUp' && event.key !== 'ArrowDown')) return
-    event.preventDefault()
-    const focusKey = (event.target as HTMLElement).dataset.focusKey
-    if (actions.step(item.id, event.key === 'ArrowUp' ? -1 : 1)) refocus(item.id, focusKey)
+    const target = event.target as HTMLElement
+    const focusKey = target.dataset.focusKey
+    if (event.altKey && (event.key === 'ArrowUp' || event.key === 'ArrowDown')) {
+      if (!canWrite || !drag) return
+      event.preventDefault()
+      if (actions.step(item.id, event.key === 'ArrowUp' ? -1 : 1)) refocus(item.id, focusKey)
+      return
+    }
+    if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return
+    const row = rowRef.current
+    // Only the row's own actions: text fields keep their keys (the caret), and so does an open details panel.
+    if (!row || !target.closest('.item-row__main') || target.matches('textarea, input:not([type="checkbox"])')) return
+    // While the grip carries the item, the arrow keys are the drag's.
+    if (focusKey === 'handle' && drag?.isDragging) return
+    switch (event.key) {
+      case 'ArrowDown':
+      case 'ArrowUp':
+        // A closed select changes its value with ↑/↓: leave those to it.
+        if (target.tagName === 'SELECT') return
+        event.preventDefault()
+        focusRowFrom(row, event.key === 'ArrowDown' ? 1 : -1)
+        return
+      case 'Home':
+      case 'End':
+        event.preventDefault()
+        focusRowFrom(row, event.key === 'Home' ? -Infinity : Infinity)
+        return
+      case 'ArrowRight':
+      case 'ArrowLeft': {
+        event.preventDefault()
+        const controls = rowControls(row)
+        const at = controls.indexOf(target)
+        controls[at + (event.key === 'ArrowRight' ? 1 : -1)]?.focus()
+        return
+      }
+      case 'Escape':
+        if (focusKey !== ROW_STOP) {
+          event.preventDefault()
+          backToRow()
+        }
+        return
+      case 'Enter':
+      case 'F2':
+        if (focusKey !== ROW_STOP) return
+        event.preventDefault()
+        startEditing()
+        return
+      case 'Delete':
+      case 'Backspace':
+        if (focusKey !== ROW_STOP || !canWrite) return
+        event.preventDefault()
+        actions.remove(item.id)
+        return
+    }
   }
 
   function onBlur(event: FocusEvent<HTMLLIElement>) {
     if (event.currentTarget.contains(event.relatedTarget as Node | null)) return
     actions.stoppedTyping()
     actions.focus(null)
+    setPasteNote(null)
   }
 
   const className = [
     'item-row',
     item.checked && 'item-row--checked',
+    canWrite && 'item-row--writable',
     focusedBy.length > 0 && 'item-row--peer',
     drag?.isDragging && 'item-row--dragging',
     open && 'item-row--open',
+    editing && 'item-row--editing',
+    item.quantity === '' && 'item-row--no-quantity',
   ]
     .filter(Boolean)
     .join(' ')
 
+  const describedBy = [item.quantity ? quantityId : null, ROW_KEYS_HELP_ID].filter(Boolean).join(' ')
+
   return (
     <li
-      ref={drag?.setNodeRef}
+      ref={setRowRef}
       className={className}
       style={{ ...drag?.style, ...(peerColor ? ({ '--peer-color': peerColor } as CSSProperties) : {}) }}
       data-item-id={item.id}
@@ -114,6 +338,18 @@ export function ItemRow({ item, categories, canWrite, focusedBy, actions, addedB
       onFocus={() => actions.focus(item.id)}
       onBlur={onBlur}
       onKeyDown={onKeyDown}
+      onClick={onRowClick}
+      onPointerDown={onPointerDown}
+      onPointerMove={onPointerMove}
+      onPointerUp={onPointerUp}
+      onPointerCancel={() => {
+        clearPress()
+        press.current = null
+      }}
+      onContextMenu={(event) => {
+        // A long press on a phone edits; it must not also open the browser's menu.
+        if (press.current?.long || (editing && (event.target as HTMLElement).closest('.item-row__main') && !(event.target as HTMLElement).closest('textarea'))) event.preventDefault()
+      }}
     >
       <div className="item-row__main">
         {drag && canWrite ? (
@@ -124,6 +360,7 @@ export function ItemRow({ item, categories, canWrite, focusedBy, actions, addedB
             data-focus-key="handle"
             {...drag.attributes}
             {...drag.listeners}
+            tabIndex={-1}
             aria-label={`Move ${name}`}
             aria-keyshortcuts="Alt+ArrowUp Alt+ArrowDown"
           >
@@ -132,46 +369,100 @@ export function ItemRow({ item, categories, canWrite, focusedBy, actions, addedB
         ) : (
           <span className="item-row__handle item-row__handle--placeholder" aria-hidden="true" />
         )}
-        <input
-          type="checkbox"
-          className="item-row__check"
-          checked={item.checked}
-          aria-label={name}
-          disabled={!canWrite}
-          data-focus-key="check"
-          onChange={(event) => actions.setChecked(item.id, event.target.checked)}
-        />
-        <ItemTextField
-          className="item-row__text"
-          text={actions.textOf(item.id)}
-          fallback={item.text}
-          label={`Edit ${name}`}
-          placeholder="Empty item"
-          maxLength={LIMITS.itemText}
-          readOnly={!canWrite}
-          focusKey="text"
-          localOrigin={LOCAL_ORIGIN}
-          apply={(edit) => actions.editText(item.id, edit)}
-          onTyping={actions.typed}
-          onStopTyping={actions.stoppedTyping}
-          onLeftEmpty={() => actions.leftEmpty(item.id)}
-          onGoneWhileFocused={(selection) => actions.goneWhileEditing(item.id, name, selection)}
-        />
-        <RegisterField
-          className="item-row__qty"
-          value={item.quantity}
-          label={`Quantity or note for ${name}`}
-          placeholder={canWrite ? 'Qty' : ''}
-          maxLength={LIMITS.quantity}
-          readOnly={!canWrite}
-          allowEmpty
-          focusKey="qty"
-          onCommit={(quantity) => actions.setQuantity(item.id, quantity)}
-          onTyping={actions.typed}
-          onStopTyping={actions.stoppedTyping}
-        />
+        <span className="item-row__check">
+          <input
+            type="checkbox"
+            className="item-row__check-input"
+            checked={item.checked}
+            aria-label={name}
+            aria-describedby={describedBy}
+            aria-keyshortcuts={canWrite ? 'Enter Delete' : undefined}
+            // Not `disabled`: a viewer still reaches and reads every row with the keyboard.
+            aria-disabled={canWrite ? undefined : true}
+            data-focus-key={ROW_STOP}
+            onClick={(event) => {
+              if (!canWrite) event.preventDefault()
+            }}
+            onChange={(event) => {
+              if (canWrite) actions.setChecked(item.id, event.target.checked)
+            }}
+          />
+          <span className="item-row__box" aria-hidden="true">
+            <svg width="16" height="16" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="3.5" strokeLinecap="round" strokeLinejoin="round" focusable="false">
+              <path d="M5 12.5 10 17.5 19 7" />
+            </svg>
+          </span>
+        </span>
+        <div
+          className="item-row__body"
+          onFocus={() => {
+            // Clicking the name (desktop) or any way into its fields is editing.
+            if (canWrite) setEditing(true)
+          }}
+        >
+          <ItemTextField
+            className="item-row__text"
+            text={actions.textOf(item.id)}
+            fallback={item.text}
+            label={`Edit ${name}`}
+            placeholder="Empty item"
+            maxLength={LIMITS.itemText}
+            readOnly={!canWrite}
+            focusKey="text"
+            tabIndex={editing ? 0 : -1}
+            localOrigin={LOCAL_ORIGIN}
+            apply={(edit) => actions.editText(item.id, edit)}
+            onTyping={actions.typed}
+            onStopTyping={actions.stoppedTyping}
+            onLeftEmpty={() => actions.leftEmpty(item.id)}
+            onGoneWhileFocused={(selection) => actions.goneWhileEditing(item.id, name, selection)}
+            onEscape={backToRow}
+            onPasteCut={(kept) => setPasteNote(cutMessage(kept, LIMITS.itemText, 'an item'))}
+          />
+          <RegisterField
+            className="item-row__qty"
+            value={item.quantity}
+            label={`Quantity or note for ${name}`}
+            placeholder={canWrite ? (editing ? 'Quantity or note' : 'Qty') : ''}
+            maxLength={LIMITS.quantity}
+            readOnly={!canWrite}
+            allowEmpty
+            focusKey="qty"
+            tabIndex={editing ? 0 : -1}
+            onCommit={(quantity) => actions.setQuantity(item.id, quantity)}
+            onTyping={actions.typed}
+            onStopTyping={actions.stoppedTyping}
+            onEscape={backToRow}
+            onPasteCut={(kept) => setPasteNote(cutMessage(kept, LIMITS.quantity, 'a quantity or note'))}
+          />
+          {item.quantity && (
+            <span id={quantityId} hidden>
+              {item.quantity}
+            </span>
+          )}
+          {pasteNote && (
+            <p className="item-row__note" role="status">
+              {pasteNote}
+            </p>
+          )}
+        </div>
         {canWrite && !item.checked && (
           <CategoryPicker name={name} categoryId={item.categoryId} categories={categories} onPick={(id) => actions.setCategory(item.id, id)} onCreate={(category) => actions.fileUnderNew?.(item.id, category) ?? false} />
+        )}
+        {canWrite && (
+          <button
+            type="button"
+            className="icon-button item-row__edit"
+            aria-label={`Edit ${name}`}
+            aria-expanded={editing}
+            aria-controls={detailsId}
+            data-focus-key="edit"
+            // Keeps focus in the name while editing (the press does not take it).
+            onMouseDown={(event) => event.preventDefault()}
+            onClick={() => (editing ? backToRow() : startEditing())}
+          >
+            <Icon name="pencil" size={18} />
+          </button>
         )}
         {canWrite && (
           <button
@@ -186,7 +477,7 @@ export function ItemRow({ item, categories, canWrite, focusedBy, actions, addedB
         )}
         <button
           type="button"
-          className="icon-button"
+          className="icon-button item-row__more"
           aria-label={`Details for ${name}`}
           aria-expanded={open}
           aria-controls={detailsId}
@@ -196,8 +487,8 @@ export function ItemRow({ item, categories, canWrite, focusedBy, actions, addedB
           <Icon name="more" size={18} />
         </button>
       </div>
-      {open && (
-        <div id={detailsId} className="item-row__details">
+      {(open || editing) && (
+        <div id={detailsId} className={`item-row__details${open ? '' : ' item-row__details--editing'}`}>
           <label className="inline-label">
             <span>Category</span>
             <select

@@ -5,10 +5,25 @@
  * text is saved as you type); Escape takes back what you typed since you
  * entered the field and leaves it; Ctrl+Z / Ctrl+Shift+Z undo and redo your
  * own typing of this visit. Leaving a text you emptied calls `onLeftEmpty`.
+ *
+ * It is a one-line `<textarea>`, so a long name wraps instead of being cut
+ * off; line breaks never get in (Enter writes nothing, a paste's become
+ * spaces), and a paste longer than `maxLength` is cut with `onPasteCut`
+ * saying so. `dir="auto"`: right-to-left text reads right to left.
  */
 import { useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactElement } from 'react'
 import type * as Y from 'yjs'
 import { TextBinding } from '../../text/input-text-binding.ts'
+import { handlePaste } from './paste.ts'
+
+/** Browsers without `field-sizing: content` get the textarea's height set from its content. */
+const sizesItself = typeof CSS !== 'undefined' && CSS.supports('field-sizing', 'content')
+
+export function fitHeight(field: HTMLTextAreaElement): void {
+  if (sizesItself) return
+  field.style.height = 'auto'
+  field.style.height = `${field.scrollHeight}px`
+}
 
 interface ItemTextFieldProps {
   text: Y.Text | null
@@ -21,6 +36,8 @@ interface ItemTextFieldProps {
   maxLength?: number
   readOnly?: boolean
   focusKey?: string
+  /** -1 keeps it out of the Tab order (the row is one tab stop until the person edits). */
+  tabIndex?: number
   /** Origin of the app's own transactions (undo inside the field takes back only those). */
   localOrigin: unknown
   /** Runs an edit of the Y.Text as one change of this user; false if refused. */
@@ -34,11 +51,15 @@ interface ItemTextFieldProps {
    * item was deleted, or moved to another group). Called before it goes.
    */
   onGoneWhileFocused?: (selection: { start: number; end: number }) => void
+  /** Escape took back this visit's typing: where focus goes now (default: nowhere, the field is left). */
+  onEscape?: () => void
+  /** A paste was longer than `maxLength`: `kept` characters of it went in. */
+  onPasteCut?: (kept: number) => void
 }
 
 export function ItemTextField(props: ItemTextFieldProps): ReactElement {
-  const { text, fallback, label, className, placeholder, maxLength, readOnly, focusKey, localOrigin } = props
-  const input = useRef<HTMLInputElement>(null)
+  const { text, fallback, label, className, placeholder, maxLength, readOnly, focusKey, tabIndex, localOrigin } = props
+  const input = useRef<HTMLTextAreaElement>(null)
   const binding = useRef<TextBinding | null>(null)
   const latest = useRef(props)
   latest.current = props
@@ -58,10 +79,29 @@ export function ItemTextField(props: ItemTextFieldProps): ReactElement {
     binding.current = bound
     if (document.activeElement === field) bound.focus()
     // The composition events React offers are synthetic; native ones keep the order the browser uses.
-    const onInput = () => bound.input()
+    const onInput = () => {
+      bound.input()
+      fitHeight(field)
+    }
+    const onPaste = (event: ClipboardEvent) => {
+      if (field.readOnly) return
+      const cut = handlePaste(event, field, latest.current.maxLength ?? Number.POSITIVE_INFINITY, onInput)
+      if (cut && cut.cut > 0) latest.current.onPasteCut?.(cut.kept)
+    }
+    // Others' edits change the value without an input event.
+    const onTextChange = () => fitHeight(field)
+    text.observe(onTextChange)
+    fitHeight(field)
+    const resized = sizesItself || typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(() => fitHeight(field))
+    resized?.observe(field)
     const onCompositionStart = () => bound.compositionStart()
     const onCompositionEnd = () => bound.compositionEnd()
     const onBeforeInput = (event: InputEvent) => {
+      // One line: a line break (Enter on a phone's keyboard, a dictated one) never goes in.
+      if (event.inputType === 'insertLineBreak' || event.inputType === 'insertParagraph') {
+        event.preventDefault()
+        return
+      }
       // The browser's own undo would put back stale values over others' edits.
       if (event.inputType === 'historyUndo' || event.inputType === 'historyRedo') {
         event.preventDefault()
@@ -73,6 +113,7 @@ export function ItemTextField(props: ItemTextFieldProps): ReactElement {
     field.addEventListener('compositionstart', onCompositionStart)
     field.addEventListener('compositionend', onCompositionEnd)
     field.addEventListener('beforeinput', onBeforeInput)
+    field.addEventListener('paste', onPaste)
     return () => {
       // React runs this before it detaches the row, so focus still tells whether the person was here.
       if (document.activeElement === field) {
@@ -84,12 +125,15 @@ export function ItemTextField(props: ItemTextFieldProps): ReactElement {
       field.removeEventListener('compositionstart', onCompositionStart)
       field.removeEventListener('compositionend', onCompositionEnd)
       field.removeEventListener('beforeinput', onBeforeInput)
+      field.removeEventListener('paste', onPaste)
+      text.unobserve(onTextChange)
+      resized?.disconnect()
       bound.destroy()
       binding.current = null
     }
   }, [text, localOrigin])
 
-  function onKeyDown(event: KeyboardEvent<HTMLInputElement>) {
+  function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
     const bound = binding.current
     if (!bound || readOnly) return
     const mod = (event.ctrlKey || event.metaKey) && !event.altKey
@@ -108,15 +152,20 @@ export function ItemTextField(props: ItemTextFieldProps): ReactElement {
     } else if (event.key === 'Escape' && !bound.isComposing) {
       event.preventDefault()
       bound.revertVisit()
-      event.currentTarget.blur()
+      if (latest.current.onEscape) latest.current.onEscape()
+      else event.currentTarget.blur()
     }
   }
 
   return (
-    <input
+    <textarea
       ref={input}
       className={className}
       aria-label={focusedLabel ?? label}
+      rows={1}
+      aria-multiline={false}
+      dir="auto"
+      tabIndex={tabIndex}
       defaultValue={initialValue}
       placeholder={placeholder}
       maxLength={maxLength}

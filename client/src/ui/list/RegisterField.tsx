@@ -8,9 +8,15 @@
  * - Once the person types, the field keeps their draft (others' changes do
  *   not overwrite it); Enter or leaving the field writes it, unless it ended
  *   where it started. Escape throws the draft away and leaves the field.
+ *
+ * A one-line `<textarea>` (a long note wraps instead of being cut off; line
+ * breaks never get in), `dir="auto"`, and a paste longer than `maxLength` is
+ * cut with `onPasteCut` saying so.
  */
-import { useRef, type KeyboardEvent, type ReactElement } from 'react'
+import { useLayoutEffect, useRef, type ClipboardEvent, type KeyboardEvent, type ReactElement } from 'react'
 import { useRegisterDraft } from '../../hooks/use-register-draft.ts'
+import { fitHeight } from './ItemTextField.tsx'
+import { handlePaste } from './paste.ts'
 
 interface RegisterFieldProps {
   value: string
@@ -25,13 +31,24 @@ interface RegisterFieldProps {
   onTyping?: () => void
   onStopTyping?: () => void
   focusKey?: string
+  tabIndex?: number
+  /** Escape threw the draft away: where focus goes now (default: nowhere, the field is left). */
+  onEscape?: () => void
+  onPasteCut?: (kept: number) => void
 }
 
+const oneLine = (text: string) => text.replace(/\r\n|[\r\n\u2028\u2029]/g, ' ')
+
 export function RegisterField(props: RegisterFieldProps): ReactElement {
-  const { value, onCommit, label, className, placeholder, maxLength, readOnly, allowEmpty, onTyping, onStopTyping, focusKey } = props
+  const { value, onCommit, label, className, placeholder, maxLength, readOnly, allowEmpty, onTyping, onStopTyping, focusKey, tabIndex, onEscape, onPasteCut } = props
   const draft = useRegisterDraft(value)
+  const field = useRef<HTMLTextAreaElement>(null)
   /** Escape blurs the field; that blur must not save what Escape just threw away. */
   const cancelling = useRef(false)
+
+  useLayoutEffect(() => {
+    if (field.current) fitHeight(field.current)
+  })
 
   function commit() {
     onStopTyping?.()
@@ -40,23 +57,40 @@ export function RegisterField(props: RegisterFieldProps): ReactElement {
     if ((next !== '' || allowEmpty) && next !== value) onCommit(next)
   }
 
-  function onKeyDown(event: KeyboardEvent<HTMLInputElement>) {
+  function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
     if (event.key === 'Enter') {
       event.preventDefault()
       commit()
     } else if (event.key === 'Escape') {
+      event.preventDefault()
       onStopTyping?.()
       draft.reset()
       cancelling.current = true
-      event.currentTarget.blur()
+      if (onEscape) onEscape()
+      else event.currentTarget.blur()
       cancelling.current = false
     }
   }
 
+  function onPaste(event: ClipboardEvent<HTMLTextAreaElement>) {
+    if (readOnly) return
+    const target = event.currentTarget
+    const cut = handlePaste(event.nativeEvent, target, maxLength ?? Number.POSITIVE_INFINITY, () => {
+      draft.edit(target.value)
+      onTyping?.()
+    })
+    if (cut && cut.cut > 0) onPasteCut?.(cut.kept)
+  }
+
   return (
-    <input
+    <textarea
+      ref={field}
       className={className}
       aria-label={label}
+      aria-multiline={false}
+      rows={1}
+      dir="auto"
+      tabIndex={tabIndex}
       value={draft.shown}
       placeholder={placeholder}
       maxLength={maxLength}
@@ -66,9 +100,10 @@ export function RegisterField(props: RegisterFieldProps): ReactElement {
         if (!readOnly && !cancelling.current) commit()
       }}
       onChange={(event) => {
-        draft.edit(event.target.value)
+        draft.edit(oneLine(event.target.value))
         onTyping?.()
       }}
+      onPaste={onPaste}
       onKeyDown={readOnly ? undefined : onKeyDown}
       enterKeyHint="done"
       autoComplete="off"

@@ -1,0 +1,92 @@
+/**
+ * Focus on the list page's rows. Each row is one tab stop (its checkbox);
+ * the arrow keys move between rows and, within a row, between its actions.
+ * When a row goes away while focus is in it (checked or unchecked into the
+ * other section, moved to another group, deleted), focus goes to the same
+ * item in its new place, or to the row that took its place.
+ */
+
+/** The control a row is reached by (Tab, ↑/↓): its checkbox. */
+export const ROW_STOP = 'check'
+
+const ROW_SELECTOR = 'li.item-row[data-item-id]'
+
+/** Every row on the page in the order shown (not the one a drag carries). */
+export function rowsOnPage(root: ParentNode = document): HTMLElement[] {
+  return [...root.querySelectorAll<HTMLElement>(ROW_SELECTOR)].filter((row) => !row.closest('.items--overlay'))
+}
+
+export function rowOf(itemId: string): HTMLElement | null {
+  return rowsOnPage().find((row) => row.dataset.itemId === itemId) ?? null
+}
+
+function shown(element: HTMLElement): boolean {
+  return element.getClientRects().length > 0
+}
+
+/** Focuses a control of the item's row (its checkbox if that control is not there); false if the row is not shown. */
+export function focusRow(itemId: string, focusKey: string = ROW_STOP): boolean {
+  const row = rowOf(itemId)
+  if (!row) return false
+  const target = row.querySelector<HTMLElement>(`[data-focus-key="${focusKey}"]`) ?? row.querySelector<HTMLElement>(`[data-focus-key="${ROW_STOP}"]`)
+  if (!target || !shown(target)) return false
+  target.focus()
+  return document.activeElement === target
+}
+
+/** The section a row is in: the open items or the checked ones. */
+function sectionOf(row: HTMLElement): Element | null {
+  return row.closest('.groups, .checked')
+}
+
+export interface RowNeighbours {
+  /** The next row in the same section, else null. */
+  next: string | null
+  prev: string | null
+}
+
+/** The rows around `row` in its section, read while it is still on the page. */
+export function neighboursOf(row: HTMLElement): RowNeighbours {
+  const section = sectionOf(row)
+  const rows = section ? rowsOnPage(section) : rowsOnPage()
+  const at = rows.indexOf(row)
+  return { next: rows[at + 1]?.dataset.itemId ?? null, prev: at > 0 ? (rows[at - 1]?.dataset.itemId ?? null) : null }
+}
+
+/** Focuses the row `delta` rows away from `row` (any section), or the first/last for ±Infinity; false if none. */
+export function focusRowFrom(row: HTMLElement, delta: number): boolean {
+  const rows = rowsOnPage()
+  const at = rows.indexOf(row)
+  const index = delta === -Infinity ? 0 : delta === Infinity ? rows.length - 1 : at + delta
+  const target = rows[index]
+  if (!target || target === row || !target.dataset.itemId) return false
+  return focusRow(target.dataset.itemId)
+}
+
+/** A row's own actions in the order shown, for ←/→ (not its text fields: arrows move the caret there). */
+export function rowControls(row: HTMLElement): HTMLElement[] {
+  const main = row.querySelector('.item-row__main')
+  if (!main) return []
+  return [...main.querySelectorAll<HTMLElement>('button, select, input[type="checkbox"]')].filter(
+    (control) => shown(control) && !(control as HTMLButtonElement).disabled,
+  )
+}
+
+/** When nothing is left to focus near a row: the first (or last) row, else the add field, else the list's heading. */
+export function focusSomewhereSensible(which: 'first' | 'last' = 'first'): void {
+  const rows = rowsOnPage()
+  const row = (which === 'first' ? rows[0] : rows[rows.length - 1])?.dataset.itemId
+  if (row && focusRow(row)) return
+  const add = document.querySelector<HTMLElement>('#quick-add-text')
+  if (add && shown(add)) {
+    add.focus()
+    return
+  }
+  document.querySelector<HTMLElement>('main h1')?.focus()
+}
+
+/** Whether focus has gone nowhere (the focused element was removed). */
+export function focusIsLost(): boolean {
+  const active = document.activeElement
+  return !active || active === document.body || !active.isConnected
+}
