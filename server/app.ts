@@ -20,6 +20,7 @@ import { errorMiddleware, notFound } from './http/errors.ts'
 import { securityHeaders } from './http/security-headers.ts'
 import { itemRoutes } from './http/item-routes.ts'
 import { listRoutes } from './http/list-routes.ts'
+import { placementRoutes } from './http/placement-routes.ts'
 import { invitationRoutes } from './http/invitation-routes.ts'
 import { Invitations } from './invitations.ts'
 import { ListQuotas } from './http/list-quotas.ts'
@@ -121,6 +122,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   app.use('/api', authRoutes(storage, sessions, log))
   app.use('/api', new ListQuotas(limiterStore, config.quotas, storage, metrics, storageQuota).router(requireUser(tokens)))
   app.use('/api', listRoutes(storage, tokens, rooms, lists))
+  app.use('/api', placementRoutes(storage, tokens, lists))
   const invitations = new Invitations(storage, config.invitations, log)
   app.use('/api', invitationRoutes({ accounts: storage, invitations, tokens, rooms, limiters: limiterStore, metrics }))
   app.use('/api', itemRoutes(storage, tokens, rooms))

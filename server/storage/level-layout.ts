@@ -37,6 +37,8 @@ export const SUBLEVELS = {
   sessions: 'v1-sessions',
   /** userId!sessionId → true (JSON); the index of a user's sessions */
   userSessions: 'v1-user-sessions',
+  /** userId!listId → {pinned, position} (JSON): where a member keeps a list on their lists page; deleted with the membership */
+  placements: 'v1-placements',
   /** invitationId → InvitationRecord (JSON) */
   invitations: 'v1-invitations',
   /** token hash → invitationId (JSON string) */

@@ -36,6 +36,7 @@ import {
   ConflictError,
   type ActivityBound,
   type DocLogStats,
+  type ListPlacement,
   type ListRecord,
   type MembershipRecord,
   type InvitationRecord,
@@ -110,6 +111,7 @@ function openSublevels(db: Db) {
     activity: db.sublevel<string, ActivityEvent>(SUBLEVELS.activity, { valueEncoding: 'json' }),
     sessions: db.sublevel<string, SessionRecord>(SUBLEVELS.sessions, { valueEncoding: 'json' }),
     userSessions: db.sublevel<string, true>(SUBLEVELS.userSessions, { valueEncoding: 'json' }),
+    placements: db.sublevel<string, Omit<ListPlacement, 'listId'>>(SUBLEVELS.placements, { valueEncoding: 'json' }),
     invitations: db.sublevel<string, InvitationRecord>(SUBLEVELS.invitations, { valueEncoding: 'json' }),
     invitationByToken: db.sublevel<string, string>(SUBLEVELS.invitationByToken, { valueEncoding: 'json' }),
     listInvitations: db.sublevel<string, true>(SUBLEVELS.listInvitations, { valueEncoding: 'json' }),
@@ -386,6 +388,7 @@ export class LevelStorage implements Storage {
             for (const key of memberKeys) {
               batch.del(key, { sublevel: this.#s.members })
               batch.del(compositeKey(keySuffix(key), id), { sublevel: this.#s.userLists })
+              batch.del(compositeKey(keySuffix(key), id), { sublevel: this.#s.placements })
             }
             for (const key of activityKeys) batch.del(key, { sublevel: this.#s.activity })
             for (const invitation of invitations) this.#queueInvitationDeletion(batch, invitation)
@@ -416,6 +419,7 @@ export class LevelStorage implements Storage {
       this.#commit((batch) => {
         batch.del(compositeKey(listId, userId), { sublevel: this.#s.members })
         batch.del(compositeKey(userId, listId), { sublevel: this.#s.userLists })
+        batch.del(compositeKey(userId, listId), { sublevel: this.#s.placements })
       }),
     )
   }
@@ -449,6 +453,33 @@ export class LevelStorage implements Storage {
     } finally {
       await snapshot.close()
     }
+  }
+
+  // --- placements ---
+
+  async setPlacements(userId: string, placements: ListPlacement[]): Promise<boolean> {
+    assertKeyPart('user', userId)
+    for (const { listId } of placements) assertKeyPart('list', listId)
+    this.#assertAcceptingWrites()
+    // Under the account lock, like every membership write: no membership can go between the check and the write.
+    return this.#accountLock.run(ACCOUNTS, async () => {
+      const keys = placements.map(({ listId }) => compositeKey(userId, listId))
+      const roles = await this.#s.userLists.getMany(keys)
+      if (roles.some((role) => role === undefined)) return false
+      await this.#commit((batch) => {
+        placements.forEach(({ pinned, position }, i) => {
+          if (pinned || position !== null) batch.put(keys[i]!, { pinned, position }, { sublevel: this.#s.placements })
+          else batch.del(keys[i]!, { sublevel: this.#s.placements })
+        })
+      })
+      return true
+    })
+  }
+
+  async listPlacements(userId: string): Promise<ListPlacement[]> {
+    assertKeyPart('user', userId)
+    const entries = await this.#s.placements.iterator(prefixRange(userId)).all()
+    return entries.map(([key, { pinned, position }]) => ({ listId: keySuffix(key), pinned, position }))
   }
 
   // --- activity ---

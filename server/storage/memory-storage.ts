@@ -14,6 +14,7 @@ import {
   type ActivityBound,
   type DocLogStats,
   type InvitationRecord,
+  type ListPlacement,
   type ListRecord,
   type MembershipRecord,
   type SessionRecord,
@@ -53,6 +54,8 @@ export class MemoryStorage implements Storage {
   readonly #members = new Map<string, Map<string, Role>>()
   /** listId → events in id order */
   readonly #activity = new Map<string, ActivityEvent[]>()
+  /** listId → userId → where that member keeps the list */
+  readonly #placements = new Map<string, Map<string, ListPlacement>>()
   readonly #sessions = new Map<string, SessionRecord>()
   readonly #invitations = new Map<string, InvitationRecord>()
   #closed = false
@@ -163,6 +166,7 @@ export class MemoryStorage implements Storage {
     this.#assertOpen()
     this.#lists.delete(id)
     this.#members.delete(id)
+    this.#placements.delete(id)
     this.#docs.delete(id)
     this.#activity.delete(id)
     for (const invitation of this.#invitations.values()) if (invitation.listId === id) this.#invitations.delete(invitation.id)
@@ -180,6 +184,7 @@ export class MemoryStorage implements Storage {
   async removeMember(listId: string, userId: string): Promise<void> {
     this.#assertOpen()
     this.#members.get(listId)?.delete(userId)
+    this.#placements.get(listId)?.delete(userId)
   }
 
   async getRole(listId: string, userId: string): Promise<Role | null> {
@@ -203,6 +208,30 @@ export class MemoryStorage implements Storage {
       if (role && list) result.push({ list: { ...list }, role })
     }
     return result.sort((a, b) => oldestListFirst(a.list, b.list))
+  }
+
+  // --- placements ---
+
+  async setPlacements(userId: string, placements: ListPlacement[]): Promise<boolean> {
+    this.#assertOpen()
+    if (!placements.every(({ listId }) => this.#members.get(listId)?.has(userId))) return false
+    for (const { listId, pinned, position } of placements) {
+      let byUser = this.#placements.get(listId)
+      if (!byUser) this.#placements.set(listId, (byUser = new Map()))
+      if (pinned || position !== null) byUser.set(userId, { listId, pinned, position })
+      else byUser.delete(userId)
+    }
+    return true
+  }
+
+  async listPlacements(userId: string): Promise<ListPlacement[]> {
+    this.#assertOpen()
+    const result: ListPlacement[] = []
+    for (const byUser of this.#placements.values()) {
+      const placement = byUser.get(userId)
+      if (placement) result.push({ ...placement })
+    }
+    return result.sort((a, b) => compareIds(a.listId, b.listId))
   }
 
   // --- activity ---

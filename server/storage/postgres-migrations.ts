@@ -142,6 +142,25 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX invitations_expires_at ON invitations (expires_at);
     `,
   },
+  {
+    version: 6,
+    name: 'list placements',
+    sql: `
+      -- Where a member keeps a list on their lists page: pinned, and its
+      -- place (a fractional order key, compared by code point, hence
+      -- COLLATE "C"; null: the default place). A row at the default is not
+      -- kept. It goes with the membership, and stays through a role change
+      -- (setMember updates the membership row in place).
+      CREATE TABLE list_placements (
+        user_id  text    NOT NULL,
+        list_id  text    NOT NULL,
+        pinned   boolean NOT NULL,
+        position text    COLLATE "C",
+        PRIMARY KEY (user_id, list_id),
+        FOREIGN KEY (list_id, user_id) REFERENCES memberships (list_id, user_id) ON DELETE CASCADE
+      );
+    `,
+  },
 ]
 
 /**

@@ -39,6 +39,7 @@ import {
   type ActivityBound,
   type DocLogStats,
   type InvitationRecord,
+  type ListPlacement,
   type ListRecord,
   type MembershipRecord,
   type SessionRecord,
@@ -414,6 +415,45 @@ export class PostgresStorage implements Storage {
       const entries = result.rows.map((row) => ({ list: toListRecord(row), role: row.role }))
       // Sorted here rather than in SQL, so the tie-break is exactly the shared rule.
       return entries.sort((a, b) => oldestListFirst(a.list, b.list))
+    })
+  }
+
+  // --- placements ---
+
+  setPlacements(userId: string, placements: ListPlacement[]): Promise<boolean> {
+    // One row per list (the last placement of a list named twice wins, as in the other stores).
+    const byList = [...new Map(placements.map((placement) => [placement.listId, placement])).values()]
+    const kept = byList.filter(({ pinned, position }) => pinned || position !== null)
+    const cleared = byList.filter(({ pinned, position }) => !pinned && position === null).map(({ listId }) => listId)
+    return this.#track(() =>
+      this.#transaction(async (client) => {
+        // KEY SHARE: a membership removed or its list deleted concurrently waits for this commit (and its rows go with it).
+        const members = await client.query('SELECT list_id FROM memberships WHERE user_id = $1 AND list_id = ANY($2::text[]) FOR KEY SHARE', [
+          userId,
+          byList.map(({ listId }) => listId),
+        ])
+        if (members.rowCount !== byList.length) return false
+        if (cleared.length > 0) await client.query('DELETE FROM list_placements WHERE user_id = $1 AND list_id = ANY($2::text[])', [userId, cleared])
+        if (kept.length > 0) {
+          await client.query(
+            `INSERT INTO list_placements (user_id, list_id, pinned, position)
+             SELECT $1, p.list_id, p.pinned, p.position FROM unnest($2::text[], $3::boolean[], $4::text[]) AS p (list_id, pinned, position)
+             ON CONFLICT (user_id, list_id) DO UPDATE SET pinned = EXCLUDED.pinned, position = EXCLUDED.position`,
+            [userId, kept.map(({ listId }) => listId), kept.map(({ pinned }) => pinned), kept.map(({ position }) => position)],
+          )
+        }
+        return true
+      }),
+    )
+  }
+
+  listPlacements(userId: string): Promise<ListPlacement[]> {
+    return this.#track(async () => {
+      const result = await this.#pool.query<{ list_id: string; pinned: boolean; position: string | null }>(
+        'SELECT list_id, pinned, position FROM list_placements WHERE user_id = $1 ORDER BY list_id COLLATE "C"',
+        [userId],
+      )
+      return result.rows.map(({ list_id, pinned, position }) => ({ listId: list_id, pinned, position }))
     })
   }
 

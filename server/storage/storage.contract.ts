@@ -434,6 +434,79 @@ export function runStorageContract(name: string, open: () => Promise<OpenedStora
       })
     })
 
+    describe('placements', () => {
+      it("stores where a member keeps lists, per user, read back by list id; a default placement is stored as none", async () => {
+        await storage.createList(list('l2', 'alice'))
+        await storage.createList(list('l1', 'bob'))
+        await storage.setMember('l1', 'alice', 'viewer')
+        expect(await storage.listPlacements('alice')).toEqual([])
+
+        expect(
+          await storage.setPlacements('alice', [
+            { listId: 'l2', pinned: true, position: 'a1' },
+            { listId: 'l1', pinned: false, position: 'a0' },
+          ]),
+        ).toBe(true)
+        expect(await storage.listPlacements('alice')).toEqual([
+          { listId: 'l1', pinned: false, position: 'a0' },
+          { listId: 'l2', pinned: true, position: 'a1' },
+        ])
+        // Theirs alone: the other member has none.
+        expect(await storage.listPlacements('bob')).toEqual([])
+
+        expect(await storage.setPlacements('alice', [{ listId: 'l2', pinned: false, position: null }, { listId: 'l1', pinned: true, position: null }])).toBe(true)
+        expect(await storage.listPlacements('alice')).toEqual([{ listId: 'l1', pinned: true, position: null }])
+      })
+
+      it('refuses, storing nothing, when the user is not a member of one of the lists (or it does not exist)', async () => {
+        await storage.createList(list('l1', 'alice'))
+        await storage.createList(list('l2', 'bob'))
+        expect(await storage.setPlacements('alice', [{ listId: 'l1', pinned: true, position: 'a0' }, { listId: 'l2', pinned: true, position: 'a1' }])).toBe(false)
+        expect(await storage.setPlacements('alice', [{ listId: 'l1', pinned: true, position: 'a0' }, { listId: 'nope', pinned: false, position: null }])).toBe(false)
+        expect(await storage.listPlacements('alice')).toEqual([])
+        expect(await storage.listPlacements('bob')).toEqual([])
+      })
+
+      it('keeps a placement through a change of role; it goes with the membership and with the list', async () => {
+        await storage.createList(list('l1', 'alice'))
+        await storage.createList(list('l2', 'alice'))
+        await storage.setMember('l1', 'bob', 'viewer')
+        await storage.setMember('l2', 'bob', 'viewer')
+        expect(await storage.setPlacements('bob', [{ listId: 'l1', pinned: true, position: 'a0' }, { listId: 'l2', pinned: true, position: 'a1' }])).toBe(true)
+        expect(await storage.setPlacements('alice', [{ listId: 'l2', pinned: true, position: 'a0' }])).toBe(true)
+
+        await storage.setMember('l1', 'bob', 'editor')
+        expect(await storage.listPlacements('bob')).toEqual([
+          { listId: 'l1', pinned: true, position: 'a0' },
+          { listId: 'l2', pinned: true, position: 'a1' },
+        ])
+
+        await storage.removeMember('l1', 'bob')
+        expect(await storage.listPlacements('bob')).toEqual([{ listId: 'l2', pinned: true, position: 'a1' }])
+        // Shared again: it starts from the default place.
+        await storage.setMember('l1', 'bob', 'viewer')
+        expect(await storage.listPlacements('bob')).toEqual([{ listId: 'l2', pinned: true, position: 'a1' }])
+
+        await storage.deleteList('l2')
+        expect(await storage.listPlacements('bob')).toEqual([])
+        expect(await storage.listPlacements('alice')).toEqual([])
+      })
+
+      it('hands out copies, and keeps placements across close and reopen', async ({ skip }) => {
+        await storage.createList(list('l1', 'alice'))
+        const placement = { listId: 'l1', pinned: true, position: 'a0' }
+        await storage.setPlacements('alice', [placement])
+        placement.position = 'zz'
+        const [read] = await storage.listPlacements('alice')
+        read!.pinned = false
+        expect(await storage.listPlacements('alice')).toEqual([{ listId: 'l1', pinned: true, position: 'a0' }])
+        if (!opened.reopen) return skip()
+        await storage.close()
+        storage = await opened.reopen()
+        expect(await storage.listPlacements('alice')).toEqual([{ listId: 'l1', pinned: true, position: 'a0' }])
+      })
+    })
+
     describe('activity', () => {
       const bound = { maxEvents: 100, notBefore: 0 }
       const all = { limit: 1000, notBefore: 0 }

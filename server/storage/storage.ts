@@ -231,7 +231,32 @@ export interface InvitationStore {
   deleteExpiredInvitations(before: number): Promise<number>
 }
 
-export interface Storage extends DocumentStore, AccountStore, ActivityStore, SessionStore, InvitationStore {
+/**
+ * Where a user keeps one of their lists on their lists page: pinned to the
+ * top or not, and its place among their lists. Theirs alone (no other member
+ * sees it); it belongs to their membership.
+ */
+export interface ListPlacement {
+  listId: string
+  pinned: boolean
+  /** A fractional order key (shared/order-keys.ts), or null: the list's default place. */
+  position: string | null
+}
+
+export interface PlacementStore {
+  /**
+   * Stores where `userId` keeps these lists, as one atomic write, and returns
+   * true; if the user is not a member of one of them (or it does not exist),
+   * stores nothing and returns false. A placement at the default (not
+   * pinned, no position) is stored as none. A placement goes with its
+   * membership (removeMember, deleteList) and stays through a change of role.
+   */
+  setPlacements(userId: string, placements: ListPlacement[]): Promise<boolean>
+  /** The user's placements (of lists they are a member of), by list id. */
+  listPlacements(userId: string): Promise<ListPlacement[]>
+}
+
+export interface Storage extends DocumentStore, AccountStore, ActivityStore, SessionStore, InvitationStore, PlacementStore {
   /** Resolves if the store answers a trivial read (for /readyz). */
   ping(): Promise<void>
   close(): Promise<void>
