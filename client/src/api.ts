@@ -6,7 +6,7 @@
  */
 import type { z } from 'zod/mini'
 import type { AuthResponse, ListDetail, ListSummary, Member, SessionInfo } from '../../shared/api.ts'
-import type { ListOverview } from '../../shared/lists-feed.ts'
+import type { ListOverview, ListPlacement } from '../../shared/lists-feed.ts'
 import { PERSISTED_STATE_VECTOR_HEADER, type Role } from '../../shared/protocol.ts'
 import { decodeUpdates } from '../../shared/update-sequence.ts'
 import {
@@ -124,6 +124,10 @@ export const api = {
     json(listPath(listId), ListSummarySchema, { method: 'PATCH', token, json: { title } }),
   deleteList: async (token: string, listId: string): Promise<void> => {
     await send(listPath(listId), { method: 'DELETE', token })
+  },
+  /** Where the user keeps these lists on their lists page (pinned, position): for them alone, on every device. */
+  setPlacements: async (token: string, placements: ListPlacement[]): Promise<void> => {
+    await send('/api/me/list-placements', { method: 'PUT', token, json: { placements } })
   },
 
   addMember: (token: string, listId: string, email: string, role: Exclude<Role, 'owner'>): Promise<Member> =>
