@@ -33,32 +33,35 @@ export function CategoryPicker({ name, categoryId, categories, onPick, onCreate 
   }
 
   return (
-    <span className={`category-picker${current ? ' category-picker--set' : ''}`}>
-      <span className="category-picker__face" aria-hidden="true">
-        <svg width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round">
-          <path d="M20.6 13.4 13.4 20.6a2 2 0 0 1-2.8 0L3 13V3h10l7.6 7.6a2 2 0 0 1 0 2.8ZM7.5 7.5h.01" />
-        </svg>
+    <>
+      <span className={`category-picker${current ? ' category-picker--set' : ''}`}>
+        <span className="category-picker__face" aria-hidden="true">
+          <svg width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round">
+            <path d="M20.6 13.4 13.4 20.6a2 2 0 0 1-2.8 0L3 13V3h10l7.6 7.6a2 2 0 0 1 0 2.8ZM7.5 7.5h.01" />
+          </svg>
+        </span>
+        <select
+          className="category-picker__select"
+          aria-label={`File ${name} under a category`}
+          title={current ? `In ${current.name} — change category` : 'Choose a category'}
+          value={current?.id ?? ''}
+          data-focus-key="category"
+          onChange={(event) => {
+            const value = event.target.value
+            if (value === NEW) setCreating(true)
+            else onPick(value === '' ? null : value)
+          }}
+        >
+          <option value="">No category</option>
+          {categories.map((category) => (
+            <option key={category.id} value={category.id}>
+              {category.name}
+            </option>
+          ))}
+          <option value={NEW}>New category…</option>
+        </select>
       </span>
-      <select
-        className="category-picker__select"
-        aria-label={`File ${name} under a category`}
-        title={current ? `In ${current.name} — change category` : 'Choose a category'}
-        value={current?.id ?? ''}
-        data-focus-key="category"
-        onChange={(event) => {
-          const value = event.target.value
-          if (value === NEW) setCreating(true)
-          else onPick(value === '' ? null : value)
-        }}
-      >
-        <option value="">No category</option>
-        {categories.map((category) => (
-          <option key={category.id} value={category.id}>
-            {category.name}
-          </option>
-        ))}
-        <option value={NEW}>New category…</option>
-      </select>
+      {/* Beside the picker, not in it: laid out under the whole row (the row is positioned). */}
       {creating && (
         <form
           className="category-picker__new"
@@ -92,6 +95,6 @@ export function CategoryPicker({ name, categoryId, categories, onPick, onCreate 
           </button>
         </form>
       )}
-    </span>
+    </>
   )
 }
