@@ -3,7 +3,8 @@ import { expect, screenshot, sharedList, test } from './fixtures.ts'
 test('sign up, log out, log in; the session survives a reload', async ({ page }) => {
   const email = `dana.${Date.now().toString(36)}@example.com`
   await page.goto('/')
-  await page.getByRole('link', { name: 'Create an account' }).click()
+  // A first visit offers sign-up.
+  await expect(page.getByRole('heading', { name: 'Create your account' })).toBeVisible()
   await page.getByLabel('Name').fill('Dana Diaz')
   await page.getByLabel('Email').fill(email)
   await page.getByLabel('Password').fill('correct horse battery')

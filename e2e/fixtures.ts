@@ -325,11 +325,16 @@ export async function sharedList(owner: Person, title: string, members: Array<[P
   const created = await owner.api('POST', '/api/lists', { title })
   expect(created.status).toBe(201)
   const listId = (created.body as { id: string }).id
-  for (const [member, role] of members) {
-    const added = await owner.api('POST', `/api/lists/${listId}/members`, { email: member.account.email, role })
-    expect(added.status).toBe(201)
-  }
+  for (const [member, role] of members) await share(owner, listId, member, role)
   return listId
+}
+
+/** Shares a list as people do: the owner invites the member's email, the member accepts the invitation. */
+export async function share(owner: Person, listId: string, member: Person, role: 'editor' | 'viewer'): Promise<void> {
+  const invited = await owner.api('POST', `/api/lists/${listId}/invitations`, { email: member.account.email, role })
+  expect(invited.status).toBe(201)
+  const accepted = await member.api('POST', '/api/invitations/accept', { token: (invited.body as { token: string }).token })
+  expect(accepted.status).toBe(200)
 }
 
 /** Adds items through the HTTP API (durable before it answers). */

@@ -4,7 +4,7 @@
  * counts; a list created offline is filled at once and reaches a partner
  * once online. Screenshots at 390 and 1280 px (lists-live-*, lists-offline-*).
  */
-import { expect, screenshot, seedItems, sharedList, test, type Person } from './fixtures.ts'
+import { expect, screenshot, seedItems, share, sharedList, test, type Person } from './fixtures.ts'
 
 const card = (person: Person, title: string) => person.page.getByRole('listitem').filter({ has: person.page.getByRole('link', { name: new RegExp(`^${title}`) }) })
 
@@ -23,8 +23,7 @@ for (const width of [390, 1280]) {
     const listId = await sharedList(alice, `Camping ${width}`)
     await seedItems(alice, listId, ['Tent', 'Stove', 'Matches'])
 
-    const shared = await alice.api('POST', `/api/lists/${listId}/members`, { email: bob.account.email, role: 'editor' })
-    expect(shared.status).toBe(201)
+    await share(alice, listId, bob, 'editor')
     await expect(card(bob, `Camping ${width}`)).toBeVisible({ timeout: 1000 })
     await expect(card(bob, `Camping ${width}`).getByTestId('list-meta')).toHaveText('3 to get · with Alice Adams', { timeout: 1000 })
     // The latest activity (shared/activity.ts) once it is in; the lists feed's own line until then.
@@ -74,8 +73,7 @@ test.describe('offline', () => {
       await expect(alice.checkbox('Passport')).toBeVisible()
       await alice.net.goOnline()
       await expect(alice.status()).toHaveText('All changes saved', { timeout: 15_000 })
-      const shared = await alice.api('POST', `/api/lists/${listId}/members`, { email: bob.account.email, role: 'editor' })
-      expect(shared.status).toBe(201)
+      await share(alice, listId, bob, 'editor')
 
       await openListsPage(bob)
       await expect(card(bob, title).getByTestId('list-meta')).toContainText('2 to get')

@@ -46,7 +46,7 @@ interface RequestOptions {
   signal?: AbortSignal
 }
 
-async function send(path: string, options: RequestOptions): Promise<Response> {
+export async function send(path: string, options: RequestOptions): Promise<Response> {
   const headers: Record<string, string> = {}
   if (options.token) headers.authorization = `Bearer ${options.token}`
   let body = options.body
@@ -79,7 +79,7 @@ async function errorFrom(response: Response): Promise<ApiError> {
   return new ApiError(response.status, 'http_error', `the server answered ${response.status}`)
 }
 
-async function json<S extends z.ZodMiniType>(path: string, schema: S, options: RequestOptions = {}): Promise<z.infer<S>> {
+export async function json<S extends z.ZodMiniType>(path: string, schema: S, options: RequestOptions = {}): Promise<z.infer<S>> {
   const response = await send(path, options)
   const payload: unknown = await response.json().catch(() => undefined)
   const parsed = schema.safeParse(payload)

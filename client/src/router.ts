@@ -4,7 +4,14 @@
  */
 import { useSyncExternalStore } from 'react'
 
-export type Route = { page: 'lists' } | { page: 'list'; listId: string } | { page: 'login' } | { page: 'signup' } | { page: 'account' } | { page: 'not-found' }
+export type Route =
+  | { page: 'lists' }
+  | { page: 'list'; listId: string }
+  | { page: 'login' }
+  | { page: 'signup' }
+  | { page: 'account' }
+  | { page: 'invite'; token: string }
+  | { page: 'not-found' }
 
 const NAVIGATE_EVENT = 'colist:navigate'
 
@@ -13,6 +20,8 @@ export function parseRoute(pathname: string): Route {
   if (pathname === '/login') return { page: 'login' }
   if (pathname === '/signup') return { page: 'signup' }
   if (pathname === '/account') return { page: 'account' }
+  const invite = /^\/invite\/([A-Za-z0-9_-]{1,128})\/?$/.exec(pathname)
+  if (invite?.[1]) return { page: 'invite', token: invite[1] }
   const match = /^\/lists\/([A-Za-z0-9_-]{1,64})\/?$/.exec(pathname)
   if (match?.[1]) return { page: 'list', listId: match[1] }
   return { page: 'not-found' }

@@ -8,6 +8,7 @@ import { AuthPage } from './AuthPage.tsx'
 import { Link } from './Link.tsx'
 import { ListPage } from './ListPage.tsx'
 import { ListsPage } from './ListsPage.tsx'
+import { InvitePage } from './InvitePage.tsx'
 import { SessionExpiredBanner } from './ReauthDialog.tsx'
 
 export function App(): ReactElement {
@@ -21,7 +22,9 @@ export function App(): ReactElement {
     if (!signedOut && (route.page === 'login' || route.page === 'signup')) navigate('/', { replace: true })
   }, [signedOut, route.page])
 
-  if (state.status === 'signed-out') return <AuthPage mode={route.page === 'signup' ? 'signup' : 'login'} />
+  // An invitation's link works signed out too: it offers sign-up (or log-in), then joins.
+  if (route.page === 'invite') return <InvitePage key={route.token} token={route.token} auth={state.status === 'signed-out' ? null : state.auth} />
+  if (state.status === 'signed-out') return <AuthPage mode={route.page === 'signup' ? 'signup' : route.page === 'login' ? 'login' : 'auto'} />
 
   const user = state.auth.user
   return (

@@ -1,6 +1,7 @@
-/** Log in and sign up. */
-import { useState, type FormEvent, type ReactElement } from 'react'
+/** Log in and sign up: on its own page, or inside an invitation (InvitePage). */
+import { useState, type FormEvent, type ReactElement, type ReactNode } from 'react'
 import { ApiError, NetworkError } from '../api.ts'
+import { isReturningDevice } from '../auth/returning.ts'
 import { session } from '../auth/session.ts'
 import { useOnline } from '../hooks/use-online.ts'
 import { navigate } from '../router.ts'
@@ -16,10 +17,22 @@ export function describeAuthError(err: unknown): string {
   return 'Something went wrong. Please try again.'
 }
 
-export function AuthPage({ mode }: { mode: 'login' | 'signup' }): ReactElement {
+interface AuthPageProps {
+  /** `auto`: sign-up on a device where nobody has signed in before, log-in otherwise. */
+  mode: 'login' | 'signup' | 'auto'
+  /** Shown above the form instead of the tagline (an invitation says who invited to what). */
+  intro?: ReactNode
+  initialEmail?: string
+  /** Switch between log-in and sign-up in place (the URL stays) instead of going to /login or /signup. */
+  onSwitchMode?: (mode: 'login' | 'signup') => void
+}
+
+export function AuthPage({ mode: requested, intro, initialEmail = '', onSwitchMode }: AuthPageProps): ReactElement {
   const online = useOnline()
+  const [autoMode] = useState<'login' | 'signup'>(() => (isReturningDevice() ? 'login' : 'signup'))
+  const mode = requested === 'auto' ? autoMode : requested
   const [name, setName] = useState('')
-  const [email, setEmail] = useState('')
+  const [email, setEmail] = useState(initialEmail)
   const [password, setPassword] = useState('')
   const [error, setError] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
@@ -47,8 +60,12 @@ export function AuthPage({ mode }: { mode: 'login' | 'signup' }): ReactElement {
           <img src="/favicon.svg" alt="" width={40} height={40} />
           <span>Colist</span>
         </div>
-        <h1>{signup ? 'Create your account' : 'Welcome back'}</h1>
-        <p className="muted">Shared lists for groceries, packing and to-dos — even offline.</p>
+        {intro ?? (
+          <>
+            <h1>{signup ? 'Create your account' : 'Welcome back'}</h1>
+            <p className="muted">Shared lists for groceries, packing and to-dos — even offline.</p>
+          </>
+        )}
         <form onSubmit={submit} className="stack">
           {signup && (
             <div className="field">
@@ -93,14 +110,13 @@ export function AuthPage({ mode }: { mode: 'login' | 'signup' }): ReactElement {
           </button>
         </form>
         <p className="auth__switch">
-          {signup ? (
-            <>
-              Already have an account? <Link to="/login">Log in</Link>
-            </>
+          {signup ? 'Already have an account? ' : 'New to Colist? '}
+          {onSwitchMode ? (
+            <button type="button" className="link-button" onClick={() => onSwitchMode(signup ? 'login' : 'signup')}>
+              {signup ? 'Log in' : 'Create an account'}
+            </button>
           ) : (
-            <>
-              New to Colist? <Link to="/signup">Create an account</Link>
-            </>
+            <Link to={signup ? '/login' : '/signup'}>{signup ? 'Log in' : 'Create an account'}</Link>
           )}
         </p>
       </div>
