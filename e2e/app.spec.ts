@@ -1,13 +1,13 @@
 import { expect, screenshot, seedItems, sharedList, test } from './fixtures.ts'
 
-test('devtools panel: Ctrl+Shift+D or ?devtools=1; presence, connection, document and log; window.colist', async ({ alice, bob }, testInfo) => {
+test('devtools panel: Alt+Shift+D or ?devtools=1; presence, connection, document and log; window.colist', async ({ alice, bob }, testInfo) => {
   const listId = await sharedList(alice, 'Release checklist', [[bob, 'editor']])
   await seedItems(alice, listId, ['Tag the build', 'Write notes', 'Tell support'])
   await Promise.all([alice.openList(listId), bob.openList(listId)])
   await bob.textField('Write notes').click()
   await bob.page.keyboard.type(' for v2')
 
-  await alice.page.keyboard.press('Control+Shift+D')
+  await alice.page.keyboard.press('Alt+Shift+D')
   const panel = alice.page.getByRole('complementary', { name: 'Developer tools' })
   await expect(panel).toBeVisible()
   const awareness = panel.getByRole('region', { name: /Awareness/ })
@@ -36,7 +36,7 @@ test('devtools panel: Ctrl+Shift+D or ?devtools=1; presence, connection, documen
   })
   expect(exposed).toEqual({ items: 3, awareness: 2, socket: true })
 
-  await alice.page.keyboard.press('Control+Shift+D')
+  await alice.page.keyboard.press('Alt+Shift+D')
   await expect(panel).toBeHidden()
   await alice.page.goto(`/lists/${listId}?devtools=1`)
   await expect(panel).toBeVisible()

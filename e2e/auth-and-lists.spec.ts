@@ -14,6 +14,7 @@ test('sign up, log out, log in; the session survives a reload', async ({ page })
   await page.reload()
   await expect(page.getByRole('heading', { name: 'Your lists' })).toBeVisible()
 
+  await page.getByRole('button', { name: /^Account menu/ }).click()
   await page.getByRole('button', { name: 'Log out' }).click()
   await expect(page.getByRole('heading', { name: 'Welcome back' })).toBeVisible()
   await page.getByLabel('Email').fill(email)

@@ -1,12 +1,14 @@
 /**
- * Screenshots of the list page's states this client adds or changed, at a
- * phone's 390 px and a laptop's 1280 px, for people reviewing the UI
- * (test-results/screenshots/): the Undo toast, an emptied item, "deleted by
- * someone else", the category rename form, the clock notice, and the banners
- * of refused writes. Each state is also checked to be on screen and to fit.
+ * Screenshots for people reviewing the UI (test-results/screenshots/, also
+ * attached to the report): every screen at a phone's 390 px and a laptop's
+ * 1280 px in the light and the dark colour scheme (at the end), and the list
+ * page's states this client adds or changed: the Undo toast, an emptied item,
+ * "deleted by someone else", the category rename form, the clock notice, and
+ * the banners of refused writes. Each is also checked to be on screen and to fit.
  */
 import { WriteRule, writeRejection } from '../shared/protocol.ts'
 import { expect, screenshot, seedItems, sharedList, test } from './fixtures.ts'
+import { tourEveryScreen } from './tour.ts'
 
 test.use({ controlNetwork: true })
 
@@ -103,3 +105,30 @@ for (const width of [390, 1280]) {
     await screenshot(skewed, `clock-notice-${width}`, testInfo)
   })
 }
+
+/**
+ * Every screen (tour.ts: sign-up, log-in, lists, a list with categories and
+ * checked items, share dialog, activity, account menu, devtools panel,
+ * account page) on a 390 × 844 phone and a 1280 × 800 laptop, each in the
+ * light and the dark colour scheme: test-results/screenshots/<screen>-<width>-<light|dark>.png.
+ */
+test.describe('every screen', () => {
+  test.use({ controlNetwork: false })
+
+  for (const viewport of [
+    { width: 390, height: 844 },
+    { width: 1280, height: 800 },
+  ]) {
+    test(`every screen at ${viewport.width} px, light and dark`, async ({ browser, baseURL, alice, bob }, testInfo) => {
+      test.setTimeout(150_000)
+      await tourEveryScreen({ browser, baseURL, owner: alice, partner: bob, viewport }, async (page, name) => {
+        for (const colorScheme of ['light', 'dark'] as const) {
+          await page.emulateMedia({ colorScheme })
+          await expect.poll(() => page.evaluate(() => getComputedStyle(document.documentElement).colorScheme)).toBe(colorScheme)
+          expect(await page.evaluate(() => document.documentElement.scrollWidth), `${name} fits ${viewport.width} px`).toBeLessThanOrEqual(viewport.width)
+          await screenshot(page, `${name}-${viewport.width}-${colorScheme}`, testInfo)
+        }
+      })
+    })
+  }
+})

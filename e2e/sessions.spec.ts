@@ -34,12 +34,14 @@ test('the account page lists signed-in devices; "Log out everywhere" signs the o
     await expect(b.getByRole('heading', { name: 'Your lists' })).toBeVisible()
     await expect(b.getByRole('link', { name: /Groceries/ }).first()).toBeVisible()
 
+    await b.getByRole('button', { name: /^Account menu/ }).click()
     await b.getByRole('link', { name: 'Account and devices' }).click()
     await expect(b.getByRole('heading', { name: 'Your account' })).toBeVisible()
     await expect(b.getByTestId('session-row')).toHaveCount(2)
     await expect(b.getByTestId('session-row').filter({ hasText: 'This device' })).toContainText('Safari on iPhone')
     await screenshot(b, 'account-sessions-390', testInfo, { fullPage: true })
 
+    await a.getByRole('button', { name: /^Account menu/ }).click()
     await a.getByRole('link', { name: 'Account and devices' }).click()
     const rows = a.getByTestId('session-row')
     await expect(rows).toHaveCount(2)

@@ -1,8 +1,12 @@
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
+import { theme } from './theme.ts'
 import { App } from './ui/App.tsx'
 import './styles.css'
 import './ui/invitations.css'
+
+// A theme chosen in the account menu, before anything is painted.
+theme.init()
 
 const root = document.getElementById('root')
 if (!root) throw new Error('index.html has no #root')

@@ -1,10 +1,12 @@
 /** Picks the page from the URL and the session. */
 import { useEffect, type ReactElement } from 'react'
 import { DeviceSyncContext, useDeviceSyncEngine } from '../hooks/use-device-sync.ts'
+import { useDevtoolsToggle } from '../hooks/use-devtools-toggle.ts'
 import { useSession } from '../hooks/use-session.ts'
 import { navigate, parseRoute, usePathname } from '../router.ts'
 import { AccountPage } from './AccountPage.tsx'
 import { AuthPage } from './AuthPage.tsx'
+import { DevtoolsPanel } from './DevtoolsPanel.tsx'
 import { Link } from './Link.tsx'
 import { ListPage } from './ListPage.tsx'
 import { ListsPage } from './ListsPage.tsx'
@@ -17,6 +19,7 @@ export function App(): ReactElement {
   const signedOut = state.status === 'signed-out'
   // Every list of the signed-in user syncs in the background, whichever page shows.
   const engine = useDeviceSyncEngine(state.status === 'signed-out' ? null : state.auth.user)
+  const [devtoolsOpen, setDevtoolsOpen] = useDevtoolsToggle()
 
   useEffect(() => {
     if (!signedOut && (route.page === 'login' || route.page === 'signup')) navigate('/', { replace: true })
@@ -45,6 +48,8 @@ export function App(): ReactElement {
       ) : (
         <ListsPage key={user.id} user={user} />
       )}
+      {/* A list's page shows the panel with that list in it (ListPage.tsx). */}
+      {devtoolsOpen && route.page !== 'list' && <DevtoolsPanel sync={null} onClose={() => setDevtoolsOpen(false)} />}
     </DeviceSyncContext.Provider>
   )
 }

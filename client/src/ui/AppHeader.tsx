@@ -1,5 +1,7 @@
 /** The bar on top of every signed-in page: where you are, how sync is doing, and your account. */
 import type { ReactElement, ReactNode } from 'react'
+import { useSession } from '../hooks/use-session.ts'
+import { AccountMenu } from './AccountMenu.tsx'
 import { Icon } from './Icon.tsx'
 import { Link } from './Link.tsx'
 
@@ -11,6 +13,7 @@ interface AppHeaderProps {
 }
 
 export function AppHeader({ back, status, actions }: AppHeaderProps): ReactElement {
+  const state = useSession()
   return (
     <header className="app-bar">
       <div className="app-bar__inner">
@@ -27,6 +30,7 @@ export function AppHeader({ back, status, actions }: AppHeaderProps): ReactEleme
         )}
         <div className="app-bar__status">{status}</div>
         {actions && <div className="app-bar__actions">{actions}</div>}
+        {state.status !== 'signed-out' && <AccountMenu user={state.auth.user} />}
       </div>
     </header>
   )

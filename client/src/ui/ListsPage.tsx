@@ -8,7 +8,6 @@ import { useLayoutEffect, useRef, useState, type FormEvent, type ReactElement, t
 import type { PublicUser } from '../../../shared/api.ts'
 import type { ListOverview } from '../../../shared/lists-feed.ts'
 import { LIMITS } from '../../../shared/list-input.ts'
-import { session } from '../auth/session.ts'
 import { useDeviceSync } from '../hooks/use-device-sync.ts'
 import { useLists } from '../hooks/use-lists.ts'
 import { arrangeLists, moveList, pinList, unpinList } from '../lists/list-arrangement.ts'
@@ -163,18 +162,6 @@ export function ListsPage({ user }: { user: PublicUser }): ReactElement {
               <span className="status-pill__text">{statusText}</span>
             </p>
           )
-        }
-        actions={
-          <div className="account">
-            <Link to="/account" className="button button--ghost button--small account__link" aria-label="Account and devices" title={user.email}>
-              <Icon name="user" size={18} />
-              <span>{user.name}</span>
-            </Link>
-            <button type="button" className="button button--ghost button--small" aria-label="Log out" onClick={() => session.logout()}>
-              <Icon name="logout" size={18} />
-              <span>Log out</span>
-            </button>
-          </div>
         }
       />
       <main className="page">
