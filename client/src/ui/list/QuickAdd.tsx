@@ -254,21 +254,21 @@ export function QuickAdd({ doc, listId, userId, categories, change, focusIfEmpty
       </div>
       {notice && (
         <p id={`${baseId}-notice`} className={`quick-add__notice quick-add__notice--${notice.kind}`} data-testid="quick-add-notice">
-          {notice.kind === 'duplicate' ? (
-            <>
-              <span>
-                “{notice.text}” is already on the list{notice.category ? ` in ${notice.category.name}` : ''}.
-              </span>
+          <span className="quick-add__notice-text">
+            {notice.kind === 'duplicate'
+              ? `“${notice.text}” is already on the list${notice.category ? ` in ${notice.category.name}` : ''}.`
+              : `Brought “${notice.text}” back from Checked.`}
+          </span>
+          <span className="quick-add__notice-actions">
+            {notice.kind === 'duplicate' && (
               <button type="button" className="button button--small" onClick={addAnyway}>
                 Add anyway
               </button>
-            </>
-          ) : (
-            <span>Brought “{notice.text}” back from Checked.</span>
-          )}
-          <button type="button" className="icon-button" aria-label="Dismiss" onClick={() => setNotice(null)}>
-            <Icon name="close" size={16} />
-          </button>
+            )}
+            <button type="button" className="icon-button" aria-label="Dismiss" onClick={() => setNotice(null)}>
+              <Icon name="close" size={16} />
+            </button>
+          </span>
         </p>
       )}
     </div>
