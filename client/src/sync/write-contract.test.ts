@@ -18,6 +18,7 @@ import {
   editItemText,
   getItem,
   itemText,
+  listCategories,
   removeCategory,
   removeChecked,
   removeItem,
@@ -26,6 +27,7 @@ import {
   setChecked,
   updateItem,
 } from '../../../shared/list-document.ts'
+import { fileUnderNewCategory } from '../list/categories.ts'
 import { TextBinding, type TextField } from '../text/input-text-binding.ts'
 import { ListUndoManager } from './list-undo.ts'
 import { LOCAL_ORIGIN } from './origins.ts'
@@ -203,5 +205,31 @@ describe('the client’s writes pass the server’s write checks', () => {
     ana.undo.undo()
     expect(getItem(server.doc, milk)?.categoryId).toBeNull()
     expect(getItem(server.doc, bread)?.text).toBe('Bread')
+  })
+
+  it("a category made from an item's row, placed between two that tie (re-keying the other's), and a checked item brought back", () => {
+    const server = new Server()
+    const ana = new Tab(server, 'ana')
+    const ben = new Tab(server, 'ben')
+    let oranges = ''
+    ana.change((doc) => {
+      oranges = addItem(doc, { text: 'Oranges', createdBy: 'ana' })
+    })
+    ben.pull()
+    // Both append a category at once: the two get the same order key.
+    ana.change((doc) => void addCategory(doc, { name: 'Fruit' }))
+    ben.change((doc) => void addCategory(doc, { name: 'Bakery' }))
+    ana.pull()
+    ben.pull()
+    const [first] = listCategories(ben.doc)
+    ben.change((doc) => updateItem(doc, oranges, { categoryId: first!.id }))
+    ben.change((doc) => void fileUnderNewCategory(doc, oranges, 'Citrus'))
+    const names = listCategories(server.doc).map((category) => category.name)
+    expect(names.indexOf('Citrus')).toBe(names.indexOf(first!.name) + 1)
+    ana.pull()
+    ana.change((doc) => setChecked(doc, oranges, true))
+    ana.change((doc) => setChecked(doc, oranges, false))
+    ana.undo.undo()
+    expect(getItem(server.doc, oranges)?.checked).toBe(true)
   })
 })
