@@ -5,6 +5,8 @@
  * code), that inviting an email answers alike whether or not an account uses
  * it, and that sharing by email adds nobody without their accepting.
  */
+import { Writable } from 'node:stream'
+import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AuthResponse } from '../shared/api.ts'
 import { hashInvitationToken, newInvitationToken } from './invitations.ts'
@@ -267,5 +269,40 @@ describe('limits', () => {
     expect(rated.status).toBe(429)
     expect(rated.body.error.code).toBe('invitation_rate')
     expect(Number(rated.body.error.details.retryAfterSeconds)).toBeGreaterThan(0)
+  })
+})
+
+describe('the mail setting', () => {
+  /** A server whose log lines are kept, with INVITATION_MAIL as given. */
+  async function serverLogging(env: Record<string, string>): Promise<{ server: TestServer; api: Api; lines: Array<Record<string, unknown>> }> {
+    const lines: Array<Record<string, unknown>> = []
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString('utf8').split('\n')) if (line) lines.push(JSON.parse(line) as Record<string, unknown>)
+        done()
+      },
+    })
+    const server = await startTestServer(env, { log: pino({ level: 'info' }, sink) })
+    return { server, api: new Api(server.server.url), lines }
+  }
+
+  it('is off by default: no link is logged; INVITATION_MAIL=log logs an email invitation\'s link after PUBLIC_URL', async () => {
+    const off = await serverLogging({})
+    const on = await serverLogging({ INVITATION_MAIL: 'log', PUBLIC_URL: 'https://lists.example.test/' })
+    try {
+      for (const { api: client, lines, server } of [off, on]) {
+        const owner = await client.signup('Ana')
+        const list = await client.createList(owner.token, 'Camping')
+        const created = await client.request('POST', `/api/lists/${list.id}/invitations`, { role: 'editor', email: 'sam@example.test' }, owner.token)
+        const byLink = await client.request('POST', `/api/lists/${list.id}/invitations`, { role: 'editor' }, owner.token)
+        const logged = lines.filter((line) => line.msg === 'invitation link (INVITATION_MAIL=log)')
+        if (server === off.server) expect(logged).toEqual([])
+        else expect(logged).toEqual([expect.objectContaining({ to: 'sam@example.test', listId: list.id, listTitle: 'Camping', link: `https://lists.example.test/invite/${created.body.token}` })])
+        expect(JSON.stringify(lines)).not.toContain(byLink.body.token)
+      }
+    } finally {
+      await off.server.cleanup()
+      await on.server.cleanup()
+    }
   })
 })
