@@ -145,6 +145,25 @@ for (const size of SIZES) {
       expect(headings.map((heading) => heading.replace(/\s*\d+$/, ''))).toEqual(['No category', 'Fruit', 'Citrus', 'Bakery'])
     })
 
+    test("suggests an item of the person's other list loaded on the device, with where it comes from", async ({ alice }) => {
+      const pantry = await sharedList(alice, 'Pantry')
+      await seedItems(alice, pantry, ['Olive oil'])
+      await sharedList(alice, 'Weekly shop')
+      await alice.openList(pantry)
+      await expect(alice.checkbox('Olive oil')).toBeVisible()
+      // Within the app, so the device keeps Pantry loaded.
+      await alice.page.locator('.app-bar__back').click()
+      await alice.page.getByRole('link', { name: /^Weekly shop/ }).click()
+      await expect(alice.page.getByRole('heading', { name: 'Weekly shop' })).toBeVisible()
+      const field = addField(alice.page)
+      await field.fill('oli')
+      const option = alice.page.getByRole('option', { name: /^Olive oil/ })
+      await expect(option).toContainText('from Pantry')
+      await option.click()
+      await expect(alice.checkbox('Olive oil')).toBeVisible()
+      await expect(field).toHaveValue('')
+    })
+
     test('a new list focuses the add field', async ({ alice }) => {
       await alice.page.goto('/')
       await alice.page.getByLabel('New list name').fill('Camping')

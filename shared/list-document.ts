@@ -28,7 +28,6 @@ import {
   noteChange,
   readExistence,
   readItem,
-  readItemStatus,
   readStoredCategoryId,
   readTitle,
   scanEntries,
@@ -368,7 +367,9 @@ export function listPastItems(doc: Y.Doc): PastItem[] {
     const scanned = scanEntries(item)
     const text = item.get('text')
     const categoryId = (winner(scanned.get('category') ?? [], ITEM_REGISTERS.category)?.v as string | null | undefined) ?? null
-    const status = readItemStatus(item)
+    // One pass over the item's entries: its existence and its latest write, deletion included.
+    const existence = readExistence(scanned, ITEM_REGISTERS)
+    const deletedAt = existence.deletion?.t ?? ''
     items.push({
       id,
       text: text instanceof Y.Text ? text.toString() : '',
@@ -376,8 +377,8 @@ export function listPastItems(doc: Y.Doc): PastItem[] {
       categoryId,
       categoryName: categoryId === null ? null : nameOf(categoryId),
       checked: winner(scanned.get('checked') ?? [], ITEM_REGISTERS.checked)?.v === true,
-      deleted: !status.alive,
-      lastWrite: status.lastWrite,
+      deleted: !existence.alive,
+      lastWrite: deletedAt > existence.lastWrite ? deletedAt : existence.lastWrite,
     })
   }
   return items
