@@ -130,8 +130,7 @@ export const api = {
     await send('/api/me/list-placements', { method: 'PUT', token, json: { placements } })
   },
 
-  addMember: (token: string, listId: string, email: string, role: Exclude<Role, 'owner'>): Promise<Member> =>
-    json(`${listPath(listId)}/members`, MemberSchema, { method: 'POST', token, json: { email, role } }),
+  // Sharing by email is an invitation: src/invitations/invitation-api.ts.
   changeRole: (token: string, listId: string, userId: string, role: Exclude<Role, 'owner'>): Promise<Member> =>
     json(`${listPath(listId)}/members/${encodeURIComponent(userId)}`, MemberSchema, { method: 'PATCH', token, json: { role } }),
   removeMember: async (token: string, listId: string, userId: string): Promise<void> => {
