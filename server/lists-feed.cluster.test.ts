@@ -1,8 +1,8 @@
 /**
  * The lists feed across nodes (in process: one store, one fan-out hub, as in
  * cluster.test.ts): a subscriber on one node sees, within 1 s, what happens
- * through another — a share, a rename, counts of a list held only there, a
- * new list, a deletion.
+ * through another — a share, a rename, counts and the preview of a list held
+ * only there, a new list, a deletion, and where a user placed their lists.
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { addItem } from '../shared/list-document.ts'
@@ -36,7 +36,7 @@ describe('the lists feed on two nodes', () => {
     return recorder
   }
 
-  it('a share, a rename, counts, a new list and a deletion made through node 1 reach a feed on node 2 within 1 s', async () => {
+  it('a share, a rename, counts and preview, a new list, a pin and a deletion made through node 1 reach a feed on node 2 within 1 s', async () => {
     const [n1, n2] = await twoNodes()
     const api = new Api(n1.server.url)
     const ana = await api.signup('Ana')
@@ -58,10 +58,16 @@ describe('the lists feed on two nodes', () => {
     addItem(client.doc, { text: 'Milk', createdBy: ben.user.id })
     await anaFeed.until(() => anaFeed.list(list.id)?.open === 1, 'the count on node 2')
     expect(anaFeed.list(list.id)!.changedBy).toEqual({ id: ben.user.id, name: 'Ben' })
+    expect(anaFeed.list(list.id)!.preview.map((item) => item.text)).toEqual(['Milk'])
     expect(n2.server.rooms.loadedCount).toBe(0)
 
     const mine = await api.createList(ben.token, 'Mine')
     await benFeed.until(() => benFeed.list(mine.id)?.role === 'owner', 'the new list on node 2')
+
+    // Pinned through node 1: Ben's feed on node 2 shows it (node 2 re-reads his placements); Ana's view of the list does not change.
+    expect((await api.request('PUT', '/api/me/list-placements', { placements: [{ listId: list.id, pinned: true, position: 'a0' }] }, ben.token)).status).toBe(204)
+    await benFeed.until(() => benFeed.list(list.id)?.pinned === true && benFeed.list(list.id)?.position === 'a0', 'the pin on node 2')
+    expect(anaFeed.list(list.id)).toMatchObject({ pinned: false, position: null })
 
     expect((await api.request('DELETE', `/api/lists/${list.id}`, undefined, ana.token)).status).toBe(204)
     await benFeed.until(() => benFeed.list(list.id) === undefined, 'the deletion on node 2')
