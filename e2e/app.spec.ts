@@ -5,6 +5,8 @@ test('devtools panel: Alt+Shift+D or ?devtools=1; presence, connection, document
   await seedItems(alice, listId, ['Tag the build', 'Write notes', 'Tell support'])
   await Promise.all([alice.openList(listId), bob.openList(listId)])
   await bob.textField('Write notes').click()
+  // A click on the name puts the caret where it lands (the field is as wide as its text).
+  await bob.page.keyboard.press('End')
   await bob.page.keyboard.type(' for v2')
 
   await alice.page.keyboard.press('Alt+Shift+D')
@@ -58,10 +60,11 @@ test('works on a 375 px phone: no sideways scrolling, everything reachable', asy
   await carol.page.getByRole('button', { name: 'New category' }).click()
   await carol.page.getByRole('textbox', { name: 'Category name' }).fill('Fruit')
   await carol.page.getByRole('button', { name: 'Add category' }).click()
-  await carol.page.getByRole('button', { name: 'Details for Oranges' }).click()
+  // On a phone a tap on the row checks it; Edit opens the item's name, quantity and details.
+  await carol.page.getByRole('button', { name: 'Edit Oranges' }).click()
   await carol.page.getByRole('combobox', { name: 'Category for Oranges' }).selectOption({ label: 'Fruit' })
   await expect(carol.page.getByRole('region', { name: /^Fruit/ }).getByRole('checkbox', { name: 'Oranges' })).toBeVisible()
-  await carol.page.getByRole('button', { name: 'Details for Bananas' }).click()
+  await carol.page.getByRole('button', { name: 'Edit Bananas' }).click()
 
   const width = await carol.page.evaluate(() => document.documentElement.scrollWidth)
   expect(width).toBeLessThanOrEqual(375)

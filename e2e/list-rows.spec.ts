@@ -8,7 +8,7 @@
  * neighbour; the log-in-again dialog opens on the password.
  */
 import type { Locator, Page } from '@playwright/test'
-import { expect, screenshot, seedItems, sharedList, test, type Person } from './fixtures.ts'
+import { expect, screenshot, seedItems, sharedList, storedSession, test, type Person } from './fixtures.ts'
 
 const SIZES = [
   { width: 390, height: 844, phone: true },
@@ -258,6 +258,44 @@ for (const size of SIZES) {
     })
   })
 }
+
+test('on a touch screen a tap checks and a long press edits', async ({ alice, browser, baseURL }) => {
+  const listId = await sharedList(alice, 'Groceries')
+  await seedItems(alice, listId, ['Milk', 'Eggs'])
+  const context = await browser.newContext({
+    baseURL,
+    viewport: { width: 390, height: 844 },
+    hasTouch: true,
+    storageState: { cookies: [], origins: [{ origin: baseURL ?? '', localStorage: [{ name: 'colist:session', value: storedSession(alice.account) }] }] },
+  })
+  try {
+    const page = await context.newPage()
+    await page.goto(`/lists/${listId}`)
+    const status = page.getByRole('status').and(page.getByTestId('sync-status'))
+    await expect(status).toContainText('All changes saved', { timeout: 15_000 })
+    const row = (name: string) => page.locator('li.item-row').filter({ has: page.getByRole('checkbox', { name, exact: true }) })
+
+    // A tap on the name checks.
+    const milk = await center(row('Milk').locator('.item-row__text'))
+    await page.touchscreen.tap(milk.x, milk.y)
+    await expect(page.getByRole('checkbox', { name: 'Milk', exact: true })).toBeChecked()
+
+    // A long press on the name edits it: held until the row says so, then let go.
+    const eggs = row('Eggs')
+    const at = await center(eggs.locator('.item-row__text'))
+    const touch = await context.newCDPSession(page)
+    await touch.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x: at.x, y: at.y }] })
+    await expect(eggs).toHaveClass(/item-row--held/)
+    await touch.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] })
+    await expect(page.getByRole('textbox', { name: 'Edit Eggs', exact: true })).toBeFocused()
+    await expect(page.getByRole('checkbox', { name: 'Eggs', exact: true })).not.toBeChecked()
+    await page.keyboard.type(' ×12')
+    await expect(page.getByRole('checkbox', { name: 'Eggs ×12', exact: true })).toBeVisible()
+    await expect(page.getByRole('checkbox', { name: 'Eggs ×12', exact: true })).not.toBeChecked()
+  } finally {
+    await context.close()
+  }
+})
 
 test('the tab names the list; a list whose access was revoked shows only that', async ({ alice, bob }) => {
   const listId = await sharedList(alice, 'Holiday packing', [[bob, 'editor']])

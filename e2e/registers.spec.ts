@@ -12,6 +12,8 @@ test('a quantity field focused and unchanged shows another’s new quantity, and
   await Promise.all([alice.openList(listId), bob.openList(listId)])
 
   const bobQty = bob.quantityField('Eggs')
+  // An empty quantity shows once the item is being edited (a click on its name).
+  await bob.textField('Eggs').click()
   await bobQty.click()
   const clockBefore = await bob.ownClock()
 

@@ -117,6 +117,8 @@ const OWN_CLICK = 'input, textarea, select, button, a, label, form, .item-row__d
 export function ItemRow({ item, categories, canWrite, focusedBy, actions, addedBy, drag, canMove }: ItemRowProps): ReactElement {
   const [open, setOpen] = useState(false)
   const [editing, setEditing] = useState(false)
+  /** A long press is on: let go to edit. */
+  const [held, setHeld] = useState(false)
   const [pasteNote, setPasteNote] = useState<string | null>(null)
   const rowRef = useRef<HTMLLIElement | null>(null)
   const detailsId = useId()
@@ -140,7 +142,8 @@ export function ItemRow({ item, categories, canWrite, focusedBy, actions, addedB
   // including ones other components put there (the category picker).
   useLayoutEffect(() => {
     const main = rowRef.current?.querySelector('.item-row__main')
-    for (const control of main?.querySelectorAll<HTMLElement>('button, select, a[href]') ?? []) control.tabIndex = -1
+    // A form one of them opens (the picker's new category) keeps its own Tab order.
+    for (const control of main?.querySelectorAll<HTMLElement>('button, select, a[href]') ?? []) if (!control.closest('form')) control.tabIndex = -1
   })
 
   // React runs this before it detaches the row, so focus still tells whether the person was in it.
@@ -153,23 +156,40 @@ export function ItemRow({ item, categories, canWrite, focusedBy, actions, addedB
     }
   }, [])
 
-  // Editing ends when the person goes elsewhere: focus or a press outside the row's editor.
+  // Editing ends when the person goes elsewhere: focus or a press outside the row's editor. A press
+  // ends it only once it is over: the details it hides must not move the rows under the pointer
+  // between press and release (the tap would land on another row).
   useEffect(() => {
     if (!editing) return
     // The name, the quantity, the details and the Edit button are the editor.
     const inEditor = (target: EventTarget | null) =>
       target instanceof Node && [...(rowRef.current?.querySelectorAll('.item-row__body, .item-row__details, .item-row__edit') ?? [])].some((zone) => zone.contains(target))
+    let pressing = false
+    let leave = false
+    const end = () => setEditing(false)
     const onFocusIn = (event: globalThis.FocusEvent) => {
-      if (!inEditor(event.target)) setEditing(false)
+      if (inEditor(event.target)) return
+      if (pressing) leave = true
+      else end()
     }
     const onPointerDown = (event: globalThis.PointerEvent) => {
-      if (!(event.target instanceof Node) || !rowRef.current?.contains(event.target)) setEditing(false)
+      pressing = true
+      if (!(event.target instanceof Node) || !rowRef.current?.contains(event.target)) leave = true
+    }
+    const onPointerUp = () => {
+      pressing = false
+      // After the click this release makes.
+      if (leave) setTimeout(end, 0)
     }
     document.addEventListener('focusin', onFocusIn)
     document.addEventListener('pointerdown', onPointerDown, true)
+    document.addEventListener('pointerup', onPointerUp, true)
+    document.addEventListener('pointercancel', onPointerUp, true)
     return () => {
       document.removeEventListener('focusin', onFocusIn)
       document.removeEventListener('pointerdown', onPointerDown, true)
+      document.removeEventListener('pointerup', onPointerUp, true)
+      document.removeEventListener('pointercancel', onPointerUp, true)
     }
   }, [editing])
 
@@ -227,7 +247,8 @@ export function ItemRow({ item, categories, canWrite, focusedBy, actions, addedB
         if (!press.current) return
         press.current.long = true
         press.current.timer = null
-        setEditing(true)
+        // Not editing yet: the fields take touches only after the finger is lifted (else it places the caret).
+        setHeld(true)
         navigator.vibrate?.(10)
       }, LONG_PRESS_MS),
     }
@@ -245,8 +266,14 @@ export function ItemRow({ item, categories, canWrite, focusedBy, actions, addedB
   function onPointerUp() {
     clearPress()
     // Focus from the end of the press itself: a phone shows its keyboard only for a gesture.
-    if (press.current?.long) startEditing()
-    else press.current = null
+    if (press.current?.long) {
+      setHeld(false)
+      startEditing()
+      // The click that may follow is the press's, not a tap (onRowClick); after it, nothing is pending.
+      setTimeout(() => {
+        press.current = null
+      }, 0)
+    } else press.current = null
   }
 
   function onKeyDown(event: KeyboardEvent<HTMLLIElement>) {
@@ -321,6 +348,7 @@ export function ItemRow({ item, categories, canWrite, focusedBy, actions, addedB
     drag?.isDragging && 'item-row--dragging',
     open && 'item-row--open',
     editing && 'item-row--editing',
+    held && 'item-row--held',
     item.quantity === '' && 'item-row--no-quantity',
   ]
     .filter(Boolean)
@@ -342,9 +370,14 @@ export function ItemRow({ item, categories, canWrite, focusedBy, actions, addedB
       onPointerDown={onPointerDown}
       onPointerMove={onPointerMove}
       onPointerUp={onPointerUp}
+      onTouchEnd={(event) => {
+        // The end of a long press is no tap: no click, and no word selected in the name now being edited.
+        if (press.current?.long) event.preventDefault()
+      }}
       onPointerCancel={() => {
         clearPress()
         press.current = null
+        setHeld(false)
       }}
       onContextMenu={(event) => {
         // A long press on a phone edits; it must not also open the browser's menu.

@@ -68,7 +68,7 @@ export function rowControls(row: HTMLElement): HTMLElement[] {
   const main = row.querySelector('.item-row__main')
   if (!main) return []
   return [...main.querySelectorAll<HTMLElement>('button, select, input[type="checkbox"]')].filter(
-    (control) => shown(control) && !(control as HTMLButtonElement).disabled,
+    (control) => shown(control) && !(control as HTMLButtonElement).disabled && !control.closest('form'),
   )
 }
 
