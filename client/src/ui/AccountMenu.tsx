@@ -71,9 +71,8 @@ export function AccountMenu({ user }: { user: PublicUser }): ReactElement {
         title={user.email}
         onClick={() => setOpen((o) => !o)}
       >
-        <span className="account-menu__avatar" aria-hidden="true">
-          {initials(user.name)}
-        </span>
+        {/* Initials drawn by CSS (::before): they are not text of the button's name, which is its label plus the visible name. */}
+        <span className="account-menu__avatar" aria-hidden="true" data-initials={initials(user.name)} />
         <span className="account-menu__name">{user.name}</span>
         <Icon name="chevron" size={16} />
       </button>

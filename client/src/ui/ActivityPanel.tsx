@@ -26,7 +26,8 @@ export function ActivityDialog({ open, onClose, feed, userId }: { open: boolean;
       {state.events.length === 0 ? (
         <p className="empty">{state.error && !state.loaded ? "Couldn't load the activity — you may be offline." : state.loaded ? 'Nothing has happened here yet.' : 'Loading…'}</p>
       ) : (
-        <ol className="activity-list" data-testid="activity-list">
+        // Focusable, so the events scroll by keyboard too (it scrolls on its own inside the dialog).
+        <ol className="activity-list" data-testid="activity-list" tabIndex={0} aria-label="Events, newest first">
           {state.events.map((event) => (
             <ActivityRow key={event.id} event={event} userId={userId} now={now} />
           ))}

@@ -156,7 +156,8 @@ function ListSections({ sync, deviceSection }: { sync: ListSync; deviceSection: 
       {deviceSection}
       <section aria-labelledby="dt-awareness" className="devtools__awareness devtools__wide">
         <h3 id="dt-awareness">Awareness ({peers.length})</h3>
-        <div className="devtools__scroll">
+        {/* Scroll containers are focusable, so they scroll by keyboard too. */}
+        <div className="devtools__scroll" tabIndex={0} role="group" aria-label="Awareness table">
           <table className="devtools__table">
             <thead>
               <tr>
@@ -195,7 +196,7 @@ function ListSections({ sync, deviceSection }: { sync: ListSync; deviceSection: 
             Clear
           </button>
         </div>
-        <div className="devtools__log">
+        <div className="devtools__log" tabIndex={0} role="group" aria-label="Log table">
           <table className="devtools__table">
             <thead>
               <tr>
@@ -235,7 +236,7 @@ function DeviceSection({ engine }: { engine: DeviceSync }): ReactElement {
       <h3 id="dt-device">
         This device ({device.lists.size} lists · {device.pending} waiting · {device.busy} connecting · device socket {engine.socket.connected ? 'open' : 'closed'})
       </h3>
-      <div className="devtools__scroll">
+      <div className="devtools__scroll" tabIndex={0} role="group" aria-label="Lists table">
         <table className="devtools__table">
           <thead>
             <tr>
