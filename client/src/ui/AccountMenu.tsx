@@ -80,7 +80,7 @@ export function AccountMenu({ user }: { user: PublicUser }): ReactElement {
         <div id={panelId} className="account-menu__panel" role="group" aria-label="Account menu">
           <p className="account-menu__who">
             <strong>{user.name}</strong>
-            <span>{user.email}</span>
+            <span title={user.email}>{user.email}</span>
           </p>
           <Link to="/account" className="account-menu__item" onClick={() => setOpen(false)}>
             <Icon name="user" size={18} />
