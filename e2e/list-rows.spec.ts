@@ -148,6 +148,8 @@ for (const size of SIZES) {
       // Clear checked: the checked ones go, and Undo brings back those, checked.
       await alice.checkbox('Bread').check()
       await alice.checkbox('Apples').check()
+      await screenshot(page, `checked-section-${size.width}`, testInfo)
+      await page.screenshot({ path: `/tmp/checked-section-${size.width}.png` })
       await page.getByRole('button', { name: 'Clear checked' }).click()
       await expect(toast).toContainText('Cleared 2 checked items')
       await expect(alice.checkbox('Bread')).toHaveCount(0)
@@ -297,7 +299,7 @@ test('on a touch screen a tap checks and a long press edits', async ({ alice, br
   }
 })
 
-test('the tab names the list; a list whose access was revoked shows only that', async ({ alice, bob }) => {
+test('the tab names the list; a list whose access was revoked shows only that', async ({ alice, bob }, testInfo) => {
   const listId = await sharedList(alice, 'Holiday packing', [[bob, 'editor']])
   await seedItems(alice, listId, ['Passport'])
   await bob.openList(listId)
@@ -310,6 +312,8 @@ test('the tab names the list; a list whose access was revoked shows only that', 
   await expect(bob.page.getByText('Untitled list')).toHaveCount(0)
   await expect(bob.page.getByRole('checkbox')).toHaveCount(0)
   await expect(bob.page).toHaveTitle('You no longer have access to this list – Colist')
+  await screenshot(bob.page, 'list-access-revoked', testInfo)
+  await bob.page.screenshot({ path: '/tmp/list-access-revoked.png' })
 })
 
 test('right-to-left names read right to left; a paste cut to the limit says so', async ({ alice }) => {
