@@ -340,3 +340,22 @@ test('right-to-left names read right to left; a paste cut to the limit says so',
   await expect(page.locator(`li[data-item-id="${breadId}"]`).getByRole('status')).toContainText('Only the first 1,995 characters were pasted')
   await expect(bread).toHaveValue(`Bread${'x'.repeat(1995)}`)
 })
+
+test('the add field, the new list and category names read right to left too; a paste into the add field cut to the limit says so', async ({ alice }) => {
+  const page = alice.page
+  await page.goto('/')
+  await expect(page.locator('#new-list-title')).toHaveAttribute('dir', 'auto')
+  const listId = await sharedList(alice, 'Paste')
+  await alice.openList(listId)
+  const add = page.getByRole('combobox', { name: /add an item/i })
+  await expect(add).toHaveAttribute('dir', 'auto')
+  await add.click()
+  await page.evaluate((text) => {
+    const field = document.activeElement as HTMLInputElement
+    const data = new DataTransfer()
+    data.setData('text/plain', text)
+    field.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }))
+  }, 'y'.repeat(3000))
+  await expect(page.getByTestId('quick-add-paste-cut')).toContainText('Only the first 2,000 characters were pasted')
+  await expect(add).toHaveValue('y'.repeat(2000))
+})

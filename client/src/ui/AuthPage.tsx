@@ -70,7 +70,7 @@ export function AuthPage({ mode: requested, intro, initialEmail = '', onSwitchMo
           {signup && (
             <div className="field">
               <label htmlFor="auth-name">Name</label>
-              <input id="auth-name" autoComplete="name" value={name} onChange={(e) => setName(e.target.value)} required maxLength={80} />
+              <input id="auth-name" dir="auto" autoComplete="name" value={name} onChange={(e) => setName(e.target.value)} required maxLength={80} />
             </div>
           )}
           <div className="field">

@@ -172,6 +172,7 @@ export function ListsPage({ user }: { user: PublicUser }): ReactElement {
           </label>
           <input
             id="new-list-title"
+            dir="auto"
             placeholder="New list, e.g. Groceries"
             value={title}
             maxLength={LIMITS.title}
@@ -419,6 +420,7 @@ function ListCard({
           </label>
           <input
             id={`rename-${list.id}`}
+            dir="auto"
             value={draft}
             maxLength={LIMITS.title}
             onChange={(e) => setDraft(e.target.value)}

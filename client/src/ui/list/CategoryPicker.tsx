@@ -75,6 +75,7 @@ export function CategoryPicker({ name, categoryId, categories, onPick, onCreate 
           </label>
           <input
             id={`${id}-name`}
+            dir="auto"
             placeholder="New category"
             value={draft}
             maxLength={LIMITS.categoryName}

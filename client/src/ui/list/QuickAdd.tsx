@@ -13,6 +13,7 @@ import { useDeviceSync } from '../../hooks/use-device-sync.ts'
 import { memoryOf, otherLists } from '../../list/list-memory.ts'
 import { planAdd, suggest, type AddPlan, type OtherList, type Suggestion } from '../../list/suggestions.ts'
 import { Icon } from '../Icon.tsx'
+import { cutMessage, handlePaste } from './paste.ts'
 import './quick-add.css'
 
 interface QuickAddProps {
@@ -65,6 +66,8 @@ export function QuickAdd({ doc, listId, userId, categories, change, focusIfEmpty
   const [active, setActive] = useState<number | null>(null)
   const [closed, setClosed] = useState(false)
   const [notice, setNotice] = useState<Notice>(null)
+  /** What a paste longer than an item name may be was cut to, said once (the browser cuts silently). */
+  const [pasteCut, setPasteCut] = useState<string | null>(null)
   const [version, setVersion] = useState(0)
   const input = useRef<HTMLInputElement>(null)
   const others = useRef<OtherList[] | null>(null)
@@ -189,6 +192,7 @@ export function QuickAdd({ doc, listId, userId, categories, change, focusIfEmpty
           ref={input}
           id="quick-add-text"
           className="quick-add__text"
+          dir="auto"
           placeholder="Add an item…"
           value={text}
           maxLength={LIMITS.itemText}
@@ -205,7 +209,13 @@ export function QuickAdd({ doc, listId, userId, categories, change, focusIfEmpty
             setActive(null)
             setClosed(false)
             setNotice(null)
+            setPasteCut(null)
             onTyping()
+          }}
+          onPaste={(event) => {
+            const field = event.currentTarget
+            const pasted = handlePaste(event.nativeEvent, field, LIMITS.itemText, () => setText(field.value))
+            setPasteCut(pasted && pasted.cut > 0 ? cutMessage(pasted.kept, LIMITS.itemText, 'an item name') : null)
           }}
           onKeyDown={onKeyDown}
           onFocus={() => {
@@ -252,6 +262,11 @@ export function QuickAdd({ doc, listId, userId, categories, change, focusIfEmpty
       <div className="visually-hidden" aria-live="polite">
         {announcement}
       </div>
+      {pasteCut && (
+        <p className="quick-add__notice" role="status" data-testid="quick-add-paste-cut">
+          {pasteCut}
+        </p>
+      )}
       {notice && (
         <p id={`${baseId}-notice`} className={`quick-add__notice quick-add__notice--${notice.kind}`} data-testid="quick-add-notice">
           <span className="quick-add__notice-text">
