@@ -152,14 +152,7 @@ export class DocChunker {
 
   /** The receiver's state once it applied every chunk so far, as an encoded state vector. */
   sentStateVector(): Uint8Array {
-    const encoder = encoding.createEncoder()
-    const entries = [...this.sent].filter(([, clock]) => clock > 0)
-    encoding.writeVarUint(encoder, entries.length)
-    for (const [client, clock] of entries) {
-      encoding.writeVarUint(encoder, client)
-      encoding.writeVarUint(encoder, clock)
-    }
-    return encoding.toUint8Array(encoder)
+    return Y.encodeStateVector(this.sent)
   }
 
   /** Emits `client`'s structs while what they build on is sent, up to `budget` bytes; returns the bytes written. */
