@@ -19,13 +19,12 @@
  * (stored-doc-worker.ts).
  *
  * The preview (the first PREVIEW_ITEMS open items in list order) is kept the
- * same way: the order key of every open item sits in a plain map as items are
- * read, and the preview's ids are kept beside it. An item that becomes open
- * ahead of the last previewed one takes its place at once; only when a
- * previewed item leaves it (checked, deleted, moved) is the next one picked
- * again from that map — a pass over strings (about a millisecond for 60,000
- * open items), never over the document. Texts are read for the previewed
- * items only, cut to PREVIEW_TEXT_CHARS.
+ * same way: every open item's (order, id) sits in a sorted array
+ * (shared/sorted-rows.ts) as items are read, so an item that opens, closes
+ * or moves costs a binary search and a splice, and the preview is the
+ * array's first rows — never a pass over the items (picking it again from
+ * 60,000 open items held the event loop ~50 ms). Texts are read for the
+ * previewed items only, cut to PREVIEW_TEXT_CHARS.
  */
 import * as Y from 'yjs'
 import { eachAcrossTurns } from '../shared/across-turns.ts'
@@ -33,6 +32,8 @@ import { parseTimestamp } from '../shared/hlc.ts'
 import { PREVIEW_ITEMS, PREVIEW_TEXT_CHARS, type PreviewItem } from '../shared/lists-feed.ts'
 import { ROOT, itemsMap, readItemStatus, readTitle, titleRegister } from '../shared/list-layout.ts'
 import { registerMapEntries } from '../shared/lww-register.ts'
+import type { OrderedRow } from '../shared/order-keys.ts'
+import { SortedRows } from '../shared/sorted-rows.ts'
 import { ownerIn } from './client-ids.ts'
 import { FROM_FANOUT } from './peer-sync.ts'
 
@@ -74,18 +75,15 @@ export function previewText(text: string): string {
   return text.slice(0, end)
 }
 
-/** List order: by order key, then id (shared/order-keys.ts `compareRows`). */
-const ahead = (orderA: string, idA: string, orderB: string, idB: string): boolean => (orderA !== orderB ? orderA < orderB : idA < idB)
-
 type ItemState = 'open' | 'checked' | null
 
 /** Counts and latest timestamp of a document, kept up to date item by item. */
 class Counter {
   readonly states = new Map<string, ItemState>()
-  /** Order key of every open item: what the preview is picked from. */
+  /** Order key of every open item. */
   private readonly openOrders = new Map<string, string>()
-  /** Ids of the first open items in list order, at most PREVIEW_ITEMS; null when they must be picked again. */
-  private previewIds: string[] | null = []
+  /** Every open item in list order: the preview is its first rows. */
+  private readonly openRows = new SortedRows<OrderedRow>()
   open = 0
   checked = 0
   latest = ''
@@ -126,42 +124,22 @@ class Counter {
     else this.states.delete(id)
   }
 
-  /** Keeps the preview's ids right after item `id` was read: open with `order`, or not open (null). */
+  /** Keeps `openRows` right after item `id` was read: open with `order`, or not open (null). */
   private notePreview(id: string, order: string | null): void {
-    const previous = this.openOrders.get(id)
-    if (order === null) this.openOrders.delete(id)
-    else this.openOrders.set(id, order)
-    const ids = this.previewIds
-    if (ids === null || previous === order) return
-    if (ids.includes(id)) {
-      // A previewed item left or moved: the next one may be anywhere.
-      this.previewIds = null
+    const previous = this.openOrders.get(id) ?? null
+    if (previous === order) return
+    if (previous !== null) this.openRows.remove({ id, order: previous })
+    if (order === null) {
+      this.openOrders.delete(id)
       return
     }
-    if (order !== null) this.place(ids, id, order)
-  }
-
-  /** Puts open item `id` into `ids` (in list order, at most PREVIEW_ITEMS) if it is ahead of the last one. */
-  private place(ids: string[], id: string, order: string): void {
-    const last = ids.at(-1)
-    if (ids.length === PREVIEW_ITEMS && !ahead(order, id, this.openOrders.get(last!)!, last!)) return
-    let at = ids.length
-    while (at > 0 && ahead(order, id, this.openOrders.get(ids[at - 1]!)!, ids[at - 1]!)) at--
-    ids.splice(at, 0, id)
-    if (ids.length > PREVIEW_ITEMS) ids.pop()
-  }
-
-  /** The first open items' ids, picked from every open item's order key (a plain map, not the document). */
-  private pickPreview(): string[] {
-    const ids: string[] = []
-    for (const [id, order] of this.openOrders) this.place(ids, id, order)
-    return ids
+    this.openOrders.set(id, order)
+    this.openRows.insert({ id, order })
   }
 
   preview(): PreviewItem[] {
-    this.previewIds ??= this.pickPreview()
     const items = itemsMap(this.doc)
-    return this.previewIds.map((id) => {
+    return this.openRows.slice(0, PREVIEW_ITEMS).map(({ id }) => {
       const text = (items.get(id) as Y.Map<unknown> | undefined)?.get('text')
       return { id, text: previewText(text instanceof Y.Text ? text.toString() : '') }
     })

@@ -5,7 +5,7 @@
  * It follows the document's transactions: an item a transaction touched (its
  * map, its text, a v1 nested register) is marked stale and read again before
  * the index is next used; nothing else is read. The items stay sorted by
- * (order, id) in one array (binary search, then one splice), so finding an
+ * (order, id) (shared/sorted-rows.ts: binary search, then one splice), so finding an
  * item's place, the last item and a page after a cursor cost O(log n)
  * comparisons. Categories (a few hundred at most, see `MAX_CATEGORIES_PER_LIST`)
  * are read again whole when any of them changed, at the next use.
@@ -18,7 +18,8 @@
 import * as Y from 'yjs'
 import { walkAcrossTurns } from '../shared/across-turns.ts'
 import { categoriesMap, entryMap, itemsMap, readAllCategories, readItem, type Category, type Item } from '../shared/list-layout.ts'
-import { compareRows, type OrderedRow } from '../shared/order-keys.ts'
+import type { OrderedRow } from '../shared/order-keys.ts'
+import { SortedRows } from '../shared/sorted-rows.ts'
 
 /** An item as stored: `categoryId` is the stored one, whether or not that category is live. */
 type StoredItem = Item
@@ -32,7 +33,7 @@ export interface ItemPage {
 
 export class ListIndex {
   /** Live items in (order, id) order. */
-  private readonly rows: StoredItem[] = []
+  private readonly rows = new SortedRows<StoredItem>()
   private readonly byId = new Map<string, StoredItem>()
   /** Item ids to read again before the next use. */
   private readonly stale = new Set<string>()
@@ -126,14 +127,14 @@ export class ListIndex {
   /** The last item in list order, for appending (needs `settled`). */
   lastRow(): OrderedRow | null {
     this.requireSettled()
-    return this.rows[this.rows.length - 1] ?? null
+    return this.rows.at(this.rows.length - 1) ?? null
   }
 
   /** Up to `limit` live items after `cursor` (null: from the start), in list order (needs `settled`). */
   page(cursor: string | null, limit: number): ItemPage {
     this.requireSettled()
     const after = cursor === null ? null : decodeCursor(cursor)
-    const start = after === null ? 0 : this.indexAfter(after)
+    const start = after === null ? 0 : this.rows.indexAfter(after)
     const slice = this.rows.slice(start, start + limit)
     const last = slice[slice.length - 1]
     const next = last && start + slice.length < this.rows.length ? encodeCursor(last) : null
@@ -183,32 +184,14 @@ export class ListIndex {
     if (!this.byId.has(id)) this.staleUnread--
     const previous = this.byId.get(id)
     if (previous) {
-      this.rows.splice(this.position(previous), 1)
+      this.rows.remove(previous)
       this.byId.delete(id)
     }
     const map = entryMap(itemsMap(this.doc), id)
     const item = map ? readItem(id, map, keepStoredCategory) : null
     if (!item) return
-    this.rows.splice(this.position(item), 0, item)
+    this.rows.insert(item)
     this.byId.set(id, item)
-  }
-
-  /** Where `row` is, or belongs, in `rows`. */
-  private position(row: OrderedRow): number {
-    let lo = 0
-    let hi = this.rows.length
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1
-      if (compareRows(this.rows[mid]!, row) < 0) lo = mid + 1
-      else hi = mid
-    }
-    return lo
-  }
-
-  private indexAfter(row: OrderedRow): number {
-    const at = this.position(row)
-    const found = this.rows[at]
-    return found && compareRows(found, row) === 0 ? at + 1 : at
   }
 
   private resolve(stored: StoredItem): Item {

@@ -7,15 +7,16 @@ import { parentPort } from 'node:worker_threads'
 import { docChunks } from './doc-chunks.ts'
 import { docFromUpdates, snapshotOf } from './stored-doc.ts'
 import { docStats } from './list-doc-stats.ts'
-import type { WorkerReply, WorkerRequest } from './stored-doc-worker.ts'
+import { unpack, type WorkerReply, type WorkerRequest } from './stored-doc-worker.ts'
 
 const port = parentPort
 if (!port) throw new Error('stored-doc-thread.ts runs in a worker thread')
 
-port.on('message', ({ id, op, updates }: WorkerRequest) => {
+port.on('message', (request: WorkerRequest) => {
+  const { id, op } = request
   let reply: WorkerReply
   try {
-    const doc = docFromUpdates(updates)
+    const doc = docFromUpdates(unpack(request))
     try {
       if (op === 'snapshot') {
         const snapshot = snapshotOf(doc)

@@ -15,9 +15,11 @@
  */
 import { extname } from 'node:path'
 import { Worker } from 'node:worker_threads'
+import { nextTurn } from '../shared/across-turns.ts'
 import type { DocStats } from './list-doc-stats.ts'
 
-export type WorkerRequest = { id: number; op: 'snapshot' | 'chunks' | 'stats'; updates: readonly Uint8Array[] }
+/** The request's updates travel packed, one after another, in one transferred buffer: `lengths` cuts it. */
+export type WorkerRequest = { id: number; op: 'snapshot' | 'chunks' | 'stats'; packed: ArrayBuffer; lengths: number[] }
 export type WorkerReply =
   | { id: number; snapshot: Uint8Array }
   | { id: number; chunks: Uint8Array[] }
@@ -59,15 +61,56 @@ function started(): Worker {
   return created
 }
 
-function ask(op: WorkerRequest['op'], updates: readonly Uint8Array[]): Promise<WorkerReply> {
+/** How many bytes of a request are copied in one event-loop turn (about 0.1 ms each). */
+export const PACK_BYTES_PER_TURN = 1 << 20
+
+/**
+ * Copies `updates` into one new buffer, PACK_BYTES_PER_TURN a turn. The
+ * stored buffers may be views into storage's own, so they cannot be
+ * transferred, and posting them would clone them all in one turn (16 MB:
+ * ~50 ms of the event loop); the packed copy is transferred instead.
+ */
+async function pack(updates: readonly Uint8Array[]): Promise<{ packed: ArrayBuffer; lengths: number[] }> {
+  const lengths = updates.map((update) => update.byteLength)
+  const packed = new ArrayBuffer(lengths.reduce((sum, length) => sum + length, 0))
+  const into = new Uint8Array(packed)
+  let at = 0
+  let copiedThisTurn = 0
+  for (const update of updates) {
+    for (let from = 0; from < update.byteLength; ) {
+      if (copiedThisTurn >= PACK_BYTES_PER_TURN) {
+        await nextTurn()
+        copiedThisTurn = 0
+      }
+      const piece = update.subarray(from, from + PACK_BYTES_PER_TURN - copiedThisTurn)
+      into.set(piece, at)
+      at += piece.byteLength
+      from += piece.byteLength
+      copiedThisTurn += piece.byteLength
+    }
+  }
+  return { packed, lengths }
+}
+
+/** The updates `pack` packed, as views into its buffer (the worker side). */
+export function unpack({ packed, lengths }: Pick<WorkerRequest, 'packed' | 'lengths'>): Uint8Array[] {
+  let at = 0
+  return lengths.map((length) => {
+    const view = new Uint8Array(packed, at, length)
+    at += length
+    return view
+  })
+}
+
+async function ask(op: WorkerRequest['op'], updates: readonly Uint8Array[]): Promise<WorkerReply> {
+  const { packed, lengths } = await pack(updates)
   const target = started()
   const id = nextId++
   return new Promise((resolve, reject) => {
     pending.set(id, { resolve, reject })
     // Held while a request is in flight, so a shutdown waiting for the writer waits for this too.
     target.ref()
-    // Copied, not transferred: the stored buffers may be views into storage's own.
-    target.postMessage({ id, op, updates } satisfies WorkerRequest)
+    target.postMessage({ id, op, packed, lengths } satisfies WorkerRequest, [packed])
   })
 }
 

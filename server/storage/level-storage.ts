@@ -237,8 +237,8 @@ export class LevelStorage implements Storage {
     assertKeyPart('doc', docId)
     this.#assertAcceptingWrites()
     const parted = snapshot.byteLength > this.#partBytes
-    // Copy now, as appendUpdates does: the writes happen later and the caller may reuse its buffer meanwhile.
-    const value = parted ? copyBytes(snapshot) : encodeSnapshot(throughSeq, snapshot)
+    // Not copied when parted: the caller hands the snapshot over (storage.ts), and copying 16 MB held the event loop.
+    const value = parted ? snapshot : encodeSnapshot(throughSeq, snapshot)
     return this.#docLocks.run(docId, async () => {
       const [stored, head] = await Promise.all([this.#storedSnapshot(docId), this.#s.docHead.get(docId)])
       if (decideCompaction(throughSeq, stored?.snapshotSeq ?? 0, head ?? 0) === 'skip') return

@@ -64,7 +64,9 @@ export interface DocumentStore {
   /**
    * Replaces the snapshot and deletes log entries up to `throughSeq`
    * atomically: a reader sees the old snapshot and log or the new ones. `snapshot` must contain at least every entry ≤ throughSeq
-   * (extra content is fine: Yjs updates are idempotent).
+   * (extra content is fine: Yjs updates are idempotent). `snapshot` is the
+   * store's from the call on: the caller must not change it afterwards (a
+   * large one is written in parts without a copy of it on the event loop).
    */
   compactDoc(docId: string, snapshot: Uint8Array, throughSeq: number): Promise<void>
   docStats(docId: string): Promise<DocLogStats>
