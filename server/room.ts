@@ -55,7 +55,7 @@ import type { DocumentStore, StoredDoc } from './storage/storage.ts'
 import { RoomActivity } from './room-activity.ts'
 import { upgradeDocument } from './upgrade.ts'
 import { checkWrite, withoutSetAside } from './write-check.ts'
-import { ListIndex } from './list-index.ts'
+import { ListIndex } from '../shared/list-index.ts'
 import type { RoomQuota } from './storage-quota.ts'
 
 export interface RoomOptions {

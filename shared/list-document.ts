@@ -253,18 +253,23 @@ export function getItem(doc: Y.Doc, id: string): Item | null {
 }
 
 export function listItems(doc: Y.Doc): ListView {
-  const items = readAllItems(doc)
-  const categories = readAllCategories(doc)
-  const unchecked = items.filter((item) => !item.checked)
-  const uncategorised = unchecked.filter((item) => item.categoryId === null)
+  return viewOf(readAllItems(doc), readAllCategories(doc), readTitle(doc))
+}
+
+/** The view of live `items` and `categories`, each in list order (what `listItems` gives, from an index: shared/list-index.ts). */
+export function viewOf(items: Item[], categories: Category[], title: string): ListView {
+  const byCategory = new Map<string | null, Item[]>([[null, []], ...categories.map((category): [string, Item[]] => [category.id, []])])
+  const checked: Item[] = []
+  for (const item of items) {
+    if (item.checked) checked.push(item)
+    else byCategory.get(item.categoryId)?.push(item)
+  }
+  const uncategorised = byCategory.get(null)!
   const groups: ItemGroup[] = [
     ...(uncategorised.length > 0 ? [{ category: null, items: uncategorised }] : []),
-    ...categories.map((category) => ({
-      category,
-      items: unchecked.filter((item) => item.categoryId === category.id),
-    })),
+    ...categories.map((category) => ({ category, items: byCategory.get(category.id)! })),
   ]
-  return { title: readTitle(doc), items, groups, checked: items.filter((item) => item.checked) }
+  return { title, items, groups, checked }
 }
 
 // ---------------------------------------------------------------------------
@@ -353,35 +358,45 @@ export interface PastItem {
 export function listPastItems(doc: Y.Doc): PastItem[] {
   const names = new Map<string, string | null>()
   const nameOf = (categoryId: string): string | null => {
-    if (!names.has(categoryId)) {
-      const category = entryMap(categoriesMap(doc), categoryId)
-      const name = category ? winner(scanEntries(category).get('name') ?? [], CATEGORY_REGISTERS.name)?.v : undefined
-      names.set(categoryId, typeof name === 'string' && name.trim() !== '' ? name : null)
-    }
+    if (!names.has(categoryId)) names.set(categoryId, pastCategoryName(doc, categoryId))
     return names.get(categoryId) ?? null
   }
   const items: PastItem[] = []
-  for (const [id, value] of itemsMap(doc).entries()) {
-    if (!(value instanceof Y.Map)) continue
-    const item = value as Y.Map<unknown>
-    const scanned = scanEntries(item)
-    const text = item.get('text')
-    const categoryId = (winner(scanned.get('category') ?? [], ITEM_REGISTERS.category)?.v as string | null | undefined) ?? null
-    // One pass over the item's entries: its existence and its latest write, deletion included.
-    const existence = readExistence(scanned, ITEM_REGISTERS)
-    const deletedAt = existence.deletion?.t ?? ''
-    items.push({
-      id,
-      text: text instanceof Y.Text ? text.toString() : '',
-      quantity: (winner(scanned.get('quantity') ?? [], ITEM_REGISTERS.quantity)?.v as string | undefined) ?? '',
-      categoryId,
-      categoryName: categoryId === null ? null : nameOf(categoryId),
-      checked: winner(scanned.get('checked') ?? [], ITEM_REGISTERS.checked)?.v === true,
-      deleted: !existence.alive,
-      lastWrite: deletedAt > existence.lastWrite ? deletedAt : existence.lastWrite,
-    })
+  for (const id of itemsMap(doc).keys()) {
+    const item = readPastItem(doc, id, nameOf)
+    if (item) items.push(item)
   }
   return items
+}
+
+/** One item as `listPastItems` reads it (null if the document has no item `id`); `nameOf` names its category. */
+export function readPastItem(doc: Y.Doc, id: string, nameOf: (categoryId: string) => string | null): PastItem | null {
+  const value = itemsMap(doc).get(id)
+  if (!(value instanceof Y.Map)) return null
+  const item = value as Y.Map<unknown>
+  const scanned = scanEntries(item)
+  const text = item.get('text')
+  const categoryId = (winner(scanned.get('category') ?? [], ITEM_REGISTERS.category)?.v as string | null | undefined) ?? null
+  // One pass over the item's entries: its existence and its latest write, deletion included.
+  const existence = readExistence(scanned, ITEM_REGISTERS)
+  const deletedAt = existence.deletion?.t ?? ''
+  return {
+    id,
+    text: text instanceof Y.Text ? text.toString() : '',
+    quantity: (winner(scanned.get('quantity') ?? [], ITEM_REGISTERS.quantity)?.v as string | undefined) ?? '',
+    categoryId,
+    categoryName: categoryId === null ? null : nameOf(categoryId),
+    checked: winner(scanned.get('checked') ?? [], ITEM_REGISTERS.checked)?.v === true,
+    deleted: !existence.alive,
+    lastWrite: deletedAt > existence.lastWrite ? deletedAt : existence.lastWrite,
+  }
+}
+
+/** The name a past item's category `categoryId` goes by (deleted categories keep theirs); null when none or unknown. */
+export function pastCategoryName(doc: Y.Doc, categoryId: string): string | null {
+  const category = entryMap(categoriesMap(doc), categoryId)
+  const name = category ? winner(scanEntries(category).get('name') ?? [], CATEGORY_REGISTERS.name)?.v : undefined
+  return typeof name === 'string' && name.trim() !== '' ? name : null
 }
 
 // ---------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import { addItem, getItem, removeItem, setChecked, updateItem, type ItemGroup, t
 import { readTitle } from '../../shared/list-layout.ts'
 import { CloseCode, WriteRule, type Role } from '../../shared/protocol.ts'
 import type { TokenService } from '../auth.ts'
-import { decodeCursor, type ListIndex } from '../list-index.ts'
+import { decodeCursor, type ListIndex } from '../../shared/list-index.ts'
 import { ProtocolError } from '../protocol-error.ts'
 import type { Room } from '../room.ts'
 import type { RoomRegistry } from '../room-registry.ts'

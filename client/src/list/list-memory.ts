@@ -1,34 +1,124 @@
 /**
- * A list's memory (`rememberItems(listPastItems(doc))`), read once per change
- * of its document and only when asked: typing reads it per keystroke, but a
- * document is scanned again only after it changed. The person's other lists
- * are those the device sync engine already has loaded: none is loaded for
- * this, and a list that is not loaded suggests nothing.
+ * A list's memory (`rememberItems(listPastItems(doc))`), kept per document
+ * and read again only where it changed: typing reads it per keystroke, a
+ * change of the document marks the items it touched (or, for a category,
+ * the category names), and the next read re-reads those items alone — a
+ * 2,000-item list is read whole once, not after every change, and that
+ * once while the page is idle (`warmMemory`). The person's
+ * other lists are those the device sync engine already has loaded: none is
+ * loaded for this, and a list that is not loaded suggests nothing.
  */
 import type * as Y from 'yjs'
-import { listPastItems } from '../../../shared/list-document.ts'
+import { pastCategoryName, readPastItem, type PastItem } from '../../../shared/list-document.ts'
+import { categoriesMap, itemsMap } from '../../../shared/list-layout.ts'
 import type { DeviceSync } from '../sync/device-sync.ts'
 import { listsCache } from '../sync/offline-store.ts'
-import { rememberItems, type ListMemory, type OtherList } from './suggestions.ts'
+import { normalizeText, rememberItems, type ListMemory, type OtherList } from './suggestions.ts'
 
-interface Cached {
-  memory: ListMemory | null
-}
+class DocMemory {
+  private readonly past = new Map<string, PastItem>()
+  /** Each kept item's normalized text. */
+  private readonly keys = new WeakMap<PastItem, string>()
+  /** The items not read yet (null before the first read starts, and once all are read). */
+  private unread: Iterator<string> | null = null
+  private started = false
+  /** Items changed since they were read. */
+  private readonly dirty = new Set<string>()
+  private namesChanged = false
+  private memory: ListMemory | null = null
+  private names = new Map<string, string | null>()
+  private readonly nameOf = (categoryId: string): string | null => {
+    if (!this.names.has(categoryId)) this.names.set(categoryId, pastCategoryName(this.doc, categoryId))
+    return this.names.get(categoryId) ?? null
+  }
 
-const cache = new WeakMap<Y.Doc, Cached>()
-
-export function memoryOf(doc: Y.Doc): ListMemory {
-  let cached = cache.get(doc)
-  if (!cached) {
-    const entry: Cached = { memory: null }
-    cached = entry
-    cache.set(doc, entry)
-    doc.on('update', () => {
-      entry.memory = null
+  constructor(private readonly doc: Y.Doc) {
+    const items = itemsMap(doc)
+    items.observeDeep((events) => {
+      this.memory = null
+      for (const event of events) {
+        if (event.target === items) for (const key of (event as Y.YMapEvent<unknown>).keysChanged) this.dirty.add(key)
+        else if (typeof event.path[0] === 'string') this.dirty.add(event.path[0])
+      }
+    })
+    categoriesMap(doc).observeDeep(() => {
+      this.memory = null
+      this.namesChanged = true
+      this.names = new Map()
     })
   }
-  cached.memory ??= rememberItems(listPastItems(doc))
-  return cached.memory
+
+  /** Reads items not read yet until `more()` says stop; true once every item is read. */
+  readSome(more: () => boolean): boolean {
+    if (!this.started) {
+      this.started = true
+      this.unread = itemsMap(this.doc).keys()
+    }
+    while (this.unread && more()) {
+      const next = this.unread.next()
+      if (next.done) this.unread = null
+      else this.readItem(next.value)
+    }
+    return this.unread === null
+  }
+
+  read(): ListMemory {
+    if (this.memory) return this.memory
+    this.readSome(() => true)
+    for (const id of this.dirty) this.readItem(id)
+    this.dirty.clear()
+    if (this.namesChanged) {
+      this.namesChanged = false
+      for (const item of this.past.values()) {
+        const name = item.categoryId === null ? null : this.nameOf(item.categoryId)
+        if (name !== item.categoryName) this.keep({ ...item, categoryName: name })
+      }
+    }
+    this.memory = rememberItems(this.past.values(), (item) => this.keys.get(item) ?? normalizeText(item.text))
+    return this.memory
+  }
+
+  private readItem(id: string): void {
+    const item = readPastItem(this.doc, id, this.nameOf)
+    if (item) this.keep(item)
+    else this.past.delete(id)
+  }
+
+  private keep(item: PastItem): void {
+    this.past.set(item.id, item)
+    this.keys.set(item, normalizeText(item.text))
+  }
+}
+
+const memories = new WeakMap<Y.Doc, DocMemory>()
+
+function docMemory(doc: Y.Doc): DocMemory {
+  let memory = memories.get(doc)
+  if (!memory) {
+    memory = new DocMemory(doc)
+    memories.set(doc, memory)
+  }
+  return memory
+}
+
+export function memoryOf(doc: Y.Doc): ListMemory {
+  return docMemory(doc).read()
+}
+
+/**
+ * Reads the list's items for its memory while the page is idle, a few
+ * milliseconds at a time, so the first key typed in the add field does not
+ * read a long list whole. Returns the cancellation.
+ */
+export function warmMemory(doc: Y.Doc): () => void {
+  if (typeof requestIdleCallback !== 'function') return () => {}
+  let handle = 0
+  const slice = (deadline: IdleDeadline) => {
+    const done = docMemory(doc).readSome(() => deadline.timeRemaining() > 1)
+    if (!done) handle = requestIdleCallback(slice)
+  }
+  handle = requestIdleCallback(slice)
+  return () => cancelIdleCallback(handle)
 }
 
 /** The person's other lists that are loaded on this device, with their memories. */

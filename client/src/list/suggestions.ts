@@ -31,10 +31,11 @@ function newer(a: PastItem, b: PastItem | null): boolean {
   return !b || a.lastWrite > b.lastWrite || (a.lastWrite === b.lastWrite && a.id > b.id)
 }
 
-export function rememberItems(items: readonly PastItem[]): ListMemory {
+/** `keyOf` gives an item's `normalizeText(item.text)` (a caller keeping items between changes keeps their keys too). */
+export function rememberItems(items: Iterable<PastItem>, keyOf: (item: PastItem) => string = (item) => normalizeText(item.text)): ListMemory {
   const memory: ListMemory = new Map()
   for (const item of items) {
-    const key = normalizeText(item.text)
+    const key = keyOf(item)
     if (key === '') continue
     const entry = memory.get(key) ?? { latest: item, open: null, checked: null }
     if (newer(item, entry.latest)) entry.latest = item

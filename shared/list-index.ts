@@ -1,6 +1,7 @@
 /**
  * `ListIndex`: a loaded list's items and categories as readers see them,
- * kept with its room so the JSON item routes never walk the document.
+ * kept with its room so the JSON item routes never walk the document, and
+ * with the web client's open list so a keystroke re-reads one item, not all.
  *
  * It follows the document's transactions: an item a transaction touched (its
  * map, its text, a v1 nested register) is marked stale and read again before
@@ -16,10 +17,10 @@
  * Until then `liveCounts` is an upper bound (every unread item counted as live).
  */
 import * as Y from 'yjs'
-import { walkAcrossTurns } from '../shared/across-turns.ts'
-import { categoriesMap, entryMap, itemsMap, readAllCategories, readItem, type Category, type Item } from '../shared/list-layout.ts'
-import type { OrderedRow } from '../shared/order-keys.ts'
-import { SortedRows } from '../shared/sorted-rows.ts'
+import { walkAcrossTurns } from './across-turns.ts'
+import { categoriesMap, entryMap, itemsMap, readAllCategories, readItem, type Category, type Item } from './list-layout.ts'
+import type { OrderedRow } from './order-keys.ts'
+import { SortedRows } from './sorted-rows.ts'
 
 /** An item as stored: `categoryId` is the stored one, whether or not that category is live. */
 type StoredItem = Item
@@ -80,6 +81,15 @@ export class ListIndex {
     return this.settling
   }
 
+  /**
+   * Reads every stale item (and every item present at construction) now, in
+   * this turn: for a reader that needs the current view at once and pays per
+   * change only what the change touched (the web client's list view).
+   */
+  settleNow(): void {
+    while (this.readNext());
+  }
+
   /** Reads one stale or initial item; false once settled. */
   private readNext(): boolean {
     for (const id of this.stale) {
@@ -128,6 +138,12 @@ export class ListIndex {
   lastRow(): OrderedRow | null {
     this.requireSettled()
     return this.rows.at(this.rows.length - 1) ?? null
+  }
+
+  /** Every live item in list order (needs `settled`); an item unchanged since the last call is the same object. */
+  items(): Item[] {
+    this.requireSettled()
+    return this.rows.slice(0).map((item) => this.resolve(item))
   }
 
   /** Up to `limit` live items after `cursor` (null: from the start), in list order (needs `settled`). */

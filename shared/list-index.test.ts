@@ -12,9 +12,10 @@ import {
   restoreItem,
   setChecked,
   updateItem,
-} from '../shared/list-document.ts'
+  viewOf,
+} from './list-document.ts'
 import { ListIndex } from './list-index.ts'
-import { itemsMap } from '../shared/list-layout.ts'
+import { itemsMap, readTitle } from './list-layout.ts'
 
 /** Every item the index holds, page by page. */
 function allPages(index: ListIndex, limit: number) {
@@ -92,6 +93,27 @@ describe('ListIndex', () => {
       expect(index.lastRow()?.id ?? null).toBe(full.items.at(-1)?.id ?? null)
       expect(index.liveCounts()).toEqual({ items: full.items.length, categories: listCategories(doc).length })
       for (const item of full.items) expect(index.item(item.id)).toEqual(item)
+    }
+    index.destroy()
+  })
+
+  it.each([6, 7, 8])('read now after every few edits, gives the view a full read gives, keeping unchanged items (seed %i)', (seed) => {
+    const rng = prng.create(seed)
+    const doc = new Y.Doc()
+    const other = new Y.Doc()
+    for (let i = 0; i < 20; i++) addItem(doc, { text: `seed ${i}`, createdBy: 'u' })
+    const index = new ListIndex(doc)
+    let before = new Map<string, unknown>()
+    for (let round = 0; round < 30; round++) {
+      randomEdits(rng, doc, other, prng.int32(rng, 1, 4))
+      index.settleNow()
+      expect(index.settled).toBe(true)
+      const items = index.items()
+      expect(viewOf(items, index.readCategories(), readTitle(doc))).toEqual(listItems(doc))
+      // Items no edit touched are the same objects as before (React skips their rows).
+      const same = items.filter((item) => before.get(item.id) === item).length
+      if (round > 0) expect(same).toBeGreaterThan(0)
+      before = new Map(items.map((item) => [item.id, item]))
     }
     index.destroy()
   })
