@@ -33,6 +33,13 @@ export default defineConfig({
   expect: { timeout: 5_000 },
   reporter: process.env.CI ? [['list'], ['html', { open: 'never' }]] : [['list']],
   globalTeardown: './e2e/global-teardown.ts',
+  // The performance specs measure with the CPU to themselves: they run after every other spec
+  // (alone: `npx playwright test --project=performance --no-deps`).
+  projects: [
+    { name: 'app', testIgnore: '**/*.performance.spec.ts' },
+    // No trace: its DOM snapshots at every action would be measured too.
+    { name: 'performance', testMatch: '**/*.performance.spec.ts', dependencies: ['app'], use: { trace: 'off' } },
+  ],
   outputDir: 'test-results/artifacts',
   use: {
     baseURL,

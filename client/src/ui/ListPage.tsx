@@ -1,5 +1,5 @@
 /** One list: everything about it, live. */
-import { useCallback, useEffect, useMemo, useState, type ReactElement } from 'react'
+import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, type ReactElement } from 'react'
 import type { PublicUser } from '../../../shared/api.ts'
 import {
   addCategory,
@@ -27,6 +27,7 @@ import { useObservable } from '../hooks/use-observable.ts'
 import { useUndoShortcuts } from '../hooks/use-undo-shortcuts.ts'
 import { useUndoState } from '../hooks/use-undo-state.ts'
 import { fileUnderNewCategory } from '../list/categories.ts'
+import { filterView } from '../list/search.ts'
 import { stepWithinGroup, type Placement } from '../list/reorder.ts'
 import { otherPeople, typingText, type Peer } from '../presence/peers.ts'
 import { clockNotice } from '../sync/clock-offset.ts'
@@ -43,6 +44,7 @@ import { NewCategoryForm } from './list/CategoryHeader.tsx'
 import { ItemBoard } from './list/ItemBoard.tsx'
 import { itemName, type ItemActions } from './list/ItemRow.tsx'
 import { QuickAdd } from './list/QuickAdd.tsx'
+import { ListSearch, SEARCH_FROM } from './list/ListSearch.tsx'
 import { PresenceBar, TypingIndicator } from './PresenceBar.tsx'
 import { RoleBadge } from './RoleBadge.tsx'
 import { ShareDialog } from './ShareDialog.tsx'
@@ -87,6 +89,11 @@ function OpenList({ sync, user, rejection, onDismissRejection }: OpenListProps):
   const activity = useListActivity(sync.listId, sync.doc, useDeviceSync()?.socket ?? null)
   const [activityOpen, setActivityOpen] = useState(false)
   const [error, setError] = useState<string | null>(null)
+  const [query, setQuery] = useState('')
+  const searching = query.trim() !== ''
+  // The field answers every key at once; the rows follow when React has time (a 2,000-item list filters in steps).
+  const shownQuery = useDeferredValue(query)
+  const shownView = useMemo(() => filterView(view, categories, shownQuery), [view, categories, shownQuery])
   const [toast, setToast] = useState<ToastMessage | null>(null)
   const dismissToast = useCallback(() => setToast(null), [])
   const notify = useCallback(
@@ -141,10 +148,13 @@ function OpenList({ sync, user, rejection, onDismissRejection }: OpenListProps):
     [sync],
   )
 
+  // The actions read the latest view through a ref, so they stay one object and rows skip re-rendering (ItemRow's memo).
+  const viewRef = useRef(view)
+  viewRef.current = view
   const actions: ItemActions = useMemo(
     () => ({
       setChecked: (id, checked) => {
-        const item = view.items.find((entry) => entry.id === id)
+        const item = viewRef.current.items.find((entry) => entry.id === id)
         // The row moves to the other section: focus stays where it was, on the row that takes its place.
         rowFocus.toNeighbour(id, item ? `${checked ? 'Checked' : 'Unchecked'} ${itemName(item)}` : undefined)
         change((doc) => setChecked(doc, id, checked))
@@ -179,7 +189,7 @@ function OpenList({ sync, user, rejection, onDismissRejection }: OpenListProps):
       setCategory: (id, categoryId) => change((doc) => updateItem(doc, id, { categoryId })),
       fileUnderNew: (id, name) => change((doc) => void fileUnderNewCategory(doc, id, name)),
       remove: (id) => {
-        const item = view.items.find((entry) => entry.id === id)
+        const item = viewRef.current.items.find((entry) => entry.id === id)
         // The Undo bar says what was deleted.
         rowFocus.toNeighbour(id)
         if (change((doc) => removeItem(doc, id)))
@@ -189,7 +199,7 @@ function OpenList({ sync, user, rejection, onDismissRejection }: OpenListProps):
           })
       },
       step: (id, delta) => {
-        const placement = stepWithinGroup(view, id, delta)
+        const placement = stepWithinGroup(viewRef.current, id, delta)
         if (!placement || placement.after === undefined) return false
         const after = placement.after
         return change((doc) => moveItem(doc, id, { after }))
@@ -198,7 +208,7 @@ function OpenList({ sync, user, rejection, onDismissRejection }: OpenListProps):
       typed: () => sync.presence?.typed(),
       stoppedTyping: () => sync.presence?.stoppedTyping(),
     }),
-    [change, notify, sync, view, rowFocus],
+    [change, notify, sync, rowFocus],
   )
 
   const removeCategoryWithUndo = (id: string) => {
@@ -358,6 +368,7 @@ function OpenList({ sync, user, rejection, onDismissRejection }: OpenListProps):
                 listId={sync.listId}
                 userId={user.id}
                 categories={categories}
+                lastItem={view.items.at(-1) ?? null}
                 change={change}
                 focusIfEmpty={state.replicaLoaded && view.items.length === 0}
                 onTyping={() => sync.presence?.typed()}
@@ -383,10 +394,14 @@ function OpenList({ sync, user, rejection, onDismissRejection }: OpenListProps):
                     <p>{canWrite ? 'Add the first item above — press Enter after each one.' : 'Items appear here as soon as someone adds them.'}</p>
                   </div>
                 )}
+                {(view.items.length >= SEARCH_FROM || searching) && (
+                  <ListSearch query={query} onQuery={setQuery} matches={shownView.items.length} total={view.items.length} />
+                )}
                 <ItemBoard
-                  view={view}
+                  view={shownView}
                   categories={categories}
                   canWrite={canWrite}
+                  reorderable={!searching}
                   peersByItem={peersByItem}
                   actions={actions}
                   nameOf={nameOf}
@@ -396,7 +411,7 @@ function OpenList({ sync, user, rejection, onDismissRejection }: OpenListProps):
                   footer={canWrite ? <NewCategoryForm onAdd={(name) => change((doc) => void addCategory(doc, { name }))} /> : null}
                 />
                 <CheckedSection
-                  items={view.checked}
+                  items={shownView.checked}
                   categories={categories}
                   canWrite={canWrite}
                   peersByItem={peersByItem}

@@ -180,7 +180,9 @@ export function ListsPage({ user }: { user: PublicUser }): ReactElement {
           />
           <button type="submit" className="button button--primary" aria-label="Create list" disabled={creating || !title.trim()}>
             <Icon name="plus" size={18} />
-            <span>Create list</span>
+            <span>
+              Create<span className="create-list__more"> list</span>
+            </span>
           </button>
         </form>
         {!online && <p className="form-note">You're offline. New lists, renames and deletions are kept on this device and sync when you're back online.</p>}

@@ -8,6 +8,7 @@ import type { Category, Item } from '../../../../shared/list-document.ts'
 import type { Peer } from '../../presence/peers.ts'
 import { Icon } from '../Icon.tsx'
 import { ItemRow, type ItemActions } from './ItemRow.tsx'
+import { RowList } from './RowList.tsx'
 
 interface CheckedSectionProps {
   items: Item[]
@@ -79,8 +80,11 @@ export function CheckedSection({ items, categories, canWrite, peersByItem, actio
         </div>
       </div>
       {view.open && (
-        <ul id={regionId} className="items items--checked">
-          {shown.map((item) => (
+        <RowList
+          id={regionId}
+          items={shown}
+          className="items items--checked"
+          renderRow={(item, _index, slot) => (
             <ItemRow
               key={item.id}
               item={item}
@@ -89,9 +93,10 @@ export function CheckedSection({ items, categories, canWrite, peersByItem, actio
               focusedBy={peersByItem.get(item.id) ?? []}
               actions={actions}
               addedBy={nameOf(item.createdBy)}
+              slot={slot}
             />
-          ))}
-        </ul>
+          )}
+        />
       )}
     </section>
   )

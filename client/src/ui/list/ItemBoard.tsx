@@ -25,11 +25,14 @@ import { dropPlacement, type DropTarget, type Placement } from '../../list/reord
 import type { Peer } from '../../presence/peers.ts'
 import { CategoryHeader } from './CategoryHeader.tsx'
 import { ItemRow, ROW_KEYS_HELP_ID, type ItemActions } from './ItemRow.tsx'
+import { RowList, type RowSlot } from './RowList.tsx'
 
 interface ItemBoardProps {
   view: ListView
   categories: Category[]
   canWrite: boolean
+  /** Whether items can be dragged and moved (not while the list is filtered by a search). */
+  reorderable: boolean
   peersByItem: Map<string, Peer[]>
   actions: ItemActions
   nameOf: (userId: string) => string | null
@@ -149,6 +152,7 @@ function Group({
   highlighted,
   categories,
   canWrite,
+  reorderable,
   peersByItem,
   actions,
   nameOf,
@@ -156,7 +160,7 @@ function Group({
   onRemoveCategory,
 }: ItemBoardProps & { group: ItemGroup; showHeader: boolean; highlighted: boolean }): ReactElement {
   const categoryId = group.category?.id ?? null
-  const { setNodeRef } = useDroppable({ id: groupKey(categoryId), disabled: !canWrite })
+  const { setNodeRef } = useDroppable({ id: groupKey(categoryId), disabled: !canWrite || !reorderable })
   const headingId = `heading-${groupKey(categoryId).replace(':', '-')}`
   const ids = group.items.map((item) => item.id)
   return (
@@ -172,36 +176,46 @@ function Group({
         />
       )}
       <SortableContext id={groupKey(categoryId)} items={ids} strategy={verticalListSortingStrategy}>
-        <ul className="items">
-          {group.items.map((item, index) => (
+        <RowList
+          items={group.items}
+          className="items"
+          renderRow={(item, index, slot) => (
             <SortableItem
               key={item.id}
               item={item}
               categories={categories}
               canWrite={canWrite}
+              canDrag={canWrite && reorderable}
               focusedBy={peersByItem.get(item.id) ?? []}
               actions={actions}
               addedBy={nameOf(item.createdBy)}
-              canMove={{ up: index > 0, down: index < group.items.length - 1 }}
+              canMove={reorderable ? { up: index > 0, down: index < group.items.length - 1 } : { up: false, down: false }}
+              slot={slot}
             />
-          ))}
-        </ul>
+          )}
+        />
       </SortableContext>
       {group.items.length === 0 && group.category && <p className="group__empty">Nothing here yet{canWrite ? ' — drag items here or pick this category when adding.' : '.'}</p>}
     </section>
   )
 }
 
-function SortableItem(props: {
+function SortableItem({
+  canDrag,
+  ...props
+}: {
   item: Item
   categories: Category[]
   canWrite: boolean
+  canDrag: boolean
   focusedBy: Peer[]
   actions: ItemActions
   addedBy: string | null
   canMove: { up: boolean; down: boolean }
+  slot?: RowSlot
 }): ReactElement {
-  const sortable = useSortable({ id: props.item.id, disabled: !props.canWrite })
+  const sortable = useSortable({ id: props.item.id, disabled: !canDrag })
+  if (!canDrag) return <ItemRow {...props} />
   return (
     <ItemRow
       {...props}

@@ -14,6 +14,7 @@
  */
 import type { DraggableAttributes, DraggableSyntheticListeners } from '@dnd-kit/core'
 import {
+  memo,
   useCallback,
   useEffect,
   useId,
@@ -36,6 +37,7 @@ import { CategoryPicker } from './CategoryPicker.tsx'
 import { ItemTextField } from './ItemTextField.tsx'
 import { cutMessage } from './paste.ts'
 import { RegisterField } from './RegisterField.tsx'
+import type { RowSlot } from './RowList.tsx'
 import './item-rows.css'
 import { ROW_STOP, focusRow, focusRowFrom, neighboursOf, rowControls, type RowNeighbours } from './row-focus.ts'
 
@@ -96,6 +98,8 @@ interface ItemRowProps {
   drag?: DragBits
   /** Whether the row can move up / down (for the details buttons). */
   canMove?: { up: boolean; down: boolean }
+  /** Its place in a virtualised list (RowList.tsx). */
+  slot?: RowSlot
 }
 
 /** A press this long without moving edits the item (touch and pen; a mouse clicks the name instead). */
@@ -114,7 +118,50 @@ function refocus(itemId: string, focusKey: string | undefined) {
 /** Controls a click on which is theirs, not the row's. */
 const OWN_CLICK = 'input, textarea, select, button, a, label, form, .item-row__details, .category-picker'
 
-export function ItemRow({ item, categories, canWrite, focusedBy, actions, addedBy, drag, canMove }: ItemRowProps): ReactElement {
+/**
+ * A row renders again only when what it shows changed: its item (an
+ * unchanged item keeps its object, shared/list-index.ts), the categories,
+ * who is on it, its place. A keystroke in one name, or a check, re-renders
+ * that row, not every row in the page.
+ */
+export const ItemRow = memo(ItemRowView, sameRowProps)
+
+function sameRowProps(a: ItemRowProps, b: ItemRowProps): boolean {
+  return (
+    a.item === b.item &&
+    a.categories === b.categories &&
+    a.canWrite === b.canWrite &&
+    a.actions === b.actions &&
+    a.addedBy === b.addedBy &&
+    a.focusedBy.length === b.focusedBy.length &&
+    a.focusedBy.every((peer, i) => peer === b.focusedBy[i]) &&
+    a.canMove?.up === b.canMove?.up &&
+    a.canMove?.down === b.canMove?.down &&
+    sameSlot(a.slot, b.slot) &&
+    sameDrag(a.drag, b.drag)
+  )
+}
+
+function sameSlot(a: RowSlot | undefined, b: RowSlot | undefined): boolean {
+  if (!a || !b) return a === b
+  return a.ref === b.ref && a['data-index'] === b['data-index'] && a['aria-setsize'] === b['aria-setsize'] && a.style.translate === b.style.translate
+}
+
+function sameDrag(a: DragBits | undefined, b: DragBits | undefined): boolean {
+  if (!a || !b) return a === b
+  return (
+    a.isDragging === b.isDragging &&
+    a.setNodeRef === b.setNodeRef &&
+    a.setActivatorNodeRef === b.setActivatorNodeRef &&
+    a.listeners === b.listeners &&
+    a.style.transform === b.style.transform &&
+    a.style.transition === b.style.transition &&
+    Object.keys(a.attributes).length === Object.keys(b.attributes).length &&
+    (Object.keys(a.attributes) as Array<keyof DraggableAttributes>).every((key) => a.attributes[key] === b.attributes[key])
+  )
+}
+
+function ItemRowView({ item, categories, canWrite, focusedBy, actions, addedBy, drag, canMove, slot }: ItemRowProps): ReactElement {
   const [open, setOpen] = useState(false)
   const [editing, setEditing] = useState(false)
   /** A long press is on: let go to edit. */
@@ -129,12 +176,14 @@ export function ItemRow({ item, categories, canWrite, focusedBy, actions, addedB
   const latest = useRef({ actions, id: item.id })
   latest.current = { actions, id: item.id }
   const setDragNode = drag?.setNodeRef
+  const measure = slot?.ref
   const setRowRef = useCallback(
     (node: HTMLLIElement | null) => {
       rowRef.current = node
       setDragNode?.(node)
+      measure?.(node)
     },
-    [setDragNode],
+    [setDragNode, measure],
   )
   const press = useRef<{ timer: ReturnType<typeof setTimeout> | null; x: number; y: number; long: boolean } | null>(null)
 
@@ -360,7 +409,10 @@ export function ItemRow({ item, categories, canWrite, focusedBy, actions, addedB
     <li
       ref={setRowRef}
       className={className}
-      style={{ ...drag?.style, ...(peerColor ? ({ '--peer-color': peerColor } as CSSProperties) : {}) }}
+      style={{ ...slot?.style, ...drag?.style, ...(peerColor ? ({ '--peer-color': peerColor } as CSSProperties) : {}) }}
+      data-index={slot?.['data-index']}
+      aria-posinset={slot?.['aria-posinset']}
+      aria-setsize={slot?.['aria-setsize']}
       data-item-id={item.id}
       data-focused-by={names || undefined}
       onFocus={() => actions.focus(item.id)}

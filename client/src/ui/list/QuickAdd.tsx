@@ -9,12 +9,14 @@
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent, type KeyboardEvent, type ReactElement } from 'react'
 import type * as Y from 'yjs'
 import { LIMITS, addItem, setChecked, type Category } from '../../../../shared/list-document.ts'
+import type { OrderedRow } from '../../../../shared/order-keys.ts'
 import { useDeviceSync } from '../../hooks/use-device-sync.ts'
-import { memoryOf, otherLists } from '../../list/list-memory.ts'
+import { memoryOf, otherLists, warmMemory } from '../../list/list-memory.ts'
 import { planAdd, suggest, type AddPlan, type OtherList, type Suggestion } from '../../list/suggestions.ts'
 import { Icon } from '../Icon.tsx'
 import { cutMessage, handlePaste } from './paste.ts'
 import './quick-add.css'
+import { virtualListHolding } from './virtual-rows.ts'
 
 interface QuickAddProps {
   doc: Y.Doc
@@ -23,6 +25,8 @@ interface QuickAddProps {
   categories: Category[]
   /** Runs a change of this user's (ListPage's `change`); false if refused. */
   change: (fn: (doc: Y.Doc) => void) => boolean
+  /** The last item in list order (null: none): a new item goes after it, without reading every item. */
+  lastItem: OrderedRow | null
   /** Focus the field once this turns true, if nothing else has focus (a new, empty list). */
   focusIfEmpty?: boolean
   onTyping: () => void
@@ -33,10 +37,14 @@ interface QuickAddProps {
 type Notice = { kind: 'duplicate'; itemId: string; text: string; category: Category | null } | { kind: 'back'; text: string } | null
 
 /** Scrolls an item's row into view and marks it for a moment (`[data-pointed]`, quick-add.css). */
-function pointAt(itemId: string) {
+function pointAt(itemId: string, tries = 2) {
   requestAnimationFrame(() => {
     const row = document.querySelector<HTMLElement>(`[data-item-id="${CSS.escape(itemId)}"]`)
-    if (!row) return
+    if (!row) {
+      // A row of a long list outside the window is not in the page: scroll it in, then mark it.
+      if (tries > 0 && virtualListHolding(itemId)?.reveal(itemId)) requestAnimationFrame(() => pointAt(itemId, tries - 1))
+      return
+    }
     row.scrollIntoView({ block: 'nearest' })
     row.removeAttribute('data-pointed')
     void row.offsetWidth
@@ -59,7 +67,7 @@ function describe(suggestion: Suggestion): string {
   return [...parts, tag].join(' · ')
 }
 
-export function QuickAdd({ doc, listId, userId, categories, change, focusIfEmpty = false, onTyping, onStopTyping }: QuickAddProps): ReactElement {
+export function QuickAdd({ doc, listId, userId, categories, lastItem, change, focusIfEmpty = false, onTyping, onStopTyping }: QuickAddProps): ReactElement {
   const engine = useDeviceSync()
   const [text, setText] = useState('')
   const [categoryId, setCategoryId] = useState<string | null>(null)
@@ -76,6 +84,9 @@ export function QuickAdd({ doc, listId, userId, categories, change, focusIfEmpty
   const listboxId = `${baseId}-suggestions`
   // A category deleted meanwhile falls back to none.
   const selected = categoryId !== null && categories.some((category) => category.id === categoryId) ? categoryId : null
+
+  // The list's memory is read while the page is idle, before the first key needs it.
+  useEffect(() => warmMemory(doc), [doc])
 
   // Suggestions follow the document while the person types (someone else checks Milk meanwhile).
   useEffect(() => {
@@ -127,7 +138,7 @@ export function QuickAdd({ doc, listId, userId, categories, change, focusIfEmpty
       }
       return
     }
-    if (change((d) => void addItem(d, { text: plan.text, quantity: plan.quantity, categoryId: plan.categoryId, createdBy: userId }))) {
+    if (change((d) => void addItem(d, { text: plan.text, quantity: plan.quantity, categoryId: plan.categoryId, createdBy: userId, last: lastItem }))) {
       setNotice(null)
       reset()
     }
@@ -142,7 +153,7 @@ export function QuickAdd({ doc, listId, userId, categories, change, focusIfEmpty
 
   function addAnyway() {
     if (!text.trim()) return
-    if (change((d) => void addItem(d, { text: text.trim(), categoryId: selected, createdBy: userId }))) {
+    if (change((d) => void addItem(d, { text: text.trim(), categoryId: selected, createdBy: userId, last: lastItem }))) {
       setNotice(null)
       reset()
     }

@@ -3,8 +3,11 @@
  * the arrow keys move between rows and, within a row, between its actions.
  * When a row goes away while focus is in it (checked or unchecked into the
  * other section, moved to another group, deleted), focus goes to the same
- * item in its new place, or to the row that took its place.
+ * item in its new place, or to the row that took its place. Rows of a long
+ * list that are not in the page (RowList.tsx virtualises it) count in their
+ * place: focusing one scrolls it into view first (virtual-rows.ts).
  */
+import { virtualListHolding, virtualListOf } from './virtual-rows.ts'
 
 /** The control a row is reached by (Tab, ↑/↓): its checkbox. */
 export const ROW_STOP = 'check'
@@ -16,6 +19,17 @@ export function rowsOnPage(root: ParentNode = document): HTMLElement[] {
   return [...root.querySelectorAll<HTMLElement>(ROW_SELECTOR)].filter((row) => !row.closest('.items--overlay'))
 }
 
+/** Every row's item id in the order shown, including rows of a virtualised list not in the page. */
+export function rowIdsOnPage(root: ParentNode = document): string[] {
+  const ids: string[] = []
+  for (const list of root.querySelectorAll('ul.items:not(.items--overlay)')) {
+    const virtual = virtualListOf(list)
+    if (virtual) ids.push(...virtual.ids())
+    else for (const row of list.querySelectorAll<HTMLElement>(ROW_SELECTOR)) if (row.dataset.itemId) ids.push(row.dataset.itemId)
+  }
+  return ids
+}
+
 export function rowOf(itemId: string): HTMLElement | null {
   return rowsOnPage().find((row) => row.dataset.itemId === itemId) ?? null
 }
@@ -24,10 +38,23 @@ function shown(element: HTMLElement): boolean {
   return element.getClientRects().length > 0
 }
 
-/** Focuses a control of the item's row (its checkbox if that control is not there); false if the row is not shown. */
+/**
+ * Focuses a control of the item's row (its checkbox if that control is not there); false if the row is not
+ * shown. A row of a virtualised list outside the window is scrolled into view and focused on a later frame.
+ */
 export function focusRow(itemId: string, focusKey: string = ROW_STOP): boolean {
   const row = rowOf(itemId)
-  if (!row) return false
+  if (!row) {
+    if (!virtualListHolding(itemId)?.reveal(itemId)) return false
+    // It renders once the list has scrolled and React has rendered: a few frames.
+    let frames = 10
+    const later = () => {
+      if (rowOf(itemId)) focusRow(itemId, focusKey)
+      else if (--frames > 0) requestAnimationFrame(later)
+    }
+    requestAnimationFrame(later)
+    return true
+  }
   const target = row.querySelector<HTMLElement>(`[data-focus-key="${focusKey}"]`) ?? row.querySelector<HTMLElement>(`[data-focus-key="${ROW_STOP}"]`)
   if (!target || !shown(target)) return false
   target.focus()
@@ -48,19 +75,19 @@ export interface RowNeighbours {
 /** The rows around `row` in its section, read while it is still on the page. */
 export function neighboursOf(row: HTMLElement): RowNeighbours {
   const section = sectionOf(row)
-  const rows = section ? rowsOnPage(section) : rowsOnPage()
-  const at = rows.indexOf(row)
-  return { next: rows[at + 1]?.dataset.itemId ?? null, prev: at > 0 ? (rows[at - 1]?.dataset.itemId ?? null) : null }
+  const ids = rowIdsOnPage(section ?? document)
+  const at = ids.indexOf(row.dataset.itemId ?? '')
+  return { next: at >= 0 ? (ids[at + 1] ?? null) : null, prev: at > 0 ? (ids[at - 1] ?? null) : null }
 }
 
 /** Focuses the row `delta` rows away from `row` (any section), or the first/last for ±Infinity; false if none. */
 export function focusRowFrom(row: HTMLElement, delta: number): boolean {
-  const rows = rowsOnPage()
-  const at = rows.indexOf(row)
-  const index = delta === -Infinity ? 0 : delta === Infinity ? rows.length - 1 : at + delta
-  const target = rows[index]
-  if (!target || target === row || !target.dataset.itemId) return false
-  return focusRow(target.dataset.itemId)
+  const ids = rowIdsOnPage()
+  const at = ids.indexOf(row.dataset.itemId ?? '')
+  const index = delta === -Infinity ? 0 : delta === Infinity ? ids.length - 1 : at + delta
+  const target = ids[index]
+  if (!target || target === row.dataset.itemId) return false
+  return focusRow(target)
 }
 
 /** A row's own actions in the order shown, for ←/→ (not its text fields: arrows move the caret there). */
@@ -74,8 +101,8 @@ export function rowControls(row: HTMLElement): HTMLElement[] {
 
 /** When nothing is left to focus near a row: the first (or last) row, else the add field, else the list's heading. */
 export function focusSomewhereSensible(which: 'first' | 'last' = 'first'): void {
-  const rows = rowsOnPage()
-  const row = (which === 'first' ? rows[0] : rows[rows.length - 1])?.dataset.itemId
+  const ids = rowIdsOnPage()
+  const row = which === 'first' ? ids[0] : ids[ids.length - 1]
   if (row && focusRow(row)) return
   const add = document.querySelector<HTMLElement>('#quick-add-text')
   if (add && shown(add)) {

@@ -1,0 +1,77 @@
+/**
+ * "Find in this list": narrows the rows to the items matching what is typed
+ * (client/src/list/search.ts), saying how many match. Shown once a list is
+ * long enough to need it (or while a search is on); `/` anywhere outside a
+ * text field goes to it, Escape in it clears it. While it narrows the list,
+ * items cannot be dragged or moved (their neighbours are hidden).
+ */
+import { useEffect, useRef, type ReactElement } from 'react'
+import { Icon } from '../Icon.tsx'
+import './list-search.css'
+
+/** Lists with at least this many items (open and checked) get the search field. */
+export const SEARCH_FROM = 12
+
+interface ListSearchProps {
+  query: string
+  onQuery: (query: string) => void
+  /** Items matching, and items in the list. */
+  matches: number
+  total: number
+}
+
+/** One formatter: `toLocaleString` makes one per call. */
+const count = new Intl.NumberFormat()
+
+const typingIn = (target: EventTarget | null) =>
+  target instanceof HTMLElement && (target.isContentEditable || target.matches('input:not([type="checkbox"]), textarea, select'))
+
+export function ListSearch({ query, onQuery, matches, total }: ListSearchProps): ReactElement {
+  const field = useRef<HTMLInputElement | null>(null)
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key !== '/' || event.ctrlKey || event.metaKey || event.altKey || typingIn(event.target) || document.querySelector('[role="dialog"]')) return
+      event.preventDefault()
+      field.current?.focus()
+      field.current?.select()
+    }
+    document.addEventListener('keydown', onKey)
+    return () => document.removeEventListener('keydown', onKey)
+  }, [])
+  const searching = query.trim() !== ''
+  return (
+    <div className="list-search" role="search">
+      <label className="list-search__field">
+        <Icon name="search" size={18} />
+        <span className="visually-hidden">Find in this list</span>
+        <input
+          ref={field}
+          type="search"
+          dir="auto"
+          placeholder="Find in this list"
+          aria-keyshortcuts="/"
+          aria-describedby="list-search-result"
+          value={query}
+          maxLength={200}
+          onChange={(event) => onQuery(event.target.value)}
+          onKeyDown={(event) => {
+            if (event.key === 'Escape' && query) {
+              event.preventDefault()
+              event.stopPropagation()
+              onQuery('')
+            }
+          }}
+        />
+      </label>
+      {searching && (
+        <button type="button" className="button button--small button--ghost" onClick={() => (onQuery(''), field.current?.focus())}>
+          <Icon name="close" size={16} />
+          <span>Clear</span>
+        </button>
+      )}
+      <p id="list-search-result" className="list-search__result" role="status">
+        {searching ? (matches === 0 ? `No items match “${query.trim()}”` : `${count.format(matches)} of ${count.format(total)} items match`) : ''}
+      </p>
+    </div>
+  )
+}
