@@ -3,7 +3,7 @@
  * the list's Yjs document in its room, so live clients see them at once, and
  * respond only after they are durable.
  *
- * Every route reads the room's index (server/list-index.ts), never the whole
+ * Every route reads the room's index (shared/list-index.ts), never the whole
  * document: a lookup or an append costs O(log n), and `GET` answers a page of
  * at most `MAX_PAGE` items (`?limit=&after=`, the cursor `next` of the page
  * before), so a list of any size is served in bounded time.

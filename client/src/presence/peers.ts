@@ -76,3 +76,8 @@ export function typingText(names: readonly string[]): string | null {
   if (names.length === 2) return `${names[0]} and ${names[1]} are typing…`
   return `${names[0]}, ${names[1]} and ${names.length - 2} more are typing…`
 }
+
+/** Whether a row shows `a` and `b` alike (who, in which colour): an awareness renewal alone changes nothing shown. */
+export function samePeerShown(a: Peer, b: Peer): boolean {
+  return a === b || (a.clientId === b.clientId && a.name === b.name && a.color === b.color && a.typing === b.typing)
+}

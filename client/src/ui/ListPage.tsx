@@ -26,10 +26,11 @@ import { useListView } from '../hooks/use-list-view.ts'
 import { useObservable } from '../hooks/use-observable.ts'
 import { useUndoShortcuts } from '../hooks/use-undo-shortcuts.ts'
 import { useUndoState } from '../hooks/use-undo-state.ts'
+import { sameMap, useStable } from '../hooks/use-stable.ts'
 import { fileUnderNewCategory } from '../list/categories.ts'
 import { filterView } from '../list/search.ts'
 import { stepWithinGroup, type Placement } from '../list/reorder.ts'
-import { otherPeople, typingText, type Peer } from '../presence/peers.ts'
+import { otherPeople, samePeerShown, typingText, type Peer } from '../presence/peers.ts'
 import { clockNotice } from '../sync/clock-offset.ts'
 import { listsCache } from '../sync/offline-store.ts'
 import type { ChangeOptions, ListSync } from '../sync/list-sync.ts'
@@ -52,6 +53,9 @@ import { SyncStatusBar } from './SyncStatusBar.tsx'
 import { UndoToast, type ToastMessage } from './UndoToast.tsx'
 import { AnnouncerRegion, useAnnouncer, useRemoteAnnouncements } from './list/Announcer.tsx'
 import { useRowFocus } from './list/use-row-focus.ts'
+
+/** Who is on each item: the same peers, in the same order. */
+const samePeersByItem = (a: Map<string, Peer[]>, b: Map<string, Peer[]>) => sameMap(a, b, (x, y) => x.length === y.length && x.every((peer, i) => samePeerShown(peer, y[i]!)))
 
 export function ListPage({ listId, user }: { listId: string; user: PublicUser }): ReactElement {
   const { sync, rejection, dismissRejection } = useListSync(listId)
@@ -115,22 +119,28 @@ function OpenList({ sync, user, rejection, onDismissRejection }: OpenListProps):
   const title = view.title || detail?.title || cached?.title || (state.replicaLoaded ? (state.downloaded ? 'Untitled list' : 'List') : '')
 
   const people = useMemo(() => otherPeople(peers), [peers])
-  const peersByItem = useMemo(() => {
-    const map = new Map<string, Peer[]>()
-    for (const peer of people) {
-      if (peer.focus) map.set(peer.focus, [...(map.get(peer.focus) ?? []), peer])
-    }
-    return map
-  }, [people])
+  const peersByItem = useStable(
+    useMemo(() => {
+      const map = new Map<string, Peer[]>()
+      for (const peer of people) {
+        if (peer.focus) map.set(peer.focus, [...(map.get(peer.focus) ?? []), peer])
+      }
+      return map
+    }, [people]),
+    samePeersByItem,
+  )
   const typing = typingText(people.filter((peer) => peer.typing).map((peer) => peer.name))
 
-  const names = useMemo(() => {
-    const map = new Map<string, string>()
-    for (const member of detail?.members ?? []) map.set(member.userId, member.userId === user.id ? 'you' : member.name)
-    for (const peer of peers) map.set(peer.userId, peer.userId === user.id ? 'you' : peer.name)
-    map.set(user.id, 'you')
-    return map
-  }, [detail, peers, user.id])
+  const names = useStable(
+    useMemo(() => {
+      const map = new Map<string, string>()
+      for (const member of detail?.members ?? []) map.set(member.userId, member.userId === user.id ? 'you' : member.name)
+      for (const peer of peers) map.set(peer.userId, peer.userId === user.id ? 'you' : peer.name)
+      map.set(user.id, 'you')
+      return map
+    }, [detail, peers, user.id]),
+    sameMap,
+  )
   const nameOf = useCallback((userId: string) => names.get(userId) ?? null, [names])
 
   /** Runs a change as the user's own; a refused one (e.g. the item was deleted meanwhile) is explained, not thrown. */
@@ -149,8 +159,8 @@ function OpenList({ sync, user, rejection, onDismissRejection }: OpenListProps):
   )
 
   // The actions read the latest view through a ref, so they stay one object and rows skip re-rendering (ItemRow's memo).
-  const viewRef = useRef(view)
-  viewRef.current = view
+  const viewRef = useRef({ ...view, categories })
+  viewRef.current = { ...view, categories }
   const actions: ItemActions = useMemo(
     () => ({
       setChecked: (id, checked) => {
@@ -211,9 +221,9 @@ function OpenList({ sync, user, rejection, onDismissRejection }: OpenListProps):
     [change, notify, sync, rowFocus],
   )
 
-  const removeCategoryWithUndo = (id: string) => {
-    const name = categories.find((category) => category.id === id)?.name ?? 'category'
-    const itemIds = view.items.filter((item) => item.categoryId === id && !item.checked).map((item) => item.id)
+  const removeCategoryWithUndo = useCallback((id: string) => {
+    const name = viewRef.current.categories.find((category) => category.id === id)?.name ?? 'category'
+    const itemIds = viewRef.current.items.filter((item) => item.categoryId === id && !item.checked).map((item) => item.id)
     if (!change((doc) => removeCategory(doc, id))) return
     // Focus was on the category's Delete button, which is gone: on to its first item, now uncategorised.
     rowFocus.afterRemoval(itemIds)
@@ -221,9 +231,9 @@ function OpenList({ sync, user, rejection, onDismissRejection }: OpenListProps):
       change((doc) => restoreCategory(doc, id))
       rowFocus.restored(itemIds)
     })
-  }
+  }, [change, notify, rowFocus])
 
-  const clearChecked = () => {
+  const clearChecked = useCallback(() => {
     let ids: string[] = []
     if (!change((doc) => void (ids = removeChecked(doc))) || ids.length === 0) return
     // The Checked section (and its Clear checked button) is gone: focus on the last open item.
@@ -234,15 +244,20 @@ function OpenList({ sync, user, rejection, onDismissRejection }: OpenListProps):
       })
       rowFocus.restored(ids)
     })
-  }
+  }, [change, notify, rowFocus])
 
-  const place = (itemId: string, placement: Placement) =>
-    change((doc) => {
-      // One transaction, so the move and the new category are one change and one undo step.
-      const item = view.items.find((entry) => entry.id === itemId)
-      if (item && item.categoryId !== placement.categoryId) updateItem(doc, itemId, { categoryId: placement.categoryId })
-      if (placement.after !== undefined) moveItem(doc, itemId, { after: placement.after })
-    })
+  const place = useCallback(
+    (itemId: string, placement: Placement) =>
+      change((doc) => {
+        // One transaction, so the move and the new category are one change and one undo step.
+        const item = viewRef.current.items.find((entry) => entry.id === itemId)
+        if (item && item.categoryId !== placement.categoryId) updateItem(doc, itemId, { categoryId: placement.categoryId })
+        if (placement.after !== undefined) moveItem(doc, itemId, { after: placement.after })
+      }),
+    [change],
+  )
+  const renameCategoryNamed = useCallback((id: string, name: string) => change((doc) => renameCategory(doc, id, name)), [change])
+  const newCategoryForm = useMemo(() => (canWrite ? <NewCategoryForm onAdd={(name) => change((doc) => void addCategory(doc, { name }))} /> : null), [canWrite, change])
 
   const stopped = connection.stopped
   const lostAccess = stopped?.kind === 'access' || stopped?.kind === 'deleted'
@@ -406,9 +421,9 @@ function OpenList({ sync, user, rejection, onDismissRejection }: OpenListProps):
                   actions={actions}
                   nameOf={nameOf}
                   onPlace={place}
-                  onRenameCategory={(id, name) => change((doc) => renameCategory(doc, id, name))}
+                  onRenameCategory={renameCategoryNamed}
                   onRemoveCategory={removeCategoryWithUndo}
-                  footer={canWrite ? <NewCategoryForm onAdd={(name) => change((doc) => void addCategory(doc, { name }))} /> : null}
+                  footer={newCategoryForm}
                 />
                 <CheckedSection
                   items={shownView.checked}

@@ -3,7 +3,7 @@
  * remembered on this device), with "Clear checked" to delete them all at
  * once (the Undo bar brings them back).
  */
-import { useId, useState, type ReactElement } from 'react'
+import { memo, useId, useState, type ReactElement } from 'react'
 import type { Category, Item } from '../../../../shared/list-document.ts'
 import type { Peer } from '../../presence/peers.ts'
 import { Icon } from '../Icon.tsx'
@@ -44,7 +44,9 @@ function storeView(view: { open: boolean; sort: Sort }): void {
 
 const byName = (a: Item, b: Item) => a.text.localeCompare(b.text, undefined, { sensitivity: 'base', numeric: true })
 
-export function CheckedSection({ items, categories, canWrite, peersByItem, actions, nameOf, onClear }: CheckedSectionProps): ReactElement | null {
+export const CheckedSection = memo(CheckedSectionView)
+
+function CheckedSectionView({ items, categories, canWrite, peersByItem, actions, nameOf, onClear }: CheckedSectionProps): ReactElement | null {
   const [view, setView] = useState(storedView)
   const regionId = useId()
   if (items.length === 0) return null

@@ -19,7 +19,7 @@ import {
 } from '@dnd-kit/core'
 import { SortableContext, sortableKeyboardCoordinates, useSortable, verticalListSortingStrategy } from '@dnd-kit/sortable'
 import { CSS } from '@dnd-kit/utilities'
-import { useState, type ReactElement, type ReactNode } from 'react'
+import { memo, useState, type ReactElement, type ReactNode } from 'react'
 import type { Category, Item, ItemGroup, ListView } from '../../../../shared/list-document.ts'
 import { dropPlacement, type DropTarget, type Placement } from '../../list/reorder.ts'
 import type { Peer } from '../../presence/peers.ts'
@@ -44,7 +44,10 @@ interface ItemBoardProps {
 
 const groupKey = (categoryId: string | null) => `group:${categoryId ?? 'none'}`
 
-export function ItemBoard(props: ItemBoardProps): ReactElement {
+/** Memoised: an awareness update or a keystroke in the add field that changes none of its props leaves the board alone. */
+export const ItemBoard = memo(ItemBoardView)
+
+function ItemBoardView(props: ItemBoardProps): ReactElement {
   const { view, categories, canWrite, actions } = props
   const [activeId, setActiveId] = useState<string | null>(null)
   const [overGroup, setOverGroup] = useState<string | null>(null)

@@ -30,7 +30,7 @@ import {
 } from 'react'
 import type * as Y from 'yjs'
 import { LIMITS, type Category, type Item } from '../../../../shared/list-document.ts'
-import type { Peer } from '../../presence/peers.ts'
+import { samePeerShown, type Peer } from '../../presence/peers.ts'
 import { LOCAL_ORIGIN } from '../../sync/origins.ts'
 import { Icon } from '../Icon.tsx'
 import { CategoryPicker } from './CategoryPicker.tsx'
@@ -134,7 +134,7 @@ function sameRowProps(a: ItemRowProps, b: ItemRowProps): boolean {
     a.actions === b.actions &&
     a.addedBy === b.addedBy &&
     a.focusedBy.length === b.focusedBy.length &&
-    a.focusedBy.every((peer, i) => peer === b.focusedBy[i]) &&
+    a.focusedBy.every((peer, i) => samePeerShown(peer, b.focusedBy[i]!)) &&
     a.canMove?.up === b.canMove?.up &&
     a.canMove?.down === b.canMove?.down &&
     sameSlot(a.slot, b.slot) &&
