@@ -7,7 +7,7 @@ import { pino } from 'pino'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { clocksAhead } from '../shared/clocks.ts'
-import { addItem, listItems } from '../shared/list-document.ts'
+import { addItem, getItem, listItems } from '../shared/list-document.ts'
 import { DurableWriter, type DurableWriterOptions } from './durable-writer.ts'
 import { docFromStored } from './stored-doc.ts'
 import { Metrics } from './metrics.ts'
@@ -98,7 +98,7 @@ describe('DurableWriter', () => {
     expect(writer.isSettled).toBe(true)
   })
 
-  it('compacts a document past offThreadBytes from storage on a worker thread, keeping every stored entry', async () => {
+  it('compacts a document past offThreadBytes a chunk at a time across event-loop turns, keeping every stored entry', async () => {
     const store = new MemoryStorage()
     const { doc, writer } = await writerFor(store, { compaction: { maxLogEntries: 3, maxLogBytes: 1 << 20, offThreadBytes: 0 } })
     let compacted: Uint8Array | null = null
@@ -119,6 +119,44 @@ describe('DurableWriter', () => {
     expect(stored.updates.length).toBeLessThan(4)
     expect(listItems(docFromStored(stored)).items.map((i) => i.text)).toEqual(['milk', 'eggs', 'bread', 'jam', 'tea'])
     expect(Y.encodeStateVector(docFromStored(stored))).toEqual(Y.encodeStateVector(doc))
+  })
+
+  it('compacts a document of many chunks across turns while writes go on, and what is stored is the document', async () => {
+    const store = new MemoryStorage()
+    const { doc, writer } = await writerFor(store, { compaction: { maxLogEntries: 4, maxLogBytes: 1 << 30, offThreadBytes: 0 } })
+    let compactions = 0
+    const compactDoc = store.compactDoc.bind(store)
+    store.compactDoc = async (listId, snapshot, throughSeq) => {
+      compactions++
+      return compactDoc(listId, snapshot, throughSeq)
+    }
+    // ~200 KB: several chunks (server/doc-chunks.ts), so the walk spans many turns.
+    let last: { id: string; order: string } | null = null
+    for (let batch = 0; batch < 5; batch++) {
+      doc.transact(() => {
+        for (let i = 0; i < 600; i++) {
+          const id = addItem(doc, { text: `item ${batch}-${i} ${'x'.repeat(40)}`, createdBy: 'u', last })
+          last = { id, order: getItem(doc, id)!.order }
+        }
+      })
+    }
+    // Writes while the compaction walks: they land in the log after it.
+    const writing = (async () => {
+      for (let i = 0; i < 20; i++) {
+        addItem(doc, { text: `during ${i}`, createdBy: 'u' })
+        await new Promise((resolve) => setImmediate(resolve))
+      }
+    })()
+    await writing
+    await writer.whenFlushed()
+    addItem(doc, { text: 'after', createdBy: 'u' })
+    await writer.whenFlushed()
+    expect(compactions).toBeGreaterThan(0)
+    const stored = await store.loadDoc('list')
+    expect(stored.snapshot).not.toBeNull()
+    const reloaded = docFromStored(stored)
+    expect(Y.encodeStateVector(reloaded)).toEqual(Y.encodeStateVector(doc))
+    expect(listItems(reloaded)).toEqual(listItems(doc))
   })
 
   it('a failed append is reported once, acknowledges nothing and stops writing', async () => {

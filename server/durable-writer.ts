@@ -17,7 +17,7 @@ import * as Y from 'yjs'
 import { mergeClocks, type Clocks } from '../shared/clocks.ts'
 import type { Logger } from './logger.ts'
 import type { Metrics } from './metrics.ts'
-import { docFromStored, snapshotOf, storedUpdates } from './stored-doc.ts'
+import { docFromStored, snapshotAcrossTurns, snapshotOf, storedUpdates } from './stored-doc.ts'
 import { snapshotOffThread } from './stored-doc-worker.ts'
 import type { DocumentStore, StoredDoc } from './storage/storage.ts'
 
@@ -26,9 +26,10 @@ export interface CompactionLimits {
   maxLogEntries: number
   maxLogBytes: number
   /**
-   * A document storing more bytes than this is folded from what storage
-   * holds on a worker thread (server/stored-doc-worker.ts) instead of being
-   * encoded from memory on the event loop; without it, never.
+   * A document storing more bytes than this is encoded a chunk at a time
+   * across event-loop turns (from what storage holds, on a worker thread, once
+   * another node appends too) instead of at once on the event loop; without
+   * it, never.
    */
   offThreadBytes?: number
 }
@@ -292,18 +293,21 @@ export class DurableWriter {
    * more, which is harmless: Yjs updates are idempotent), so the snapshot is
    * its own state. Once another node appended too (a shared store), an entry
    * may be stored before it reaches this node, so the snapshot is rebuilt from
-   * what storage holds instead. A large document is rebuilt from storage too,
-   * on a worker thread: encoding several MB at once would hold the event loop
-   * for hundreds of milliseconds. A failed compaction loses nothing (the log is
-   * intact), so it is logged and retried after the next append.
+   * what storage holds instead (a large one on a worker thread). A large
+   * document of its own is encoded a chunk at a time across event-loop turns
+   * (`snapshotAcrossTurns`): encoding several MB at once would hold the event
+   * loop for hundreds of milliseconds, and reading them back from storage
+   * touches them all in one turn (a 16 MB value: 50–65 ms on a busy machine).
+   * A failed compaction loses nothing (the log is intact), so it is logged
+   * and retried after the next append.
    */
   private async compact(): Promise<void> {
     let folded: { entries: number; bytes: number; snapshotBytes: number }
     try {
       this.options.onCompaction?.()
       const { offThreadBytes } = this.options.compaction
-      const offThread = offThreadBytes !== undefined && this.stored > offThreadBytes
-      folded = this.othersAppend || offThread ? await this.compactFromStorage(offThread) : await this.compactFromMemory()
+      const large = offThreadBytes !== undefined && this.stored > offThreadBytes
+      folded = this.othersAppend ? await this.compactFromStorage(large) : large ? await this.compactFromMemoryAcrossTurns() : await this.compactFromMemory()
     } catch (err) {
       this.options.log.error({ list: this.listId, err }, 'compaction failed; the update log is intact')
       return
@@ -320,6 +324,15 @@ export class DurableWriter {
     const snapshot = snapshotOf(this.doc)
     await this.options.store.compactDoc(this.listId, snapshot, this.lastSeq)
     return { entries: this.logEntries, bytes: this.logBytes, snapshotBytes: snapshot.byteLength }
+  }
+
+  /** `compactFromMemory` across event-loop turns: what was stored when it began is in the walk; later entries stay in the log. */
+  private async compactFromMemoryAcrossTurns(): Promise<{ entries: number; bytes: number; snapshotBytes: number }> {
+    const throughSeq = this.lastSeq
+    const folded = { entries: this.logEntries, bytes: this.logBytes }
+    const snapshot = await snapshotAcrossTurns(this.doc)
+    await this.options.store.compactDoc(this.listId, snapshot, throughSeq)
+    return { ...folded, snapshotBytes: snapshot.byteLength }
   }
 
   private async compactFromStorage(offThread: boolean): Promise<{ entries: number; bytes: number; snapshotBytes: number }> {

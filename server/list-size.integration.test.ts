@@ -115,7 +115,7 @@ describe('a list stored with 60,000 items (before the cap)', () => {
    * 50 ms or more of the server's own time, and that every one of the
    * member's edits arrived within 1 s.
    */
-  async function withoutStalls(actions: () => Promise<void>): Promise<void> {
+  async function withoutStalls(actions: () => Promise<void>, limitMs = 50): Promise<void> {
     const writer = connectClient(server.url, otherList, bystander.token)
     const reader = connectClient(server.url, otherList, bystander.token)
     clients.push(writer, reader)
@@ -149,7 +149,7 @@ describe('a list stored with 60,000 items (before the cap)', () => {
     expect(answered.length).toBeGreaterThan(10)
     expect(samples.filter((sample) => sample.error)).toEqual([])
     const worst = answered.reduce((a, b) => (ownLatencyMs(b) > ownLatencyMs(a) ? b : a))
-    expect(ownLatencyMs(worst), `/healthz: ${answered.length} probes, the worst sent at ${worst.at} (${worst.ms} ms wall clock)`).toBeLessThan(50)
+    expect(ownLatencyMs(worst), `/healthz: ${answered.length} probes, the worst sent at ${worst.at} (${worst.ms} ms wall clock)`).toBeLessThan(limitMs)
     expect(lags.length).toBeGreaterThan(0)
     expect(Math.max(...lags)).toBeLessThan(1000)
   }
@@ -199,13 +199,11 @@ describe('a list stored with 60,000 items (before the cap)', () => {
   }, 120_000)
 
   // The first PATCH appends past COMPACT_LOG_BYTES (the list's one 16 MB log entry), so the list is compacted
-  // during the run: a document this size is folded on a worker thread (server/stored-doc-worker.ts; encoded from
-  // memory on the event loop, it held /healthz ~250 ms) into a chunked snapshot (shared/update-sequence.ts),
-  // written in 1 MiB parts (written as one value, LevelDB's copy of it held the event loop ~70 ms: the 72 ms
-  // probe this test once failed on in CI). It failed in CI again at 104 ms on three more: the stored updates
-  // cloned into the worker's request in one turn (now copied 1 MiB a turn and transferred), the snapshot copied
-  // before it was written (now handed over), and the lists feed's preview picked again by a pass over every open
-  // item when a previewed one was deleted (now kept sorted, shared/sorted-rows.ts).
+  // during the run: a document this size is encoded a chunk at a time across event-loop turns (stored-doc.ts
+  // `snapshotAcrossTurns`; encoded at once it held /healthz ~250 ms; rebuilt from storage on the worker, reading
+  // the 16 MB entry back held it 50–90 ms in CI) into a chunked snapshot (shared/update-sequence.ts), written in
+  // 1 MiB parts. This test failed in CI at 104 ms on the lists feed's preview, picked again by a pass over every
+  // open item when a previewed one was deleted (now kept sorted, shared/sorted-rows.ts).
   it('GET, POST and PATCH /items, and a category made and deleted, keep /healthz under 50 ms, and a member of another list syncs within 1 s throughout', async () => {
     expect(holder, 'the room is loaded by the test before').not.toBeNull()
     await withoutStalls(async () => {

@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { addItem } from '../shared/list-document.ts'
 import { itemsMap } from '../shared/list-layout.ts'
-import { PACK_BYTES_PER_TURN, chunksOffThread, snapshotOffThread, statsOffThread } from './stored-doc-worker.ts'
+import { chunksOffThread, snapshotOffThread, statsOffThread } from './stored-doc-worker.ts'
 import { docFromUpdates, snapshotOf } from './stored-doc.ts'
+import { CONCAT_BYTES_PER_TURN } from '../shared/across-turns.ts'
 
-/** A list whose updates are views at odd offsets into larger buffers (as storage may hand them), one past PACK_BYTES_PER_TURN. */
+/** A list whose updates are views at odd offsets into larger buffers (as storage may hand them), one past CONCAT_BYTES_PER_TURN. */
 function storedLike(): Uint8Array[] {
   const doc = new Y.Doc()
   const updates: Uint8Array[] = []
@@ -27,7 +28,7 @@ const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a.buffer, a.
 describe('the stored-doc worker', () => {
   it('is sent every byte of updates larger than a turn’s copy, at offsets into larger buffers, and leaves them intact', async () => {
     const updates = storedLike()
-    expect(updates[0]!.byteLength).toBeGreaterThan(PACK_BYTES_PER_TURN)
+    expect(updates[0]!.byteLength).toBeGreaterThan(CONCAT_BYTES_PER_TURN)
     const before = updates.map((update) => Uint8Array.from(update))
     const expected = docFromUpdates(updates)
     expect(same(await snapshotOffThread(updates), snapshotOf(expected))).toBe(true)

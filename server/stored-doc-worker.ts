@@ -15,7 +15,7 @@
  */
 import { extname } from 'node:path'
 import { Worker } from 'node:worker_threads'
-import { nextTurn } from '../shared/across-turns.ts'
+import { concatAcrossTurns } from '../shared/across-turns.ts'
 import type { DocStats } from './list-doc-stats.ts'
 
 /** The request's updates travel packed, one after another, in one transferred buffer: `lengths` cuts it. */
@@ -61,35 +61,15 @@ function started(): Worker {
   return created
 }
 
-/** How many bytes of a request are copied in one event-loop turn (about 0.1 ms each). */
-export const PACK_BYTES_PER_TURN = 1 << 20
-
 /**
- * Copies `updates` into one new buffer, PACK_BYTES_PER_TURN a turn. The
- * stored buffers may be views into storage's own, so they cannot be
- * transferred, and posting them would clone them all in one turn (16 MB:
- * ~50 ms of the event loop); the packed copy is transferred instead.
+ * Copies `updates` into one new buffer across event-loop turns
+ * (`concatAcrossTurns`). The stored buffers may be views into storage's own,
+ * so they cannot be transferred, and posting them would clone them all in
+ * one turn (16 MB: ~50 ms of the event loop); the packed copy is transferred.
  */
 async function pack(updates: readonly Uint8Array[]): Promise<{ packed: ArrayBuffer; lengths: number[] }> {
-  const lengths = updates.map((update) => update.byteLength)
-  const packed = new ArrayBuffer(lengths.reduce((sum, length) => sum + length, 0))
-  const into = new Uint8Array(packed)
-  let at = 0
-  let copiedThisTurn = 0
-  for (const update of updates) {
-    for (let from = 0; from < update.byteLength; ) {
-      if (copiedThisTurn >= PACK_BYTES_PER_TURN) {
-        await nextTurn()
-        copiedThisTurn = 0
-      }
-      const piece = update.subarray(from, from + PACK_BYTES_PER_TURN - copiedThisTurn)
-      into.set(piece, at)
-      at += piece.byteLength
-      from += piece.byteLength
-      copiedThisTurn += piece.byteLength
-    }
-  }
-  return { packed, lengths }
+  const joined = await concatAcrossTurns(updates)
+  return { packed: joined.buffer as ArrayBuffer, lengths: updates.map((update) => update.byteLength) }
 }
 
 /** The updates `pack` packed, as views into its buffer (the worker side). */

@@ -11,8 +11,8 @@
  * which cuts it into chunks (stored-doc-worker.ts).
  */
 import * as Y from 'yjs'
-import { eachAcrossTurns } from '../shared/across-turns.ts'
-import { encodeUpdates, decodeUpdates } from '../shared/update-sequence.ts'
+import { concatAcrossTurns, eachAcrossTurns, walkAcrossTurns } from '../shared/across-turns.ts'
+import { encodeUpdates, encodeUpdatesInPieces, decodeUpdates } from '../shared/update-sequence.ts'
 import { CHUNK_BYTES, DocChunker } from './doc-chunks.ts'
 import type { StoredDoc } from './storage/storage.ts'
 import { docStats, type DocStats } from './list-doc-stats.ts'
@@ -86,4 +86,29 @@ export function snapshotOf(doc: Y.Doc): Uint8Array {
   const chunks = [first]
   for (let chunk = chunker.next(); chunk; chunk = chunker.next()) chunks.push(chunk)
   return encodeUpdates(chunks)
+}
+
+/**
+ * What `snapshotOf` gives, made without holding the event loop: the chunks a
+ * step at a time across turns (shared/across-turns.ts), joined a megabyte a
+ * turn. The walk covers the document as it was when it began (and deletions
+ * up to its end); a change made meanwhile is in the log after it.
+ */
+export async function snapshotAcrossTurns(doc: Y.Doc): Promise<Uint8Array> {
+  const chunker = new DocChunker(doc)
+  const chunks: Uint8Array[] = []
+  let small = false
+  await walkAcrossTurns(() => {
+    const chunk = chunker.next()
+    if (!chunk) return false
+    // A document whose structs fit one chunk is encoded whole, as snapshotOf does (a few milliseconds).
+    if (chunks.length === 0 && chunker.structsDone) {
+      small = true
+      return false
+    }
+    chunks.push(chunk)
+    return true
+  })
+  if (small || chunks.length === 0) return Y.encodeStateAsUpdate(doc)
+  return concatAcrossTurns(encodeUpdatesInPieces(chunks))
 }

@@ -813,23 +813,33 @@ export class LevelStorage implements Storage {
     return { snapshotSeq: decoded.snapshotSeq, bytes: decoded.snapshot.byteLength, inline: decoded.snapshot, parts: null }
   }
 
+  /**
+   * A parted snapshot's bytes, read a part per read and copied into the
+   * joined buffer as each arrives: no event-loop turn makes or touches more
+   * than a part's worth of fresh memory (reading the 16 parts of a 16 MB
+   * snapshot with one getMany, then joining them, touched 32 MB in two turns:
+   * ~10 ms each on an idle machine, 50–65 ms when the cores were loaded).
+   */
   async #snapshotBytes(docId: string, stored: StoredSnapshot, snapshot: DbSnapshot): Promise<Uint8Array> {
     if (stored.inline) return asPlainBytes(stored.inline)
     const { snapshotSeq, parts, bytes } = stored.parts!
-    const values = await binaryValues(this.#s.docSnapPart, snapshotPartRange(docId, snapshotSeq), snapshot)
-    const length = values.reduce((sum, part) => sum + part.byteLength, 0)
+    const keys = await this.#s.docSnapPart.keys({ ...snapshotPartRange(docId, snapshotSeq), snapshot }).all()
+    const inconsistent = (read: number, length: number) =>
+      new Error(`doc ${docId} is inconsistent: snapshot ${snapshotSeq} has ${read} of ${parts} parts, ${length} of ${bytes} bytes`)
     // The switch is written after every part, so a short or long read means the files were damaged or edited.
-    if (values.length !== parts || length !== bytes) {
-      throw new Error(`doc ${docId} is inconsistent: snapshot ${snapshotSeq} has ${values.length} of ${parts} parts, ${length} of ${bytes} bytes`)
-    }
+    if (keys.length !== parts) throw inconsistent(keys.length, Number.NaN)
     const joined = new Uint8Array(bytes)
     let at = 0
-    for (const part of values) {
+    for (const key of keys) {
+      const part = await this.#s.docSnapPart.get(key, { snapshot })
+      if (part === undefined || at + part.byteLength > bytes) throw inconsistent(keys.length, at + (part?.byteLength ?? 0))
       joined.set(part, at)
       at += part.byteLength
     }
+    if (at !== bytes) throw inconsistent(keys.length, at)
     return joined
   }
+
 
   /**
    * Runs `fill` on a fresh batch and writes it atomically (and durably,
