@@ -90,6 +90,9 @@ test('the app is dark when the system is, signed out and signed in, with nothing
   await expect(page.getByRole('region', { name: /^Fruit/ }).getByRole('checkbox', { name: 'Apples' })).toBeVisible()
   await expect(page.getByRole('checkbox', { name: 'Bread', exact: true })).toBeChecked()
   await page.getByRole('button', { name: 'Details for Milk' }).click()
+  // Settled first: while the change is being saved, the status pill's dot is a light blue on purpose (a small
+  // indicator, not a surface); CI once caught it in that state.
+  await expect(page.getByRole('status').and(page.getByTestId('sync-status'))).toContainText('All changes saved', { timeout: 15_000 })
   expect(await lightPatches(page)).toEqual([])
   await page.getByRole('button', { name: 'Share' }).click()
   await expect(page.getByRole('dialog', { name: /^Share/ })).toBeVisible()
