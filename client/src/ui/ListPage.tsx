@@ -423,7 +423,7 @@ function OpenList({ sync, user, rejection, onDismissRejection }: OpenListProps):
                   onPlace={place}
                   onRenameCategory={renameCategoryNamed}
                   onRemoveCategory={removeCategoryWithUndo}
-                  footer={newCategoryForm}
+                  footer={searching ? null : newCategoryForm}
                 />
                 <CheckedSection
                   items={shownView.checked}
