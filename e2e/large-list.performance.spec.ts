@@ -144,6 +144,10 @@ for (const size of [
     await keyTimings(page)
     await page.keyboard.press('Space')
     await expect(page.locator('.items--checked').getByRole('checkbox', { name: 'Produce item 1 fresh' })).toBeChecked()
+    // Focus stays where it was, on the row that took the item's place: the page does not jump to the
+    // checked item at the bottom of the list (it did while the list was virtualised).
+    await expect(alice.checkbox('Bakery item 2')).toBeFocused()
+    expect(await page.evaluate(() => scrollY)).toBeLessThan(400)
     const checking = await keyTimings(page)
     await page.keyboard.press('ArrowDown')
     await page.keyboard.press('ArrowDown')

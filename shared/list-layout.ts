@@ -10,7 +10,7 @@
  * (flat `<field>:<clientID>` entries, 16-digit ones) alike.
  */
 import * as Y from 'yjs'
-import { beats, entryKey, parseEntryKey, readEntry, registerMapEntries, readRegister, type ReadEntry, type RegisterEntry, type RegisterMap } from './lww-register.ts'
+import { beats, entryKey, fieldOfEntryKey, readEntry, registerMapEntries, readRegister, type ReadEntry, type RegisterEntry, type RegisterMap } from './lww-register.ts'
 import { compareRows, FALLBACK_ORDER_KEY, isOrderKey } from './order-keys.ts'
 
 /** Names of the root shared types. */
@@ -142,16 +142,20 @@ export function scanEntries(owner: Y.Map<unknown>): Map<string, ReadEntry[]> {
     if (list) list.push(entry)
     else byField.set(field, [entry])
   }
-  for (const [key, value] of owner.entries()) {
+  // Straight over the map's items (what `get` reads), not `entries()`: every read of a list passes here,
+  // and the iterator's wrapping objects were most of its cost.
+  owner._map.forEach((struct, key) => {
+    if (struct.deleted) return
+    const value: unknown = struct.content.getContent()[struct.length - 1]
     if (value instanceof Y.Map) {
       if (LEGACY_NESTED_FIELDS.has(key)) for (const entry of registerMapEntries(value)) add(key, entry)
-      continue
+      return
     }
-    const parsed = parseEntryKey(key)
-    if (!parsed) continue
+    const field = fieldOfEntryKey(key)
+    if (field === null) return
     const entry = readEntry(key, value)
-    if (entry) add(parsed.field, entry)
-  }
+    if (entry) add(field, entry)
+  })
   return byField
 }
 

@@ -46,6 +46,21 @@ export function entryKey(field: string, clientId: number): string {
   return `${field}:${clientId}`
 }
 
+/** Field names of entry keys already seen (a list has a few per writer, read for every item): key → field, or null. */
+const fieldsOfKeys = new Map<string, string | null>()
+const FIELDS_OF_KEYS_MAX = 4096
+
+/** The field of a flat entry key, or null for any other key: `parseEntryKey(key)?.field`, remembered. */
+export function fieldOfEntryKey(key: string): string | null {
+  let field = fieldsOfKeys.get(key)
+  if (field === undefined) {
+    field = parseEntryKey(key)?.field ?? null
+    if (fieldsOfKeys.size >= FIELDS_OF_KEYS_MAX) fieldsOfKeys.clear()
+    fieldsOfKeys.set(key, field)
+  }
+  return field
+}
+
 /** `{field, clientId}` of a flat entry key, or null for any other key. */
 export function parseEntryKey(key: string): { field: string; clientId: number } | null {
   const match = ENTRY_KEY.exec(key)

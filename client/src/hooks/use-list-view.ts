@@ -3,15 +3,16 @@
  * remote, from the device or HTTP), and only then, so renders in between see
  * the same object.
  *
- * Re-read through a `ListIndex` (shared/list-index.ts) kept while the view
- * is subscribed: an update re-reads only the items it touched (a keystroke
- * in a name: one item, not the 2,000 of a long list), and an unchanged item
- * keeps its object from one view to the next.
+ * Re-read through the list's `ListIndex` (shared/list-index.ts), which its
+ * ListSync keeps for as long as the list is loaded: an update re-reads only
+ * the items it touched (a keystroke in a name: one item, not the 2,000 of a
+ * long list), an unchanged item keeps its object from one view to the next,
+ * and opening a list already loaded reads nothing again.
  */
 import { useMemo, useSyncExternalStore } from 'react'
 import type * as Y from 'yjs'
 import { viewOf, type Category, type ListView } from '../../../shared/list-document.ts'
-import { ListIndex } from '../../../shared/list-index.ts'
+import type { ListIndex } from '../../../shared/list-index.ts'
 import { readTitle } from '../../../shared/list-layout.ts'
 
 export interface ListSnapshot {
@@ -19,14 +20,12 @@ export interface ListSnapshot {
   categories: Category[]
 }
 
-function docStore(doc: Y.Doc) {
+function docStore(doc: Y.Doc, index: ListIndex) {
   let snapshot: ListSnapshot | null = null
-  let index: ListIndex | null = null
   return {
     subscribe(listener: () => void) {
-      // The index follows the document's transactions (it marks what each touched, before 'update').
-      index ??= new ListIndex(doc)
-      // A change between the first read and now: read again.
+      // A change between the first read and now: read again. (The index follows the document's
+      // transactions: it marks what each touched before 'update'.)
       if (!index.settled) snapshot = null
       const onUpdate = () => {
         snapshot = null
@@ -35,15 +34,11 @@ function docStore(doc: Y.Doc) {
       doc.on('update', onUpdate)
       return () => {
         doc.off('update', onUpdate)
-        index?.destroy()
-        index = null
         snapshot = null
       }
     },
     getSnapshot(): ListSnapshot {
       if (snapshot) return snapshot
-      // Made at the first read (before React subscribes), so the first render and the next share one read.
-      index ??= new ListIndex(doc)
       index.settleNow()
       const categories = index.readCategories()
       snapshot = { view: viewOf(index.items(), categories, readTitle(doc)), categories }
@@ -52,7 +47,7 @@ function docStore(doc: Y.Doc) {
   }
 }
 
-export function useListView(doc: Y.Doc): ListSnapshot {
-  const store = useMemo(() => docStore(doc), [doc])
+export function useListView({ doc, index }: { doc: Y.Doc; index: ListIndex }): ListSnapshot {
+  const store = useMemo(() => docStore(doc, index), [doc, index])
   return useSyncExternalStore(store.subscribe, store.getSnapshot)
 }

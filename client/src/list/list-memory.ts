@@ -105,16 +105,21 @@ export function memoryOf(doc: Y.Doc): ListMemory {
   return docMemory(doc).read()
 }
 
+/** At most this long per idle slice (an idle period can be 50 ms: a key pressed in it would wait). */
+const WARM_SLICE_MS = 8
+
 /**
  * Reads the list's items for its memory while the page is idle, a few
  * milliseconds at a time, so the first key typed in the add field does not
- * read a long list whole. Returns the cancellation.
+ * read a long list whole. ListSync starts it once the list is loaded and its
+ * index read. Returns the cancellation.
  */
 export function warmMemory(doc: Y.Doc): () => void {
   if (typeof requestIdleCallback !== 'function') return () => {}
   let handle = 0
   const slice = (deadline: IdleDeadline) => {
-    const done = docMemory(doc).readSome(() => deadline.timeRemaining() > 1)
+    const ends = performance.now() + WARM_SLICE_MS
+    const done = docMemory(doc).readSome(() => deadline.timeRemaining() > 1 && performance.now() < ends)
     if (!done) handle = requestIdleCallback(slice)
   }
   handle = requestIdleCallback(slice)

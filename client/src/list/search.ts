@@ -8,8 +8,13 @@ import type { Category, Item, ListView } from '../../../shared/list-document.ts'
 
 /** Lower case, accents and other combining marks removed, runs of spaces as one. */
 export function foldForSearch(text: string): string {
-  return text.normalize('NFD').replace(/\p{M}+/gu, '').toLowerCase().replace(/\s+/g, ' ').trim()
+  // Plain ASCII (most names) has no marks to remove: skip the normalisation, the costly part.
+  const unmarked = NON_ASCII.test(text) ? text.normalize('NFD').replace(/\p{M}+/gu, '') : text
+  return unmarked.toLowerCase().replace(/\s+/g, ' ').trim()
 }
+
+/** Any character past ASCII (a code point test: no control characters in the pattern). */
+const NON_ASCII = /[^ -~\t\n\r\f\v]/
 
 /** The words of a query, folded; none when it is blank. */
 export function queryWords(query: string): string[] {

@@ -58,6 +58,27 @@ export function readPeers(awareness: Awareness): Peer[] {
   return peers.sort((a, b) => a.name.localeCompare(b.name) || a.clientId - b.clientId)
 }
 
+/**
+ * Whether two reads of the peers show the same: the same people in the same
+ * order, with the same focus and typing — except this tab's own focus and
+ * typing, which nothing on the list page shows (moving between one's own
+ * rows must not re-render the page).
+ */
+export function samePeersShown(a: readonly Peer[], b: readonly Peer[]): boolean {
+  if (a.length !== b.length) return false
+  return a.every((peer, i) => {
+    const other = b[i]!
+    return (
+      peer.clientId === other.clientId &&
+      peer.userId === other.userId &&
+      peer.name === other.name &&
+      peer.color === other.color &&
+      peer.isSelf === other.isSelf &&
+      (peer.isSelf || (peer.focus === other.focus && peer.typing === other.typing))
+    )
+  })
+}
+
 /** One entry per person other than this tab (someone may have the list open in two tabs). */
 export function otherPeople(peers: readonly Peer[]): Peer[] {
   const byUser = new Map<string, Peer>()

@@ -17,9 +17,11 @@ import { attachClock } from '../../../shared/hlc.ts'
 import { DEVICE_WS_PATH, ChannelMode } from '../../../shared/device-protocol.ts'
 import type { DeviceSocket } from '../../../shared/device-client.ts'
 import { CloseCode, WS_PATH_PREFIX, WriteRule, canWrite, type Role, type ConnectionInfoMessage, type WriteRejectedMessage } from '../../../shared/protocol.ts'
+import { ListIndex } from '../../../shared/list-index.ts'
 import { ServerMessages } from '../../../shared/server-messages.ts'
 import { session as authSession, withToken } from '../auth/session.ts'
 import { UpdateLog } from '../devtools/update-log.ts'
+import { warmMemory } from '../list/list-memory.ts'
 import { listActions } from '../lists/list-actions.ts'
 import { PresenceController } from '../presence/presence-controller.ts'
 import { offsetFromServer, readClockOffset, saveClockOffset } from './clock-offset.ts'
@@ -94,6 +96,13 @@ export class ListSync extends ObservableV2<ListSyncEvents> {
   readonly connection: ListConnection
   readonly undo: ListUndoManager
   readonly log: UpdateLog
+  /**
+   * The list's items as the list page reads them, kept for as long as the list is loaded: read
+   * across event-loop turns once the device copy is in, then only what each change touches, so
+   * opening a loaded list does not read its items again (use-list-view.ts).
+   */
+  readonly index: ListIndex
+  private stopWarming: (() => void) | null = null
   /** Our presence, while the list is on screen (see `setForeground`). */
   private presenceController: PresenceController | null = null
   private foreground: boolean | null = null
@@ -117,6 +126,7 @@ export class ListSync extends ObservableV2<ListSyncEvents> {
     this.state = { replicaLoaded: false, role: knownRole, rejected: null, clockOffset: offset, downloaded: false }
     // Before anything can write: timestamps follow the server's clock as last measured on this device.
     attachClock(this.doc, { now: () => Date.now() + (this.state.clockOffset ?? 0) })
+    this.index = new ListIndex(this.doc)
     this.replica = openReplica(user.id, listId, this.doc)
     const device = options.device
     this.provider = new WebsocketProvider(socketOrigin(device ? DEVICE_WS_PATH : WS_PATH_PREFIX), listId, this.doc, {
@@ -187,6 +197,11 @@ export class ListSync extends ObservableV2<ListSyncEvents> {
       this.update({ replicaLoaded: true })
       this.onDocUpdate()
       start()
+      // Then the add field's memory of past items, in idle time (list-memory.ts): suggestions from
+      // this list, and from it while another list is open, need no whole read on a key.
+      void this.index.settle().then(() => {
+        if (!this.destroyed) this.stopWarming = warmMemory(this.doc)
+      })
     })
     setTimeout(start, REPLICA_WAIT_MS)
   }
@@ -278,6 +293,8 @@ export class ListSync extends ObservableV2<ListSyncEvents> {
     // The provider does not own the awareness it created; its keep-alive timer must stop too.
     this.awareness.destroy()
     this.pending.destroy()
+    this.index.destroy()
+    this.stopWarming?.()
     void this.replica.destroy()
     this.doc.destroy()
     super.destroy()

@@ -75,7 +75,7 @@ export function DevtoolsPanel({ sync, onClose }: { sync: ListSync | null; onClos
 /** The open list's sections; this device's lists (`deviceSection`) go after its document. */
 function ListSections({ sync, deviceSection }: { sync: ListSync; deviceSection: ReactNode }): ReactElement {
   const now = useNow(1000)
-  const { view } = useListView(sync.doc)
+  const { view } = useListView(sync)
   const peers = useAwarenessStates(sync.awareness, 'update')
   const connection = useObservable(sync.connection)
   const pending = useObservable(sync.pending)

@@ -83,7 +83,7 @@ interface OpenListProps {
 }
 
 function OpenList({ sync, user, rejection, onDismissRejection }: OpenListProps): ReactElement {
-  const { view, categories } = useListView(sync.doc)
+  const { view, categories } = useListView(sync)
   const state = useObservable(sync)
   const connection = useObservable(sync.connection)
   const peers = useAwarenessStates(sync.awareness)
@@ -98,6 +98,8 @@ function OpenList({ sync, user, rejection, onDismissRejection }: OpenListProps):
   // The field answers every key at once; the rows follow when React has time (a 2,000-item list filters in steps).
   const shownQuery = useDeferredValue(query)
   const shownView = useMemo(() => filterView(view, categories, shownQuery), [view, categories, shownQuery])
+  // The rows stop being draggable with the filtered rows, not with the key typed: that key renders only the field.
+  const filtering = shownQuery.trim() !== ''
   const [toast, setToast] = useState<ToastMessage | null>(null)
   const dismissToast = useCallback(() => setToast(null), [])
   const notify = useCallback(
@@ -416,14 +418,14 @@ function OpenList({ sync, user, rejection, onDismissRejection }: OpenListProps):
                   view={shownView}
                   categories={categories}
                   canWrite={canWrite}
-                  reorderable={!searching}
+                  reorderable={!filtering}
                   peersByItem={peersByItem}
                   actions={actions}
                   nameOf={nameOf}
                   onPlace={place}
                   onRenameCategory={renameCategoryNamed}
                   onRemoveCategory={removeCategoryWithUndo}
-                  footer={searching ? null : newCategoryForm}
+                  footer={filtering ? null : newCategoryForm}
                 />
                 <CheckedSection
                   items={shownView.checked}

@@ -19,13 +19,14 @@ import {
 } from '@dnd-kit/core'
 import { SortableContext, sortableKeyboardCoordinates, useSortable, verticalListSortingStrategy } from '@dnd-kit/sortable'
 import { CSS } from '@dnd-kit/utilities'
-import { memo, useState, type ReactElement, type ReactNode } from 'react'
+import { memo, useMemo, useState, type ReactElement, type ReactNode } from 'react'
+import { useStable } from '../../hooks/use-stable.ts'
 import type { Category, Item, ItemGroup, ListView } from '../../../../shared/list-document.ts'
 import { dropPlacement, type DropTarget, type Placement } from '../../list/reorder.ts'
 import type { Peer } from '../../presence/peers.ts'
 import { CategoryHeader } from './CategoryHeader.tsx'
-import { ItemRow, ROW_KEYS_HELP_ID, type ItemActions } from './ItemRow.tsx'
-import { RowList, type RowSlot } from './RowList.tsx'
+import { ItemRow, ROW_KEYS_HELP_ID, sameRowProps, type ItemActions } from './ItemRow.tsx'
+import { RowList, sameIds, type RowSlot } from './RowList.tsx'
 
 interface ItemBoardProps {
   view: ListView
@@ -165,7 +166,12 @@ function Group({
   const categoryId = group.category?.id ?? null
   const { setNodeRef } = useDroppable({ id: groupKey(categoryId), disabled: !canWrite || !reorderable })
   const headingId = `heading-${groupKey(categoryId).replace(':', '-')}`
-  const ids = group.items.map((item) => item.id)
+  // The same array while the group holds the same items in the same order (an edit of a name keeps it):
+  // SortableContext then keeps its value, and no row's useSortable runs again.
+  const ids = useStable(
+    useMemo(() => group.items.map((item) => item.id), [group.items]),
+    sameIds,
+  )
   return (
     <section ref={setNodeRef} className={`group${highlighted ? ' group--over' : ''}`} aria-labelledby={showHeader ? headingId : undefined} aria-label={showHeader ? undefined : 'Items'}>
       {showHeader && (
@@ -203,10 +209,7 @@ function Group({
   )
 }
 
-function SortableItem({
-  canDrag,
-  ...props
-}: {
+interface SortableItemProps {
   item: Item
   categories: Category[]
   canWrite: boolean
@@ -216,7 +219,15 @@ function SortableItem({
   addedBy: string | null
   canMove: { up: boolean; down: boolean }
   slot?: RowSlot
-}): ReactElement {
+}
+
+/**
+ * Memoised as ItemRow is: a change to one item (a name typed into) renders the board again, and each
+ * row's useSortable only when its own props or the group's sortable context changed.
+ */
+const SortableItem = memo(SortableItemView, (a, b) => a.canDrag === b.canDrag && sameRowProps(a, b))
+
+function SortableItemView({ canDrag, ...props }: SortableItemProps): ReactElement {
   const sortable = useSortable({ id: props.item.id, disabled: !canDrag })
   if (!canDrag) return <ItemRow {...props} />
   return (

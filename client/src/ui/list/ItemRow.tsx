@@ -126,7 +126,7 @@ const OWN_CLICK = 'input, textarea, select, button, a, label, form, .item-row__d
  */
 export const ItemRow = memo(ItemRowView, sameRowProps)
 
-function sameRowProps(a: ItemRowProps, b: ItemRowProps): boolean {
+export function sameRowProps(a: ItemRowProps, b: ItemRowProps): boolean {
   return (
     a.item === b.item &&
     a.categories === b.categories &&
@@ -144,7 +144,8 @@ function sameRowProps(a: ItemRowProps, b: ItemRowProps): boolean {
 
 function sameSlot(a: RowSlot | undefined, b: RowSlot | undefined): boolean {
   if (!a || !b) return a === b
-  return a.ref === b.ref && a['data-index'] === b['data-index'] && a['aria-setsize'] === b['aria-setsize'] && a.style.translate === b.style.translate
+  // Not `data-index`: the list keeps it current on the row itself (RowList.tsx).
+  return a.ref === b.ref && a.style === b.style
 }
 
 function sameDrag(a: DragBits | undefined, b: DragBits | undefined): boolean {
@@ -411,8 +412,6 @@ function ItemRowView({ item, categories, canWrite, focusedBy, actions, addedBy, 
       className={className}
       style={{ ...slot?.style, ...drag?.style, ...(peerColor ? ({ '--peer-color': peerColor } as CSSProperties) : {}) }}
       data-index={slot?.['data-index']}
-      aria-posinset={slot?.['aria-posinset']}
-      aria-setsize={slot?.['aria-setsize']}
       data-item-id={item.id}
       data-focused-by={names || undefined}
       onFocus={() => actions.focus(item.id)}

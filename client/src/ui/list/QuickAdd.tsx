@@ -11,7 +11,7 @@ import type * as Y from 'yjs'
 import { LIMITS, addItem, setChecked, type Category } from '../../../../shared/list-document.ts'
 import type { OrderedRow } from '../../../../shared/order-keys.ts'
 import { useDeviceSync } from '../../hooks/use-device-sync.ts'
-import { memoryOf, otherLists, warmMemory } from '../../list/list-memory.ts'
+import { memoryOf, otherLists } from '../../list/list-memory.ts'
 import { planAdd, suggest, type AddPlan, type OtherList, type Suggestion } from '../../list/suggestions.ts'
 import { Icon } from '../Icon.tsx'
 import { cutMessage, handlePaste } from './paste.ts'
@@ -84,9 +84,6 @@ export function QuickAdd({ doc, listId, userId, categories, lastItem, change, fo
   const listboxId = `${baseId}-suggestions`
   // A category deleted meanwhile falls back to none.
   const selected = categoryId !== null && categories.some((category) => category.id === categoryId) ? categoryId : null
-
-  // The list's memory is read while the page is idle, before the first key needs it.
-  useEffect(() => warmMemory(doc), [doc])
 
   // Suggestions follow the document while the person types (someone else checks Milk meanwhile).
   useEffect(() => {

@@ -12,24 +12,38 @@
  * the row is scrolled into view, then focused.
  */
 import { defaultRangeExtractor, useWindowVirtualizer, type Range } from '@tanstack/react-virtual'
-import { useCallback, useEffect, useLayoutEffect, useRef, useState, type CSSProperties, type ReactElement } from 'react'
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type CSSProperties, type ReactElement } from 'react'
+import { useStable } from '../../hooks/use-stable.ts'
 import { registerVirtualList } from './virtual-rows.ts'
 
 /** Lists with at least this many rows render only those near the window. */
 export const VIRTUALISE_FROM = 60
 
 /** A row's height before it is measured (one line of name, no chip). */
-const ESTIMATED_ROW_PX = 57
+const ESTIMATED_ROW_PX = 53
 const estimateSize = () => ESTIMATED_ROW_PX
 
-/** Where a virtualised row goes, and how it is measured: spread onto the row's `li`. */
+/** Whether two lists of ids are the same, in the same order. */
+export function sameIds(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
+/**
+ * How a virtualised row is measured and placed: spread onto the row's `li`.
+ * The virtualizer writes its `top` (directDomUpdates) and the list keeps its
+ * `data-index`, `aria-posinset` and `aria-setsize` current, so a row renders
+ * again only when its item does; `data-index` is here for the row's first
+ * measurement, as it mounts.
+ */
 export interface RowSlot {
   ref: (node: HTMLElement | null) => void
   style: CSSProperties
   'data-index': number
-  'aria-posinset': number
-  'aria-setsize': number
 }
+
+const ROW_STYLE: CSSProperties = { position: 'absolute', left: 0, right: 0 }
 
 interface RowListProps<T extends { id: string }> {
   items: readonly T[]
@@ -50,29 +64,45 @@ export function RowList<T extends { id: string }>(props: RowListProps<T>): React
 
 function VirtualRowList<T extends { id: string }>({ items, className, id, renderRow }: RowListProps<T>): ReactElement {
   const listRef = useRef<HTMLUListElement | null>(null)
-  const [scrollMargin, setScrollMargin] = useState(0)
-  const [focusedId, setFocusedId] = useState<string | null>(null)
-  const focusedIndex = focusedId === null ? -1 : items.findIndex((item) => item.id === focusedId)
+  // Where the list starts in the page: unknown until it is laid out, and no row is placed before then
+  // (the first render has none; the layout effect below measures, and the rows render before the paint).
+  const [scrollMargin, setScrollMargin] = useState<number | null>(null)
+  // The row with focus, kept in the page (below): a ref, not state, so that moving focus between rows
+  // (every ↑/↓, every check) does not render the list again. A focused row is in the page already; the
+  // ref matters once the window scrolls away from it, and scrolling computes the range again.
+  const focusedId = useRef<string | null>(null)
+  const itemsNow = useRef(items)
+  itemsNow.current = items
 
-  const rangeExtractor = useCallback(
-    (range: Range) => {
-      const indexes = defaultRangeExtractor(range)
-      if (focusedIndex < 0 || indexes.includes(focusedIndex)) return indexes
-      return [...indexes, focusedIndex].sort((a, b) => a - b)
-    },
-    [focusedIndex],
+  const rangeExtractor = useCallback((range: Range) => {
+    const indexes = defaultRangeExtractor(range)
+    const focused = focusedId.current
+    if (focused === null) return indexes
+    const focusedIndex = itemsNow.current.findIndex((item) => item.id === focused)
+    if (focusedIndex < 0 || indexes.includes(focusedIndex)) return indexes
+    return [...indexes, focusedIndex].sort((a, b) => a - b)
+  }, [])
+  // Stable options: a new function per render would make the virtualizer measure every row's offset
+  // again. It changes only when the rows do (an item added, taken out or moved), not when an item does.
+  const ids = useStable(
+    useMemo(() => items.map((item) => item.id), [items]),
+    sameIds,
   )
-  // Stable options: a new function per render would make the virtualizer measure every row's offset again.
-  const getItemKey = useCallback((index: number) => items[index]!.id, [items])
+  const getItemKey = useCallback((index: number) => ids[index]!, [ids])
   const virtualizer = useWindowVirtualizer({
-    count: items.length,
+    count: scrollMargin === null ? 0 : items.length,
     estimateSize,
-    overscan: 6,
-    scrollMargin,
+    overscan: 3,
+    scrollMargin: scrollMargin ?? 0,
     getItemKey,
     rangeExtractor,
+    initialRect: { width: window.innerWidth, height: window.innerHeight },
     // Scrolling and measuring re-render in React's own time, not synchronously inside the scroll or resize event.
     useFlushSync: false,
+    // Rows are placed (`top`) and the list sized by the virtualizer itself: a row measured taller, or
+    // the window scrolled within the rows in the page, moves rows without rendering any of them again.
+    directDomUpdates: true,
+    directDomUpdatesMode: 'position',
   })
 
   // The list's place in the page moves when what is above it changes (a banner, the add field's suggestions, a group).
@@ -81,7 +111,7 @@ function VirtualRowList<T extends { id: string }>({ items, className, id, render
     if (!list) return
     const measure = () => {
       const top = list.getBoundingClientRect().top + window.scrollY
-      setScrollMargin((current) => (Math.abs(current - top) < 1 ? current : top))
+      setScrollMargin((current) => (current !== null && Math.abs(current - top) < 1 ? current : top))
     }
     measure()
     const observer = new ResizeObserver(measure)
@@ -89,8 +119,24 @@ function VirtualRowList<T extends { id: string }>({ items, className, id, render
     return () => observer.disconnect()
   }, [])
 
+  // Updated once this render is committed, not during it: a row taken out by this commit reads its
+  // neighbours (row-focus.ts) from the rows it was among, in its layout cleanup, before this runs.
   const latest = useRef({ items, virtualizer })
-  latest.current = { items, virtualizer }
+  useLayoutEffect(() => {
+    latest.current = { items, virtualizer }
+    // A row's place in the whole list, kept by the list rather than the row (RowSlot): an item added
+    // or taken out above renders none of the rows below it again.
+    const list = listRef.current
+    if (!list) return
+    const indexOf = new Map(virtualizer.getVirtualItems().map((row) => [row.key, row.index]))
+    for (const row of list.children as HTMLCollectionOf<HTMLElement>) {
+      const index = indexOf.get(row.dataset.itemId ?? '')
+      if (index === undefined) continue
+      if (row.dataset.index !== String(index)) row.dataset.index = String(index)
+      row.setAttribute('aria-posinset', String(index + 1))
+      row.setAttribute('aria-setsize', String(items.length))
+    }
+  })
   useEffect(() => {
     const list = listRef.current
     if (!list) return
@@ -104,28 +150,34 @@ function VirtualRowList<T extends { id: string }>({ items, className, id, render
       },
     })
   }, [])
+  const containerRef = virtualizer.containerRef
+  const setList = useCallback(
+    (node: HTMLUListElement | null) => {
+      listRef.current = node
+      containerRef(node)
+    },
+    [containerRef],
+  )
 
   return (
     <ul
-      ref={listRef}
+      ref={setList}
       id={id}
       className={`${className} items--virtual`}
-      style={{ height: virtualizer.getTotalSize(), position: 'relative' }}
+      style={{ position: 'relative' }}
       onFocus={(event) => {
         const row = (event.target as HTMLElement).closest<HTMLElement>('li[data-item-id]')
-        if (row?.dataset.itemId) setFocusedId(row.dataset.itemId)
+        if (row?.dataset.itemId) focusedId.current = row.dataset.itemId
       }}
       onBlur={(event) => {
-        if (!event.currentTarget.contains(event.relatedTarget as Node | null)) setFocusedId(null)
+        if (!event.currentTarget.contains(event.relatedTarget as Node | null)) focusedId.current = null
       }}
     >
       {virtualizer.getVirtualItems().map((row) =>
         renderRow(items[row.index]!, row.index, {
           ref: virtualizer.measureElement,
-          style: { position: 'absolute', top: 0, left: 0, right: 0, translate: `0 ${row.start - scrollMargin}px` },
+          style: ROW_STYLE,
           'data-index': row.index,
-          'aria-posinset': row.index + 1,
-          'aria-setsize': items.length,
         }),
       )}
     </ul>
