@@ -388,8 +388,8 @@ function OpenList({ sync, user, rejection, onDismissRejection }: OpenListProps):
                 lastItem={view.items.at(-1) ?? null}
                 change={change}
                 focusIfEmpty={state.replicaLoaded && view.items.length === 0}
-                onTyping={() => sync.presence?.typed()}
-                onStopTyping={() => sync.presence?.stoppedTyping()}
+                onTyping={actions.typed}
+                onStopTyping={actions.stoppedTyping}
               />
             )}
             <TypingIndicator text={typing} />

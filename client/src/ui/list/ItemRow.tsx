@@ -190,11 +190,13 @@ function ItemRowView({ item, categories, canWrite, focusedBy, actions, addedBy, 
 
   // The row is one tab stop (its checkbox): every other control in its main line is reached with ←/→,
   // including ones other components put there (the category picker).
+  // Again whenever the controls in it may have changed (not on every render: a keystroke in the name renders the row).
+  const hasDrag = drag !== undefined
   useLayoutEffect(() => {
     const main = rowRef.current?.querySelector('.item-row__main')
     // A form one of them opens (the picker's new category) keeps its own Tab order.
     for (const control of main?.querySelectorAll<HTMLElement>('button, select, a[href]') ?? []) if (!control.closest('form')) control.tabIndex = -1
-  })
+  }, [canWrite, item.checked, hasDrag, editing, open, categories])
 
   // React runs this before it detaches the row, so focus still tells whether the person was in it.
   useLayoutEffect(() => {

@@ -6,7 +6,7 @@
  * on the list is pointed out instead of added twice, and an item comes back
  * with its last quantity and category.
  */
-import { useEffect, useId, useMemo, useRef, useState, type FormEvent, type KeyboardEvent, type ReactElement } from 'react'
+import { memo, useEffect, useId, useMemo, useRef, useState, type FormEvent, type KeyboardEvent, type ReactElement } from 'react'
 import type * as Y from 'yjs'
 import { LIMITS, addItem, setChecked, type Category } from '../../../../shared/list-document.ts'
 import type { OrderedRow } from '../../../../shared/order-keys.ts'
@@ -67,7 +67,10 @@ function describe(suggestion: Suggestion): string {
   return [...parts, tag].join(' · ')
 }
 
-export function QuickAdd({ doc, listId, userId, categories, lastItem, change, focusIfEmpty = false, onTyping, onStopTyping }: QuickAddProps): ReactElement {
+/** Memoised: a change to the list renders the add field again only when it shows suggestions (above) or its props changed. */
+export const QuickAdd = memo(QuickAddView)
+
+function QuickAddView({ doc, listId, userId, categories, lastItem, change, focusIfEmpty = false, onTyping, onStopTyping }: QuickAddProps): ReactElement {
   const engine = useDeviceSync()
   const [text, setText] = useState('')
   const [categoryId, setCategoryId] = useState<string | null>(null)
@@ -85,9 +88,14 @@ export function QuickAdd({ doc, listId, userId, categories, lastItem, change, fo
   // A category deleted meanwhile falls back to none.
   const selected = categoryId !== null && categories.some((category) => category.id === categoryId) ? categoryId : null
 
-  // Suggestions follow the document while the person types (someone else checks Milk meanwhile).
+  // Suggestions follow the document while the person types (someone else checks Milk meanwhile); with
+  // nothing typed there are none, and a change to the list does not render the field again.
+  const typed = useRef(false)
+  typed.current = text.trim() !== ''
   useEffect(() => {
-    const onUpdate = () => setVersion((v) => v + 1)
+    const onUpdate = () => {
+      if (typed.current) setVersion((v) => v + 1)
+    }
     doc.on('update', onUpdate)
     return () => doc.off('update', onUpdate)
   }, [doc])

@@ -11,7 +11,7 @@
  * in the page yet (↓ past the last one rendered, End, focus after a move):
  * the row is scrolled into view, then focused.
  */
-import { defaultRangeExtractor, useWindowVirtualizer, type Range } from '@tanstack/react-virtual'
+import { defaultRangeExtractor, useWindowVirtualizer, type Range, type Virtualizer } from '@tanstack/react-virtual'
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type CSSProperties, type ReactElement } from 'react'
 import { useStable } from '../../hooks/use-stable.ts'
 import { registerVirtualList } from './virtual-rows.ts'
@@ -22,6 +22,19 @@ export const VIRTUALISE_FROM = 60
 /** A row's height before it is measured (one line of name, no chip). */
 const ESTIMATED_ROW_PX = 53
 const estimateSize = () => ESTIMATED_ROW_PX
+
+/**
+ * A row's height: as the ResizeObserver reports it (after layout, before the
+ * paint); as the row mounts, the height it had before, or the estimate. The
+ * library's default reads an unmeasured row's `offsetHeight` as it mounts,
+ * and with the rows placed between reads that forced a layout per row.
+ */
+function measureRow(element: Element, entry: ResizeObserverEntry | undefined, instance: Virtualizer<Window, Element>): number {
+  const box = entry?.borderBoxSize?.[0]
+  if (box) return Math.round(box.blockSize)
+  if (entry) return (element as HTMLElement).offsetHeight
+  return instance.itemSizeCache.get(instance.options.getItemKey(instance.indexFromElement(element))) ?? ESTIMATED_ROW_PX
+}
 
 /** Whether two lists of ids are the same, in the same order. */
 export function sameIds(a: readonly string[], b: readonly string[]): boolean {
@@ -92,6 +105,7 @@ function VirtualRowList<T extends { id: string }>({ items, className, id, render
   const virtualizer = useWindowVirtualizer({
     count: scrollMargin === null ? 0 : items.length,
     estimateSize,
+    measureElement: measureRow,
     overscan: 3,
     scrollMargin: scrollMargin ?? 0,
     getItemKey,
