@@ -6,6 +6,7 @@
 import { fileURLToPath } from 'node:url'
 import react from '@vitejs/plugin-react'
 import { defineConfig } from 'vite'
+import { compression } from 'vite-plugin-compression2'
 
 const root = fileURLToPath(new URL('./client', import.meta.url))
 const outDir = fileURLToPath(new URL('./dist/client', import.meta.url))
@@ -14,12 +15,18 @@ const apiTarget = process.env.COLIST_API ?? 'http://127.0.0.1:8080'
 export default defineConfig({
   root,
   publicDir: 'public',
-  plugins: [react()],
+  plugins: [
+    react(),
+    // Each file also as .br and .gz beside it, which the server picks by Accept-Encoding
+    // (server/http/static-client.ts); source maps are not served by default, so not compressed.
+    compression({ algorithms: ['brotliCompress', 'gzip'], include: /\.(html|css|js|mjs|json|svg|webmanifest|txt)$/, exclude: /\.map$/, logLevel: 'warn' }),
+  ],
   build: {
     outDir,
     emptyOutDir: true,
-    // Sourcemaps make the devtools-minded console use (window.colist) debuggable in production.
-    sourcemap: true,
+    // Source maps are built but not referenced from the bundles (and served only with
+    // SERVE_SOURCE_MAPS, which also points each script at its map with a SourceMap header).
+    sourcemap: 'hidden',
     target: 'es2022',
   },
   server: {

@@ -2,7 +2,6 @@
  * Wires one Colist server: storage, rooms, the HTTP API and the list
  * WebSocket on one port. `startServer` is what main.ts and the tests call.
  */
-import { existsSync } from 'node:fs'
 import { createServer, type Server as HttpServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
@@ -18,6 +17,7 @@ import { authRoutes } from './http/auth-routes.ts'
 import { AUTH_BODY_LIMIT, jsonBody } from './http/body.ts'
 import { errorMiddleware, notFound } from './http/errors.ts'
 import { securityHeaders } from './http/security-headers.ts'
+import { serveClient } from './http/static-client.ts'
 import { itemRoutes } from './http/item-routes.ts'
 import { listRoutes } from './http/list-routes.ts'
 import { placementRoutes } from './http/placement-routes.ts'
@@ -130,7 +130,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   app.use('/api', () => {
     throw notFound('endpoint')
   })
-  serveClient(app, config.clientDir)
+  serveClient(app, config.clientDir, { serveSourceMaps: config.serveSourceMaps })
   app.use(errorMiddleware(log, metrics))
 
   const httpServer = createServer(app)
@@ -195,16 +195,6 @@ async function openStorage(config: Config): Promise<Storage> {
     return PostgresStorage.open(config.store.url)
   }
   return LevelStorage.open(join(config.dataDir, 'db'), { sync: config.fsync })
-}
-
-/** Serves the built web app, with index.html for client-side routes. */
-function serveClient(app: express.Express, clientDir: string): void {
-  const index = join(clientDir, 'index.html')
-  if (!existsSync(index)) return
-  app.use(express.static(clientDir, { index: false }))
-  app.get(/^(?!\/api\/|\/ws\/).*/, (_req, res) => {
-    res.sendFile(index)
-  })
 }
 
 function listen(server: HttpServer, port: number, host: string): Promise<void> {

@@ -98,6 +98,8 @@ const envSchema = z.object({
   ROOM_IDLE_MS: int(10_000, 0),
   /** Directory of the built web client; served when it exists. */
   CLIENT_DIR: z.string().default('./dist/client'),
+  /** Serve the web client's source maps (built, never referenced from the bundles); off: a 404. */
+  SERVE_SOURCE_MAPS: boolFromEnv.default(false),
   /** Joins a cluster: fan-out between nodes over this Redis. */
   REDIS_URL: z.string().url().optional(),
   /** A shared PostgreSQL store for documents and accounts. */
@@ -137,6 +139,8 @@ export interface Config {
   refreshGraceSeconds: number
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL']
   fsync: boolean
+  /** Serve the web client's source maps (SERVE_SOURCE_MAPS). */
+  serveSourceMaps: boolean
   limits: {
     maxMessageBytes: number
     maxDocBytes: number
@@ -274,6 +278,7 @@ export async function loadConfig(env: Record<string, string | undefined> = proce
     maintenanceIntervalMs: e.MAINTENANCE_INTERVAL_MS,
     roomIdleMs: e.ROOM_IDLE_MS,
     clientDir: resolve(e.CLIENT_DIR),
+    serveSourceMaps: e.SERVE_SOURCE_MAPS,
     store: storeKind === 'postgres' ? { kind: 'postgres', url: e.DATABASE_URL! } : { kind: 'level' },
     redisUrl: e.REDIS_URL ?? null,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
