@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import react from '@vitejs/plugin-react'
 import { defineConfig } from 'vite'
 import { compression } from 'vite-plugin-compression2'
+import { VitePWA } from 'vite-plugin-pwa'
 
 const root = fileURLToPath(new URL('./client', import.meta.url))
 const outDir = fileURLToPath(new URL('./dist/client', import.meta.url))
@@ -17,9 +18,21 @@ export default defineConfig({
   publicDir: 'public',
   plugins: [
     react(),
+    // The service worker, from client/sw/sw.ts, with the precache manifest of this build injected
+    // (every file, with a revision); the page registers it (src/sw-update.ts) and offers updates.
+    VitePWA({
+      strategies: 'injectManifest',
+      srcDir: 'sw',
+      filename: 'sw.ts',
+      registerType: 'prompt',
+      injectRegister: false,
+      // The web manifest is public/manifest.webmanifest, linked from index.html.
+      manifest: false,
+      injectManifest: { globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'], globIgnores: ['sw.js', 'workbox-*.js'] },
+    }),
     // Each file also as .br and .gz beside it, which the server picks by Accept-Encoding
     // (server/http/static-client.ts); source maps are not served by default, so not compressed.
-    compression({ algorithms: ['brotliCompress', 'gzip'], include: /\.(html|css|js|mjs|json|svg|webmanifest|txt)$/, exclude: /\.map$/, logLevel: 'warn' }),
+    compression({ algorithms: ['brotliCompress', 'gzip'], include: /\.(html|css|js|mjs|json|svg|webmanifest|txt)$/, exclude: /\.map$/, logLevel: 'silent' }),
   ],
   build: {
     outDir,

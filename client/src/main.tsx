@@ -1,7 +1,9 @@
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
+import { appUpdate } from './sw-update.ts'
 import { theme } from './theme.ts'
 import { App } from './ui/App.tsx'
+import { UpdateBanner } from './ui/UpdateBanner.tsx'
 import './styles.css'
 import './ui/invitations.css'
 
@@ -12,13 +14,10 @@ const root = document.getElementById('root')
 if (!root) throw new Error('index.html has no #root')
 createRoot(root).render(
   <StrictMode>
+    <UpdateBanner />
     <App />
   </StrictMode>,
 )
 
-// The dev server rebuilds on every request; only a build has a stable shell worth caching.
-if ('serviceWorker' in navigator && import.meta.env.PROD) {
-  window.addEventListener('load', () => {
-    navigator.serviceWorker.register('/sw.js').catch((err: unknown) => console.warn('Colist works online only: the service worker did not register.', err))
-  })
-}
+// The service worker (client/sw/sw.ts) and its update flow; only in a build.
+window.addEventListener('load', () => appUpdate.start())

@@ -1,0 +1,108 @@
+/**
+ * Issue 12, the service worker's update flow: a page controlled by the
+ * Workbox worker of one build learns of the next build, says "A new version
+ * of Colist is available", and Reload lets the new worker take over and
+ * reloads into it. A deploy is simulated on a server of this spec's own
+ * (a copy of the build in a temp folder, its worker then changed), so no
+ * other spec's pages see it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { appendFile, cp, mkdtemp, rm } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { expect, screenshot, test } from './fixtures.ts'
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+let root: string
+let server: ChildProcess | null = null
+let origin: string
+
+test.beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'colist-update-'))
+  await cp('dist/client', join(root, 'client'), { recursive: true })
+  const port = await freePort()
+  origin = `http://127.0.0.1:${port}`
+  server = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: join(root, 'data'), CLIENT_DIR: join(root, 'client'), LOG_LEVEL: 'warn' },
+    stdio: 'ignore',
+  })
+  await expect.poll(() => fetch(`${origin}/healthz`).then((res) => res.status, () => 0), { timeout: 30_000 }).toBe(200)
+})
+
+test.afterAll(async () => {
+  server?.kill('SIGTERM')
+  await new Promise((resolve) => (server && server.exitCode === null ? server.once('exit', resolve) : resolve(null)))
+  await rm(root, { recursive: true, force: true })
+})
+
+for (const size of [
+  { width: 390, height: 844 },
+  { width: 1280, height: 800 },
+] as const) {
+  test(`a new build: "A new version is available", and Reload switches to it (${size.width} px)`, async ({ browser }, testInfo) => {
+    const context = await browser.newContext({ viewport: size, serviceWorkers: 'allow' })
+    const page = await context.newPage()
+    try {
+      await page.goto(origin)
+      await expect(page.getByRole('heading', { level: 1 })).toBeVisible()
+      await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null), { timeout: 20_000 }).toBe(true)
+      // On a phone, a later visit (the page loaded under the worker); on a desktop, the first visit's page.
+      if (size.width < 600) {
+        await page.reload()
+        await expect(page.getByRole('heading', { level: 1 })).toBeVisible()
+      }
+      const banner = page.getByRole('status').filter({ hasText: 'A new version of Colist is available' })
+      await expect(banner).toHaveCount(0)
+
+      // The next build: its worker differs (each test's its own change).
+      await appendFile(join(root, 'client', 'sw.js'), `\n// build ${size.width}\n`)
+      await page.evaluate(() => navigator.serviceWorker.getRegistration().then((registration) => registration?.update()))
+      await expect(banner).toBeVisible({ timeout: 20_000 })
+      // It waits for the page: the old worker still controls it.
+      expect(await page.evaluate(() => navigator.serviceWorker.getRegistration().then((registration) => Boolean(registration?.waiting)))).toBe(true)
+      await screenshot(page, `update-available-${size.width}`, testInfo)
+
+      await page.evaluate(() => ((window as unknown as { beforeReload: boolean }).beforeReload = true))
+      await Promise.all([page.waitForEvent('load'), banner.getByRole('button', { name: 'Reload' }).click()])
+      await expect(page.getByRole('heading', { level: 1 })).toBeVisible()
+      expect(await page.evaluate(() => (window as unknown as { beforeReload?: boolean }).beforeReload)).toBeUndefined()
+      await expect(banner).toHaveCount(0)
+      const state = await page.evaluate(async () => {
+        const registration = await navigator.serviceWorker.getRegistration()
+        return { waiting: Boolean(registration?.waiting), controlled: navigator.serviceWorker.controller !== null }
+      })
+      expect(state).toEqual({ waiting: false, controlled: true })
+    } finally {
+      await context.close()
+    }
+  })
+}
+
+test('Later puts the notice away; the new version waits', async ({ browser }) => {
+  const context = await browser.newContext({ serviceWorkers: 'allow' })
+  const page = await context.newPage()
+  try {
+    await page.goto(origin)
+    await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null), { timeout: 20_000 }).toBe(true)
+    await appendFile(join(root, 'client', 'sw.js'), '\n// build later\n')
+    await page.evaluate(() => navigator.serviceWorker.getRegistration().then((registration) => registration?.update()))
+    const banner = page.getByRole('status').filter({ hasText: 'A new version of Colist is available' })
+    await expect(banner).toBeVisible({ timeout: 20_000 })
+    await banner.getByRole('button', { name: 'Later' }).click()
+    await expect(banner).toHaveCount(0)
+    expect(await page.evaluate(() => navigator.serviceWorker.getRegistration().then((registration) => Boolean(registration?.waiting)))).toBe(true)
+  } finally {
+    await context.close()
+  }
+})
