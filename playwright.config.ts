@@ -53,8 +53,9 @@ export default defineConfig({
     serviceWorkers: 'allow',
   },
   webServer: {
-    // Build first: the server serves dist/client, and the service worker only runs in a build.
-    command: 'npx vite build --logLevel warn && node --import tsx server/main.ts',
+    // As `npm start` runs it: the compiled server and the built client (built first if a source is newer;
+    // the service worker only runs in a build).
+    command: 'node server/start.mjs',
     url: `${baseURL}/healthz`,
     reuseExistingServer: false,
     timeout: 120_000,

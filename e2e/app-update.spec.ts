@@ -33,7 +33,8 @@ test.beforeAll(async () => {
   await cp('dist/client', join(root, 'client'), { recursive: true })
   const port = await freePort()
   origin = `http://127.0.0.1:${port}`
-  server = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  // The compiled server (the build exists: the run's own server started from it).
+  server = spawn(process.execPath, ['dist/server/main.js'], {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: join(root, 'data'), CLIENT_DIR: join(root, 'client'), LOG_LEVEL: 'warn' },
     stdio: 'ignore',
   })

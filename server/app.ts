@@ -31,7 +31,6 @@ import { LimiterStore } from './limiters.ts'
 import { passwords } from './password-hasher.ts'
 import { ListsFeed } from './lists-feed.ts'
 import { opsRoutes } from './http/ops-routes.ts'
-import { RedisFanout } from './redis-fanout.ts'
 import { syncRoutes } from './http/sync-routes.ts'
 import { createLogger, type Logger } from './logger.ts'
 import { Metrics } from './metrics.ts'
@@ -79,7 +78,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const log = options.log ?? createLogger(config.logLevel)
   // What this function opens, it closes; what the caller passes in stays the caller's.
   const storage = options.storage ?? (await openStorage(config))
-  const fanout = options.fanout ?? (config.redisUrl ? await RedisFanout.connect(config.redisUrl, log) : new LocalFanoutHub().endpoint())
+  // Redis (and ioredis) only for a node of a cluster: loaded when configured.
+  const fanout = options.fanout ?? (config.redisUrl ? await (await import('./redis-fanout.ts')).RedisFanout.connect(config.redisUrl, log) : new LocalFanoutHub().endpoint())
   const metrics = new Metrics()
   const sessions = new Sessions({ store: storage, fanout, log, secret: config.jwtSecret, ttlSeconds: config.tokenTtlSeconds, refreshGraceMs: config.refreshGraceSeconds * 1000, metrics })
   const tokens = sessions.tokens
@@ -105,7 +105,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const lists = new ListsFeed({ accounts: storage, store: storage, rooms, fanout, log })
   // Log-in, sign-up and per-user limits: in Redis when the node is one of a cluster, so they hold across nodes.
   passwords.configure(config.passwordHash)
-  const limiterStore = config.redisUrl ? LimiterStore.redis(config.redisUrl, log) : LimiterStore.memory()
+  const limiterStore = config.redisUrl ? await LimiterStore.redis(config.redisUrl, log) : LimiterStore.memory()
   const loginLimits = new LoginLimits(limiterStore, config.authLimits, metrics)
 
   const app = express()

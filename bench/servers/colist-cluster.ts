@@ -1,5 +1,5 @@
 /**
- * Colist on two nodes: the same `server/main.ts` twice, sharing a throwaway
+ * Colist on two nodes: the same compiled `dist/server/main.js` twice, sharing a throwaway
  * PostgreSQL (documents and accounts) and Redis (fan-out), as docs/cluster.md
  * describes. Clients are dealt to the nodes in turn, so in fan-out the writer
  * is on node 1 and every other reader on node 2, and in throughput each
@@ -39,7 +39,7 @@ export function colistClusterKind(): ServerKind {
           nodes.push(
             await spawnServer({
               name: `colist node ${i + 1}`,
-              script: 'server/main.ts',
+              script: 'dist/server/main.js',
               env: { ...colistEnv(join(dataDir, `node-${i + 1}`), true), DATABASE_URL: databaseUrl, REDIS_URL: redis.url, JWT_SECRET },
             }),
           )

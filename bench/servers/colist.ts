@@ -1,5 +1,5 @@
 /**
- * Colist as the bench runs it: `server/main.ts` unchanged, configured through
+ * Colist as the bench runs it: `dist/server/main.js` (the compiled server `npm start` runs) unchanged, configured through
  * its environment with its defaults (FSYNC on) except where it listens. A
  * second kind runs it with FSYNC=false, for comparing with y-leveldb, which
  * never fsyncs.
@@ -26,7 +26,7 @@ export function colistKind(options: { fsync: boolean }): ServerKind {
     async start(dataDir) {
       const proc = await spawnServer({
         name: 'colist',
-        script: 'server/main.ts',
+        script: 'dist/server/main.js',
         env: colistEnv(dataDir, options.fsync),
       })
       let token = tokens.get(dataDir)

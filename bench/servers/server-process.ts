@@ -51,7 +51,9 @@ export async function spawnServer(spec: SpawnSpec): Promise<ServerProcess> {
   // --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=DIR).
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []
   const extra = process.env.BENCH_SERVER_NODE_FLAGS?.split(' ').filter(Boolean) ?? []
-  const child = spawn(process.execPath, [...profile, ...extra, '--import', 'tsx', spec.script], {
+  // A compiled script (Colist's dist/server/main.js, as `npm start` runs it) needs no TypeScript loader.
+  const loader = spec.script.endsWith('.ts') ? ['--import', 'tsx'] : []
+  const child = spawn(process.execPath, [...profile, ...extra, ...loader, spec.script], {
     cwd: process.cwd(),
     env: { ...process.env, ...spec.env },
     stdio: ['ignore', 'pipe', 'pipe'],

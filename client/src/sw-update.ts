@@ -12,6 +12,8 @@ import { registerSW } from 'virtual:pwa-register'
 type Listener = () => void
 
 let waiting = false
+/** The waiting worker the person said "Later" to: workbox-window may report one worker twice. */
+let dismissed: ServiceWorker | null = null
 let update: ((reloadPage?: boolean) => Promise<void>) | null = null
 const listeners = new Set<Listener>()
 
@@ -25,8 +27,11 @@ export const appUpdate = {
     if (update || !('serviceWorker' in navigator) || !import.meta.env.PROD) return
     update = registerSW({
       onNeedRefresh() {
-        waiting = true
-        emit()
+        void navigator.serviceWorker.getRegistration().then((registration) => {
+          if (waiting || !registration?.waiting || registration.waiting === dismissed) return
+          waiting = true
+          emit()
+        })
       },
       // The reload is ours (below), for a page the worker took over on its first visit too.
       onNeedReload() {},
@@ -50,6 +55,9 @@ export const appUpdate = {
   },
   /** Not now: the new version takes over when every Colist tab has closed. */
   dismiss(): void {
+    void navigator.serviceWorker.getRegistration().then((registration) => {
+      dismissed = registration?.waiting ?? null
+    })
     waiting = false
     emit()
   },
