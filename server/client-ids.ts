@@ -17,6 +17,7 @@ import * as Y from 'yjs'
 import { ROOT } from '../shared/list-layout.ts'
 import { WriteRule, writeRejection, type WriteRejectedMessage } from '../shared/protocol.ts'
 import type { ClientIdOwners } from './write-check.ts'
+import { clocksOf } from '../shared/clocks.ts'
 
 /** Owner of a server node's own clientID: nobody else may write under it. */
 export const SERVER_OWNER = '#server'
@@ -221,7 +222,7 @@ export function inferLegacyOwners(doc: Y.Doc): Map<number, string> {
     if (!known || creator.clock < known.clock) authors.set(creator.client, { clock: creator.clock, createdBy })
   }
   const owners = new Map<number, string>()
-  for (const clientId of Y.decodeStateVector(Y.encodeStateVector(doc)).keys()) {
+  for (const clientId of clocksOf(doc).keys()) {
     owners.set(clientId, authors.get(clientId)?.createdBy ?? LEGACY_OWNER)
   }
   return owners

@@ -24,7 +24,7 @@
  */
 import * as encoding from 'lib0/encoding'
 import * as Y from 'yjs'
-import type { Clocks } from '../shared/clocks.ts'
+import { clocksOf, type Clocks } from '../shared/clocks.ts'
 
 /** A chunk's usual size: ~1–3 ms to apply (more while the code is cold, right after a start). */
 export const CHUNK_BYTES = 32 * 1024
@@ -59,7 +59,7 @@ export class DocChunker {
     from: ReadonlyMap<number, number> = new Map(),
   ) {
     this.sent = new Map(from)
-    this.until = Y.decodeStateVector(Y.encodeStateVector(doc))
+    this.until = clocksOf(doc)
     this.active = new Set([...this.until].filter(([client, clock]) => clock > (this.sent.get(client) ?? 0)).map(([client]) => client))
   }
 

@@ -14,7 +14,7 @@
  * it) or starts a new one.
  */
 import * as Y from 'yjs'
-import { mergeClocks, type Clocks } from '../shared/clocks.ts'
+import { clocksOf, mergeClocks, type Clocks } from '../shared/clocks.ts'
 import type { Logger } from './logger.ts'
 import type { Metrics } from './metrics.ts'
 import { docFromStored, snapshotAcrossTurns, snapshotOf, storedUpdates } from './stored-doc.ts'
@@ -95,7 +95,7 @@ export class DurableWriter {
     this.logBytes = stored.updates.reduce((sum, u) => sum + u.byteLength, 0)
     this.stored = (stored.snapshot?.byteLength ?? 0) + this.logBytes
     this.lastSeq = stored.lastSeq
-    this.persisted = Y.decodeStateVector(Y.encodeStateVector(doc))
+    this.persisted = clocksOf(doc)
     options.metrics.logLength.inc(this.logEntries)
   }
 
@@ -160,7 +160,7 @@ export class DurableWriter {
   storeUnpersisted(): void {
     if (this.stopped) return
     this.pending.push(this.unpersistedUpdate())
-    mergeClocks(this.pendingClocks, Y.decodeStateVector(Y.encodeStateVector(this.doc)))
+    mergeClocks(this.pendingClocks, clocksOf(this.doc))
     this.scheduleFlush()
   }
 

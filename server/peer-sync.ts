@@ -9,7 +9,7 @@
  */
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
-import { clocksCover } from '../shared/clocks.ts'
+import { clocksCover, clocksOf } from '../shared/clocks.ts'
 import { encodeAwarenessMessage, encodePersisted } from '../shared/protocol.ts'
 import type { AwarenessOwners } from './awareness-owners.ts'
 import type { DurableWriter } from './durable-writer.ts'
@@ -216,7 +216,7 @@ export class PeerSync {
   /** The durable clocks may have advanced: the doc may be all stored now. */
   recheckUnpersisted(): void {
     if (this.unpersistedSince === null) return
-    if (clocksCover(this.options.writer.persistedClocks, Y.decodeStateVector(Y.encodeStateVector(this.options.doc)))) this.unpersistedSince = null
+    if (clocksCover(this.options.writer.persistedClocks, clocksOf(this.options.doc))) this.unpersistedSince = null
   }
 
   /**

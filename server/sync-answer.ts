@@ -18,6 +18,7 @@ import * as Y from 'yjs'
 import { walkAcrossTurns } from '../shared/across-turns.ts'
 import { SyncStep, encodeSyncMessage } from '../shared/protocol.ts'
 import { DocChunker } from './doc-chunks.ts'
+import { clocksOf } from '../shared/clocks.ts'
 
 export interface SyncAnswerRoom {
   readonly doc: Y.Doc
@@ -44,7 +45,7 @@ const MISSING_AT_ONCE = 8192
 function startDiff(doc: Y.Doc, stateVector: Uint8Array): Diff {
   const has = Y.decodeStateVector(stateVector)
   let missing = 0
-  for (const [client, clock] of Y.decodeStateVector(Y.encodeStateVector(doc))) missing += Math.max(0, clock - (has.get(client) ?? 0))
+  for (const [client, clock] of clocksOf(doc)) missing += Math.max(0, clock - (has.get(client) ?? 0))
   if (missing <= MISSING_AT_ONCE) return { whole: Y.encodeStateAsUpdate(doc, stateVector) }
   return { chunker: new DocChunker(doc, has) }
 }

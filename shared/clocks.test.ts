@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { advanceClock, clocksAhead, clocksCover, mergeClocks } from './clocks.ts'
+import { advanceClock, clocksAhead, clocksCover, clocksOf, mergeClocks } from './clocks.ts'
 
 const stateVector = (doc: Y.Doc) => Y.decodeStateVector(Y.encodeStateVector(doc))
 
@@ -74,5 +74,26 @@ describe('clocksCover', () => {
     expect(clocksCover(clocks, new Map())).toBe(true)
     expect(clocksCover(clocks, new Map([[2, 4]]))).toBe(false)
     expect(clocksCover(clocks, new Map([[3, 1]]))).toBe(false)
+  })
+})
+
+describe('clocksOf', () => {
+  it('is the decoded state vector, for documents written by several clients, with deletions, GC and skipped ranges', () => {
+    const docs = [new Y.Doc({ gc: true }), new Y.Doc({ gc: false })]
+    const [a, b] = docs as [Y.Doc, Y.Doc]
+    expect(clocksOf(a)).toEqual(new Map())
+    a.getArray<string>('items').insert(0, ['x', 'y', 'z'])
+    b.getMap('m').set('k', 1)
+    Y.applyUpdate(a, Y.encodeStateAsUpdate(b))
+    a.getArray<string>('items').delete(0, 2)
+    a.getText('t').insert(0, 'hello')
+    Y.applyUpdate(b, Y.encodeStateAsUpdate(a))
+    // An update from a client whose earlier changes are missing: kept pending, not in the store.
+    const c = new Y.Doc()
+    c.getMap('m').set('first', 1)
+    const missing = Y.encodeStateAsUpdate(c)
+    c.getMap('m').set('second', 2)
+    Y.applyUpdate(b, Y.diffUpdate(Y.encodeStateAsUpdate(c), Y.encodeStateVectorFromUpdate(missing)))
+    for (const doc of [a, b, c]) expect(clocksOf(doc)).toEqual(Y.decodeStateVector(Y.encodeStateVector(doc)))
   })
 })

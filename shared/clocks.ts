@@ -5,8 +5,24 @@
  * has clock 0. Clocks only ever move forward, so merging keeps the larger one.
  */
 
+import type * as Y from 'yjs'
+
 /** A clock per clientID, as `Y.decodeStateVector` returns. */
 export type Clocks = Map<number, number>
+
+/**
+ * The document's own clocks: its state vector, as
+ * `Y.decodeStateVector(Y.encodeStateVector(doc))` gives it, read from its
+ * struct store without encoding and decoding (what `encodeStateVector` reads).
+ */
+export function clocksOf(doc: Y.Doc): Clocks {
+  const clocks: Clocks = new Map()
+  for (const [clientId, structs] of doc.store.clients) {
+    const last = structs[structs.length - 1]
+    if (last) clocks.set(clientId, last.id.clock + last.length)
+  }
+  return clocks
+}
 
 /** Sets `clientId`'s clock to `clock` if that is further than it was; returns whether it moved. */
 export function advanceClock(clocks: Clocks, clientId: number, clock: number): boolean {

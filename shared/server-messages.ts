@@ -23,6 +23,7 @@ import {
   type ConnectionInfoMessage,
   type WriteRejectedMessage,
 } from './protocol.ts'
+import { clocksOf } from './clocks.ts'
 
 type Handler = (encoder: encoding.Encoder, decoder: decoding.Decoder, provider: WebsocketProvider, emitSynced: boolean, messageType: number) => void
 
@@ -72,7 +73,7 @@ export class ServerMessages extends ObservableV2<ServerMessagesEvents> {
   /** clientIDs with local changes the server has not yet stored durably. */
   unsavedClients(doc: Y.Doc = this.provider.doc): number[] {
     const unsaved: number[] = []
-    for (const [clientId, clock] of Y.decodeStateVector(Y.encodeStateVector(doc))) {
+    for (const [clientId, clock] of clocksOf(doc)) {
       if (clock > (this.persisted.get(clientId) ?? 0)) unsaved.push(clientId)
     }
     return unsaved

@@ -17,6 +17,7 @@ import * as Y from 'yjs'
 import { z } from 'zod/mini'
 import { NOTE_ORIGIN } from './deletion-clock.ts'
 import { EDIT_GROUP } from './origins.ts'
+import { clocksOf } from '../../../shared/clocks.ts'
 
 export interface PendingChange {
   /** Increases by one per change on this device, across reloads. */
@@ -109,7 +110,7 @@ export class PendingChanges extends ObservableV2<{ change: () => void }> {
    * forever. A deletion-only change may still wait for its note.
    */
   dropUnreachable(): void {
-    const state = Y.decodeStateVector(Y.encodeStateVector(this.doc))
+    const state = clocksOf(this.doc)
     const before = this.changes.length
     this.changes = this.changes.filter((change) => change.clock <= (state.get(change.clientId) ?? 0) + (change.deletionOnly ? 1 : 0))
     if (this.changes.length !== before) this.commit()
