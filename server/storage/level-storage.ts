@@ -824,10 +824,10 @@ export class LevelStorage implements Storage {
     if (stored.inline) return asPlainBytes(stored.inline)
     const { snapshotSeq, parts, bytes } = stored.parts!
     const keys = await this.#s.docSnapPart.keys({ ...snapshotPartRange(docId, snapshotSeq), snapshot }).all()
-    const inconsistent = (read: number, length: number) =>
-      new Error(`doc ${docId} is inconsistent: snapshot ${snapshotSeq} has ${read} of ${parts} parts, ${length} of ${bytes} bytes`)
+    const inconsistent = (read: number, length: number | null) =>
+      new Error(`doc ${docId} is inconsistent: snapshot ${snapshotSeq} has ${read} of ${parts} parts${length === null ? '' : `, ${length} of ${bytes} bytes`}`)
     // The switch is written after every part, so a short or long read means the files were damaged or edited.
-    if (keys.length !== parts) throw inconsistent(keys.length, Number.NaN)
+    if (keys.length !== parts) throw inconsistent(keys.length, null)
     const joined = new Uint8Array(bytes)
     let at = 0
     for (const key of keys) {

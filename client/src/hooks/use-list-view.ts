@@ -20,8 +20,34 @@ export interface ListSnapshot {
   categories: Category[]
 }
 
+/** `next`, or `previous` when it holds the same elements (by identity) in the same order. */
+function keepIfSame<T>(previous: T[] | undefined, next: T[]): T[] {
+  if (!previous || previous.length !== next.length) return next
+  for (let i = 0; i < next.length; i++) if (previous[i] !== next[i]) return next
+  return previous
+}
+
+/**
+ * The new view, keeping the previous one's arrays where nothing in them changed: a name typed into
+ * leaves the checked items, the other groups and the categories as they were, so the memoised parts
+ * of the page that show them (CheckedSection, a group) do not render again.
+ */
+function sharing(previous: ListSnapshot | null, view: ListView, categories: Category[]): ListSnapshot {
+  if (!previous) return { view, categories }
+  const groups = view.groups.map((group) => {
+    const before = previous.view.groups.find((candidate) => candidate.category === group.category)
+    return before && before.items === keepIfSame(before.items, group.items) ? before : group
+  })
+  return {
+    view: { title: view.title, items: keepIfSame(previous.view.items, view.items), groups: keepIfSame(previous.view.groups, groups), checked: keepIfSame(previous.view.checked, view.checked) },
+    categories: keepIfSame(previous.categories, categories),
+  }
+}
+
 function docStore(doc: Y.Doc, index: ListIndex) {
   let snapshot: ListSnapshot | null = null
+  /** The last snapshot made, kept across `snapshot = null` so the next one can share its arrays. */
+  let last: ListSnapshot | null = null
   return {
     subscribe(listener: () => void) {
       // A change between the first read and now: read again. (The index follows the document's
@@ -41,7 +67,8 @@ function docStore(doc: Y.Doc, index: ListIndex) {
       if (snapshot) return snapshot
       index.settleNow()
       const categories = index.readCategories()
-      snapshot = { view: viewOf(index.items(), categories, readTitle(doc)), categories }
+      snapshot = sharing(last, viewOf(index.items(), categories, readTitle(doc)), categories)
+      last = snapshot
       return snapshot
     },
   }

@@ -35,7 +35,7 @@ function foldedItem(item: Item): string {
 }
 
 /** Whether every word is in the item's name, quantity or (folded) category name. */
-export function itemMatches(item: Item, words: readonly string[], foldedCategory: string): boolean {
+function itemMatches(item: Item, words: readonly string[], foldedCategory: string): boolean {
   const text = foldedItem(item)
   return words.every((word) => text.includes(word) || foldedCategory.includes(word))
 }
