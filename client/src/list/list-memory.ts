@@ -120,7 +120,8 @@ export function warmMemory(doc: Y.Doc): () => void {
   const slice = (deadline: IdleDeadline) => {
     const ends = performance.now() + WARM_SLICE_MS
     const done = docMemory(doc).readSome(() => deadline.timeRemaining() > 1 && performance.now() < ends)
-    if (!done) handle = requestIdleCallback(slice)
+    // Every item read: the memory itself is made in one more idle moment, not on the first key.
+    handle = requestIdleCallback(done ? () => void docMemory(doc).read() : slice)
   }
   handle = requestIdleCallback(slice)
   return () => cancelIdleCallback(handle)
