@@ -89,9 +89,18 @@ export class Network {
     })
   }
 
-  /** Cuts everything: HTTP fails and open sockets drop. */
+  /**
+   * Cuts everything: HTTP fails and open sockets drop. First, as a person's
+   * device needs it, the app's service worker is in control of every open
+   * page of the app (installed on the first visit): a reload or a
+   * navigation offline is then answered from the device.
+   */
   async goOffline(): Promise<void> {
     this.requireInstalled()
+    for (const page of this.context.pages()) {
+      if (!page.url().startsWith('http')) continue
+      await expect.poll(() => page.evaluate(() => !('serviceWorker' in navigator) || navigator.serviceWorker.controller !== null), { timeout: 20_000, message: 'the app’s service worker never took control of the page' }).toBe(true)
+    }
     this.socketsBlocked = true
     await this.context.setOffline(true)
     await this.dropSockets()

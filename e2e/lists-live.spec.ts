@@ -51,8 +51,6 @@ test.describe('offline', () => {
     test(`a list created offline is filled at once and reaches the partner once online and shared (${width} px)`, async ({ alice, bob }, testInfo) => {
       await alice.page.setViewportSize({ width, height: width === 390 ? 844 : 800 })
       await openListsPage(alice)
-      // The list is opened again offline (below): the app's worker must be installed first, as for anyone.
-      await expect.poll(() => alice.page.evaluate(() => navigator.serviceWorker.controller !== null), { timeout: 20_000 }).toBe(true)
       await alice.net.goOffline()
       await expect(alice.page.getByText("You're offline. New lists")).toBeVisible()
 
