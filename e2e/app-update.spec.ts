@@ -8,21 +8,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { appendFile, cp, mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { freePort } from '../server/test-support/free-port.ts'
 import { expect, screenshot, test } from './fixtures.ts'
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 let root: string
 let server: ChildProcess | null = null
