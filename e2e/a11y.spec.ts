@@ -18,7 +18,9 @@ for (const viewport of [
     const scanned: string[] = []
     await tourEveryScreen({ browser, baseURL, owner: alice, partner: bob, viewport }, async (page, screen) => {
       for (const colorScheme of ['light', 'dark'] as const) {
-        await page.emulateMedia({ colorScheme })
+        // Reduced motion: the app then switches schemes without its 120 ms
+        // transitions, so axe reads the scheme's colours, not a frame between two.
+        await page.emulateMedia({ colorScheme, reducedMotion: 'reduce' })
         await expect.poll(() => page.evaluate(() => getComputedStyle(document.documentElement).colorScheme)).toBe(colorScheme)
         const results = await new AxeBuilder({ page }).analyze()
         scanned.push(`${screen} (${colorScheme})`)
