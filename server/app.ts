@@ -23,6 +23,7 @@ import { listRoutes } from './http/list-routes.ts'
 import { placementRoutes } from './http/placement-routes.ts'
 import { invitationRoutes } from './http/invitation-routes.ts'
 import { Invitations } from './invitations.ts'
+import { SmtpMailer } from './mail.ts'
 import { ListQuotas } from './http/list-quotas.ts'
 import { requireUser } from './http/access.ts'
 import { StorageQuota } from './storage-quota.ts'
@@ -123,7 +124,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   app.use('/api', new ListQuotas(limiterStore, config.quotas, storage, metrics, storageQuota).router(requireUser(tokens)))
   app.use('/api', listRoutes(storage, tokens, rooms, lists))
   app.use('/api', placementRoutes(storage, tokens, lists))
-  const invitations = new Invitations(storage, config.invitations, log)
+  const invitations = new Invitations(storage, config.invitations, log, config.invitations.smtp ? new SmtpMailer(config.invitations.smtp) : null)
   app.use('/api', invitationRoutes({ accounts: storage, invitations, tokens, rooms, limiters: limiterStore, metrics }))
   app.use('/api', itemRoutes(storage, tokens, rooms))
   app.use('/api', activityRoutes(storage, tokens, activity))
@@ -174,8 +175,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         await activity.close()
         lists.close()
         sessions.close()
-        invitations.close()
-        await sockets.drain(2000)
+        const mailSent = invitations.close()
+        await Promise.all([sockets.drain(2000), mailSent])
         httpServer.closeAllConnections()
         opsServer?.close()
         opsServer?.closeAllConnections()

@@ -11,6 +11,7 @@ import { availableParallelism } from 'node:os'
 import { join, resolve } from 'node:path'
 import { z } from 'zod'
 import type { AwarenessLimits } from './awareness-limits.ts'
+import type { SmtpConfig } from './mail.ts'
 
 const boolFromEnv = z
   .enum(['true', 'false', '1', '0'])
@@ -83,8 +84,15 @@ const envSchema = z.object({
   INVITATION_TTL_SECONDS: int(7 * 24 * 3600, 60),
   MAX_PENDING_INVITATIONS_PER_LIST: int(50, 1),
   INVITATIONS_PER_HOUR: int(100, 1),
-  /** How an email invitation's link reaches the person: `off` (the owner passes it on) or `log` (also written to the log). */
-  INVITATION_MAIL: z.enum(['off', 'log']).default('off'),
+  /**
+   * How an email invitation's link reaches the person: `off` (the owner passes it on), `log` (also written
+   * to the log) or `smtp` (also mailed through SMTP_URL, from MAIL_FROM; needs PUBLIC_URL).
+   */
+  INVITATION_MAIL: z.enum(['off', 'log', 'smtp']).default('off'),
+  /** The SMTP server invitations are mailed through: `smtp://user:pass@host:587` (STARTTLS if offered) or `smtps://…:465`. */
+  SMTP_URL: z.url({ protocol: /^smtps?$/, hostname: /^[^\s/]+$/, error: 'must be an smtp:// or smtps:// URL with a host' }).optional(),
+  /** The From of mailed invitations. */
+  MAIL_FROM: z.string().trim().min(1).default('Colist <no-reply@localhost>'),
   /** The origin links in sent invitations start with (e.g. https://lists.example.com); unset: the path alone. */
   PUBLIC_URL: z.string().url().optional(),
   /** Compact a list's update log into a snapshot past this many entries or bytes. */
@@ -185,7 +193,9 @@ export interface InvitationConfig {
   ttlSeconds: number
   maxPendingPerList: number
   perUserPerHour: number
-  mail: 'off' | 'log'
+  mail: 'off' | 'log' | 'smtp'
+  /** Where and as whom invitations are mailed; set exactly when `mail` is `smtp`. */
+  smtp: SmtpConfig | null
   publicUrl: string | null
 }
 
@@ -224,6 +234,9 @@ export async function loadConfig(env: Record<string, string | undefined> = proce
   if (storeKind === 'postgres' && !e.DATABASE_URL) throw new ConfigError('invalid configuration: STORE=postgres needs DATABASE_URL')
   // A generated secret lives in one node's DATA_DIR; the other nodes would refuse its tokens.
   if (e.REDIS_URL && !e.JWT_SECRET) throw new ConfigError('invalid configuration: nodes of a cluster (REDIS_URL) must share JWT_SECRET')
+  if (e.INVITATION_MAIL === 'smtp' && !e.SMTP_URL) throw new ConfigError('invalid configuration: INVITATION_MAIL=smtp needs SMTP_URL (e.g. smtp://user:pass@host:587)')
+  // A mailed link is opened from a mail program: a path alone leads nowhere.
+  if (e.INVITATION_MAIL === 'smtp' && !e.PUBLIC_URL) throw new ConfigError('invalid configuration: INVITATION_MAIL=smtp needs PUBLIC_URL (mailed links must be absolute)')
   const dataDir = resolve(e.DATA_DIR)
   await mkdir(dataDir, { recursive: true })
   const secret = e.JWT_SECRET ?? (await readOrCreateSecret(join(dataDir, 'jwt-secret')))
@@ -297,6 +310,7 @@ export async function loadConfig(env: Record<string, string | undefined> = proce
       maxPendingPerList: e.MAX_PENDING_INVITATIONS_PER_LIST,
       perUserPerHour: e.INVITATIONS_PER_HOUR,
       mail: e.INVITATION_MAIL,
+      smtp: e.INVITATION_MAIL === 'smtp' ? { url: e.SMTP_URL!, from: e.MAIL_FROM } : null,
       publicUrl: e.PUBLIC_URL?.replace(/\/+$/, '') ?? null,
     },
   }

@@ -3,14 +3,23 @@
  * who may create, list, revoke and reset them (the owner only), accepting
  * (the invited role; an expired, revoked, reset or used link refused with its
  * code), that inviting an email answers alike whether or not an account uses
- * it, and that sharing by email adds nobody without their accepting.
+ * it, and that sharing by email adds nobody without their accepting; and the
+ * mail setting, with INVITATION_MAIL=smtp against a real SMTP server
+ * (smtp-server) on 127.0.0.1 whose messages are parsed with mailparser.
  */
+import { EventEmitter } from 'node:events'
+import { rm } from 'node:fs/promises'
+import type { AddressInfo } from 'node:net'
 import { Writable } from 'node:stream'
+import { simpleParser, type ParsedMail } from 'mailparser'
 import { pino } from 'pino'
+import { SMTPServer } from 'smtp-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AuthResponse } from '../shared/api.ts'
+import { ConfigError, loadConfig } from './config.ts'
 import { hashInvitationToken, newInvitationToken } from './invitations.ts'
-import { Api, startTestServer, type TestServer } from './test-support/harness.ts'
+import { freePort } from './test-support/free-port.ts'
+import { Api, eventUntil, startTestServer, tempDir, type TestServer } from './test-support/harness.ts'
 
 let ts: TestServer
 let api: Api
@@ -273,17 +282,19 @@ describe('limits', () => {
 })
 
 describe('the mail setting', () => {
-  /** A server whose log lines are kept, with INVITATION_MAIL as given. */
-  async function serverLogging(env: Record<string, string>): Promise<{ server: TestServer; api: Api; lines: Array<Record<string, unknown>> }> {
+  /** A server whose log lines are kept (`logged` fires on each), with INVITATION_MAIL as given. */
+  async function serverLogging(env: Record<string, string>): Promise<{ server: TestServer; api: Api; lines: Array<Record<string, unknown>>; logged: EventEmitter }> {
     const lines: Array<Record<string, unknown>> = []
+    const logged = new EventEmitter()
     const sink = new Writable({
       write(chunk: Buffer, _encoding, done) {
         for (const line of chunk.toString('utf8').split('\n')) if (line) lines.push(JSON.parse(line) as Record<string, unknown>)
+        logged.emit('line')
         done()
       },
     })
     const server = await startTestServer(env, { log: pino({ level: 'info' }, sink) })
-    return { server, api: new Api(server.server.url), lines }
+    return { server, api: new Api(server.server.url), lines, logged }
   }
 
   it('is off by default: no link is logged; INVITATION_MAIL=log logs an email invitation\'s link after PUBLIC_URL', async () => {
@@ -303,6 +314,224 @@ describe('the mail setting', () => {
     } finally {
       await off.server.cleanup()
       await on.server.cleanup()
+    }
+  })
+
+  interface Received {
+    /** The envelope's recipients and sender, as the SMTP server was told them. */
+    rcptTo: string[]
+    mailFrom: string | null
+    /** Who logged in, if anyone. */
+    user: string | null
+    mail: ParsedMail
+  }
+
+  /**
+   * A real SMTP server on 127.0.0.1 (plain text, log-in optional) keeping what it receives, parsed.
+   * Recipients are accepted only once `release()` is called, when `hold` is set: an SMTP server that stalls.
+   */
+  async function smtpInbox(options: { hold?: boolean } = {}) {
+    const received: Received[] = []
+    const arrived = new EventEmitter()
+    let release!: () => void
+    const released = options.hold ? new Promise<void>((resolve) => (release = resolve)) : Promise.resolve()
+    const server = new SMTPServer({
+      authOptional: true,
+      allowInsecureAuth: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onAuth(auth, _session, done) {
+        done(null, { user: `${auth.username}:${auth.password}` })
+      },
+      onRcptTo(_address, _session, done) {
+        arrived.emit('rcpt')
+        void released.then(() => done())
+      },
+      onData(stream, session, done) {
+        simpleParser(stream).then(
+          (mail) => {
+            received.push({
+              rcptTo: session.envelope.rcptTo.map((a) => a.address),
+              mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : null,
+              user: typeof session.user === 'string' ? session.user : null,
+              mail,
+            })
+            done()
+            arrived.emit('mail')
+          },
+          (err: Error) => done(err),
+        )
+      },
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const port = (server.server.address() as AddressInfo).port
+    return {
+      port,
+      received,
+      arrived,
+      release: () => release(),
+      until: (count: number, event: 'mail' | 'rcpt' = 'mail') =>
+        eventUntil((fire) => {
+          arrived.on(event, fire)
+          return () => arrived.off(event, fire)
+        }, () => event !== 'mail' || received.length >= count, `${count} mail(s)`),
+      close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    }
+  }
+
+  describe('INVITATION_MAIL=smtp', () => {
+    let inbox: Awaited<ReturnType<typeof smtpInbox>>
+    let mailing: Awaited<ReturnType<typeof serverLogging>>
+
+    beforeAll(async () => {
+      inbox = await smtpInbox()
+      mailing = await serverLogging({
+        INVITATION_MAIL: 'smtp',
+        // Credentials percent-encoded in the URL reach the server decoded.
+        SMTP_URL: `smtp://colist:p%40ss@127.0.0.1:${inbox.port}`,
+        MAIL_FROM: 'Colist Lists <lists@example.test>',
+        PUBLIC_URL: 'https://lists.example.test',
+      })
+    })
+    afterAll(async () => {
+      await mailing.server.cleanup()
+      await inbox.close()
+    })
+
+    it('mails an email invitation to its address: the inviter and list in the subject, the link and role in text and HTML; a link invitation sends nothing', async () => {
+      const { api: client, lines } = mailing
+      const owner = await client.signup('Ana')
+      const list = await client.createList(owner.token, 'Camping')
+      const before = inbox.received.length
+      const byLink = await client.request('POST', `/api/lists/${list.id}/invitations`, { role: 'viewer' }, owner.token)
+      expect(byLink.status).toBe(201)
+      const created = await client.request('POST', `/api/lists/${list.id}/invitations`, { role: 'editor', email: 'Sam@Example.test' }, owner.token)
+      expect(created.status).toBe(201)
+      await inbox.until(before + 1)
+      // The link invitation, created first, sent nothing: the one mail is the email invitation's.
+      expect(inbox.received.slice(before)).toHaveLength(1)
+      const got = inbox.received[before]!
+      const link = `https://lists.example.test/invite/${created.body.token}`
+      expect(got.rcptTo).toEqual(['sam@example.test'])
+      expect(got.mailFrom).toBe('lists@example.test')
+      expect(got.user).toBe('colist:p@ss')
+      expect(got.mail.from?.value).toEqual([{ address: 'lists@example.test', name: 'Colist Lists' }])
+      expect(got.mail.to).toMatchObject({ value: [{ address: 'sam@example.test' }] })
+      expect(got.mail.subject).toBe('Ana invited you to “Camping” on Colist')
+      expect(got.mail.text).toContain(link)
+      expect(got.mail.text).toContain('as an editor')
+      expect(got.mail.html).toContain(`<a href="${link}">`)
+      expect(got.mail.html).toContain('as an editor')
+      expect(JSON.stringify(got.mail)).not.toContain(byLink.body.token)
+      // Logged as sent, without the link.
+      await eventUntil((fire) => {
+        mailing.logged.on('line', fire)
+        return () => mailing.logged.off('line', fire)
+      }, () => lines.some((line) => line.msg === 'invitation mailed' && line.invitationId === created.body.invitation.id), 'the mail logged')
+      expect(JSON.stringify(lines)).not.toContain(created.body.token)
+      expect(JSON.stringify(lines)).not.toContain(byLink.body.token)
+
+      // A reset mails the new link; the role is the invitation's.
+      const viewerInvite = await client.request('POST', `/api/lists/${list.id}/invitations`, { role: 'viewer', email: 'kim@example.test' }, owner.token)
+      await inbox.until(before + 2)
+      const reset = await client.request('POST', `/api/lists/${list.id}/invitations/${viewerInvite.body.invitation.id}/reset`, undefined, owner.token)
+      await inbox.until(before + 3)
+      const [first, second] = inbox.received.slice(before + 1)
+      expect(first!.mail.text).toContain(`/invite/${viewerInvite.body.token}`)
+      expect(second!.rcptTo).toEqual(['kim@example.test'])
+      expect(second!.mail.text).toContain(`https://lists.example.test/invite/${reset.body.token}`)
+      expect(second!.mail.text).toContain('as a viewer')
+    })
+
+    it('escapes the list title (and the inviter\'s name) in the HTML mail', async () => {
+      const { api: client } = mailing
+      const owner = await client.signup('Bo <b>')
+      const list = await client.createList(owner.token, 'Party <script>alert("x")</script> & co')
+      const before = inbox.received.length
+      await client.request('POST', `/api/lists/${list.id}/invitations`, { role: 'viewer', email: 'lee@example.test' }, owner.token)
+      await inbox.until(before + 1)
+      const { mail } = inbox.received[before]!
+      const html = String(mail.html)
+      expect(html).not.toContain('<script>')
+      expect(html).not.toContain('<b>')
+      expect(html).toContain('Party &#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62; &#38; co')
+      expect(html).toContain('Bo &#60;b&#62;')
+      // The subject and the text are not HTML: they say it as it is.
+      expect(mail.subject).toBe('Bo <b> invited you to “Party <script>alert("x")</script> & co” on Colist')
+      expect(mail.text).toContain('“Party <script>alert("x")</script> & co”')
+    })
+  })
+
+  it('does not hold up the request while the SMTP server stalls', async () => {
+    const inbox = await smtpInbox({ hold: true })
+    const { server, api: client } = await serverLogging({ INVITATION_MAIL: 'smtp', SMTP_URL: `smtp://127.0.0.1:${inbox.port}`, PUBLIC_URL: 'https://lists.example.test' })
+    try {
+      const owner = await client.signup('Ana')
+      const list = await client.createList(owner.token, 'Camping')
+      const created = await client.request('POST', `/api/lists/${list.id}/invitations`, { role: 'editor', email: 'sam@example.test' }, owner.token)
+      expect(created.status).toBe(201)
+      // Answered; the mail is still waiting at RCPT TO.
+      await inbox.until(1, 'rcpt')
+      expect(inbox.received).toEqual([])
+      inbox.release()
+      await inbox.until(1)
+      expect(inbox.received[0]!.mail.text).toContain(`https://lists.example.test/invite/${created.body.token}`)
+      // The default From.
+      expect(inbox.received[0]!.mail.from?.value).toEqual([{ address: 'no-reply@localhost', name: 'Colist' }])
+    } finally {
+      await server.cleanup()
+      await inbox.close()
+    }
+  })
+
+  it('answers 201 when the SMTP server cannot be reached, and logs the failure without the link', async () => {
+    const closedPort = await freePort()
+    const { server, api: client, lines, logged } = await serverLogging({ INVITATION_MAIL: 'smtp', SMTP_URL: `smtp://colist:secret-pass@127.0.0.1:${closedPort}`, PUBLIC_URL: 'https://lists.example.test' })
+    try {
+      const owner = await client.signup('Ana')
+      const list = await client.createList(owner.token, 'Camping')
+      const created = await client.request('POST', `/api/lists/${list.id}/invitations`, { role: 'editor', email: 'sam@example.test' }, owner.token)
+      expect(created.status).toBe(201)
+      const failed = () => lines.find((line) => line.msg === 'mailing an invitation failed')
+      await eventUntil((fire) => {
+        logged.on('line', fire)
+        return () => logged.off('line', fire)
+      }, () => failed() !== undefined, 'the failure logged')
+      expect(failed()).toMatchObject({ level: 50, to: 'sam@example.test', listId: list.id, invitationId: created.body.invitation.id, err: { code: 'ESOCKET' } })
+      expect(JSON.stringify(lines)).not.toContain(created.body.token)
+      expect(JSON.stringify(lines)).not.toContain('secret-pass')
+      // The invitation stands: the owner can still pass its link on.
+      const listed = await client.request('GET', `/api/lists/${list.id}/invitations`, undefined, owner.token)
+      expect(listed.body.invitations.map((i: { id: string }) => i.id)).toEqual([created.body.invitation.id])
+    } finally {
+      await server.cleanup()
+    }
+  })
+
+  it('refuses to start with INVITATION_MAIL=smtp and no SMTP_URL, a URL that is not SMTP, or no PUBLIC_URL', async () => {
+    const dataDir = await tempDir()
+    try {
+      const base = { DATA_DIR: dataDir, PUBLIC_URL: 'https://lists.example.test' }
+      const refusal = async (env: Record<string, string | undefined>) => {
+        const err = await loadConfig({ ...base, ...env }).then(() => null, (e: unknown) => e)
+        expect(err).toBeInstanceOf(ConfigError)
+        return (err as ConfigError).message
+      }
+      expect(await refusal({ INVITATION_MAIL: 'smtp' })).toBe('invalid configuration: INVITATION_MAIL=smtp needs SMTP_URL (e.g. smtp://user:pass@host:587)')
+      const notSmtp = await refusal({ INVITATION_MAIL: 'smtp', SMTP_URL: 'https://user:hunter2@mail.example.test' })
+      expect(notSmtp).toBe('invalid configuration: SMTP_URL: must be an smtp:// or smtps:// URL with a host')
+      expect(await refusal({ INVITATION_MAIL: 'smtp', SMTP_URL: 'smtp:/mail.example.test' })).toContain('SMTP_URL')
+      // A mailed link must be absolute.
+      expect(await refusal({ INVITATION_MAIL: 'smtp', SMTP_URL: 'smtp://mail.example.test', PUBLIC_URL: undefined })).toBe(
+        'invalid configuration: INVITATION_MAIL=smtp needs PUBLIC_URL (mailed links must be absolute)',
+      )
+      expect(await refusal({ INVITATION_MAIL: 'mail' })).toContain('INVITATION_MAIL')
+      const config = await loadConfig({ ...base, INVITATION_MAIL: 'smtp', SMTP_URL: 'smtps://user:pass@mail.example.test:465' })
+      expect(config.invitations).toMatchObject({ mail: 'smtp', smtp: { url: 'smtps://user:pass@mail.example.test:465', from: 'Colist <no-reply@localhost>' } })
+      // SMTP_URL alone mails nothing: INVITATION_MAIL says whether.
+      expect((await loadConfig({ ...base, SMTP_URL: 'smtp://mail.example.test' })).invitations).toMatchObject({ mail: 'off', smtp: null })
+    } finally {
+      await rm(dataDir, { recursive: true, force: true })
     }
   })
 })

@@ -62,7 +62,8 @@ export function invitationRoutes({ accounts, invitations, tokens, rooms, limiter
   }
 
   /** Creates an invitation; one by email replaces a pending one for the same address (its old link stops working). */
-  async function invite(list: ListRecord, userId: string, role: 'editor' | 'viewer', email: string | null, res: Parameters<typeof takeRate>[1]): Promise<CreatedInvitation> {
+  async function invite(list: ListRecord, inviter: { userId: string; name: string }, role: 'editor' | 'viewer', email: string | null, res: Parameters<typeof takeRate>[1]): Promise<CreatedInvitation> {
+    const { userId } = inviter
     const pending = await pendingOf(list.id)
     const previous = email === null ? undefined : pending.find((invitation) => invitation.email === email)
     if (!previous && pending.length >= config.maxPendingPerList) {
@@ -74,7 +75,7 @@ export function invitationRoutes({ accounts, invitations, tokens, rooms, limiter
     await takeRate(userId, res)
     const { record, token } = invitations.draft({ listId: list.id, role, email, createdBy: userId })
     if (!previous || !(await store.replaceInvitation(previous.id, record, record.createdAt))) await store.createInvitation(record)
-    invitations.deliver(record, token, list.title)
+    invitations.deliver(record, token, { listTitle: list.title, inviterName: inviter.name })
     return { invitation: publicInvitation(record), token }
   }
 
@@ -91,14 +92,14 @@ export function invitationRoutes({ accounts, invitations, tokens, rooms, limiter
   router.post('/lists/:id/invitations', signedIn, async (req, res) => {
     const list = await ownersList(req, res)
     const body = parseBody(CreateInvitationRequest, await readJson(req))
-    res.status(201).json(await invite(list, currentUser(res).userId, body.role, body.email ?? null, res))
+    res.status(201).json(await invite(list, currentUser(res), body.role, body.email ?? null, res))
   })
 
   /** Kept for older clients: sharing by email is an invitation now, answered alike for every address. */
   router.post('/lists/:id/members', signedIn, async (req, res) => {
     const list = await ownersList(req, res)
     const body = parseBody(AddMemberRequest, await readJson(req))
-    res.status(201).json(await invite(list, currentUser(res).userId, body.role, body.email, res))
+    res.status(201).json(await invite(list, currentUser(res), body.role, body.email, res))
   })
 
   async function pendingInvitation(req: Request, list: ListRecord): Promise<InvitationRecord> {
@@ -119,12 +120,12 @@ export function invitationRoutes({ accounts, invitations, tokens, rooms, limiter
   /** A new link in place of the old one (which then answers `invitation_reset`), with a fresh expiry. */
   router.post('/lists/:id/invitations/:invitationId/reset', signedIn, async (req, res) => {
     const list = await ownersList(req, res)
-    const userId = currentUser(res).userId
+    const { userId, name } = currentUser(res)
     const previous = await pendingInvitation(req, list)
     await takeRate(userId, res)
     const { record, token } = invitations.draft({ listId: list.id, role: previous.role, email: previous.email, createdBy: userId })
     if (!(await store.replaceInvitation(previous.id, record, record.createdAt))) throw notFound('invitation')
-    invitations.deliver(record, token, list.title)
+    invitations.deliver(record, token, { listTitle: list.title, inviterName: name })
     res.status(201).json({ invitation: publicInvitation(record), token } satisfies CreatedInvitation)
   })
 
