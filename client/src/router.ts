@@ -2,7 +2,7 @@
  * The few routes Colist has, on the History API. The server (and the service
  * worker offline) answer every non-API path with index.html, so deep links work.
  */
-import { useSyncExternalStore } from 'react'
+import { startTransition, useLayoutEffect, useState } from 'react'
 
 export type Route =
   | { page: 'lists' }
@@ -31,12 +31,17 @@ export function listPath(listId: string): string {
   return `/lists/${encodeURIComponent(listId)}`
 }
 
+/** A navigation asked for the top of the page: scrolled there once the new page is in it. */
+let scrollToTop = false
+
 export function navigate(path: string, options: { replace?: boolean } = {}): void {
   if (path === location.pathname + location.search) return
+  const samePage = new URL(path, location.href).pathname === location.pathname
   if (options.replace) history.replaceState(null, '', path)
   else history.pushState(null, '', path)
+  if (samePage) window.scrollTo(0, 0)
+  else scrollToTop = true
   window.dispatchEvent(new Event(NAVIGATE_EVENT))
-  window.scrollTo(0, 0)
 }
 
 function subscribe(listener: () => void): () => void {
@@ -48,11 +53,25 @@ function subscribe(listener: () => void): () => void {
   }
 }
 
+/**
+ * The path of the page shown. A navigation renders the next page as a
+ * transition: the page it leaves stays until the next one is ready, the work
+ * is split into short tasks, and the new page's effects (subscriptions,
+ * fetches) run after its first frame is painted, not before it, as they would
+ * in the click that navigated.
+ */
 export function usePathname(): string {
-  return useSyncExternalStore(subscribe, () => location.pathname)
-}
-
-export function useSearchParam(name: string): string | null {
-  const search = useSyncExternalStore(subscribe, () => location.search)
-  return new URLSearchParams(search).get(name)
+  const [pathname, setPathname] = useState(() => location.pathname)
+  useLayoutEffect(() => {
+    const update = () => startTransition(() => setPathname(location.pathname))
+    // A navigation between the first render and now.
+    update()
+    return subscribe(update)
+  }, [])
+  useLayoutEffect(() => {
+    if (!scrollToTop) return
+    scrollToTop = false
+    window.scrollTo(0, 0)
+  }, [pathname])
+  return pathname
 }

@@ -44,26 +44,46 @@ function sharing(previous: ListSnapshot | null, view: ListView, categories: Cate
   }
 }
 
-function docStore(doc: Y.Doc, index: ListIndex) {
+interface ViewStore {
+  subscribe(listener: () => void): () => void
+  getSnapshot(): ListSnapshot
+}
+
+/**
+ * One store per loaded list (per its ListIndex), kept with it: it follows the document's updates
+ * whether or not a page shows the list, so opening the list again reuses the last view when
+ * nothing changed since (no read of 2,000 items before the first screen).
+ */
+const stores = new WeakMap<ListIndex, ViewStore>()
+
+function viewStore(doc: Y.Doc, index: ListIndex): ViewStore {
+  let store = stores.get(index)
+  if (!store) {
+    store = docStore(doc, index)
+    stores.set(index, store)
+  }
+  return store
+}
+
+function docStore(doc: Y.Doc, index: ListIndex): ViewStore {
   let snapshot: ListSnapshot | null = null
   /** The last snapshot made, kept across `snapshot = null` so the next one can share its arrays. */
   let last: ListSnapshot | null = null
+  const listeners = new Set<() => void>()
+  // For as long as the list is loaded (the store lives as long as its index, the index as its ListSync).
+  doc.on('update', () => {
+    snapshot = null
+    for (const listener of listeners) listener()
+  })
   return {
-    subscribe(listener: () => void) {
+    subscribe(listener) {
       // A change between the first read and now: read again. (The index follows the document's
       // transactions: it marks what each touched before 'update'.)
       if (!index.settled) snapshot = null
-      const onUpdate = () => {
-        snapshot = null
-        listener()
-      }
-      doc.on('update', onUpdate)
-      return () => {
-        doc.off('update', onUpdate)
-        snapshot = null
-      }
+      listeners.add(listener)
+      return () => listeners.delete(listener)
     },
-    getSnapshot(): ListSnapshot {
+    getSnapshot() {
       if (snapshot) return snapshot
       index.settleNow()
       const categories = index.readCategories()
@@ -75,6 +95,6 @@ function docStore(doc: Y.Doc, index: ListIndex) {
 }
 
 export function useListView({ doc, index }: { doc: Y.Doc; index: ListIndex }): ListSnapshot {
-  const store = useMemo(() => docStore(doc, index), [doc, index])
+  const store = useMemo(() => viewStore(doc, index), [doc, index])
   return useSyncExternalStore(store.subscribe, store.getSnapshot)
 }

@@ -4,8 +4,13 @@
  * a menu on desktops, arrow keys and screen readers included). Its last
  * option, "New category…", asks for a name; the category is made right after
  * the item's current one and the item filed under it (`fileUnderNewCategory`).
+ *
+ * A native select is the heaviest part of a row for the browser to build
+ * (about two thirds of a row's style and layout work): rows on a list's first
+ * screen show the tag first and get their select a frame later
+ * (`PickersReady`), so the list appears sooner.
  */
-import { useId, useState, type ReactElement } from 'react'
+import { createContext, useContext, useId, useState, type ReactElement } from 'react'
 import { LIMITS, type Category } from '../../../../shared/list-document.ts'
 import './category-picker.css'
 
@@ -21,11 +26,15 @@ interface CategoryPickerProps {
 
 const NEW = '__new__'
 
+/** Whether the rows' selects may be in the page yet (ItemBoard: from the frame after its first). */
+export const PickersReady = createContext(true)
+
 export function CategoryPicker({ name, categoryId, categories, onPick, onCreate }: CategoryPickerProps): ReactElement {
   const [creating, setCreating] = useState(false)
   const [draft, setDraft] = useState('')
   const id = useId()
   const current = categories.find((category) => category.id === categoryId) ?? null
+  const ready = useContext(PickersReady)
 
   function close() {
     setCreating(false)
@@ -40,26 +49,31 @@ export function CategoryPicker({ name, categoryId, categories, onPick, onCreate 
             <path d="M20.6 13.4 13.4 20.6a2 2 0 0 1-2.8 0L3 13V3h10l7.6 7.6a2 2 0 0 1 0 2.8ZM7.5 7.5h.01" />
           </svg>
         </span>
-        <select
-          className="category-picker__select"
-          aria-label={`File ${name} under a category`}
-          title={current ? `In ${current.name} — change category` : 'Choose a category'}
-          value={current?.id ?? ''}
-          data-focus-key="category"
-          onChange={(event) => {
-            const value = event.target.value
-            if (value === NEW) setCreating(true)
-            else onPick(value === '' ? null : value)
-          }}
-        >
-          <option value="">No category</option>
-          {categories.map((category) => (
-            <option key={category.id} value={category.id}>
-              {category.name}
-            </option>
-          ))}
-          <option value={NEW}>New category…</option>
-        </select>
+        {ready && (
+          <select
+            className="category-picker__select"
+            aria-label={`File ${name} under a category`}
+            title={current ? `In ${current.name} — change category` : 'Choose a category'}
+            value={current?.id ?? ''}
+            data-focus-key="category"
+            // Reached inside its row with ←/→ (the row is one tab stop, ItemRow.tsx); set here, since it
+            // can come after the row's own pass over its controls.
+            tabIndex={-1}
+            onChange={(event) => {
+              const value = event.target.value
+              if (value === NEW) setCreating(true)
+              else onPick(value === '' ? null : value)
+            }}
+          >
+            <option value="">No category</option>
+            {categories.map((category) => (
+              <option key={category.id} value={category.id}>
+                {category.name}
+              </option>
+            ))}
+            <option value={NEW}>New category…</option>
+          </select>
+        )}
       </span>
       {/* Beside the picker, not in it: laid out under the whole row (the row is positioned). */}
       {creating && (

@@ -20,11 +20,13 @@ import {
 import { SortableContext, sortableKeyboardCoordinates, useSortable, verticalListSortingStrategy } from '@dnd-kit/sortable'
 import { CSS } from '@dnd-kit/utilities'
 import { memo, useMemo, useState, type ReactElement, type ReactNode } from 'react'
+import { usePainted } from '../../hooks/use-painted.ts'
 import { useStable } from '../../hooks/use-stable.ts'
 import type { Category, Item, ItemGroup, ListView } from '../../../../shared/list-document.ts'
 import { dropPlacement, type DropTarget, type Placement } from '../../list/reorder.ts'
 import type { Peer } from '../../presence/peers.ts'
 import { CategoryHeader } from './CategoryHeader.tsx'
+import { PickersReady } from './CategoryPicker.tsx'
 import { ItemRow, ROW_KEYS_HELP_ID, sameRowProps, type ItemActions } from './ItemRow.tsx'
 import { RowList, sameIds, type RowSlot } from './RowList.tsx'
 
@@ -57,6 +59,8 @@ function ItemBoardView(props: ItemBoardProps): ReactElement {
     useSensor(PointerSensor, { activationConstraint: { distance: 5 } }),
     useSensor(KeyboardSensor, { coordinateGetter: sortableKeyboardCoordinates }),
   )
+  // The rows' category selects come a frame after the board's first (CategoryPicker.tsx).
+  const pickersReady = usePainted()
   const textOf = (id: string | number | undefined) => view.items.find((item) => item.id === id)?.text ?? 'item'
 
   const announcements: Announcements = {
@@ -116,17 +120,19 @@ function ItemBoardView(props: ItemBoardProps): ReactElement {
           ? 'Space checks the item, Enter edits it, Delete deletes it. Up and down arrows go to the next item, left and right arrows to its other actions; Alt with up or down moves it.'
           : 'Up and down arrows go to the next item.'}
       </p>
-      <div className="groups">
-        {groups.map((group) => (
-          <Group
-            key={groupKey(group.category?.id ?? null)}
-            group={group}
-            showHeader={showGroupHeaders}
-            highlighted={activeId !== null && overGroup === groupKey(group.category?.id ?? null)}
-            {...props}
-          />
-        ))}
-      </div>
+      <PickersReady value={pickersReady}>
+        <div className="groups">
+          {groups.map((group) => (
+            <Group
+              key={groupKey(group.category?.id ?? null)}
+              group={group}
+              showHeader={showGroupHeaders}
+              highlighted={activeId !== null && overGroup === groupKey(group.category?.id ?? null)}
+              {...props}
+            />
+          ))}
+        </div>
+      </PickersReady>
       {props.footer}
       <DragOverlay dropAnimation={null}>
         {active ? (
