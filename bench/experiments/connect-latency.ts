@@ -8,7 +8,7 @@
  */
 import { mkdir, rm } from 'node:fs/promises'
 import { colistKind } from '../servers/colist.ts'
-import { yWebsocketKind } from '../servers/y-websocket.ts'
+import { yWebsocketKind } from '../peers/y-websocket.ts'
 import { median } from '../percentiles.ts'
 process.setMaxListeners(0)
 for (const kind of [colistKind({ fsync: true }), yWebsocketKind(), colistKind({ fsync: true }), yWebsocketKind()]) {

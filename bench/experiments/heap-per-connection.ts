@@ -10,8 +10,8 @@ import { readdirSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { closeClients, openClients } from '../open-clients.ts'
 import { colistKind } from '../servers/colist.ts'
-import { hocuspocusKind } from '../servers/hocuspocus.ts'
-import { yWebsocketKind } from '../servers/y-websocket.ts'
+import { hocuspocusKind } from '../peers/hocuspocus.ts'
+import { yWebsocketKind } from '../peers/y-websocket.ts'
 import { pollUntil, sleep } from '../waiting.ts'
 
 process.setMaxListeners(0)

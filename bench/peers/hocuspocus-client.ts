@@ -6,7 +6,7 @@
  */
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider'
 import * as Y from 'yjs'
-import { socketClassFor, syncedPromise, type Connect } from './connection.ts'
+import { socketClassFor, syncedPromise, type Connect } from '../clients/connection.ts'
 
 export function hocuspocusConnect(serverUrl: string): Connect {
   return (docName, options = {}) => {

@@ -3,9 +3,9 @@ import { join } from 'node:path'
 import { getLevelUpdatesKeys, LeveldbPersistence } from 'y-leveldb'
 import { yWebsocketConnect } from '../clients/y-websocket-client.ts'
 import { directoryBytes } from '../disk-usage.ts'
-import { nameSource } from './doc-names.ts'
-import type { ServerKind } from './server-kind.ts'
-import { spawnServer } from './server-process.ts'
+import { nameSource } from '../servers/doc-names.ts'
+import type { ServerKind } from '../servers/server-kind.ts'
+import { spawnServer } from '../servers/server-process.ts'
 
 export function yWebsocketKind(): ServerKind {
   const names = nameSource('yws')
@@ -15,7 +15,7 @@ export function yWebsocketKind(): ServerKind {
     reference: true,
     durability: 'y-leveldb, one LevelDB put per update, never fsynced',
     async start(dataDir) {
-      const proc = await spawnServer({ name: 'y-websocket-server', script: 'bench/servers/y-websocket-server.ts', env: { PORT: '0', DATA_DIR: dataDir } })
+      const proc = await spawnServer({ name: 'y-websocket-server', script: 'bench/peers/y-websocket-server.ts', env: { PORT: '0', DATA_DIR: dataDir } })
       return {
         process: proc,
         // Room = URL path, no auth.

@@ -1,11 +1,11 @@
 /** The Hocuspocus peer: @hocuspocus/server 4.x + its SQLite extension (see hocuspocus-server.ts). */
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
-import { hocuspocusConnect } from '../clients/hocuspocus-client.ts'
+import { hocuspocusConnect } from './hocuspocus-client.ts'
 import { directoryBytes } from '../disk-usage.ts'
-import { nameSource } from './doc-names.ts'
-import type { ServerKind } from './server-kind.ts'
-import { spawnServer } from './server-process.ts'
+import { nameSource } from '../servers/doc-names.ts'
+import type { ServerKind } from '../servers/server-kind.ts'
+import { spawnServer } from '../servers/server-process.ts'
 
 export function hocuspocusKind(): ServerKind {
   const names = nameSource('hp')
@@ -14,7 +14,7 @@ export function hocuspocusKind(): ServerKind {
     label: 'Hocuspocus',
     durability: 'SQLite (synchronous=FULL), whole-document snapshot 2 s after a change (at most every 10 s while busy)',
     async start(dataDir) {
-      const proc = await spawnServer({ name: 'hocuspocus', script: 'bench/servers/hocuspocus-server.ts', env: { PORT: '0', DATA_DIR: dataDir } })
+      const proc = await spawnServer({ name: 'hocuspocus', script: 'bench/peers/hocuspocus-server.ts', env: { PORT: '0', DATA_DIR: dataDir } })
       return {
         process: proc,
         connect: hocuspocusConnect(proc.url.replace(/^http/, 'ws')),
