@@ -1,7 +1,8 @@
 /**
- * Compiles the server (server/main.ts and the worker thread's module) into
- * dist/server, so `npm start` runs plain JavaScript: no TypeScript compiler
- * in production and no build at start. Dependencies stay in node_modules
+ * Compiles the server (server/main.ts, the worker thread's module and the
+ * admin command line, server/cli.ts) into dist/server, so `npm start` and
+ * `npx colist` run plain JavaScript: no TypeScript compiler in production
+ * and no build at start. Dependencies stay in node_modules
  * (Vite's SSR build leaves them external). The files are laid out flat:
  * the worker is found beside the module that starts it
  * (stored-doc-worker.ts: `./stored-doc-thread.js`, `./worker-bootstrap.mjs`).
@@ -26,6 +27,8 @@ export default defineConfig({
       input: {
         main: fileURLToPath(new URL('./server/main.ts', import.meta.url)),
         'stored-doc-thread': fileURLToPath(new URL('./server/stored-doc-thread.ts', import.meta.url)),
+        // The admin command line (`npx colist`, started by server/cli.mjs).
+        cli: fileURLToPath(new URL('./server/cli.ts', import.meta.url)),
       },
       output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
     },

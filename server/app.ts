@@ -12,7 +12,9 @@ import { ActivityLog, type ActivityLogOptions } from './activity-log.ts'
 import type { TokenService } from './auth.ts'
 import type { Config } from './config.ts'
 import { LocalFanoutHub, type Fanout } from './fanout.ts'
+import { listenAdminSocket } from './admin-socket.ts'
 import { activityRoutes } from './http/activity-routes.ts'
+import { adminRoutes } from './http/admin-routes.ts'
 import { authRoutes } from './http/auth-routes.ts'
 import { AUTH_BODY_LIMIT, jsonBody } from './http/body.ts'
 import { errorMiddleware, notFound } from './http/errors.ts'
@@ -38,6 +40,7 @@ import { Metrics } from './metrics.ts'
 import { RoomRegistry } from './room-registry.ts'
 import { Sessions } from './sessions.ts'
 import { JoinLimit } from './join-limit.ts'
+import { LEVEL_DIR } from './storage/level-layout.ts'
 import { LevelStorage } from './storage/level-storage.ts'
 import type { Storage } from './storage/storage.ts'
 import { ListSocketServer } from './ws-server.ts'
@@ -61,12 +64,14 @@ export interface ColistServer {
   readonly sessions: Sessions
   readonly metrics: Metrics
   readonly log: Logger
+  /** The admin socket `colist` talks to (DATA_DIR/admin.sock), or null if its path is too long for a socket. */
+  readonly adminSocket: string | null
   /** Graceful stop: closes sockets with a retryable code, flushes every list, closes storage. */
   close(): Promise<void>
 }
 
 export interface StartOptions {
-  /** Defaults to LevelDB in `${dataDir}/db`. */
+  /** Defaults to LevelDB in `${dataDir}/db` (LEVEL_DIR). */
   storage?: Storage
   /** Defaults to a single-node hub. */
   fanout?: Fanout
@@ -134,15 +139,31 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   serveClient(app, config.clientDir, { serveSourceMaps: config.serveSourceMaps })
   app.use(errorMiddleware(log, metrics))
 
+  // The admin API `colist` speaks (server/cli.ts): on a Unix socket in DATA_DIR only, never on the public port.
+  const adminApp = express()
+  adminApp.disable('x-powered-by')
+  adminApp.set('query parser', 'simple')
+  adminApp.use(adminRoutes({ storage, storeKind: config.store.kind, dataDir: config.dataDir, rooms, lists, activity, sessions, loginLimits, log }))
+  adminApp.use(() => {
+    throw notFound('endpoint')
+  })
+  adminApp.use(errorMiddleware(log))
+  const admin = await listenAdminSocket(config.dataDir, adminApp, log)
+
   const httpServer = createServer(app)
   const feeds = { subscribeLists: lists.subscribeLists.bind(lists), subscribeActivity: activityFeed.subscribeActivity.bind(activityFeed) }
   const joins = new JoinLimit(limiterStore, config.quotas.joinsPerUserPerMinute, metrics)
   const sockets = new ListSocketServer(httpServer, { config, tokens, accounts: storage, rooms, joins, metrics, log, feeds, sessions })
-  await listen(httpServer, config.port, config.host)
+  try {
+    await listen(httpServer, config.port, config.host)
+  } catch (err) {
+    await admin?.close()
+    throw err
+  }
   const port = (httpServer.address() as AddressInfo).port
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
   const url = `http://${host}:${port}`
-  log.info({ url, dataDir: config.dataDir }, 'colist listening')
+  log.info({ url, dataDir: config.dataDir, adminSocket: admin?.path ?? null }, 'colist listening')
   let opsServer: HttpServer | null = null
   let opsUrl: string | null = null
   if (config.opsPort !== null) {
@@ -157,6 +178,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     url,
     port,
     opsUrl,
+    adminSocket: admin?.path ?? null,
     storage,
     rooms,
     activity,
@@ -168,6 +190,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     log,
     close() {
       closing ??= (async () => {
+        const adminClosed = admin?.close()
         sockets.close()
         httpServer.close()
         httpServer.closeIdleConnections()
@@ -178,6 +201,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         const mailSent = invitations.close()
         await Promise.all([sockets.drain(2000), mailSent])
         httpServer.closeAllConnections()
+        await adminClosed
         opsServer?.close()
         opsServer?.closeAllConnections()
         if (!options.storage) await storage.close()
@@ -195,7 +219,7 @@ async function openStorage(config: Config): Promise<Storage> {
     const { PostgresStorage } = await import('./storage/postgres-storage.ts')
     return PostgresStorage.open(config.store.url)
   }
-  return LevelStorage.open(join(config.dataDir, 'db'), { sync: config.fsync })
+  return LevelStorage.open(join(config.dataDir, LEVEL_DIR), { sync: config.fsync })
 }
 
 function listen(server: HttpServer, port: number, host: string): Promise<void> {

@@ -19,6 +19,14 @@ const boolFromEnv = z
 
 const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback)
 
+/** Where LevelDB and generated secrets live unless DATA_DIR says otherwise. */
+export const DEFAULT_DATA_DIR = './data'
+
+/** DATA_DIR as the server resolves it, read from `env` without creating anything (what `colist` talks to, server/cli.ts). */
+export function dataDirFrom(env: Record<string, string | undefined> = process.env): string {
+  return resolve(env.DATA_DIR ?? DEFAULT_DATA_DIR)
+}
+
 const envSchema = z.object({
   PORT: int(8080),
   /**
@@ -28,7 +36,7 @@ const envSchema = z.object({
    */
   OPS_PORT: z.coerce.number().int().min(0).optional(),
   HOST: z.string().default('0.0.0.0'),
-  DATA_DIR: z.string().default('./data'),
+  DATA_DIR: z.string().default(DEFAULT_DATA_DIR),
   /** HMAC secret for access tokens; generated into DATA_DIR when absent. */
   JWT_SECRET: z.string().min(32).optional(),
   TOKEN_TTL_SECONDS: int(7 * 24 * 3600, 1),

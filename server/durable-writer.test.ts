@@ -172,4 +172,61 @@ describe('DurableWriter', () => {
     expect(writer.writable).toBe(false)
     expect(writer.isSettled).toBe(true)
   })
+
+  it('compactNow folds the log at once, right after the append in flight and never beside one; with nothing to fold it says so', async () => {
+    const store = new MemoryStorage()
+    const calls: string[] = []
+    const append = store.appendUpdates.bind(store)
+    let release: (() => void) | null = null
+    let appends = 0
+    store.appendUpdates = async (listId, updates) => {
+      calls.push(`append ${updates.length}`)
+      if (++appends === 3) await new Promise<void>((resolve) => (release = resolve))
+      const seq = await append(listId, updates)
+      calls.push('appended')
+      return seq
+    }
+    const compactDoc = store.compactDoc.bind(store)
+    store.compactDoc = async (listId, snapshot, throughSeq) => {
+      calls.push(`compact through ${throughSeq}`)
+      return compactDoc(listId, snapshot, throughSeq)
+    }
+    // Far below the limits: only compactNow compacts.
+    const { doc, writer } = await writerFor(store)
+    expect(await writer.compactNow()).toBeNull()
+    for (const text of ['milk', 'eggs']) {
+      addItem(doc, { text, createdBy: 'u' })
+      await writer.whenFlushed()
+    }
+    addItem(doc, { text: 'bread', createdBy: 'u' })
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(release).not.toBeNull() // the third append is in flight
+    const compacting = writer.compactNow()
+    addItem(doc, { text: 'jam', createdBy: 'u' }) // gathers behind the append in flight
+    release!()
+    const folded = await compacting
+    await writer.whenFlushed()
+    // Folded right after the batch in flight; what gathered behind it was appended after the compaction.
+    expect(calls).toEqual(['append 1', 'appended', 'append 1', 'appended', 'append 1', 'appended', 'compact through 3', 'append 1', 'appended'])
+    expect(folded).toMatchObject({ entries: 3 })
+    expect(await store.docStats('list')).toMatchObject({ logLength: 1 })
+    expect(await writer.compactNow()).toMatchObject({ entries: 1 })
+    expect(await store.docStats('list')).toMatchObject({ logLength: 0, logBytes: 0 })
+    expect(listItems(docFromStored(await store.loadDoc('list'))).items.map((i) => i.text)).toEqual(['milk', 'eggs', 'bread', 'jam'])
+    expect(await writer.compactNow()).toBeNull()
+    writer.stop()
+    await expect(writer.compactNow()).rejects.toThrow('deleted')
+  })
+
+  it('compactNow rejects when the compaction fails, and the log stays', async () => {
+    const store = new MemoryStorage()
+    store.compactDoc = async () => {
+      throw new Error('disk full')
+    }
+    const { doc, writer } = await writerFor(store)
+    addItem(doc, { text: 'milk', createdBy: 'u' })
+    await expect(writer.compactNow()).rejects.toThrow('disk full')
+    expect(await store.docStats('list')).toMatchObject({ logLength: 1 })
+    expect(writer.writable).toBe(true)
+  })
 })

@@ -34,6 +34,13 @@ export interface CompactionLimits {
   offThreadBytes?: number
 }
 
+/** What a compaction folded: the log entries and their bytes, and the snapshot written in their place. */
+export interface CompactionResult {
+  entries: number
+  bytes: number
+  snapshotBytes: number
+}
+
 export interface DurableWriterOptions {
   store: DocumentStore
   metrics: Metrics
@@ -65,6 +72,8 @@ export class DurableWriter {
   private inFlightStored: Array<() => void> | null = null
   /** The running flush loop; it never rejects. Null exactly when no loop runs. */
   private flushing: Promise<void> | null = null
+  /** Callers of `compactNow` waiting for the flush loop to compact. */
+  private compactRequests: Array<{ resolve: (result: CompactionResult | null) => void; reject: (err: Error) => void }> = []
   private failed: Error | null = null
   /** Set once the list is deleted: nothing more is appended. */
   private stopped = false
@@ -179,6 +188,23 @@ export class DurableWriter {
   }
 
   /**
+   * Folds the log into a snapshot now (an operator's `colist lists compact`),
+   * as the limits would: in the flush loop's chain, right after the batch
+   * being appended (updates gathering behind it are appended after the
+   * compaction), never beside an append. Resolves with what it folded, or
+   * null when the log holds nothing of this node's to fold; rejects if the
+   * compaction fails (the log is intact), if storage failed, or if the list
+   * is deleted first.
+   */
+  compactNow(): Promise<CompactionResult | null> {
+    if (!this.writable) return Promise.reject(this.failed ?? new Error('the list was deleted'))
+    return new Promise((resolve, reject) => {
+      this.compactRequests.push({ resolve, reject })
+      this.scheduleFlush()
+    })
+  }
+
+  /**
    * The list is being deleted: an append in flight finishes, nothing after it
    * starts, and what waits for the next batch is dropped (it belongs to a
    * list that is gone), so the writer settles once that append is done.
@@ -188,6 +214,7 @@ export class DurableWriter {
     this.pending = []
     this.pendingClocks = new Map()
     this.pendingStored = []
+    this.refuseCompactRequests(new Error('the list was deleted'))
   }
 
   /**
@@ -218,40 +245,30 @@ export class DurableWriter {
   /**
    * Writes pending updates until none are left. While one batch is being
    * written, new updates gather into the next, so a burst costs few writes.
-   * Never rejects: a failed append is recorded in `failed` (whenFlushed
-   * surfaces it) and reported through onFailed.
+   * After each batch it compacts if the log is past a limit or `compactNow`
+   * asked for it, so a compaction never runs beside an append. Never
+   * rejects: a failed append is recorded in `failed` (whenFlushed surfaces
+   * it) and reported through onFailed.
    */
   private async flushLoop(): Promise<void> {
     try {
-      while (this.pending.length > 0 && this.writable) {
-        const batch = this.pending
-        const batchClocks = this.pendingClocks
-        const batchStored = this.pendingStored
-        this.pending = []
-        this.pendingClocks = new Map()
-        this.pendingStored = []
-        this.inFlightStored = batchStored
-        const started = performance.now()
-        const seqBefore = this.lastSeq
-        try {
-          this.lastSeq = await this.options.store.appendUpdates(this.listId, batch)
-        } catch (err) {
-          this.inFlightStored = null
-          this.fail(err as Error)
-          return
+      while ((this.pending.length > 0 || this.compactRequests.length > 0) && this.writable) {
+        if (this.pending.length > 0 && !(await this.appendPending())) return
+        // A list deleted meanwhile gets no snapshot written after its delete (stop() refused the requests).
+        if (this.stopped) break
+        const requests = this.compactRequests
+        this.compactRequests = []
+        const due = this.logEntries > this.options.compaction.maxLogEntries || this.logBytes > this.options.compaction.maxLogBytes
+        // Asked for with nothing of this node's in the log (and nobody else appending): nothing to fold.
+        if (!due && requests.length > 0 && this.logEntries === 0 && !this.othersAppend) {
+          for (const request of requests) request.resolve(null)
+          continue
         }
-        this.inFlightStored = null
-        this.options.metrics.persistSeconds.observe((performance.now() - started) / 1000)
-        // Seqs are handed out in order; a gap means another node appended in between.
-        if (this.lastSeq !== seqBefore + batch.length) this.othersAppend = true
-        this.logEntries += batch.length
-        this.options.metrics.logLength.inc(batch.length)
-        for (const update of batch) this.logBytes += update.byteLength
-        for (const stored of batchStored) stored()
-        this.acknowledge(batchClocks)
-        // A list deleted meanwhile gets no snapshot written after its delete.
-        if (!this.stopped && (this.logEntries > this.options.compaction.maxLogEntries || this.logBytes > this.options.compaction.maxLogBytes)) {
-          await this.compact()
+        if (!due && requests.length === 0) continue
+        const outcome = await this.compact()
+        for (const request of requests) {
+          if ('err' in outcome) request.reject(outcome.err instanceof Error ? outcome.err : new Error(String(outcome.err)))
+          else request.resolve(outcome.folded)
         }
       }
     } finally {
@@ -260,6 +277,36 @@ export class DurableWriter {
       this.flushing = null
       this.options.onSettled()
     }
+  }
+
+  /** Appends what is pending as one batch; false if the append failed (the writer has failed then). */
+  private async appendPending(): Promise<boolean> {
+    const batch = this.pending
+    const batchClocks = this.pendingClocks
+    const batchStored = this.pendingStored
+    this.pending = []
+    this.pendingClocks = new Map()
+    this.pendingStored = []
+    this.inFlightStored = batchStored
+    const started = performance.now()
+    const seqBefore = this.lastSeq
+    try {
+      this.lastSeq = await this.options.store.appendUpdates(this.listId, batch)
+    } catch (err) {
+      this.inFlightStored = null
+      this.fail(err as Error)
+      return false
+    }
+    this.inFlightStored = null
+    this.options.metrics.persistSeconds.observe((performance.now() - started) / 1000)
+    // Seqs are handed out in order; a gap means another node appended in between.
+    if (this.lastSeq !== seqBefore + batch.length) this.othersAppend = true
+    this.logEntries += batch.length
+    this.options.metrics.logLength.inc(batch.length)
+    for (const update of batch) this.logBytes += update.byteLength
+    for (const stored of batchStored) stored()
+    this.acknowledge(batchClocks)
+    return true
   }
 
   /**
@@ -280,7 +327,14 @@ export class DurableWriter {
   private fail(err: Error): void {
     this.failed = err
     this.options.log.error({ list: this.listId, err }, 'append to storage failed; dropping the room')
+    this.refuseCompactRequests(err)
     this.options.onFailed(err)
+  }
+
+  private refuseCompactRequests(err: Error): void {
+    const requests = this.compactRequests
+    this.compactRequests = []
+    for (const request of requests) request.reject(err)
   }
 
   // ---------------------------------------------------------------------------
@@ -301,8 +355,8 @@ export class DurableWriter {
    * A failed compaction loses nothing (the log is intact), so it is logged
    * and retried after the next append.
    */
-  private async compact(): Promise<void> {
-    let folded: { entries: number; bytes: number; snapshotBytes: number }
+  private async compact(): Promise<{ folded: CompactionResult } | { err: unknown }> {
+    let folded: CompactionResult
     try {
       this.options.onCompaction?.()
       const { offThreadBytes } = this.options.compaction
@@ -310,7 +364,7 @@ export class DurableWriter {
       folded = this.othersAppend ? await this.compactFromStorage(large) : large ? await this.compactFromMemoryAcrossTurns() : await this.compactFromMemory()
     } catch (err) {
       this.options.log.error({ list: this.listId, err }, 'compaction failed; the update log is intact')
-      return
+      return { err }
     }
     this.options.metrics.compactions.inc()
     const entries = Math.min(folded.entries, this.logEntries)
@@ -318,16 +372,17 @@ export class DurableWriter {
     this.logEntries -= entries
     this.logBytes = Math.max(0, this.logBytes - folded.bytes)
     this.stored = folded.snapshotBytes + this.logBytes
+    return { folded }
   }
 
-  private async compactFromMemory(): Promise<{ entries: number; bytes: number; snapshotBytes: number }> {
+  private async compactFromMemory(): Promise<CompactionResult> {
     const snapshot = snapshotOf(this.doc)
     await this.options.store.compactDoc(this.listId, snapshot, this.lastSeq)
     return { entries: this.logEntries, bytes: this.logBytes, snapshotBytes: snapshot.byteLength }
   }
 
   /** `compactFromMemory` across event-loop turns: what was stored when it began is in the walk; later entries stay in the log. */
-  private async compactFromMemoryAcrossTurns(): Promise<{ entries: number; bytes: number; snapshotBytes: number }> {
+  private async compactFromMemoryAcrossTurns(): Promise<CompactionResult> {
     const throughSeq = this.lastSeq
     const folded = { entries: this.logEntries, bytes: this.logBytes }
     const snapshot = await snapshotAcrossTurns(this.doc)
@@ -335,7 +390,7 @@ export class DurableWriter {
     return { ...folded, snapshotBytes: snapshot.byteLength }
   }
 
-  private async compactFromStorage(offThread: boolean): Promise<{ entries: number; bytes: number; snapshotBytes: number }> {
+  private async compactFromStorage(offThread: boolean): Promise<CompactionResult> {
     const stored = await this.options.store.loadDoc(this.listId)
     let snapshot: Uint8Array
     if (offThread) snapshot = await snapshotOffThread(storedUpdates(stored))

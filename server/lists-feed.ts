@@ -135,6 +135,11 @@ export class ListsFeed {
     return overviews.filter((overview) => overview !== null)
   }
 
+  /** What the feed shows of a list's document (title, counts, latest change, preview): tracked if loaded here, else read from storage once. */
+  statsFor(listId: string): Promise<DocStats> {
+    return this.statsOf(listId)
+  }
+
   /** A list was just created by `userId` (POST /api/lists): their devices show it, on every node. */
   listCreated(listId: string, userId: string): void {
     this.refresh(listId, [userId])

@@ -41,7 +41,7 @@ import { AwarenessOwners } from './awareness-owners.ts'
 import { ClientIds, DEFAULT_CLIENT_ID_CAPS, type ClientIdCaps } from './client-ids.ts'
 import { receiveClientMessage, type ClientMessageRoom } from './client-messages.ts'
 import { Connection, type ConnectionIdentity, type RoomSocket } from './connection.ts'
-import { DurableWriter, type CompactionLimits } from './durable-writer.ts'
+import { DurableWriter, type CompactionLimits, type CompactionResult } from './durable-writer.ts'
 import { docFromStoredAcrossTurns } from './stored-doc.ts'
 import { diffUpdates } from './sync-answer.ts'
 import { maintainDocument, type MaintenanceSchedule } from './maintenance.ts'
@@ -641,6 +641,16 @@ export class Room {
   /** Resolves once everything applied so far is durable; rejects if storage failed. */
   whenFlushed(): Promise<void> {
     return this.writer.whenFlushed()
+  }
+
+  /**
+   * Folds the list's stored log into a snapshot now (`colist lists compact`),
+   * in the writer's chain, as a compaction past the limits would (with the
+   * housekeeping it starts when due). Resolves with what was folded, or null
+   * if the log held nothing to fold.
+   */
+  compactNow(): Promise<CompactionResult | null> {
+    return this.writer.compactNow()
   }
 
   /** The durable state vector, for HTTP sync clients. */

@@ -2,11 +2,13 @@
  * Issue 12, "build once, start fast": `npm start` (server/start.mjs) runs the
  * compiled server and builds only when the build is missing or older than a
  * source. The staleness rule on a temp tree, then the real start, twice: the
- * second start builds nothing and serves. (How long it takes to listen is
- * printed, not asserted: speed is measured in `npm run bench`.)
+ * second start builds nothing and serves, and `colist` (server/cli.mjs, the
+ * package's bin) runs its compiled CLI against it under plain node. (How long
+ * it takes to listen is printed, not asserted: speed is measured in
+ * `npm run bench`.)
  */
 import { spawn } from 'node:child_process'
-import { mkdir, stat, utimes, writeFile } from 'node:fs/promises'
+import { mkdir, rm, stat, utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 // @ts-expect-error: plain JavaScript (it runs before anything is compiled), without declarations.
@@ -44,7 +46,7 @@ describe('buildIsStale', () => {
 })
 
 /** Runs `node server/start.mjs` until it says where it is running; returns what it printed and how long that took. */
-function start(): Promise<{ output: string; ms: number; url: string; stop: () => Promise<void> }> {
+function start(): Promise<{ output: string; ms: number; url: string; dataDir: string; stop: () => Promise<void> }> {
   return tempDir().then(
     (dataDir) =>
       new Promise((resolve, reject) => {
@@ -61,6 +63,7 @@ function start(): Promise<{ output: string; ms: number; url: string; stop: () =>
             output,
             ms: performance.now() - startedAt,
             url: running[1]!,
+            dataDir,
             stop: () => new Promise((done) => (child.kill('SIGTERM'), child.once('exit', () => done()))),
           })
         }
@@ -86,8 +89,40 @@ describe('npm start', () => {
       const page = await fetch(`${second.url}/`)
       expect(page.headers.get('cache-control')).toBe('no-cache')
       console.log(`npm start: listening ${Math.round(second.ms)} ms after it was started (the build fresh)`)
+
+      // `npx colist` runs server/cli.mjs, which runs the compiled CLI (dist/server/cli.js) under plain node.
+      const signup = await fetch(`${second.url}/api/auth/signup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: `start-${process.pid}@example.test`, password: 'correct horse battery', name: 'Ana' }),
+      })
+      const { token } = (await signup.json()) as { token: string }
+      const created = await fetch(`${second.url}/api/lists`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ title: 'Compiled' }) })
+      const { id } = (await created.json()) as { id: string }
+      const shown = await cli(second.dataDir, ['lists', 'show', id, '--json'])
+      expect(shown.stderr).toBe('')
+      expect(JSON.parse(shown.stdout)).toMatchObject({ list: { id, title: 'Compiled' }, members: [{ role: 'owner', name: 'Ana' }] })
+      const backupDir = await tempDir()
+      const backedUp = await cli(second.dataDir, ['backup', join(backupDir, 'backup')])
+      expect(backedUp.stdout).toMatch(/^Backed up \d+ LevelDB entries \(1 user, 1 list/)
+      const restored = await cli(join(backupDir, 'restored'), ['restore', join(backupDir, 'backup')])
+      expect(restored.stdout).toMatch(/^Restored \d+ LevelDB entries \(1 user, 1 list/)
+      await rm(backupDir, { recursive: true, force: true })
     } finally {
       await second.stop()
     }
   })
 })
+
+/** `node server/cli.mjs <args>` (the package's bin) on `dataDir`; fails the test unless it exits 0. */
+function cli(dataDir: string, args: string[]): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['server/cli.mjs', ...args], { env: { ...process.env, DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    child.once('error', reject)
+    child.once('close', (code) => (code === 0 ? resolve({ stdout, stderr }) : reject(new Error(`colist ${args.join(' ')} exited with ${code}: ${stderr}`))))
+  })
+}

@@ -86,6 +86,11 @@ export class LoginLimits {
     this.ipBackoff = new Backoff(store, 'login:ip', config.freeFailuresPerIp, config.maxBackoffSeconds)
   }
 
+  /** An operator set the account's password (`colist users reset-password`): its failed log-ins and back-off are forgotten, as after a log-in. */
+  async passwordReset(email: string): Promise<void> {
+    await this.accountBackoff.succeeded(email.trim().toLowerCase())
+  }
+
   /** Middleware for `/api`, after the JSON body parser and before the auth routes. */
   router(): Router {
     const router = Router()

@@ -10,6 +10,9 @@
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 
+/** The database's directory inside DATA_DIR (the server opens it, `colist restore` creates it). */
+export const LEVEL_DIR = 'db'
+
 export const SUBLEVELS = {
   /** userId → UserRecord (JSON) */
   users: 'v1-users',
