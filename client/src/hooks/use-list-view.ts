@@ -94,6 +94,11 @@ function docStore(doc: Y.Doc, index: ListIndex): ViewStore {
   }
 }
 
+/** The list's view as it is now, for event handlers (the same object `useListView` renders when nothing changed since). */
+export function latestView({ doc, index }: { doc: Y.Doc; index: ListIndex }): ListSnapshot {
+  return viewStore(doc, index).getSnapshot()
+}
+
 export function useListView({ doc, index }: { doc: Y.Doc; index: ListIndex }): ListSnapshot {
   const store = useMemo(() => viewStore(doc, index), [doc, index])
   return useSyncExternalStore(store.subscribe, store.getSnapshot)

@@ -1,5 +1,5 @@
 /** One list: everything about it, live. */
-import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, type ReactElement } from 'react'
+import { useCallback, useDeferredValue, useEffect, useMemo, useState, type ReactElement } from 'react'
 import type { PublicUser } from '../../../shared/api.ts'
 import {
   addCategory,
@@ -22,7 +22,7 @@ import { useListActivity } from '../hooks/use-list-activity.ts'
 import { useDevtoolsToggle } from '../hooks/use-devtools-toggle.ts'
 import { useListDetail } from '../hooks/use-list-detail.ts'
 import { useListSync } from '../hooks/use-list-sync.ts'
-import { useListView } from '../hooks/use-list-view.ts'
+import { latestView, useListView } from '../hooks/use-list-view.ts'
 import { useObservable } from '../hooks/use-observable.ts'
 import { useUndoShortcuts } from '../hooks/use-undo-shortcuts.ts'
 import { useUndoState } from '../hooks/use-undo-state.ts'
@@ -160,13 +160,17 @@ function OpenList({ sync, user, rejection, onDismissRejection }: OpenListProps):
     [sync],
   )
 
-  // The actions read the latest view through a ref, so they stay one object and rows skip re-rendering (ItemRow's memo).
-  const viewRef = useRef({ ...view, categories })
-  viewRef.current = { ...view, categories }
+  // The actions read the list as it is now (not through the render), so they stay one object and rows skip
+  // re-rendering (ItemRow's memo).
+  const viewNow = useCallback(() => {
+    const latest = latestView(sync)
+    return { ...latest.view, categories: latest.categories }
+  }, [sync])
+  const lastItem = useCallback(() => latestView(sync).view.items.at(-1) ?? null, [sync])
   const actions: ItemActions = useMemo(
     () => ({
       setChecked: (id, checked) => {
-        const item = viewRef.current.items.find((entry) => entry.id === id)
+        const item = viewNow().items.find((entry) => entry.id === id)
         // The row moves to the other section: focus stays where it was, on the row that takes its place.
         rowFocus.toNeighbour(id, item ? `${checked ? 'Checked' : 'Unchecked'} ${itemName(item)}` : undefined)
         change((doc) => setChecked(doc, id, checked))
@@ -201,7 +205,7 @@ function OpenList({ sync, user, rejection, onDismissRejection }: OpenListProps):
       setCategory: (id, categoryId) => change((doc) => updateItem(doc, id, { categoryId })),
       fileUnderNew: (id, name) => change((doc) => void fileUnderNewCategory(doc, id, name)),
       remove: (id) => {
-        const item = viewRef.current.items.find((entry) => entry.id === id)
+        const item = viewNow().items.find((entry) => entry.id === id)
         // The Undo bar says what was deleted.
         rowFocus.toNeighbour(id)
         if (change((doc) => removeItem(doc, id)))
@@ -211,7 +215,7 @@ function OpenList({ sync, user, rejection, onDismissRejection }: OpenListProps):
           })
       },
       step: (id, delta) => {
-        const placement = stepWithinGroup(viewRef.current, id, delta)
+        const placement = stepWithinGroup(viewNow(), id, delta)
         if (!placement || placement.after === undefined) return false
         const after = placement.after
         return change((doc) => moveItem(doc, id, { after }))
@@ -220,12 +224,12 @@ function OpenList({ sync, user, rejection, onDismissRejection }: OpenListProps):
       typed: () => sync.presence?.typed(),
       stoppedTyping: () => sync.presence?.stoppedTyping(),
     }),
-    [change, notify, sync, rowFocus],
+    [change, notify, sync, rowFocus, viewNow],
   )
 
   const removeCategoryWithUndo = useCallback((id: string) => {
-    const name = viewRef.current.categories.find((category) => category.id === id)?.name ?? 'category'
-    const itemIds = viewRef.current.items.filter((item) => item.categoryId === id && !item.checked).map((item) => item.id)
+    const name = viewNow().categories.find((category) => category.id === id)?.name ?? 'category'
+    const itemIds = viewNow().items.filter((item) => item.categoryId === id && !item.checked).map((item) => item.id)
     if (!change((doc) => removeCategory(doc, id))) return
     // Focus was on the category's Delete button, which is gone: on to its first item, now uncategorised.
     rowFocus.afterRemoval(itemIds)
@@ -233,7 +237,7 @@ function OpenList({ sync, user, rejection, onDismissRejection }: OpenListProps):
       change((doc) => restoreCategory(doc, id))
       rowFocus.restored(itemIds)
     })
-  }, [change, notify, rowFocus])
+  }, [change, notify, rowFocus, viewNow])
 
   const clearChecked = useCallback(() => {
     let ids: string[] = []
@@ -252,11 +256,11 @@ function OpenList({ sync, user, rejection, onDismissRejection }: OpenListProps):
     (itemId: string, placement: Placement) =>
       change((doc) => {
         // One transaction, so the move and the new category are one change and one undo step.
-        const item = viewRef.current.items.find((entry) => entry.id === itemId)
+        const item = viewNow().items.find((entry) => entry.id === itemId)
         if (item && item.categoryId !== placement.categoryId) updateItem(doc, itemId, { categoryId: placement.categoryId })
         if (placement.after !== undefined) moveItem(doc, itemId, { after: placement.after })
       }),
-    [change],
+    [change, viewNow],
   )
   const renameCategoryNamed = useCallback((id: string, name: string) => change((doc) => renameCategory(doc, id, name)), [change])
   const newCategoryForm = useMemo(() => (canWrite ? <NewCategoryForm onAdd={(name) => change((doc) => void addCategory(doc, { name }))} /> : null), [canWrite, change])
@@ -385,7 +389,7 @@ function OpenList({ sync, user, rejection, onDismissRejection }: OpenListProps):
                 listId={sync.listId}
                 userId={user.id}
                 categories={categories}
-                lastItem={view.items.at(-1) ?? null}
+                lastItem={lastItem}
                 change={change}
                 focusIfEmpty={state.replicaLoaded && view.items.length === 0}
                 onTyping={actions.typed}

@@ -6,7 +6,7 @@
  * on the list is pointed out instead of added twice, and an item comes back
  * with its last quantity and category.
  */
-import { memo, useEffect, useId, useMemo, useRef, useState, type FormEvent, type KeyboardEvent, type ReactElement } from 'react'
+import { memo, useDeferredValue, useEffect, useId, useMemo, useRef, useState, type FormEvent, type KeyboardEvent, type ReactElement } from 'react'
 import type * as Y from 'yjs'
 import { LIMITS, addItem, setChecked, type Category } from '../../../../shared/list-document.ts'
 import type { OrderedRow } from '../../../../shared/order-keys.ts'
@@ -25,8 +25,8 @@ interface QuickAddProps {
   categories: Category[]
   /** Runs a change of this user's (ListPage's `change`); false if refused. */
   change: (fn: (doc: Y.Doc) => void) => boolean
-  /** The last item in list order (null: none): a new item goes after it, without reading every item. */
-  lastItem: OrderedRow | null
+  /** The last item in list order now (null: none): a new item goes after it, without reading every item. */
+  lastItem: () => OrderedRow | null
   /** Focus the field once this turns true, if nothing else has focus (a new, empty list). */
   focusIfEmpty?: boolean
   onTyping: () => void
@@ -107,13 +107,18 @@ function QuickAddView({ doc, listId, userId, categories, lastItem, change, focus
     if (document.activeElement === document.body || document.activeElement === null) input.current?.focus()
   }, [focusIfEmpty])
 
-  const memory = useMemo(() => (text.trim() ? memoryOf(doc) : null), [doc, text, version])
+  // The field shows each key at once; the suggestions follow in a deferred render (the first key reads
+  // the list's memory of past items, a long list's in tens of milliseconds on a slow phone).
+  const shownText = useDeferredValue(text)
+  /** Whether the suggestions shown are those of the text in the field (not of a key or two before). */
+  const current = shownText === text
+  const memory = useMemo(() => (shownText.trim() ? memoryOf(doc) : null), [doc, shownText, version])
   const suggestions = useMemo(() => {
     if (!memory) return []
     // Other lists are read once per visit to the field, from what the device has loaded.
     others.current ??= otherLists(engine, userId, listId)
-    return suggest(text, memory, categories, others.current)
-  }, [memory, text, categories, engine, userId, listId])
+    return suggest(shownText, memory, categories, others.current)
+  }, [memory, shownText, categories, engine, userId, listId])
   const expanded = suggestions.length > 0 && !closed
   // An exact match is chosen by Enter unless the person arrowed away from it.
   const activeIndex = !expanded ? null : active ?? (suggestions[0]?.exact ? 0 : null)
@@ -143,7 +148,7 @@ function QuickAddView({ doc, listId, userId, categories, lastItem, change, focus
       }
       return
     }
-    if (change((d) => void addItem(d, { text: plan.text, quantity: plan.quantity, categoryId: plan.categoryId, createdBy: userId, last: lastItem }))) {
+    if (change((d) => void addItem(d, { text: plan.text, quantity: plan.quantity, categoryId: plan.categoryId, createdBy: userId, last: lastItem() }))) {
       setNotice(null)
       reset()
     }
@@ -152,13 +157,14 @@ function QuickAddView({ doc, listId, userId, categories, lastItem, change, focus
   function submit(event: FormEvent) {
     event.preventDefault()
     if (!text.trim()) return
-    run(planAdd(text, activeSuggestion, memoryOf(doc), categories, selected))
+    // Suggestions not caught up with the last keys are not chosen: planAdd finds an exact match itself.
+    run(planAdd(text, current ? activeSuggestion : null, memoryOf(doc), categories, selected))
     onStopTyping()
   }
 
   function addAnyway() {
     if (!text.trim()) return
-    if (change((d) => void addItem(d, { text: text.trim(), categoryId: selected, createdBy: userId, last: lastItem }))) {
+    if (change((d) => void addItem(d, { text: text.trim(), categoryId: selected, createdBy: userId, last: lastItem() }))) {
       setNotice(null)
       reset()
     }
