@@ -45,7 +45,7 @@ import {
   validTitle,
   validUserId,
 } from './list-input.ts'
-import { placeAt, type OrderedRow } from './order-keys.ts'
+import { placeAt, sortedNeighbours, type OrderedRow, type RowNeighbours } from './order-keys.ts'
 
 export { attachClock, type ClockOptions, type HybridLogicalClock } from './hlc.ts'
 export { observeListEvents, type ListEvent, type ListEventType, type ItemField, type CategoryField } from './list-events.ts'
@@ -83,9 +83,15 @@ export interface NewItem {
   /**
    * When appending (`after` omitted): the last item in list order, if the
    * caller knows it (the server's index; null for an empty list). Then no
-   * other item is read; without it every item is.
+   * other item is read.
    */
   last?: OrderedRow | null
+  /**
+   * The list's rows as they are before this change (its `ListIndex`): the
+   * item is placed reading only its neighbours. Without it (and without
+   * `last`), every item is read.
+   */
+  rows?: RowNeighbours
 }
 
 export interface ItemChanges {
@@ -136,8 +142,9 @@ export function addItem(doc: Y.Doc, input: NewItem): string {
   const id = uuidv4()
   change(doc, () => {
     const known = input.after === undefined ? input.last : undefined
-    const rows = known === undefined ? readAllItems(doc) : known === null ? [] : [known]
-    const placement = placeAt(rows, insertionIndex(rows, input.after, 'item'))
+    const neighbours = input.rows ?? (known === undefined ? sortedNeighbours(readAllItems(doc)) : sortedNeighbours(known === null ? [] : [known]))
+    const { rows, index } = neighbours.around(input.after, null)
+    const placement = placeAt(rows, index)
     writeOrderKeys(doc, itemsMap(doc), placement.rekeyed)
     const fields = { text, quantity, categoryId, order: placement.key, createdBy, createdAt: clockOf(doc).now() }
     itemsMap(doc).set(id, createItemMap(doc, fields, clockOf(doc).tick(doc.clientID)))
@@ -238,12 +245,17 @@ export function removeChecked(doc: Y.Doc): string[] {
  * case the tied ones after it get fresh keys too. Moving an item after itself,
  * or to where it already is, changes nothing.
  */
-export function moveItem(doc: Y.Doc, id: string, target: MoveTarget): void {
+/**
+ * Moves the item right after `target.after` (null: first). `rows`: the list's rows as they are
+ * before this change (its `ListIndex`), so only the item's new neighbours are read; without it,
+ * every item is.
+ */
+export function moveItem(doc: Y.Doc, id: string, target: MoveTarget, rows?: RowNeighbours): void {
   requireItem(doc, id)
   const after = target.after
   if (after !== null) requireItem(doc, after)
   if (after === id) return
-  change(doc, () => moveRow(doc, itemsMap(doc), id, after, readAllItems(doc)))
+  change(doc, () => moveRow(doc, itemsMap(doc), id, after, rows ?? sortedNeighbours(readAllItems(doc))))
 }
 
 /** The item, or null for an unknown or deleted one. */
@@ -285,8 +297,8 @@ export function addCategory(doc: Y.Doc, input: { name: string; after?: string | 
   if (input.after !== undefined && input.after !== null) requireCategory(doc, input.after)
   const id = uuidv4()
   change(doc, () => {
-    const rows = readAllCategories(doc)
-    const placement = placeAt(rows, insertionIndex(rows, input.after, 'category'))
+    const { rows, index } = sortedNeighbours(readAllCategories(doc)).around(input.after, null)
+    const placement = placeAt(rows, index)
     writeOrderKeys(doc, categoriesMap(doc), placement.rekeyed)
     const fields = { name, order: placement.key, createdAt: clockOf(doc).now() }
     categoriesMap(doc).set(id, createCategoryMap(doc, fields, clockOf(doc).tick(doc.clientID)))
@@ -323,7 +335,7 @@ export function moveCategory(doc: Y.Doc, id: string, target: MoveTarget): void {
   const after = target.after
   if (after !== null) requireCategory(doc, after)
   if (after === id) return
-  change(doc, () => moveRow(doc, categoriesMap(doc), id, after, readAllCategories(doc)))
+  change(doc, () => moveRow(doc, categoriesMap(doc), id, after, sortedNeighbours(readAllCategories(doc))))
 }
 
 export function listCategories(doc: Y.Doc): Category[] {
@@ -437,23 +449,12 @@ function replaceText(text: Y.Text, next: string): void {
   if (insert.length > 0) text.insert(index, insert)
 }
 
-/** Index in `sorted` that puts a new row after `after` (undefined: at the end). */
-function insertionIndex(sorted: readonly OrderedRow[], after: string | null | undefined, kind: string): number {
-  if (after === undefined) return sorted.length
-  if (after === null) return 0
-  const index = sorted.findIndex((row) => row.id === after)
-  if (index < 0) throw new Error(`unknown ${kind} ${after}`)
-  return index + 1
-}
-
-/** Moves row `id` of `parent` (items or categories) right after `after`; `sorted` is parent's rows in order. */
-function moveRow(doc: Y.Doc, parent: Y.Map<unknown>, id: string, after: string | null, sorted: readonly OrderedRow[]): void {
-  const currentIndex = sorted.findIndex((row) => row.id === id)
-  const predecessor = currentIndex > 0 ? sorted[currentIndex - 1]?.id : null
+/** Moves row `id` of `parent` (items or categories) right after `after`, reading its rows through `neighbours`. */
+function moveRow(doc: Y.Doc, parent: Y.Map<unknown>, id: string, after: string | null, neighbours: RowNeighbours): void {
   // Already there: writing anyway would lengthen keys and churn the register for nothing.
-  if (predecessor === after) return
-  const others = sorted.filter((row) => row.id !== id)
-  const placement = placeAt(others, insertionIndex(others, after, 'id'))
+  if ((neighbours.before(id) ?? null) === after) return
+  const { rows, index } = neighbours.around(after, id)
+  const placement = placeAt(rows, index)
   writeOrderKeys(doc, parent, placement.rekeyed)
   writeOrderKeys(doc, parent, [{ id, order: placement.key }])
 }

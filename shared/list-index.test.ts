@@ -138,3 +138,50 @@ describe('ListIndex', () => {
     expect(allPages(index, 1000).length).toBe(3000)
   })
 })
+
+describe('ListIndex as the rows a move or an insertion reads (RowNeighbours)', () => {
+  it('moving and inserting through the index orders the list exactly as reading every item does (seeded, ties from concurrent inserts)', () => {
+    const rng = prng.create(7)
+    for (let round = 0; round < 20; round++) {
+      // Two replicas insert at the same places concurrently: their keys tie, and the id breaks the tie.
+      const a = new Y.Doc()
+      const b = new Y.Doc()
+      for (let i = 0; i < 12; i++) addItem(a, { text: `base ${i}`, createdBy: 'u' })
+      Y.applyUpdate(b, Y.encodeStateAsUpdate(a))
+      const anchors = listItems(a).items.map((item) => item.id)
+      for (let i = 0; i < 8; i++) {
+        const after = anchors[prng.int32(rng, 0, anchors.length - 1)]!
+        addItem(a, { text: `a ${i}`, createdBy: 'u', after })
+        addItem(b, { text: `b ${i}`, createdBy: 'u', after })
+      }
+      Y.applyUpdate(a, Y.encodeStateAsUpdate(b))
+      // The same document twice: one edited through its index, one reading every item.
+      const viaIndex = new Y.Doc()
+      const whole = new Y.Doc()
+      Y.applyUpdate(viaIndex, Y.encodeStateAsUpdate(a))
+      Y.applyUpdate(whole, Y.encodeStateAsUpdate(a))
+      const index = new ListIndex(viaIndex)
+      for (let step = 0; step < 30; step++) {
+        index.settleNow()
+        // Same order on both (checked below), so a position names the same item in each (added items' ids differ).
+        const wholeIds = listItems(whole).items.map((item) => item.id)
+        const indexIds = listItems(viaIndex).items.map((item) => item.id)
+        const at = prng.int32(rng, 0, wholeIds.length - 1)
+        const choice = prng.int32(rng, 0, 4)
+        const afterAt = choice === 0 ? null : prng.int32(rng, 0, wholeIds.length - 1)
+        if (afterAt === at) continue
+        const afterIn = (ids: string[]) => (afterAt === null ? null : ids[afterAt]!)
+        if (choice === 4) {
+          const text = `new ${step}`
+          addItem(viaIndex, { text, createdBy: 'u', after: afterIn(indexIds), rows: index })
+          addItem(whole, { text, createdBy: 'u', after: afterIn(wholeIds) })
+        } else {
+          moveItem(viaIndex, indexIds[at]!, { after: afterIn(indexIds) }, index)
+          moveItem(whole, wholeIds[at]!, { after: afterIn(wholeIds) })
+        }
+        expect(listItems(viaIndex).items.map((item) => item.text)).toEqual(listItems(whole).items.map((item) => item.text))
+      }
+      index.destroy()
+    }
+  })
+})

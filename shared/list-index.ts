@@ -19,7 +19,7 @@
 import * as Y from 'yjs'
 import { walkAcrossTurns } from './across-turns.ts'
 import { categoriesMap, entryMap, itemsMap, readAllCategories, readItem, type Category, type Item } from './list-layout.ts'
-import type { OrderedRow } from './order-keys.ts'
+import { neighboursIn, type OrderedRow, type RowNeighbours } from './order-keys.ts'
 import { SortedRows } from './sorted-rows.ts'
 
 /** An item as stored: `categoryId` is the stored one, whether or not that category is live. */
@@ -32,7 +32,7 @@ export interface ItemPage {
   next: string | null
 }
 
-export class ListIndex {
+export class ListIndex implements RowNeighbours {
   /** Live items in (order, id) order. */
   private readonly rows = new SortedRows<StoredItem>()
   private readonly byId = new Map<string, StoredItem>()
@@ -139,6 +139,30 @@ export class ListIndex {
     this.requireSettled()
     return this.rows.at(this.rows.length - 1) ?? null
   }
+
+  /** Items in list order around a place, for placing one there (shared/order-keys.ts; needs `settled`): O(log n). */
+  around(after: string | null | undefined, excluding: string | null): { rows: OrderedRow[]; index: number } {
+    this.requireSettled()
+    return this.neighbours.around(after, excluding)
+  }
+
+  /** The id of the item just before `id` in list order (needs `settled`). */
+  before(id: string): string | null | undefined {
+    this.requireSettled()
+    return this.neighbours.before(id)
+  }
+
+  private readonly neighbours = ((self: ListIndex) =>
+    neighboursIn({
+      get length() {
+        return self.rows.length
+      },
+      at: (index) => self.rows.at(index),
+      positionOf: (id) => {
+        const stored = self.byId.get(id)
+        return stored ? self.rows.position(stored) : -1
+      },
+    }))(this)
 
   /** Every live item in list order (needs `settled`); an item unchanged since the last call is the same object. */
   items(): Item[] {

@@ -73,3 +73,76 @@ function keyAt(keys: readonly string[], index: number): string {
   if (key === undefined) throw new Error('fractional-indexing returned too few keys')
   return key
 }
+
+/**
+ * The rows of a list in order, as far as placing one row needs them: the few
+ * rows around a place, not the whole list. `sortedNeighbours` reads them from
+ * a sorted array (finding a row is a scan); the list's `ListIndex` from its
+ * sorted rows (a binary search), so a move or an insertion on a list of
+ * 10,000 items reads a handful of them.
+ */
+export interface RowNeighbours {
+  /**
+   * The rows `placeAt` reads to put a row right after the row `after` (null:
+   * first; undefined: last), leaving out the row `excluding` (the one being
+   * moved), and the index to place at among them: `placeAt(rows, index)` is
+   * `placeAt` over the whole list without `excluding`. Throws for an unknown
+   * `after`.
+   */
+  around(after: string | null | undefined, excluding: string | null): { rows: OrderedRow[]; index: number }
+  /** The id of the row just before `id` (null: it is first), or undefined if `id` is not a row. */
+  before(id: string): string | null | undefined
+}
+
+/** A list of rows as `RowNeighbours` needs it: its length, the row at a position, a row's position (-1: none). */
+export interface RowSequence {
+  readonly length: number
+  at(index: number): OrderedRow | undefined
+  positionOf(id: string): number
+}
+
+/** `RowNeighbours` over any `RowSequence` (sorted by `compareRows`). */
+export function neighboursIn(sequence: RowSequence): RowNeighbours {
+  return {
+    around(after, excluding) {
+      if (after === undefined) {
+        // Appending: only the last row's key matters.
+        for (let i = sequence.length - 1; i >= 0; i--) {
+          const row = sequence.at(i)!
+          if (row.id !== excluding) return { rows: [row], index: 1 }
+        }
+        return { rows: [], index: 0 }
+      }
+      if (after === null) {
+        // First: only the first row's key matters.
+        for (let i = 0; i < sequence.length; i++) {
+          const row = sequence.at(i)!
+          if (row.id !== excluding) return { rows: [row], index: 0 }
+        }
+        return { rows: [], index: 0 }
+      }
+      const at = sequence.positionOf(after)
+      if (at < 0) throw new Error(`unknown row ${after}`)
+      // The row itself, the rows tied with its key (placeAt re-keys those), and the next distinct key.
+      const anchor = sequence.at(at)!
+      const rows: OrderedRow[] = [anchor]
+      for (let i = at + 1; i < sequence.length; i++) {
+        const row = sequence.at(i)!
+        if (row.id === excluding) continue
+        rows.push(row)
+        if (row.order !== anchor.order) break
+      }
+      return { rows, index: 1 }
+    },
+    before(id) {
+      const at = sequence.positionOf(id)
+      if (at < 0) return undefined
+      return at === 0 ? null : sequence.at(at - 1)!.id
+    },
+  }
+}
+
+/** `RowNeighbours` over rows sorted by `compareRows` (finding a row is a scan). */
+export function sortedNeighbours(sorted: readonly OrderedRow[]): RowNeighbours {
+  return neighboursIn({ length: sorted.length, at: (index) => sorted[index], positionOf: (id) => sorted.findIndex((row) => row.id === id) })
+}

@@ -218,7 +218,8 @@ function OpenList({ sync, user, rejection, onDismissRejection }: OpenListProps):
         const placement = stepWithinGroup(viewNow(), id, delta)
         if (!placement || placement.after === undefined) return false
         const after = placement.after
-        return change((doc) => moveItem(doc, id, { after }))
+        // Through the list's index: only the item's new neighbours are read, not all of a long list.
+        return change((doc) => moveItem(doc, id, { after }, sync.index))
       },
       focus: (id) => sync.presence?.focus(id),
       typed: () => sync.presence?.typed(),
@@ -258,9 +259,9 @@ function OpenList({ sync, user, rejection, onDismissRejection }: OpenListProps):
         // One transaction, so the move and the new category are one change and one undo step.
         const item = viewNow().items.find((entry) => entry.id === itemId)
         if (item && item.categoryId !== placement.categoryId) updateItem(doc, itemId, { categoryId: placement.categoryId })
-        if (placement.after !== undefined) moveItem(doc, itemId, { after: placement.after })
+        if (placement.after !== undefined) moveItem(doc, itemId, { after: placement.after }, sync.index)
       }),
-    [change, viewNow],
+    [change, viewNow, sync],
   )
   const renameCategoryNamed = useCallback((id: string, name: string) => change((doc) => renameCategory(doc, id, name)), [change])
   const newCategoryForm = useMemo(() => (canWrite ? <NewCategoryForm onAdd={(name) => change((doc) => void addCategory(doc, { name }))} /> : null), [canWrite, change])

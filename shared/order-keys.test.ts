@@ -1,0 +1,52 @@
+import * as prng from 'lib0/prng'
+import { describe, expect, it } from 'vitest'
+import { compareRows, neighboursIn, placeAt, sortedNeighbours, type OrderedRow } from './order-keys.ts'
+
+/** placeAt over the whole list without `excluding`, as list-document.ts did before RowNeighbours. */
+function placeInWhole(sorted: readonly OrderedRow[], after: string | null | undefined, excluding: string | null) {
+  const others = sorted.filter((row) => row.id !== excluding)
+  const index = after === undefined ? others.length : after === null ? 0 : others.findIndex((row) => row.id === after) + 1
+  return placeAt(others, index)
+}
+
+/** Rows with keys from a handful, so runs of tied keys are common (concurrent inserts at one place make them). */
+function rowsWithTies(rng: prng.PRNG, count: number): OrderedRow[] {
+  const keys = ['a0', 'a1', 'a1V', 'a2', 'a3', 'Zz']
+  const rows = Array.from({ length: count }, (_, i) => ({ id: `r${String(i).padStart(3, '0')}${prng.word(rng, 2, 4)}`, order: keys[prng.int32(rng, 0, keys.length - 1)]! }))
+  return rows.sort(compareRows)
+}
+
+describe('RowNeighbours', () => {
+  it('places a row exactly as placeAt over the whole list does, ties and the moved row included (seeded, 3,000 cases)', () => {
+    const rng = prng.create(20261202)
+    for (let round = 0; round < 3000; round++) {
+      const sorted = rowsWithTies(rng, prng.int32(rng, 0, 14))
+      const ids = sorted.map((row) => row.id)
+      const pickId = () => (ids.length === 0 ? null : ids[prng.int32(rng, 0, ids.length - 1)]!)
+      const excluding = prng.bool(rng) ? pickId() : null
+      const choice = prng.int32(rng, 0, 3)
+      const after = choice === 0 ? undefined : choice === 1 ? null : pickId()
+      if (after === excluding && after !== null && after !== undefined) continue
+      // A sequence read through positions only, as the list's index reads its sorted rows.
+      const indexed = neighboursIn({ length: sorted.length, at: (i) => sorted[i], positionOf: (id) => sorted.findIndex((row) => row.id === id) })
+      for (const neighbours of [sortedNeighbours(sorted), indexed]) {
+        const { rows, index } = neighbours.around(after, excluding)
+        expect(placeAt(rows, index), JSON.stringify({ sorted, after, excluding })).toEqual(placeInWhole(sorted, after, excluding))
+        // A handful of rows, however long the tie before or after.
+        expect(rows.length).toBeLessThanOrEqual(sorted.filter((row) => row.order === rows[0]?.order).length + 1)
+      }
+    }
+  })
+
+  it('tells the row before a row, and throws for a place after an unknown row', () => {
+    const sorted = [
+      { id: 'a', order: 'a0' },
+      { id: 'b', order: 'a1' },
+    ]
+    const neighbours = sortedNeighbours(sorted)
+    expect(neighbours.before('a')).toBeNull()
+    expect(neighbours.before('b')).toBe('a')
+    expect(neighbours.before('c')).toBeUndefined()
+    expect(() => neighbours.around('c', null)).toThrow(/unknown row c/)
+  })
+})
