@@ -13,9 +13,11 @@ export function colistEnv(dataDir: string, fsync: boolean): Record<string, strin
     FSYNC: String(fsync),
     CLIENT_DIR: join(dataDir, 'no-client'),
     // The bench plays many users as one: it creates up to 200 lists in seconds (LISTS_PER_MINUTE is
-    // 30), opens 5,000 sockets (MAX_SOCKETS_PER_USER is 200) and 20 devices on one sign-in
-    // (MAX_DEVICE_SOCKETS_PER_SESSION is 16). Those per-user quotas are raised; every other limit is the default.
+    // 30), owns more than 500 lists (MAX_LISTS_PER_USER is 500), opens 5,000 sockets
+    // (MAX_SOCKETS_PER_USER is 200) and 20 devices on one sign-in (MAX_DEVICE_SOCKETS_PER_SESSION
+    // is 16). Those per-user quotas are raised; every other limit is the default.
     LISTS_PER_MINUTE: '1000',
+    MAX_LISTS_PER_USER: '100000',
     MAX_SOCKETS_PER_USER: '100000',
     JOINS_PER_USER_PER_MINUTE: '1000000',
     MAX_DEVICE_SOCKETS_PER_SESSION: '1000',
