@@ -4,19 +4,14 @@
 // does, only when the build is missing or older than a source it is made from (server/start.mjs).
 // Plain JavaScript: it runs before anything is compiled. The build's output goes to stderr, so
 // what the command prints on stdout stays its own.
-import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { buildIsStale } from './start.mjs'
+import { build, buildIsStale } from './start.mjs'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const CLI = join(ROOT, 'dist/server/cli.js')
 
-if (!existsSync(CLI) || buildIsStale(ROOT)) {
-  console.error('Building Colist (the sources changed since the last build)…')
-  const built = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: ['ignore', process.stderr, 'inherit'], shell: process.platform === 'win32' })
-  if (built.status !== 0) process.exit(built.status ?? 1)
-}
+if (!existsSync(CLI) || buildIsStale(ROOT)) build(process.stderr, ROOT)
 const { main } = await import(pathToFileURL(CLI).href)
 process.exitCode = await main(process.argv.slice(2))

@@ -44,12 +44,15 @@ export function buildIsStale(root = ROOT) {
   return newestMtime(root, SOURCES) > oldestOutput
 }
 
+/** Runs `npm run build` under `root`, saying so and showing its output on `out`; exits the process if it fails. */
+export function build(out = process.stdout, root = ROOT) {
+  out.write('Building Colist (the sources changed since the last build)…\n')
+  const built = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: ['ignore', out, 'inherit'], shell: process.platform === 'win32' })
+  if (built.status !== 0) process.exit(built.status ?? 1)
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  if (buildIsStale()) {
-    console.log('Building Colist (the sources changed since the last build)…')
-    const built = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit', shell: process.platform === 'win32' })
-    if (built.status !== 0) process.exit(built.status ?? 1)
-  }
+  if (buildIsStale()) build()
   // `--build-only`: what `npm run bench` runs first, so it measures the build `npm start` runs.
   if (!process.argv.includes('--build-only')) await import(pathToFileURL(join(ROOT, 'dist/server/main.js')).href)
 }
