@@ -13,7 +13,6 @@
  * | `GET /lists/:id?activity=<n>` | the list, its members with roles, its stored size, its items and its newest `n` activity events (default 20, ≤ 100) |
  * | `POST /lists/:id/compact` | folds the list's log into a snapshot now; the stored size before and after |
  */
-import { randomUUID } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import type { ServerResponse } from 'node:http'
 import { join } from 'node:path'
@@ -28,9 +27,9 @@ import { ProtocolError } from '../protocol-error.ts'
 import type { RoomRegistry } from '../room-registry.ts'
 import type { Sessions } from '../sessions.ts'
 import { BACKUP_FILES, encodeBackup, type BackupSource } from '../storage/level-backup.ts'
-import { ConflictError, type DocLogStats, type Storage, type UserRecord } from '../storage/storage.ts'
+import type { DocLogStats, Storage } from '../storage/storage.ts'
 import { isPossibleId } from './access.ts'
-import { publicUser } from './auth-routes.ts'
+import { createAccount, publicUser } from './auth-routes.ts'
 import { JSON_BODY_LIMIT, readJson } from './body.ts'
 import { HttpError, parseBody } from './errors.ts'
 import type { LoginLimits } from './login-limits.ts'
@@ -105,13 +104,8 @@ export function adminRoutes(options: AdminRoutesOptions): Router {
 
   router.post('/users', async (req, res) => {
     const body = parseBody(SignupRequest, await readJson(req, JSON_BODY_LIMIT))
-    const user: UserRecord = { id: randomUUID(), email: body.email, name: body.name, passwordHash: await hashPassword(body.password), createdAt: Date.now() }
-    try {
-      await storage.createUser(user)
-    } catch (err) {
-      if (err instanceof ConflictError) throw new HttpError(409, 'email_taken', `an account with the email ${user.email} exists already`)
-      throw err
-    }
+    const user = await createAccount(storage, body)
+    if (!user) throw new HttpError(409, 'email_taken', `an account with the email ${body.email} exists already`)
     log.info({ userId: user.id }, 'user created by an operator')
     res.status(201).json({ user: publicUser(user) })
   })
@@ -148,7 +142,7 @@ export function adminRoutes(options: AdminRoutesOptions): Router {
     const [memberships, stored, stats, activity] = await Promise.all([
       storage.listMembers(list.id),
       storage.docStats(list.id),
-      options.lists.statsFor(list.id),
+      options.lists.statsOf(list.id),
       limit > 0 ? options.activity.page(list.id, { limit }) : { events: [] },
     ])
     const members = await Promise.all(

@@ -17,6 +17,24 @@ export function publicUser(user: UserRecord): PublicUser {
   return { id: user.id, email: user.email, name: user.name }
 }
 
+/** Creates the account a sign-up (or an operator's `colist users add`) asks for; null if the email has one already. */
+export async function createAccount(accounts: AccountStore, request: { email: string; name: string; password: string }): Promise<UserRecord | null> {
+  const user: UserRecord = {
+    id: randomUUID(),
+    email: request.email,
+    name: request.name,
+    passwordHash: await hashPassword(request.password),
+    createdAt: Date.now(),
+  }
+  try {
+    await accounts.createUser(user)
+  } catch (err) {
+    if (err instanceof ConflictError) return null
+    throw err
+  }
+  return user
+}
+
 export function authRoutes(accounts: AccountStore, sessions: Sessions, log?: Logger): Router {
   const router = Router()
 
@@ -27,20 +45,8 @@ export function authRoutes(accounts: AccountStore, sessions: Sessions, log?: Log
   }
 
   router.post('/auth/signup', async (req, res) => {
-    const body = parseBody(SignupRequest, await readJson(req, AUTH_BODY_LIMIT))
-    const user: UserRecord = {
-      id: randomUUID(),
-      email: body.email,
-      name: body.name,
-      passwordHash: await hashPassword(body.password),
-      createdAt: Date.now(),
-    }
-    try {
-      await accounts.createUser(user)
-    } catch (err) {
-      if (err instanceof ConflictError) throw new HttpError(409, 'email_taken', 'an account with this email already exists')
-      throw err
-    }
+    const user = await createAccount(accounts, parseBody(SignupRequest, await readJson(req, AUTH_BODY_LIMIT)))
+    if (!user) throw new HttpError(409, 'email_taken', 'an account with this email already exists')
     res.status(201).json(await respondWithToken(user, req))
   })
 
