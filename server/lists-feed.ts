@@ -135,11 +135,6 @@ export class ListsFeed {
     return overviews.filter((overview) => overview !== null)
   }
 
-  /** What the feed shows of a list's document (title, counts, latest change, preview): tracked if loaded here, else read from storage once. */
-  statsFor(listId: string): Promise<DocStats> {
-    return this.statsOf(listId)
-  }
-
   /** A list was just created by `userId` (POST /api/lists): their devices show it, on every node. */
   listCreated(listId: string, userId: string): void {
     this.refresh(listId, [userId])
@@ -343,7 +338,8 @@ export class ListsFeed {
     return name
   }
 
-  private statsOf(listId: string): Promise<DocStats> {
+  /** What the feed shows of a list's document (title, counts, latest change, preview): tracked if loaded here, else read from storage once (also `colist lists show`). */
+  statsOf(listId: string): Promise<DocStats> {
     const tracked = this.trackers.get(listId)
     // A change still in the tracker's debounce belongs in what this reader gets (the room stays loaded after it).
     tracked?.flushPending()
