@@ -14,6 +14,7 @@ import type * as Y from 'yjs'
 import { viewOf, type Category, type ListView } from '../../../shared/list-document.ts'
 import type { ListIndex } from '../../../shared/list-index.ts'
 import { readTitle } from '../../../shared/list-layout.ts'
+import { sameElements } from './use-stable.ts'
 
 export interface ListSnapshot {
   view: ListView
@@ -22,9 +23,7 @@ export interface ListSnapshot {
 
 /** `next`, or `previous` when it holds the same elements (by identity) in the same order. */
 function keepIfSame<T>(previous: T[] | undefined, next: T[]): T[] {
-  if (!previous || previous.length !== next.length) return next
-  for (let i = 0; i < next.length; i++) if (previous[i] !== next[i]) return next
-  return previous
+  return previous && sameElements(previous, next) ? previous : next
 }
 
 /**

@@ -19,3 +19,10 @@ export function sameMap<K, V>(a: ReadonlyMap<K, V>, b: ReadonlyMap<K, V>, sameVa
   }
   return true
 }
+
+/** Whether two arrays hold the same elements (by identity) in the same order. */
+export function sameElements<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}

@@ -21,14 +21,14 @@ import { SortableContext, sortableKeyboardCoordinates, useSortable, verticalList
 import { CSS } from '@dnd-kit/utilities'
 import { memo, useMemo, useState, type ReactElement, type ReactNode } from 'react'
 import { usePainted } from '../../hooks/use-painted.ts'
-import { useStable } from '../../hooks/use-stable.ts'
+import { sameElements, useStable } from '../../hooks/use-stable.ts'
 import type { Category, Item, ItemGroup, ListView } from '../../../../shared/list-document.ts'
 import { dropPlacement, type DropTarget, type Placement } from '../../list/reorder.ts'
 import type { Peer } from '../../presence/peers.ts'
 import { CategoryHeader } from './CategoryHeader.tsx'
 import { PickersReady } from './CategoryPicker.tsx'
 import { ItemRow, ROW_KEYS_HELP_ID, sameRowProps, type ItemActions } from './ItemRow.tsx'
-import { RowList, sameIds, type RowSlot } from './RowList.tsx'
+import { RowList, type RowSlot } from './RowList.tsx'
 
 interface ItemBoardProps {
   view: ListView
@@ -176,7 +176,7 @@ function Group({
   // SortableContext then keeps its value, and no row's useSortable runs again.
   const ids = useStable(
     useMemo(() => group.items.map((item) => item.id), [group.items]),
-    sameIds,
+    sameElements,
   )
   return (
     <section ref={setNodeRef} className={`group${highlighted ? ' group--over' : ''}`} aria-labelledby={showHeader ? headingId : undefined} aria-label={showHeader ? undefined : 'Items'}>

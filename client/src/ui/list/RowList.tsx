@@ -13,7 +13,7 @@
  */
 import { defaultRangeExtractor, useWindowVirtualizer, type Range, type Virtualizer } from '@tanstack/react-virtual'
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type CSSProperties, type ReactElement } from 'react'
-import { useStable } from '../../hooks/use-stable.ts'
+import { sameElements, useStable } from '../../hooks/use-stable.ts'
 import { registerVirtualList } from './virtual-rows.ts'
 
 /** Lists with at least this many rows render only those near the window. */
@@ -34,13 +34,6 @@ function measureRow(element: Element, entry: ResizeObserverEntry | undefined, in
   if (box) return Math.round(box.blockSize)
   if (entry) return (element as HTMLElement).offsetHeight
   return instance.itemSizeCache.get(instance.options.getItemKey(instance.indexFromElement(element))) ?? ESTIMATED_ROW_PX
-}
-
-/** Whether two lists of ids are the same, in the same order. */
-export function sameIds(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
 }
 
 /**
@@ -99,7 +92,7 @@ function VirtualRowList<T extends { id: string }>({ items, className, id, render
   // again. It changes only when the rows do (an item added, taken out or moved), not when an item does.
   const ids = useStable(
     useMemo(() => items.map((item) => item.id), [items]),
-    sameIds,
+    sameElements,
   )
   const getItemKey = useCallback((index: number) => ids[index]!, [ids])
   const virtualizer = useWindowVirtualizer({
