@@ -142,7 +142,7 @@ export function addItem(doc: Y.Doc, input: NewItem): string {
   const id = uuidv4()
   change(doc, () => {
     const known = input.after === undefined ? input.last : undefined
-    const neighbours = input.rows ?? (known === undefined ? sortedNeighbours(readAllItems(doc)) : sortedNeighbours(known === null ? [] : [known]))
+    const neighbours = input.rows ?? sortedNeighbours(known === undefined ? readAllItems(doc) : known === null ? [] : [known])
     const { rows, index } = neighbours.around(input.after, null)
     const placement = placeAt(rows, index)
     writeOrderKeys(doc, itemsMap(doc), placement.rekeyed)
@@ -243,12 +243,9 @@ export function removeChecked(doc: Y.Doc): string[] {
  * Puts the item right after `after` in list order (null: first). Only this
  * item's order key changes, unless its new neighbours share a key, in which
  * case the tied ones after it get fresh keys too. Moving an item after itself,
- * or to where it already is, changes nothing.
- */
-/**
- * Moves the item right after `target.after` (null: first). `rows`: the list's rows as they are
- * before this change (its `ListIndex`), so only the item's new neighbours are read; without it,
- * every item is.
+ * or to where it already is, changes nothing. `rows`: the list's rows as they
+ * are before this change (its `ListIndex`), so only the item's new neighbours
+ * are read; without it, every item is.
  */
 export function moveItem(doc: Y.Doc, id: string, target: MoveTarget, rows?: RowNeighbours): void {
   requireItem(doc, id)

@@ -152,17 +152,14 @@ export class ListIndex implements RowNeighbours {
     return this.neighbours.before(id)
   }
 
-  private readonly neighbours = ((self: ListIndex) =>
-    neighboursIn({
-      get length() {
-        return self.rows.length
-      },
-      at: (index) => self.rows.at(index),
-      positionOf: (id) => {
-        const stored = self.byId.get(id)
-        return stored ? self.rows.position(stored) : -1
-      },
-    }))(this)
+  private readonly neighbours = neighboursIn({
+    size: () => this.rows.length,
+    at: (index) => this.rows.at(index),
+    positionOf: (id) => {
+      const stored = this.byId.get(id)
+      return stored ? this.rows.position(stored) : -1
+    },
+  })
 
   /** Every live item in list order (needs `settled`); an item unchanged since the last call is the same object. */
   items(): Item[] {

@@ -28,7 +28,7 @@ describe('RowNeighbours', () => {
       const after = choice === 0 ? undefined : choice === 1 ? null : pickId()
       if (after === excluding && after !== null && after !== undefined) continue
       // A sequence read through positions only, as the list's index reads its sorted rows.
-      const indexed = neighboursIn({ length: sorted.length, at: (i) => sorted[i], positionOf: (id) => sorted.findIndex((row) => row.id === id) })
+      const indexed = neighboursIn({ size: () => sorted.length, at: (i) => sorted[i], positionOf: (id) => sorted.findIndex((row) => row.id === id) })
       for (const neighbours of [sortedNeighbours(sorted), indexed]) {
         const { rows, index } = neighbours.around(after, excluding)
         expect(placeAt(rows, index), JSON.stringify({ sorted, after, excluding })).toEqual(placeInWhole(sorted, after, excluding))

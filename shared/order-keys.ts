@@ -94,9 +94,9 @@ export interface RowNeighbours {
   before(id: string): string | null | undefined
 }
 
-/** A list of rows as `RowNeighbours` needs it: its length, the row at a position, a row's position (-1: none). */
+/** A list of rows as `RowNeighbours` needs it: its size, the row at a position, a row's position (-1: none). */
 export interface RowSequence {
-  readonly length: number
+  size(): number
   at(index: number): OrderedRow | undefined
   positionOf(id: string): number
 }
@@ -107,7 +107,7 @@ export function neighboursIn(sequence: RowSequence): RowNeighbours {
     around(after, excluding) {
       if (after === undefined) {
         // Appending: only the last row's key matters.
-        for (let i = sequence.length - 1; i >= 0; i--) {
+        for (let i = sequence.size() - 1; i >= 0; i--) {
           const row = sequence.at(i)!
           if (row.id !== excluding) return { rows: [row], index: 1 }
         }
@@ -115,7 +115,7 @@ export function neighboursIn(sequence: RowSequence): RowNeighbours {
       }
       if (after === null) {
         // First: only the first row's key matters.
-        for (let i = 0; i < sequence.length; i++) {
+        for (let i = 0; i < sequence.size(); i++) {
           const row = sequence.at(i)!
           if (row.id !== excluding) return { rows: [row], index: 0 }
         }
@@ -126,7 +126,7 @@ export function neighboursIn(sequence: RowSequence): RowNeighbours {
       // The row itself, the rows tied with its key (placeAt re-keys those), and the next distinct key.
       const anchor = sequence.at(at)!
       const rows: OrderedRow[] = [anchor]
-      for (let i = at + 1; i < sequence.length; i++) {
+      for (let i = at + 1; i < sequence.size(); i++) {
         const row = sequence.at(i)!
         if (row.id === excluding) continue
         rows.push(row)
@@ -144,5 +144,5 @@ export function neighboursIn(sequence: RowSequence): RowNeighbours {
 
 /** `RowNeighbours` over rows sorted by `compareRows` (finding a row is a scan). */
 export function sortedNeighbours(sorted: readonly OrderedRow[]): RowNeighbours {
-  return neighboursIn({ length: sorted.length, at: (index) => sorted[index], positionOf: (id) => sorted.findIndex((row) => row.id === id) })
+  return neighboursIn({ size: () => sorted.length, at: (index) => sorted[index], positionOf: (id) => sorted.findIndex((row) => row.id === id) })
 }
