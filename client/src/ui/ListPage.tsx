@@ -166,7 +166,11 @@ function OpenList({ sync, user, rejection, onDismissRejection }: OpenListProps):
     const latest = latestView(sync)
     return { ...latest.view, categories: latest.categories }
   }, [sync])
-  const lastItem = useCallback(() => latestView(sync).view.items.at(-1) ?? null, [sync])
+  // The index's last row, not the view's: no view is made for it.
+  const lastItem = useCallback(() => {
+    sync.index.settleNow()
+    return sync.index.lastRow()
+  }, [sync])
   const actions: ItemActions = useMemo(
     () => ({
       setChecked: (id, checked) => {
