@@ -29,12 +29,22 @@ export interface HealthSample {
 }
 
 /**
- * The latency the server itself is responsible for: wall clock minus the time
- * the server's event loop and the prober were kept off the CPU by other
- * processes. On an idle machine both are ~0 and this is the wall clock.
+ * The latency the server itself is responsible for: the time its main thread
+ * (the event loop) ran on a CPU while the probe waited, bounded by the wall
+ * clock minus the time the server's main thread and the prober were kept off
+ * the CPU by other processes. A main thread that holds the event loop runs all
+ * that time; one that sleeps instead — waiting for V8's GC helper threads or
+ * a page fault while other processes hold both cores — is not the server's
+ * code holding the loop. On an idle machine this is the wall clock.
  */
 export function ownLatencyMs(sample: HealthSample): number {
-  return Math.max(0, sample.ms - (sample.serverWaitMs ?? 0) - (sample.proberWaitMs ?? 0))
+  const notStarved = Math.max(0, sample.ms - (sample.serverWaitMs ?? 0) - (sample.proberWaitMs ?? 0))
+  return sample.serverRunMs === undefined ? notStarved : Math.min(notStarved, sample.serverRunMs)
+}
+
+/** One sample's figures for an assertion message. */
+export function describeSample(sample: HealthSample): string {
+  return `sent at ${sample.at}: ${sample.ms} ms wall clock, the server's main thread ran ${sample.serverRunMs ?? '?'} ms and waited for a CPU ${sample.serverWaitMs ?? '?'} ms, the prober waited ${sample.proberWaitMs ?? '?'} ms`
 }
 
 export interface HealthProber {
