@@ -96,3 +96,47 @@ test('Later puts the notice away; the new version waits', async ({ browser }) =>
     await context.close()
   }
 })
+
+// CI once saw a page never taken over (20 s): it had navigated while the first worker was installing. A
+// worker's claim skips a page still loading (its document not yet a client), so that page stayed without
+// one until the next load; now it asks the active worker to claim it (sw-update.ts, sw.ts `CLAIM`).
+test('a page that was loading as the first worker activated is taken over too', async ({ browser }) => {
+  const context = await browser.newContext({ serviceWorkers: 'allow' })
+  const page = await context.newPage()
+  let releaseInstall = () => {}
+  let releaseNavigation = () => {}
+  const installHeld = new Promise<void>((resolve) => (releaseInstall = resolve))
+  const navigationHeld = new Promise<void>((resolve) => (releaseNavigation = resolve))
+  try {
+    // The worker's install waits for one precached file.
+    await context.route('**/icon-512.png', async (route) => {
+      await installHeld
+      await route.continue()
+    })
+    await page.goto(origin)
+    await expect(page.getByRole('heading', { level: 1 })).toBeVisible()
+    await expect.poll(() => page.evaluate(() => navigator.serviceWorker.getRegistration().then((registration) => Boolean(registration?.installing))), { timeout: 20_000 }).toBe(true)
+
+    // A navigation under way (its document not yet arrived) while the install completes and the worker activates.
+    await context.route(`${origin}/`, async (route) => {
+      await navigationHeld
+      await route.continue()
+    })
+    const navigating = page.goto(origin)
+    releaseInstall()
+    // Asked of the worker itself: the page is between two documents.
+    const activeState = async () => {
+      const worker = context.serviceWorkers()[0]
+      return worker ? worker.evaluate(() => (self as unknown as { registration: ServiceWorkerRegistration }).registration.active?.state ?? 'none') : 'no worker'
+    }
+    await expect.poll(activeState, { timeout: 20_000 }).toBe('activated')
+    releaseNavigation()
+    await navigating
+    await expect(page.getByRole('heading', { level: 1 })).toBeVisible()
+    await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null), { timeout: 10_000 }).toBe(true)
+  } finally {
+    releaseInstall()
+    releaseNavigation()
+    await context.close()
+  }
+})

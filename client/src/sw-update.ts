@@ -35,6 +35,15 @@ export const appUpdate = {
       },
       // The reload is ours (below), for a page the worker took over on its first visit too.
       onNeedReload() {},
+      // The first worker claims the open pages as it activates; a page that was navigating at that moment
+      // (a reload, a link followed) was not yet one it could claim, and would stay without a worker —
+      // its code-split parts unreachable offline — until the next load. Once a worker is active, such a
+      // page asks it to claim again.
+      onRegisteredSW() {
+        void navigator.serviceWorker.ready.then((registration) => {
+          if (!navigator.serviceWorker.controller) registration.active?.postMessage({ type: 'CLAIM' })
+        })
+      },
       onRegisterError(err: unknown) {
         console.warn('Colist works online only: the service worker did not register.', err)
       },

@@ -13,7 +13,8 @@
  *   4 s; else the precached index.html, marked `x-colist-shell: cache` so the
  *   app and the tests can tell it came from the device.
  * - Updates: the first worker takes the page at once (offline right after the
- *   first visit); a later one waits until the page asks it to take over
+ *   first visit; a page that was mid-navigation when it activated, and so
+ *   missed its claim, asks with `CLAIM`); a later one waits until the page asks it to take over
  *   (`SKIP_WAITING`: "A new version is available — Reload", sw-update.ts).
  */
 import { clientsClaim } from 'workbox-core'
@@ -32,7 +33,10 @@ precacheAndRoute(self.__WB_MANIFEST, { directoryIndex: '', cleanURLs: false })
 cleanupOutdatedCaches()
 
 self.addEventListener('message', (event: ExtendableMessageEvent) => {
-  if ((event.data as { type?: unknown } | null)?.type === 'SKIP_WAITING') void self.skipWaiting()
+  const type = (event.data as { type?: unknown } | null)?.type
+  if (type === 'SKIP_WAITING') void self.skipWaiting()
+  // A page still without a worker once this one is active (sw-update.ts): take it too.
+  if (type === 'CLAIM') event.waitUntil(self.clients.claim())
 })
 // Once active, control the open pages (the first install: they work offline without a reload).
 clientsClaim()
