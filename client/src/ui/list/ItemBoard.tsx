@@ -19,7 +19,7 @@ import {
 } from '@dnd-kit/core'
 import { SortableContext, sortableKeyboardCoordinates, useSortable, verticalListSortingStrategy } from '@dnd-kit/sortable'
 import { CSS } from '@dnd-kit/utilities'
-import { memo, useMemo, useState, type ReactElement, type ReactNode } from 'react'
+import { memo, useMemo, useState, type CSSProperties, type ReactElement, type ReactNode } from 'react'
 import { usePainted } from '../../hooks/use-painted.ts'
 import { sameElements, useStable } from '../../hooks/use-stable.ts'
 import type { Category, Item, ItemGroup, ListView } from '../../../../shared/list-document.ts'
@@ -47,6 +47,15 @@ interface ItemBoardProps {
 
 const groupKey = (categoryId: string | null) => `group:${categoryId ?? 'none'}`
 
+/**
+ * The sensors' options, made once: dnd-kit keeps a sensor only while its options are the same object,
+ * and a new sensor gives every row new listeners — every row in the window rendered again whenever the
+ * board did (an item checked, added or renamed).
+ */
+// A few pixels of travel before a drag starts, so a tap on the grip is still a click.
+const POINTER_OPTIONS = { activationConstraint: { distance: 5 } }
+const KEYBOARD_OPTIONS = { coordinateGetter: sortableKeyboardCoordinates }
+
 /** Memoised: an awareness update or a keystroke in the add field that changes none of its props leaves the board alone. */
 export const ItemBoard = memo(ItemBoardView)
 
@@ -54,11 +63,7 @@ function ItemBoardView(props: ItemBoardProps): ReactElement {
   const { view, categories, canWrite, actions } = props
   const [activeId, setActiveId] = useState<string | null>(null)
   const [overGroup, setOverGroup] = useState<string | null>(null)
-  const sensors = useSensors(
-    // A few pixels of travel before a drag starts, so a tap on the grip is still a click.
-    useSensor(PointerSensor, { activationConstraint: { distance: 5 } }),
-    useSensor(KeyboardSensor, { coordinateGetter: sortableKeyboardCoordinates }),
-  )
+  const sensors = useSensors(useSensor(PointerSensor, POINTER_OPTIONS), useSensor(KeyboardSensor, KEYBOARD_OPTIONS))
   // The rows' category selects come a frame after the board's first (CategoryPicker.tsx).
   const pickersReady = usePainted()
   const textOf = (id: string | number | undefined) => view.items.find((item) => item.id === id)?.text ?? 'item'
@@ -233,9 +238,17 @@ interface SortableItemProps {
  */
 const SortableItem = memo(SortableItemView, (a, b) => a.canDrag === b.canDrag && sameRowProps(a, b))
 
+/** A row's style while no drag is under way: dnd-kit's transform and transition only mean something during one. */
+const AT_REST: CSSProperties = {}
+
 function SortableItemView({ canDrag, ...props }: SortableItemProps): ReactElement {
   const sortable = useSortable({ id: props.item.id, disabled: !canDrag })
   if (!canDrag) return <ItemRow {...props} />
+  // Outside a drag (and the settling after a drop, while a row still has a transform), the rows' style stays
+  // the same object: when the group's items change (an item checked, added or moved) dnd-kit gives every row
+  // a `transition` that disables animation for one render, then takes it back — two renders of every row in
+  // the window for nothing.
+  const style = sortable.isSorting || sortable.transform ? { transform: CSS.Translate.toString(sortable.transform), transition: sortable.transition } : AT_REST
   return (
     <ItemRow
       {...props}
@@ -245,7 +258,7 @@ function SortableItemView({ canDrag, ...props }: SortableItemProps): ReactElemen
         attributes: sortable.attributes,
         listeners: sortable.listeners,
         isDragging: sortable.isDragging,
-        style: { transform: CSS.Translate.toString(sortable.transform), transition: sortable.transition },
+        style,
       }}
     />
   )

@@ -1,0 +1,109 @@
+/**
+ * A change renders the rows it changed, not every row in the window. Counted
+ * through React's DevTools hook (what React DevTools' "highlight updates"
+ * reads): a row renders when its hooks' state is made again. On a slow phone
+ * each row rendered costs a few milliseconds of the keypress that caused it.
+ *
+ * Found by profiling the 2,000-item list (large-list.performance.spec.ts):
+ * the drag-and-drop sensors' options were new objects at each render of the
+ * board, so dnd-kit gave every row new listeners and every row in the window
+ * rendered again on every check, add and rename.
+ */
+import type { Page } from '@playwright/test'
+import { expect, sharedList, test } from './fixtures.ts'
+
+/** Installs a DevTools hook before the app loads; `rowRenders(page)` then reads and resets the count. */
+async function countRowRenders(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    type Fiber = { tag: number; type: unknown; child: Fiber | null; sibling: Fiber | null; alternate: Fiber | null; memoizedState: unknown }
+    const seen = new WeakMap<Fiber, unknown>()
+    const w = window as unknown as { rowRenders: number; __REACT_DEVTOOLS_GLOBAL_HOOK__: unknown }
+    w.rowRenders = 0
+    w.__REACT_DEVTOOLS_GLOBAL_HOOK__ = {
+      supportsFiber: true,
+      renderers: new Map(),
+      isDisabled: false,
+      inject: () => 1,
+      checkDCE: () => {},
+      onScheduleFiberRoot: () => {},
+      onCommitFiberUnmount: () => {},
+      onPostCommitFiberRoot: () => {},
+      onCommitFiberRoot: (_id: number, root: { current: Fiber }) => {
+        const stack: Fiber[] = [root.current]
+        while (stack.length > 0) {
+          const fiber = stack.pop()!
+          // A function component (tag 0) whose hooks were made again in this commit rendered; one React
+          // bailed out on keeps its hooks. Rows mounting count too.
+          if (fiber.tag === 0 && (fiber.type as { displayName?: string }).displayName === 'ItemRow') {
+            const before = seen.has(fiber) ? seen.get(fiber) : fiber.alternate ? seen.get(fiber.alternate) : undefined
+            if (before !== fiber.memoizedState) w.rowRenders++
+            seen.set(fiber, fiber.memoizedState)
+          }
+          if (fiber.child) stack.push(fiber.child)
+          if (fiber.sibling) stack.push(fiber.sibling)
+        }
+      },
+    }
+  })
+}
+
+async function rowRenders(page: Page): Promise<number> {
+  // Whatever the change set off (presence, the sync status, a second render) has settled.
+  await page.waitForTimeout(300)
+  return page.evaluate(() => {
+    const w = window as unknown as { rowRenders: number }
+    const count = w.rowRenders
+    w.rowRenders = 0
+    return count
+  })
+}
+
+test('checking, adding and renaming an item renders only the rows they change, in a short list and a virtualised one', async ({ alice }) => {
+  const page = alice.page
+  await countRowRenders(page)
+  for (const count of [12, 150]) {
+    const listId = await sharedList(alice, `Rows ${count}`)
+    await alice.openList(listId)
+    await page.evaluate(async (count) => {
+      const handle = window.colist
+      if (!handle || !('doc' in handle)) throw new Error('no list open')
+      const { doc, list, user } = handle
+      let last: { id: string; order: string } | null = null
+      doc.transact(() => {
+        for (let i = 1; i <= count; i++) {
+          const id = list.addItem(doc, { text: `Row ${i}`, createdBy: user.id, last })
+          last = { id, order: list.getItem(doc, id)!.order }
+        }
+      })
+    }, count)
+    await expect(alice.checkbox('Row 3')).toBeVisible()
+    const inWindow = await page.locator('.groups li.item-row').count()
+    expect(inWindow).toBeGreaterThan(8)
+    await rowRenders(page)
+
+    // Checking Row 3: its row goes, a row for it comes in Checked, and focus moves to Row 4.
+    await alice.checkbox('Row 3').focus()
+    await rowRenders(page)
+    await page.keyboard.press('Space')
+    await expect(alice.checkbox('Row 4')).toBeFocused()
+    expect(await rowRenders(page), `rows rendered by a check (${inWindow} in the window)`).toBeLessThanOrEqual(3)
+
+    // Adding an item: its own row, and the row it follows (no longer the last: its "move down" returns).
+    const add = page.getByRole('combobox', { name: 'Add an item' })
+    await add.fill('Bread')
+    await rowRenders(page)
+    await page.keyboard.press('Enter')
+    await expect(add).toHaveValue('')
+    expect(await rowRenders(page), 'rows rendered by an add').toBeLessThanOrEqual(2)
+
+    // A rename from another device of the same person: that row only.
+    await page.evaluate(() => {
+      const handle = window.colist
+      if (!handle || !('doc' in handle)) throw new Error('no list open')
+      const item = handle.list.listItems(handle.doc).items.find((entry) => entry.text === 'Row 5')!
+      handle.list.updateItem(handle.doc, item.id, { text: 'Row 5 renamed' })
+    })
+    await expect(alice.checkbox('Row 5 renamed')).toBeVisible()
+    expect(await rowRenders(page), 'rows rendered by a rename').toBe(1)
+  }
+})
