@@ -5,6 +5,7 @@
  */
 import type { Awareness } from 'y-protocols/awareness'
 import type { PublicUser } from '../../../shared/api.ts'
+import { afterPaint } from '../after-paint.ts'
 import { colorForUser } from './colors.ts'
 import type { LocalPresence } from './peers.ts'
 
@@ -12,6 +13,8 @@ export const TYPING_IDLE_MS = 3000
 
 export class PresenceController {
   private typingTimer: ReturnType<typeof setTimeout> | undefined
+  /** The item focus moved to, told to others after the frame that shows it (see `focus`). */
+  private pendingFocus: { itemId: string | null; cancel: () => void } | null = null
 
   constructor(
     private readonly awareness: Awareness,
@@ -21,9 +24,24 @@ export class PresenceController {
     awareness.setLocalState(state)
   }
 
+  /**
+   * Others see which item we are on once the frame that moved focus there is painted: the awareness
+   * update (encoded, sent, and shown in this tab's own presence bar) is not part of the keypress.
+   * Focus moved again before then (↓ held down) sends only where it ended.
+   */
   focus(itemId: string | null): void {
-    if (this.awareness.getLocalState()?.focus === itemId) return
-    this.awareness.setLocalStateField('focus', itemId)
+    if (this.pendingFocus) {
+      this.pendingFocus.itemId = itemId
+      return
+    }
+    const pending = {
+      itemId,
+      cancel: afterPaint(() => {
+        this.pendingFocus = null
+        if (this.awareness.getLocalState()?.focus !== pending.itemId) this.awareness.setLocalStateField('focus', pending.itemId)
+      }),
+    }
+    this.pendingFocus = pending
   }
 
   /** Call on every keystroke; typing stays on until TYPING_IDLE_MS pass without one. */
@@ -41,6 +59,8 @@ export class PresenceController {
   /** Leaves the list: others see us go at once instead of after the awareness timeout. */
   destroy(): void {
     clearTimeout(this.typingTimer)
+    this.pendingFocus?.cancel()
+    this.pendingFocus = null
     this.awareness.setLocalState(null)
   }
 }
