@@ -213,11 +213,11 @@ export class Person {
 
   /** The text field of the item with this id, whatever its text (and accessible name) is now. */
   textFieldOf(itemId: string): Locator {
-    return this.page.locator(`li.item-row[data-item-id="${itemId}"] .item-row__text`)
+    return this.page.locator(`li.item-row[data-item-id="${itemId}"] textarea.item-row__text`)
   }
 
   quantityFieldOf(itemId: string): Locator {
-    return this.page.locator(`li.item-row[data-item-id="${itemId}"] .item-row__qty`)
+    return this.page.locator(`li.item-row[data-item-id="${itemId}"] textarea.item-row__qty`)
   }
 
   /** The id of the item now showing this text. */
@@ -233,7 +233,8 @@ export class Person {
 
   /** Texts of the unchecked items in the order shown. */
   async itemOrder(): Promise<string[]> {
-    return this.page.locator('.groups li.item-row .item-row__text').evaluateAll((inputs) => inputs.map((input) => (input as HTMLInputElement).value))
+    // The name is a field, or (in the board's first frame, rows-painted.ts) its text.
+    return this.page.locator('.groups li.item-row .item-row__text').evaluateAll((names) => names.map((name) => (name instanceof HTMLTextAreaElement ? name.value : (name.textContent ?? ''))))
   }
 
   /** The API as this person. */

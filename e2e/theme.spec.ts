@@ -42,7 +42,8 @@ function lightPatches(page: Page): Promise<string[]> {
     }
     const found: string[] = []
     for (const element of document.querySelectorAll<HTMLElement>('body *')) {
-      if (element.closest('.avatar, .peer-tag, svg, input[type="checkbox"]')) continue
+      // An icon's background is its ink (drawn through a mask in the text colour), not a surface.
+      if (element.closest('.avatar, .peer-tag, svg, .icon, input[type="checkbox"]')) continue
       const box = element.getBoundingClientRect()
       if (box.width === 0 || box.height === 0) continue
       const style = getComputedStyle(element)

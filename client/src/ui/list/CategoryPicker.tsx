@@ -8,9 +8,11 @@
  * A native select is the heaviest part of a row for the browser to build
  * (about two thirds of a row's style and layout work): rows on a list's first
  * screen show the tag first and get their select a frame later
- * (`PickersReady`), so the list appears sooner.
+ * (`RowsPainted`), so the list appears sooner.
  */
-import { createContext, useContext, useId, useState, type ReactElement } from 'react'
+import { useContext, useId, useState, type ReactElement } from 'react'
+import { Icon } from '../Icon.tsx'
+import { RowsPainted } from './rows-painted.ts'
 import { LIMITS, type Category } from '../../../../shared/list-document.ts'
 import './category-picker.css'
 
@@ -26,15 +28,12 @@ interface CategoryPickerProps {
 
 const NEW = '__new__'
 
-/** Whether the rows' selects may be in the page yet (ItemBoard: from the frame after its first). */
-export const PickersReady = createContext(true)
-
 export function CategoryPicker({ name, categoryId, categories, onPick, onCreate }: CategoryPickerProps): ReactElement {
   const [creating, setCreating] = useState(false)
   const [draft, setDraft] = useState('')
   const id = useId()
   const current = categories.find((category) => category.id === categoryId) ?? null
-  const ready = useContext(PickersReady)
+  const ready = useContext(RowsPainted)
 
   function close() {
     setCreating(false)
@@ -45,9 +44,7 @@ export function CategoryPicker({ name, categoryId, categories, onPick, onCreate 
     <>
       <span className={`category-picker${current ? ' category-picker--set' : ''}`}>
         <span className="category-picker__face" aria-hidden="true">
-          <svg width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round">
-            <path d="M20.6 13.4 13.4 20.6a2 2 0 0 1-2.8 0L3 13V3h10l7.6 7.6a2 2 0 0 1 0 2.8ZM7.5 7.5h.01" />
-          </svg>
+          <Icon name="tag" size={18} />
         </span>
         {ready && (
           <select

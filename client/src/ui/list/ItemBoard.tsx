@@ -26,9 +26,9 @@ import type { Category, Item, ItemGroup, ListView } from '../../../../shared/lis
 import { dropPlacement, type DropTarget, type Placement } from '../../list/reorder.ts'
 import type { Peer } from '../../presence/peers.ts'
 import { CategoryHeader } from './CategoryHeader.tsx'
-import { PickersReady } from './CategoryPicker.tsx'
 import { ItemRow, ROW_KEYS_HELP_ID, sameRowProps, type ItemActions } from './ItemRow.tsx'
 import { RowList, type RowSlot } from './RowList.tsx'
+import { RowsPainted } from './rows-painted.ts'
 
 interface ItemBoardProps {
   view: ListView
@@ -64,8 +64,8 @@ function ItemBoardView(props: ItemBoardProps): ReactElement {
   const [activeId, setActiveId] = useState<string | null>(null)
   const [overGroup, setOverGroup] = useState<string | null>(null)
   const sensors = useSensors(useSensor(PointerSensor, POINTER_OPTIONS), useSensor(KeyboardSensor, KEYBOARD_OPTIONS))
-  // The rows' category selects come a frame after the board's first (CategoryPicker.tsx).
-  const pickersReady = usePainted()
+  // The rows' fields and category selects come a frame after the board's first (rows-painted.ts).
+  const rowsPainted = usePainted()
   const textOf = (id: string | number | undefined) => view.items.find((item) => item.id === id)?.text ?? 'item'
 
   const announcements: Announcements = {
@@ -125,7 +125,7 @@ function ItemBoardView(props: ItemBoardProps): ReactElement {
           ? 'Space checks the item, Enter edits it, Delete deletes it. Up and down arrows go to the next item, left and right arrows to its other actions; Alt with up or down moves it.'
           : 'Up and down arrows go to the next item.'}
       </p>
-      <PickersReady value={pickersReady}>
+      <RowsPainted value={rowsPainted}>
         <div className="groups">
           {groups.map((group) => (
             <Group
@@ -137,7 +137,7 @@ function ItemBoardView(props: ItemBoardProps): ReactElement {
             />
           ))}
         </div>
-      </PickersReady>
+      </RowsPainted>
       {props.footer}
       <DragOverlay dropAnimation={null}>
         {active ? (

@@ -16,6 +16,7 @@ import type { DraggableAttributes, DraggableSyntheticListeners } from '@dnd-kit/
 import {
   memo,
   useCallback,
+  useContext,
   useEffect,
   useId,
   useLayoutEffect,
@@ -28,6 +29,7 @@ import {
   type PointerEvent,
   type ReactElement,
 } from 'react'
+import { flushSync } from 'react-dom'
 import type * as Y from 'yjs'
 import { LIMITS, type Category, type Item } from '../../../../shared/list-document.ts'
 import { samePeerShown, type Peer } from '../../presence/peers.ts'
@@ -38,6 +40,7 @@ import { ItemTextField } from './ItemTextField.tsx'
 import { cutMessage } from './paste.ts'
 import { RegisterField } from './RegisterField.tsx'
 import type { RowSlot } from './RowList.tsx'
+import { RowsPainted } from './rows-painted.ts'
 import './item-rows.css'
 import { ROW_STOP, focusRow, focusRowFrom, neighboursOf, rowControls, type RowNeighbours } from './row-focus.ts'
 
@@ -116,7 +119,8 @@ function refocus(itemId: string, focusKey: string | undefined) {
 }
 
 /** Controls a click on which is theirs, not the row's. */
-const OWN_CLICK = 'input, textarea, select, button, a, label, form, .item-row__details, .category-picker'
+// (The name and quantity as text, in a board's first frame: a click there is no tap either — on a desktop it edits, once the fields are in.)
+const OWN_CLICK = 'input, textarea, select, button, a, label, form, .item-row__details, .category-picker, span.item-row__text, span.item-row__qty'
 
 /**
  * A row renders again only when what it shows changed: its item (an
@@ -170,6 +174,7 @@ function ItemRowView({ item, categories, canWrite, focusedBy, actions, addedBy, 
   /** A long press is on: let go to edit. */
   const [held, setHeld] = useState(false)
   const [pasteNote, setPasteNote] = useState<string | null>(null)
+  const fieldsReady = useContext(RowsPainted) || editing
   const rowRef = useRef<HTMLLIElement | null>(null)
   const detailsId = useId()
   const quantityId = useId()
@@ -256,7 +261,9 @@ function ItemRowView({ item, categories, canWrite, focusedBy, actions, addedBy, 
   /** Edits the name: the caret at its end (called from the gesture, so a phone shows its keyboard). */
   function startEditing() {
     if (!canWrite) return
-    setEditing(true)
+    // In a board's first frame the name is text, not its field yet: the field comes with this render.
+    if (fieldsReady) setEditing(true)
+    else flushSync(() => setEditing(true))
     const field = textField()
     if (!field) return
     field.focus()
@@ -488,41 +495,55 @@ function ItemRowView({ item, categories, canWrite, focusedBy, actions, addedBy, 
             if (canWrite) setEditing(true)
           }}
         >
-          <ItemTextField
-            className="item-row__text"
-            text={actions.textOf(item.id)}
-            fallback={item.text}
-            label={`Edit ${name}`}
-            placeholder="Empty item"
-            maxLength={LIMITS.itemText}
-            readOnly={!canWrite}
-            focusKey="text"
-            tabIndex={editing ? 0 : -1}
-            localOrigin={LOCAL_ORIGIN}
-            apply={(edit) => actions.editText(item.id, edit)}
-            onTyping={actions.typed}
-            onStopTyping={actions.stoppedTyping}
-            onLeftEmpty={() => actions.leftEmpty(item.id)}
-            onGoneWhileFocused={(selection) => actions.goneWhileEditing(item.id, name, selection)}
-            onEscape={backToRow}
-            onPasteCut={(kept) => setPasteNote(cutMessage(kept, LIMITS.itemText, 'an item'))}
-          />
-          <RegisterField
-            className="item-row__qty"
-            value={item.quantity}
-            label={`Quantity or note for ${name}`}
-            placeholder={canWrite ? (editing ? 'Quantity or note' : 'Qty') : ''}
-            maxLength={LIMITS.quantity}
-            readOnly={!canWrite}
-            allowEmpty
-            focusKey="qty"
-            tabIndex={editing ? 0 : -1}
-            onCommit={(quantity) => actions.setQuantity(item.id, quantity)}
-            onTyping={actions.typed}
-            onStopTyping={actions.stoppedTyping}
-            onEscape={backToRow}
-            onPasteCut={(kept) => setPasteNote(cutMessage(kept, LIMITS.quantity, 'a quantity or note'))}
-          />
+          {fieldsReady ? (
+            <>
+              <ItemTextField
+                className="item-row__text"
+                text={actions.textOf(item.id)}
+                fallback={item.text}
+                label={`Edit ${name}`}
+                placeholder="Empty item"
+                maxLength={LIMITS.itemText}
+                readOnly={!canWrite}
+                focusKey="text"
+                tabIndex={editing ? 0 : -1}
+                localOrigin={LOCAL_ORIGIN}
+                apply={(edit) => actions.editText(item.id, edit)}
+                onTyping={actions.typed}
+                onStopTyping={actions.stoppedTyping}
+                onLeftEmpty={() => actions.leftEmpty(item.id)}
+                onGoneWhileFocused={(selection) => actions.goneWhileEditing(item.id, name, selection)}
+                onEscape={backToRow}
+                onPasteCut={(kept) => setPasteNote(cutMessage(kept, LIMITS.itemText, 'an item'))}
+              />
+              <RegisterField
+                className="item-row__qty"
+                value={item.quantity}
+                label={`Quantity or note for ${name}`}
+                placeholder={canWrite ? (editing ? 'Quantity or note' : 'Qty') : ''}
+                maxLength={LIMITS.quantity}
+                readOnly={!canWrite}
+                allowEmpty
+                focusKey="qty"
+                tabIndex={editing ? 0 : -1}
+                onCommit={(quantity) => actions.setQuantity(item.id, quantity)}
+                onTyping={actions.typed}
+                onStopTyping={actions.stoppedTyping}
+                onEscape={backToRow}
+                onPasteCut={(kept) => setPasteNote(cutMessage(kept, LIMITS.quantity, 'a quantity or note'))}
+              />
+            </>
+          ) : (
+            // The board's first frame (rows-painted.ts): the name and quantity as text, laid out as the fields are.
+            <>
+              <span className="item-row__text" dir="auto" data-placeholder="Empty item" onClick={startEditing}>
+                {item.text}
+              </span>
+              <span className="item-row__qty" dir="auto" onClick={startEditing}>
+                {item.quantity}
+              </span>
+            </>
+          )}
           {item.quantity && (
             <span id={quantityId} hidden>
               {item.quantity}
