@@ -107,3 +107,66 @@ test('checking, adding and renaming an item renders only the rows they change, i
     expect(await rowRenders(page), 'rows rendered by a rename').toBe(1)
   }
 })
+
+test('a long list opened again comes with its rows in its first commit, and a stale remembered start is corrected', async ({ alice }) => {
+  const page = alice.page
+  // Records, for the first virtualised list put in the page, whether rows came with it or were added to it after.
+  await page.addInitScript(() => {
+    const w = window as unknown as { listArrival?: { rowsWithIt: number; addedAfter: number } }
+    new MutationObserver((records, observer) => {
+      for (const record of records)
+        for (const node of record.addedNodes) {
+          const list = node instanceof Element ? (node.matches('ul.items--virtual') ? node : node.querySelector('ul.items--virtual')) : null
+          if (!list) continue
+          // Rows React appended to the list once it was in the page show up as records on it, in this same batch.
+          const addedAfter = records.filter((other) => other.target === list && other.addedNodes.length > 0).length
+          w.listArrival = { rowsWithIt: list.children.length - addedAfter, addedAfter }
+          observer.disconnect()
+          return
+        }
+    }).observe(document, { childList: true, subtree: true })
+  })
+  const listId = await sharedList(alice, 'Long list')
+  await alice.openList(listId)
+  await page.evaluate(() => {
+    const handle = window.colist
+    if (!handle || !('doc' in handle)) throw new Error('no list open')
+    const { doc, list, user } = handle
+    let last: { id: string; order: string } | null = null
+    doc.transact(() => {
+      for (let i = 1; i <= 150; i++) {
+        const id = list.addItem(doc, { text: `Row ${i}`, createdBy: user.id, last })
+        last = { id, order: list.getItem(doc, id)!.order }
+      }
+    })
+  })
+  await expect(alice.checkbox('Row 1')).toBeVisible()
+  // Where Row 1 sits in its list (inside the list's border), on a first visit measured before any row is placed.
+  const firstRowAt = async () => {
+    const [list, row] = await Promise.all([page.locator('ul.items--virtual').first().boundingBox(), alice.row('Row 1').boundingBox()])
+    return Math.round(row!.y - list!.y)
+  }
+  const atTop = await firstRowAt()
+  expect(atTop).toBeLessThanOrEqual(1)
+
+  // Opened again (a reload: the list's start is remembered for the tab): the rows come in the list's first commit.
+  await page.reload()
+  await expect(alice.checkbox('Row 1')).toBeVisible({ timeout: 15_000 })
+  const arrival = await page.evaluate(() => (window as unknown as { listArrival?: { rowsWithIt: number; addedAfter: number } }).listArrival)
+  expect(arrival?.addedAfter).toBe(0)
+  expect(arrival?.rowsWithIt).toBeGreaterThan(5)
+  expect(await firstRowAt()).toBe(atTop)
+
+  // A start remembered wrong (another page layout): the list measures, and shows the rows of the window from Row 1.
+  for (const wrong of [40, 900]) {
+    await page.evaluate((wrong) => {
+      const starts = JSON.parse(sessionStorage.getItem('colist:list-start') ?? '{}') as Record<string, number>
+      for (const key of Object.keys(starts)) starts[key] = wrong
+      sessionStorage.setItem('colist:list-start', JSON.stringify(starts))
+    }, wrong)
+    await page.reload()
+    await expect(alice.checkbox('Row 1')).toBeVisible({ timeout: 15_000 })
+    expect(await firstRowAt()).toBe(atTop)
+    await expect(alice.checkbox('Row 8')).toBeInViewport()
+  }
+})

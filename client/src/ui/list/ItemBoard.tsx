@@ -198,6 +198,7 @@ function Group({
       <SortableContext id={groupKey(categoryId)} items={ids} strategy={verticalListSortingStrategy}>
         <RowList
           items={group.items}
+          placeKey={groupKey(categoryId)}
           className="items"
           renderRow={(item, index, slot) => (
             <SortableItem

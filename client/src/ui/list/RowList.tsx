@@ -55,7 +55,42 @@ interface RowListProps<T extends { id: string }> {
   items: readonly T[]
   className: string
   id?: string
+  /** Names the list's place in the page across visits (a group's key), for `rememberedStart`. */
+  placeKey?: string
   renderRow: (item: T, index: number, slot?: RowSlot) => ReactElement
+}
+
+/**
+ * Where a long list last started in the page (its `scrollMargin`), by place and window width, kept
+ * for the tab's session (a reload too). A list opened again starts from it, so its first render
+ * already has the rows of the window: without it the list is rendered empty, laid out (the page's
+ * first layout, forced) to learn where it starts, and only then given its rows — two passes before
+ * the first screen. The layout effect measures the real start either way and corrects a stale one.
+ */
+const START_KEY = 'colist:list-start'
+
+function startKey(placeKey: string): string {
+  return `${placeKey}@${window.innerWidth}`
+}
+
+function rememberedStart(placeKey: string): number | null {
+  try {
+    const value = (JSON.parse(sessionStorage.getItem(START_KEY) ?? '{}') as Record<string, unknown>)[startKey(placeKey)]
+    return typeof value === 'number' && Number.isFinite(value) ? value : null
+  } catch {
+    return null
+  }
+}
+
+function rememberStart(placeKey: string, top: number): void {
+  try {
+    const starts = JSON.parse(sessionStorage.getItem(START_KEY) ?? '{}') as Record<string, unknown>
+    if (starts[startKey(placeKey)] === top) return
+    starts[startKey(placeKey)] = top
+    sessionStorage.setItem(START_KEY, JSON.stringify(starts))
+  } catch {
+    // Storage full or refused: the next visit measures first, as a first visit does.
+  }
 }
 
 export function RowList<T extends { id: string }>(props: RowListProps<T>): ReactElement {
@@ -68,11 +103,12 @@ export function RowList<T extends { id: string }>(props: RowListProps<T>): React
   return <VirtualRowList {...props} />
 }
 
-function VirtualRowList<T extends { id: string }>({ items, className, id, renderRow }: RowListProps<T>): ReactElement {
+function VirtualRowList<T extends { id: string }>({ items, className, id, placeKey = className, renderRow }: RowListProps<T>): ReactElement {
   const listRef = useRef<HTMLUListElement | null>(null)
-  // Where the list starts in the page: unknown until it is laid out, and no row is placed before then
-  // (the first render has none; the layout effect below measures, and the rows render before the paint).
-  const [scrollMargin, setScrollMargin] = useState<number | null>(null)
+  // Where the list starts in the page: where it did last time (`rememberedStart`), else unknown until it
+  // is laid out, and then no row is placed before that (the first render has none; the layout effect
+  // below measures, and the rows render before the paint).
+  const [scrollMargin, setScrollMargin] = useState<number | null>(() => rememberedStart(placeKey))
   // The row with focus, kept in the page (below): a ref, not state, so that moving focus between rows
   // (every ↑/↓, every check) does not render the list again. A focused row is in the page already; the
   // ref matters once the window scrolls away from it, and scrolling computes the range again.
@@ -118,13 +154,14 @@ function VirtualRowList<T extends { id: string }>({ items, className, id, render
     if (!list) return
     const measure = () => {
       const top = list.getBoundingClientRect().top + window.scrollY
+      rememberStart(placeKey, top)
       setScrollMargin((current) => (current !== null && Math.abs(current - top) < 1 ? current : top))
     }
     measure()
     const observer = new ResizeObserver(measure)
     observer.observe(document.body)
     return () => observer.disconnect()
-  }, [])
+  }, [placeKey])
 
   // Updated once this render is committed, not during it: a row taken out by this commit reads its
   // neighbours (row-focus.ts) from the rows it was among, in its layout cleanup, before this runs.
