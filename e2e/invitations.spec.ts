@@ -102,6 +102,29 @@ for (const size of SIZES) {
   })
 }
 
+// With INVITATION_MAIL=smtp the server answers `mailed: true` (server/invitations.integration.test.ts mails through a real
+// SMTP server); this machine's e2e server mails nothing, so the answer is the real one with that field set.
+for (const size of SIZES) {
+  test(`an invitation the server is mailing says so, and still offers the link (${size.width} px)`, async ({ alice }, testInfo) => {
+    await alice.page.setViewportSize(size)
+    const title = `Mailed ${size.width}`
+    const listId = await sharedList(alice, title)
+    await alice.openList(listId)
+    await alice.page.route(`**/api/lists/${listId}/invitations`, async (route) => {
+      if (route.request().method() !== 'POST') return route.fallback()
+      const response = await route.fetch()
+      await route.fulfill({ response, json: { ...((await response.json()) as object), mailed: true } })
+    })
+    const dialog = await openShareDialog(alice, title)
+    await dialog.getByLabel('Email address').fill('sam@example.test')
+    await dialog.getByRole('button', { name: 'Invite', exact: true }).click()
+    await expect(dialog.getByText('An invitation is being emailed to sam@example.test — they join as an editor once they accept. You can also send them this link.')).toBeVisible()
+    await expect(dialog.getByRole('textbox', { name: 'Invitation link' })).toHaveValue(/\/invite\//)
+    await expect(dialog.getByText(/Send this link to/)).toHaveCount(0)
+    await screenshot(alice.page, `invite-mailed-${size.width}`, testInfo)
+  })
+}
+
 test('a signed-in person invited by email joins with “Join list”; a first visit offers sign-up', async ({ alice, bob, browser, baseURL }, testInfo) => {
   const listId = await sharedList(alice, 'Book club')
   const invited = await alice.api('POST', `/api/lists/${listId}/invitations`, { email: bob.account.email, role: 'editor' })

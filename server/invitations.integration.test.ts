@@ -221,7 +221,7 @@ describe('privacy', () => {
     const existing = await invite(owner, list.id, { role: 'editor', email: bob.user.email })
     const nobody = await invite(owner, list.id, { role: 'editor', email: `nobody-${Date.now()}@example.test` })
     expect(shape(existing)).toEqual(shape(nobody))
-    expect(shape(existing)).toEqual({ status: 201, keys: ['invitation', 'token'], invitationKeys: ['createdAt', 'email', 'expiresAt', 'id', 'listId', 'role'], role: 'editor' })
+    expect(shape(existing)).toEqual({ status: 201, keys: ['invitation', 'mailed', 'token'], invitationKeys: ['createdAt', 'email', 'expiresAt', 'id', 'listId', 'role'], role: 'editor' })
     expect(JSON.stringify(existing.body)).not.toContain(bob.user.id)
     expect(JSON.stringify(existing.body)).not.toContain(bob.user.name)
     const detail = await api.request('GET', `/api/lists/${list.id}`, undefined, owner.token)
@@ -306,6 +306,8 @@ describe('the mail setting', () => {
         const list = await client.createList(owner.token, 'Camping')
         const created = await client.request('POST', `/api/lists/${list.id}/invitations`, { role: 'editor', email: 'sam@example.test' }, owner.token)
         const byLink = await client.request('POST', `/api/lists/${list.id}/invitations`, { role: 'editor' }, owner.token)
+        // Nothing is mailed: the owner passes the link on (the Share dialog says to send it).
+        expect([created.body.mailed, byLink.body.mailed]).toEqual([false, false])
         const logged = lines.filter((line) => line.msg === 'invitation link (INVITATION_MAIL=log)')
         if (server === off.server) expect(logged).toEqual([])
         else expect(logged).toEqual([expect.objectContaining({ to: 'sam@example.test', listId: list.id, listTitle: 'Camping', link: `https://lists.example.test/invite/${created.body.token}` })])
@@ -407,6 +409,9 @@ describe('the mail setting', () => {
       expect(byLink.status).toBe(201)
       const created = await client.request('POST', `/api/lists/${list.id}/invitations`, { role: 'editor', email: 'Sam@Example.test' }, owner.token)
       expect(created.status).toBe(201)
+      // The owner is told which one is being mailed (the Share dialog says so).
+      expect(created.body.mailed).toBe(true)
+      expect(byLink.body.mailed).toBe(false)
       await inbox.until(before + 1)
       // The link invitation, created first, sent nothing: the one mail is the email invitation's.
       expect(inbox.received.slice(before)).toHaveLength(1)
@@ -435,6 +440,7 @@ describe('the mail setting', () => {
       const viewerInvite = await client.request('POST', `/api/lists/${list.id}/invitations`, { role: 'viewer', email: 'kim@example.test' }, owner.token)
       await inbox.until(before + 2)
       const reset = await client.request('POST', `/api/lists/${list.id}/invitations/${viewerInvite.body.invitation.id}/reset`, undefined, owner.token)
+      expect(reset.body.mailed).toBe(true)
       await inbox.until(before + 3)
       const [first, second] = inbox.received.slice(before + 1)
       expect(first!.mail.text).toContain(`/invite/${viewerInvite.body.token}`)

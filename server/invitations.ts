@@ -138,10 +138,11 @@ export class Invitations {
 
   /**
    * Passes an email invitation's link on through the configured transport (none by default). Returns at
-   * once: a mail goes out in the background, and its failure is logged, not thrown.
+   * once, saying whether a mail is on its way: it goes out in the background, and its failure is logged,
+   * not thrown.
    */
-  deliver(invitation: InvitationRecord, token: string, { listTitle, inviterName }: { listTitle: string; inviterName: string }): void {
-    if (invitation.email === null) return
+  deliver(invitation: InvitationRecord, token: string, { listTitle, inviterName }: { listTitle: string; inviterName: string }): boolean {
+    if (invitation.email === null) return false
     if (this.config.mail === 'log') {
       this.log.info({ to: invitation.email, listId: invitation.listId, listTitle, link: this.link(token) }, 'invitation link (INVITATION_MAIL=log)')
     } else if (this.config.mail === 'smtp' && this.mailer) {
@@ -149,7 +150,9 @@ export class Invitations {
       const sent = this.send(message, { to: invitation.email, listId: invitation.listId, invitationId: invitation.id })
       this.sending.add(sent)
       void sent.finally(() => this.sending.delete(sent))
+      return true
     }
+    return false
   }
 
   /** Sends one invitation's mail; never rejects. `about` is what the log says of it (never the link). */

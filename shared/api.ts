@@ -107,6 +107,8 @@ export interface Invitation {
 export interface CreatedInvitation {
   invitation: Invitation
   token: string
+  /** Whether the server is mailing the link to the invitation's address (INVITATION_MAIL=smtp); else the owner passes it on. */
+  mailed: boolean
 }
 
 /** What an invitation's link shows before it is accepted (POST /api/invitations/lookup). */

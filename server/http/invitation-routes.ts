@@ -75,8 +75,8 @@ export function invitationRoutes({ accounts, invitations, tokens, rooms, limiter
     await takeRate(userId, res)
     const { record, token } = invitations.draft({ listId: list.id, role, email, createdBy: userId })
     if (!previous || !(await store.replaceInvitation(previous.id, record, record.createdAt))) await store.createInvitation(record)
-    invitations.deliver(record, token, { listTitle: list.title, inviterName: inviter.name })
-    return { invitation: publicInvitation(record), token }
+    const mailed = invitations.deliver(record, token, { listTitle: list.title, inviterName: inviter.name })
+    return { invitation: publicInvitation(record), token, mailed }
   }
 
   /** The owner's list, then the body: token → role → body, as every route. */
@@ -125,8 +125,8 @@ export function invitationRoutes({ accounts, invitations, tokens, rooms, limiter
     await takeRate(userId, res)
     const { record, token } = invitations.draft({ listId: list.id, role: previous.role, email: previous.email, createdBy: userId })
     if (!(await store.replaceInvitation(previous.id, record, record.createdAt))) throw notFound('invitation')
-    invitations.deliver(record, token, { listTitle: list.title, inviterName: name })
-    res.status(201).json({ invitation: publicInvitation(record), token } satisfies CreatedInvitation)
+    const mailed = invitations.deliver(record, token, { listTitle: list.title, inviterName: name })
+    res.status(201).json({ invitation: publicInvitation(record), token, mailed } satisfies CreatedInvitation)
   })
 
   /** The invitation a token names, if it can still be accepted; a refusal saying why otherwise. */

@@ -17,7 +17,7 @@ export const InvitationSchema = z.object({
   expiresAt: z.number(),
 }) satisfies z.ZodMiniType<Invitation>
 
-const CreatedInvitationSchema = z.object({ invitation: InvitationSchema, token: z.string() }) satisfies z.ZodMiniType<CreatedInvitation>
+const CreatedInvitationSchema = z.object({ invitation: InvitationSchema, token: z.string(), mailed: z.boolean() }) satisfies z.ZodMiniType<CreatedInvitation>
 const InvitationsSchema = z.object({ invitations: z.array(InvitationSchema) })
 const PreviewSchema = z.object({
   listTitle: z.string(),

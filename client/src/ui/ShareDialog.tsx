@@ -179,7 +179,7 @@ export function ShareDialog({ open, onClose, detail, onChanged }: ShareDialogPro
   )
 }
 
-/** The link of an invitation just created: to copy and send, since Colist sends no email itself. */
+/** The link of an invitation just created: to copy and send (Colist mails it too when the server is set up to). */
 function FreshLink({ created, onDone }: { created: CreatedInvitation; onDone: () => void }): ReactElement {
   const link = invitationLink(created.token)
   const field = useRef<HTMLInputElement>(null)
@@ -200,7 +200,11 @@ function FreshLink({ created, onDone }: { created: CreatedInvitation; onDone: ()
   return (
     <section className="invite-link" aria-label="Invitation link">
       <p className="invite-link__what">
-        {invitation.email ? (
+        {invitation.email && created.mailed ? (
+          <>
+            An invitation is being emailed to <strong>{invitation.email}</strong> — they join as {anRole(invitation.role)} once they accept. You can also send them this link.
+          </>
+        ) : invitation.email ? (
           <>
             Send this link to <strong>{invitation.email}</strong> — they join as {anRole(invitation.role)} once they accept.
           </>
