@@ -56,6 +56,36 @@ describe('a list’s memory, kept item by item', () => {
     expect(memoryOf(doc)).toBe(memoryOf(doc))
   })
 
+  it('on a long list, remembers again only the changed texts, and a memory handed out stays as it was', () => {
+    const rng = prng.create(7)
+    const doc = new Y.Doc()
+    for (let i = 0; i < 300; i++) addItem(doc, { text: `Item ${i % 250}`, createdBy: 'u' })
+    let before = memoryOf(doc)
+    expect(before).toEqual(rememberItems(listPastItems(doc)))
+    for (let round = 0; round < 40; round++) {
+      const items = listItems(doc).items
+      const item = items[prng.int32(rng, 0, items.length - 1)]!
+      const snapshot = new Map(before)
+      switch (prng.int32(rng, 0, 3)) {
+        case 0:
+          setChecked(doc, item.id, !item.checked)
+          break
+        case 1:
+          updateItem(doc, item.id, { text: `Item ${prng.int32(rng, 0, 260)}` })
+          break
+        case 2:
+          removeItem(doc, item.id)
+          break
+        default:
+          addItem(doc, { text: `New ${round}`, createdBy: 'u' })
+      }
+      const after = memoryOf(doc)
+      expect(after).toEqual(rememberItems(listPastItems(doc)))
+      expect(before).toEqual(snapshot)
+      before = after
+    }
+  })
+
   it('read a few items per idle slice while the list changes, is what a whole read gives', () => {
     const slices: Array<(deadline: IdleDeadline) => void> = []
     const idle = globalThis as unknown as { requestIdleCallback?: unknown; cancelIdleCallback?: unknown }

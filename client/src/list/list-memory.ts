@@ -2,9 +2,10 @@
  * A list's memory (`rememberItems(listPastItems(doc))`), kept per document
  * and read again only where it changed: typing reads it per keystroke, a
  * change of the document marks the items it touched (or, for a category,
- * the category names), and the next read re-reads those items alone — a
- * 2,000-item list is read whole once, not after every change, and that
- * once while the page is idle (`warmMemory`). The person's
+ * the category names), and the next read re-reads those items alone and
+ * remembers again only the texts they had and have — a 2,000-item list is
+ * read whole once, not after every change, and that once while the page is
+ * idle (`warmMemory`). The person's
  * other lists are those the device sync engine already has loaded: none is
  * loaded for this, and a list that is not loaded suggests nothing.
  */
@@ -25,6 +26,12 @@ class DocMemory {
   /** Items changed since they were read. */
   private readonly dirty = new Set<string>()
   private namesChanged = false
+  /** The kept items' ids by normalized text. */
+  private readonly byKey = new Map<string, Set<string>>()
+  /** Texts whose items changed since the memory was made. */
+  private readonly staleKeys = new Set<string>()
+  /** The last memory made; the next is a copy with the stale texts remembered again. */
+  private made: ListMemory = new Map()
   private memory: ListMemory | null = null
   private names = new Map<string, string | null>()
   private readonly nameOf = (categoryId: string): string | null => {
@@ -74,19 +81,58 @@ class DocMemory {
         if (name !== item.categoryName) this.keep({ ...item, categoryName: name })
       }
     }
-    this.memory = rememberItems(this.past.values(), (item) => this.keys.get(item) ?? normalizeText(item.text))
+    this.memory = this.remembered()
     return this.memory
+  }
+
+  /**
+   * The memory, made again only for the texts whose items changed (a copy: a memory handed out stays as
+   * it was); made whole when most texts changed (the first read).
+   */
+  private remembered(): ListMemory {
+    const keyOf = (item: PastItem) => this.keys.get(item) ?? normalizeText(item.text)
+    if (this.staleKeys.size > Math.max(64, this.made.size / 4)) {
+      this.made = rememberItems(this.past.values(), keyOf)
+    } else if (this.staleKeys.size > 0) {
+      const next = new Map(this.made)
+      for (const key of this.staleKeys) {
+        const ids = this.byKey.get(key)
+        const entry = ids ? rememberItems([...ids].map((id) => this.past.get(id)!), keyOf).get(key) : undefined
+        if (entry) next.set(key, entry)
+        else next.delete(key)
+      }
+      this.made = next
+    }
+    this.staleKeys.clear()
+    return this.made
   }
 
   private readItem(id: string): void {
     const item = readPastItem(this.doc, id, this.nameOf)
     if (item) this.keep(item)
-    else this.past.delete(id)
+    else this.forget(id)
   }
 
   private keep(item: PastItem): void {
+    this.forget(item.id)
+    const key = normalizeText(item.text)
     this.past.set(item.id, item)
-    this.keys.set(item, normalizeText(item.text))
+    this.keys.set(item, key)
+    let ids = this.byKey.get(key)
+    if (!ids) this.byKey.set(key, (ids = new Set()))
+    ids.add(item.id)
+    this.staleKeys.add(key)
+  }
+
+  private forget(id: string): void {
+    const item = this.past.get(id)
+    if (!item) return
+    this.past.delete(id)
+    const key = this.keys.get(item)!
+    const ids = this.byKey.get(key)
+    ids?.delete(id)
+    if (ids?.size === 0) this.byKey.delete(key)
+    this.staleKeys.add(key)
   }
 }
 

@@ -40,4 +40,24 @@ describe('PresenceController.focus', () => {
     await tick()
     expect(awareness.getLocalState()).toBe(null)
   })
+
+  it('sends typing once for a word typed, and its end, each after the frame', async () => {
+    const { awareness, controller } = setUp()
+    const typing: unknown[] = []
+    awareness.on('change', () => typing.push(awareness.getLocalState()?.typing))
+    for (let i = 0; i < 5; i++) controller.typed()
+    expect(awareness.getLocalState()?.typing).toBe(false)
+    await tick()
+    expect(typing).toEqual([true])
+    controller.typed()
+    await tick()
+    expect(typing).toEqual([true])
+    controller.stoppedTyping()
+    controller.focus('a')
+    await tick()
+    // One update for both.
+    expect(typing).toEqual([true, false])
+    expect(awareness.getLocalState()).toMatchObject({ focus: 'a', typing: false })
+    controller.destroy()
+  })
 })

@@ -11,10 +11,13 @@ import type { LocalPresence } from './peers.ts'
 
 export const TYPING_IDLE_MS = 3000
 
+/** The fields of our presence that change as we work. */
+type Working = Partial<Pick<LocalPresence, 'focus' | 'typing'>>
+
 export class PresenceController {
   private typingTimer: ReturnType<typeof setTimeout> | undefined
-  /** The item focus moved to, told to others after the frame that shows it (see `focus`). */
-  private pendingFocus: { itemId: string | null; cancel: () => void } | null = null
+  /** Changes to tell others after the frame that shows them (see `change`). */
+  private pending: { fields: Working; cancel: () => void } | null = null
 
   constructor(
     private readonly awareness: Awareness,
@@ -24,43 +27,51 @@ export class PresenceController {
     awareness.setLocalState(state)
   }
 
-  /**
-   * Others see which item we are on once the frame that moved focus there is painted: the awareness
-   * update (encoded, sent, and shown in this tab's own presence bar) is not part of the keypress.
-   * Focus moved again before then (↓ held down) sends only where it ended.
-   */
   focus(itemId: string | null): void {
-    if (this.pendingFocus) {
-      this.pendingFocus.itemId = itemId
-      return
-    }
-    const pending = {
-      itemId,
-      cancel: afterPaint(() => {
-        this.pendingFocus = null
-        if (this.awareness.getLocalState()?.focus !== pending.itemId) this.awareness.setLocalStateField('focus', pending.itemId)
-      }),
-    }
-    this.pendingFocus = pending
+    this.change({ focus: itemId })
   }
 
   /** Call on every keystroke; typing stays on until TYPING_IDLE_MS pass without one. */
   typed(): void {
     clearTimeout(this.typingTimer)
     this.typingTimer = setTimeout(() => this.stoppedTyping(), TYPING_IDLE_MS)
-    if (this.awareness.getLocalState()?.typing !== true) this.awareness.setLocalStateField('typing', true)
+    this.change({ typing: true })
   }
 
   stoppedTyping(): void {
     clearTimeout(this.typingTimer)
-    if (this.awareness.getLocalState()?.typing === true) this.awareness.setLocalStateField('typing', false)
+    this.change({ typing: false })
   }
 
   /** Leaves the list: others see us go at once instead of after the awareness timeout. */
   destroy(): void {
     clearTimeout(this.typingTimer)
-    this.pendingFocus?.cancel()
-    this.pendingFocus = null
+    this.pending?.cancel()
+    this.pending = null
     this.awareness.setLocalState(null)
+  }
+
+  /**
+   * Others see where we are and that we type once the frame that moved focus or showed the key is
+   * painted: the awareness update (encoded, sent, and shown in this tab's own presence bar) is not
+   * part of the keypress. Changes made before then (↓ held down, a word typed) go out as one, and
+   * only if they differ from what others were last told.
+   */
+  private change(fields: Working): void {
+    if (this.pending) {
+      Object.assign(this.pending.fields, fields)
+      return
+    }
+    const pending = {
+      fields: { ...fields },
+      cancel: afterPaint(() => {
+        this.pending = null
+        const state = this.awareness.getLocalState() as LocalPresence | null
+        if (!state) return
+        const changed = (Object.keys(pending.fields) as Array<keyof Working>).some((field) => state[field] !== pending.fields[field])
+        if (changed) this.awareness.setLocalState({ ...state, ...pending.fields })
+      }),
+    }
+    this.pending = pending
   }
 }
