@@ -121,6 +121,10 @@ for (const size of SIZES) {
     await expect(dialog.getByText('An invitation is being emailed to sam@example.test — they join as an editor once they accept. You can also send them this link.')).toBeVisible()
     await expect(dialog.getByRole('textbox', { name: 'Invitation link' })).toHaveValue(/\/invite\//)
     await expect(dialog.getByText(/Send this link to/)).toHaveCount(0)
+    // The pending invitation shows its whole address, wrapped on a phone rather than cut.
+    const pendingName = dialog.getByTestId('pending-invitation').filter({ hasText: 'sam@example.test' }).locator('.member__name')
+    await expect(pendingName).toHaveText('sam@example.test')
+    expect(await pendingName.evaluate((name) => name.scrollWidth <= name.clientWidth)).toBe(true)
     await screenshot(alice.page, `invite-mailed-${size.width}`, testInfo)
   })
 }

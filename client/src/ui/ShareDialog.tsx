@@ -4,7 +4,7 @@
  * role, remove someone. Nobody is added until they accept, and nothing here
  * says whether an email has a Colist account.
  */
-import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactElement } from 'react'
+import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactElement, type ReactNode } from 'react'
 import type { CreatedInvitation, Invitation, ListDetail, Member } from '../../../shared/api.ts'
 import { ApiError, NetworkError, api } from '../api.ts'
 import { withToken } from '../auth/session.ts'
@@ -227,6 +227,19 @@ function FreshLink({ created, onDone }: { created: CreatedInvitation; onDone: ()
   )
 }
 
+/** An address that wraps after its `@` first (a phone's dialog is narrow), anywhere else only if it must. */
+function breakableEmail(text: string): ReactNode {
+  const at = text.indexOf('@')
+  if (at < 0) return text
+  return (
+    <>
+      {text.slice(0, at + 1)}
+      <wbr />
+      {text.slice(at + 1)}
+    </>
+  )
+}
+
 function PendingRow({ invitation, busy, onReset, onRevoke }: { invitation: Invitation; busy: boolean; onReset: () => void; onRevoke: () => void }): ReactElement {
   const label = invitation.email ?? 'Invite link'
   const expired = invitation.expiresAt <= Date.now()
@@ -236,7 +249,7 @@ function PendingRow({ invitation, busy, onReset, onRevoke }: { invitation: Invit
         <Icon name={invitation.email ? 'user' : 'share'} size={16} />
       </span>
       <span className="member__who">
-        <span className="member__name">{label}</span>
+        <span className="member__name">{breakableEmail(label)}</span>
         <span className={`member__email${expired ? ' invitation__expired' : ''}`}>
           {roleName(invitation.role)} · {expiryText(invitation.expiresAt)}
         </span>
