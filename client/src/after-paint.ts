@@ -8,15 +8,12 @@
  * in a task of its own.
  */
 export function afterPaint(work: () => void): () => void {
-  let cancelled = false
+  let frame: number | undefined
   let timer: ReturnType<typeof setTimeout> | undefined
-  const run = () => {
-    if (!cancelled) work()
-  }
-  if (typeof requestAnimationFrame !== 'function' || (typeof document !== 'undefined' && document.hidden)) timer = setTimeout(run, 0)
-  else requestAnimationFrame(() => (timer = setTimeout(run, 0)))
+  if (typeof requestAnimationFrame !== 'function' || (typeof document !== 'undefined' && document.hidden)) timer = setTimeout(work, 0)
+  else frame = requestAnimationFrame(() => (timer = setTimeout(work, 0)))
   return () => {
-    cancelled = true
+    if (frame !== undefined) cancelAnimationFrame(frame)
     clearTimeout(timer)
   }
 }

@@ -4,19 +4,10 @@
  * later is left out of the frame that matters, the first one.
  */
 import { startTransition, useEffect, useState } from 'react'
+import { afterPaint } from '../after-paint.ts'
 
 export function usePainted(): boolean {
   const [painted, setPainted] = useState(false)
-  useEffect(() => {
-    let timer: ReturnType<typeof setTimeout> | undefined
-    // The frame's callback runs before its paint; the task after it, once it is painted.
-    const frame = requestAnimationFrame(() => {
-      timer = setTimeout(() => startTransition(() => setPainted(true)), 0)
-    })
-    return () => {
-      cancelAnimationFrame(frame)
-      clearTimeout(timer)
-    }
-  }, [])
+  useEffect(() => afterPaint(() => startTransition(() => setPainted(true))), [])
   return painted
 }
