@@ -69,25 +69,34 @@ interface RowListProps<T extends { id: string }> {
  */
 const START_KEY = 'colist:list-start'
 
+/** The starts as stored, read from the session once (the list measures its start at every resize of the page). */
+let starts: Record<string, unknown> | null = null
+
+function storedStarts(): Record<string, unknown> {
+  if (starts) return starts
+  try {
+    starts = JSON.parse(sessionStorage.getItem(START_KEY) ?? '{}') as Record<string, unknown>
+  } catch {
+    starts = {}
+  }
+  return starts
+}
+
 function startKey(placeKey: string): string {
   return `${placeKey}@${window.innerWidth}`
 }
 
 function rememberedStart(placeKey: string): number | null {
-  try {
-    const value = (JSON.parse(sessionStorage.getItem(START_KEY) ?? '{}') as Record<string, unknown>)[startKey(placeKey)]
-    return typeof value === 'number' && Number.isFinite(value) ? value : null
-  } catch {
-    return null
-  }
+  const value = storedStarts()[startKey(placeKey)]
+  return typeof value === 'number' && Number.isFinite(value) ? value : null
 }
 
 function rememberStart(placeKey: string, top: number): void {
+  const all = storedStarts()
+  if (all[startKey(placeKey)] === top) return
+  all[startKey(placeKey)] = top
   try {
-    const starts = JSON.parse(sessionStorage.getItem(START_KEY) ?? '{}') as Record<string, unknown>
-    if (starts[startKey(placeKey)] === top) return
-    starts[startKey(placeKey)] = top
-    sessionStorage.setItem(START_KEY, JSON.stringify(starts))
+    sessionStorage.setItem(START_KEY, JSON.stringify(all))
   } catch {
     // Storage full or refused: the next visit measures first, as a first visit does.
   }
