@@ -233,8 +233,9 @@ function OpenList({ sync, user, rejection, onDismissRejection }: OpenListProps):
   )
 
   const removeCategoryWithUndo = useCallback((id: string) => {
-    const name = viewNow().categories.find((category) => category.id === id)?.name ?? 'category'
-    const itemIds = viewNow().items.filter((item) => item.categoryId === id && !item.checked).map((item) => item.id)
+    const now = viewNow()
+    const name = now.categories.find((category) => category.id === id)?.name ?? 'category'
+    const itemIds = now.items.filter((item) => item.categoryId === id && !item.checked).map((item) => item.id)
     if (!change((doc) => removeCategory(doc, id))) return
     // Focus was on the category's Delete button, which is gone: on to its first item, now uncategorised.
     rowFocus.afterRemoval(itemIds)
