@@ -6,6 +6,7 @@
  * and the data directory are chosen once and handed down through the
  * environment, so every process talks to the same fresh server.
  */
+import { SERVER_NODE_FLAGS } from './server/node-flags.mjs'
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -55,7 +56,7 @@ export default defineConfig({
   webServer: {
     // As `npm start` runs it: the compiled server and the built client (built first if a source is newer;
     // the service worker only runs in a build).
-    command: 'node server/start.mjs',
+    command: ['node', ...SERVER_NODE_FLAGS, 'server/start.mjs'].join(' '),
     url: `${baseURL}/healthz`,
     reuseExistingServer: false,
     timeout: 120_000,

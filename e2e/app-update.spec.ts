@@ -6,6 +6,7 @@
  * (a copy of the build in a temp folder, its worker then changed), so no
  * other spec's pages see it.
  */
+import { SERVER_NODE_FLAGS } from '../server/node-flags.mjs'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { appendFile, cp, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -23,7 +24,7 @@ test.beforeAll(async () => {
   const port = await freePort()
   origin = `http://127.0.0.1:${port}`
   // The compiled server (the build exists: the run's own server started from it).
-  server = spawn(process.execPath, ['dist/server/main.js'], {
+  server = spawn(process.execPath, [...SERVER_NODE_FLAGS, 'dist/server/main.js'], {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: join(root, 'data'), CLIENT_DIR: join(root, 'client'), LOG_LEVEL: 'warn' },
     stdio: 'ignore',
   })

@@ -13,6 +13,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 // @ts-expect-error: plain JavaScript (it runs before anything is compiled), without declarations.
 import { buildIsStale } from './start.mjs'
+import { SERVER_NODE_FLAGS } from './node-flags.mjs'
 import { tempDir } from './test-support/harness.ts'
 
 const isStale = buildIsStale as (root?: string) => boolean
@@ -51,7 +52,7 @@ function start(): Promise<{ output: string; ms: number; url: string; dataDir: st
     (dataDir) =>
       new Promise((resolve, reject) => {
         const startedAt = performance.now()
-        const child = spawn(process.execPath, ['server/start.mjs'], { env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', CLIENT_DIR: 'dist/client' }, stdio: ['ignore', 'pipe', 'pipe'] })
+        const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, 'server/start.mjs'], { env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', CLIENT_DIR: 'dist/client' }, stdio: ['ignore', 'pipe', 'pipe'] })
         let output = ''
         const timer = setTimeout(() => reject(new Error(`not listening after 180 s: ${output}`)), 180_000)
         const onData = (chunk: Buffer) => {

@@ -9,6 +9,7 @@
  * RSS are both nodes' together; Redis and PostgreSQL are not counted in them
  * (their CPU shows in each row's load note as other processes).
  */
+import { SERVER_NODE_FLAGS } from '../../server/node-flags.mjs'
 import { join } from 'node:path'
 import { startPostgres } from '../../server/test-support/postgres-server.ts'
 import { startRedis } from '../../server/test-support/redis-server.ts'
@@ -40,6 +41,7 @@ export function colistClusterKind(): ServerKind {
             await spawnServer({
               name: `colist node ${i + 1}`,
               script: 'dist/server/main.js',
+              nodeFlags: SERVER_NODE_FLAGS,
               env: { ...colistEnv(join(dataDir, `node-${i + 1}`), true), DATABASE_URL: databaseUrl, REDIS_URL: redis.url, JWT_SECRET },
             }),
           )

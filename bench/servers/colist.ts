@@ -4,6 +4,7 @@
  * second kind runs it with FSYNC=false, for comparing with y-leveldb, which
  * never fsyncs.
  */
+import { SERVER_NODE_FLAGS } from '../../server/node-flags.mjs'
 import { join } from 'node:path'
 import { LevelStorage } from '../../server/storage/level-storage.ts'
 import { WS_PATH_PREFIX } from '../../shared/protocol.ts'
@@ -27,6 +28,7 @@ export function colistKind(options: { fsync: boolean }): ServerKind {
       const proc = await spawnServer({
         name: 'colist',
         script: 'dist/server/main.js',
+        nodeFlags: SERVER_NODE_FLAGS,
         env: colistEnv(dataDir, options.fsync),
       })
       let token = tokens.get(dataDir)

@@ -25,6 +25,8 @@ export interface SpawnSpec {
   env: Record<string, string>
   /** Shown in errors. */
   name: string
+  /** Node flags the server runs with (Colist: server/node-flags.mjs, as `npm start` runs it). */
+  nodeFlags?: readonly string[]
 }
 
 const READY_TIMEOUT_MS = 30_000
@@ -53,7 +55,7 @@ export async function spawnServer(spec: SpawnSpec): Promise<ServerProcess> {
   const extra = process.env.BENCH_SERVER_NODE_FLAGS?.split(' ').filter(Boolean) ?? []
   // A compiled script (Colist's dist/server/main.js, as `npm start` runs it) needs no TypeScript loader.
   const loader = spec.script.endsWith('.ts') ? ['--import', 'tsx'] : []
-  const child = spawn(process.execPath, [...profile, ...extra, ...loader, spec.script], {
+  const child = spawn(process.execPath, [...(spec.nodeFlags ?? []), ...profile, ...extra, ...loader, spec.script], {
     cwd: process.cwd(),
     env: { ...process.env, ...spec.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -17,6 +17,7 @@ import { WS_PATH_PREFIX } from '../../shared/protocol.ts'
 import { ServerMessages } from '../../shared/server-messages.ts'
 import { startServer, type ColistServer, type StartOptions } from '../app.ts'
 import { loadConfig } from '../config.ts'
+import { SERVER_NODE_FLAGS } from '../node-flags.mjs'
 
 export interface TestServer {
   server: ColistServer
@@ -307,7 +308,9 @@ export interface ServerProcess {
  */
 export async function spawnServer(dataDir: string, env: Record<string, string> = {}): Promise<ServerProcess> {
   const { spawn } = await import('node:child_process')
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  // TEST_SERVER_NODE_ARGS adds Node flags to the servers tests spawn (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+  const nodeArgs = [...SERVER_NODE_FLAGS, ...(process.env.TEST_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [])]
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'server/main.ts'], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', CLIENT_DIR: join(dataDir, 'no-client'), ...TEST_SERVER_ENV, ...env, DATA_DIR: dataDir },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
