@@ -170,3 +170,27 @@ test('a long list opened again comes with its rows in its first commit, and a st
     await expect(alice.checkbox('Row 8')).toBeInViewport()
   }
 })
+
+// The page renders a change after the frame the key or tap paints (use-list-view.ts): a check's frame
+// waited ~100 ms (4× throttled) while the whole list rendered inside the event. That frame shows the box
+// checked where it is (ItemRow's `checkedNow`); the row moves to Checked right after.
+test("a check is painted in the key's own frame, the box checked in its place, and the row moves to Checked after it", async ({ alice }) => {
+  const page = alice.page
+  const listId = await sharedList(alice, 'First frame')
+  await alice.openList(listId)
+  await alice.addItem('Milk')
+  await alice.addItem('Eggs')
+  await alice.checkbox('Milk').focus()
+  const inTheKeysFrame = await page.evaluate(
+    () =>
+      new Promise<{ connected: boolean; checked: boolean; inChecked: boolean }>((resolve) => {
+        const box = document.querySelector<HTMLInputElement>('.groups input[type="checkbox"][aria-label="Milk"]')!
+        box.click()
+        // What the next frame paints: read in its animation-frame callback, before its paint.
+        requestAnimationFrame(() => resolve({ connected: box.isConnected, checked: box.checked, inChecked: box.closest('.items--checked') !== null }))
+      }),
+  )
+  expect(inTheKeysFrame).toEqual({ connected: true, checked: true, inChecked: false })
+  await expect(page.locator('.items--checked').getByRole('checkbox', { name: 'Milk' })).toBeChecked()
+  await expect(page.locator('.groups').getByRole('checkbox', { name: 'Milk' })).toHaveCount(0)
+})

@@ -1,7 +1,8 @@
 /**
  * The list as React state: re-read after every update of the Y.Doc (local,
  * remote, from the device or HTTP), and only then, so renders in between see
- * the same object.
+ * the same object. Pages are told after the next paint, once for all the
+ * updates until then.
  *
  * Re-read through the list's `ListIndex` (shared/list-index.ts), which its
  * ListSync keeps for as long as the list is loaded: an update re-reads only
@@ -9,7 +10,8 @@
  * long list), an unchanged item keeps its object from one view to the next,
  * and opening a list already loaded reads nothing again.
  */
-import { useMemo, useSyncExternalStore } from 'react'
+import { useEffect, useMemo, useState } from 'react'
+import { afterPaint } from '../after-paint.ts'
 import type * as Y from 'yjs'
 import { viewOf, type Category, type ListView } from '../../../shared/list-document.ts'
 import type { ListIndex } from '../../../shared/list-index.ts'
@@ -43,7 +45,7 @@ function sharing(previous: ListSnapshot | null, view: ListView, categories: Cate
   }
 }
 
-interface ViewStore {
+export interface ViewStore {
   subscribe(listener: () => void): () => void
   getSnapshot(): ListSnapshot
 }
@@ -55,7 +57,7 @@ interface ViewStore {
  */
 const stores = new WeakMap<ListIndex, ViewStore>()
 
-function viewStore(doc: Y.Doc, index: ListIndex): ViewStore {
+export function viewStore(doc: Y.Doc, index: ListIndex): ViewStore {
   let store = stores.get(index)
   if (!store) {
     store = docStore(doc, index)
@@ -69,10 +71,20 @@ function docStore(doc: Y.Doc, index: ListIndex): ViewStore {
   /** The last snapshot made, kept across `snapshot = null` so the next one can share its arrays. */
   let last: ListSnapshot | null = null
   const listeners = new Set<() => void>()
+  /** Cancels the notification waiting for the next paint, if one is. */
+  let notifying: (() => void) | null = null
   // For as long as the list is loaded (the store lives as long as its index, the index as its ListSync).
   doc.on('update', () => {
     snapshot = null
-    for (const listener of listeners) listener()
+    // The page renders the new view after the next paint, once for every update until then: the key or
+    // tap that made the change is painted first (the field's character, the row's checkbox — see ItemRow),
+    // then the list. Rendered inside the event, a check's frame waited ~80 ms (4× throttled) for the page.
+    // An event handler reading the list meanwhile gets it as it is now (`latestView`).
+    if (notifying || listeners.size === 0) return
+    notifying = afterPaint(() => {
+      notifying = null
+      for (const listener of listeners) listener()
+    })
   })
   return {
     subscribe(listener) {
@@ -80,7 +92,13 @@ function docStore(doc: Y.Doc, index: ListIndex): ViewStore {
       // transactions: it marks what each touched before 'update'.)
       if (!index.settled) snapshot = null
       listeners.add(listener)
-      return () => listeners.delete(listener)
+      return () => {
+        listeners.delete(listener)
+        if (listeners.size === 0) {
+          notifying?.()
+          notifying = null
+        }
+      }
     },
     getSnapshot() {
       if (snapshot) return snapshot
@@ -98,7 +116,21 @@ export function latestView({ doc, index }: { doc: Y.Doc; index: ListIndex }): Li
   return viewStore(doc, index).getSnapshot()
 }
 
+/**
+ * The view the page shows: the store's, taken when the store tells (after the paint following a change),
+ * not at every render. Through useSyncExternalStore any render of the page — the undo buttons or the sync
+ * status changing in the same event — read the new view, and the whole list rendered inside the event.
+ */
 export function useListView({ doc, index }: { doc: Y.Doc; index: ListIndex }): ListSnapshot {
   const store = useMemo(() => viewStore(doc, index), [doc, index])
-  return useSyncExternalStore(store.subscribe, store.getSnapshot)
+  const [shown, setShown] = useState(() => ({ store, snapshot: store.getSnapshot() }))
+  useEffect(() => {
+    const take = () => setShown((current) => (current.store === store && current.snapshot === store.getSnapshot() ? current : { store, snapshot: store.getSnapshot() }))
+    const unsubscribe = store.subscribe(take)
+    // A change between the render and now.
+    take()
+    return unsubscribe
+  }, [store])
+  // Another list than the one shown (the page stays mounted when another list opens).
+  return shown.store === store ? shown.snapshot : store.getSnapshot()
 }

@@ -177,7 +177,7 @@ function OpenList({ sync, user, rejection, onDismissRejection }: OpenListProps):
         const item = viewNow().items.find((entry) => entry.id === id)
         // The row moves to the other section: focus stays where it was, on the row that takes its place.
         rowFocus.toNeighbour(id, item ? `${checked ? 'Checked' : 'Unchecked'} ${itemName(item)}` : undefined)
-        change((doc) => setChecked(doc, id, checked))
+        return change((doc) => setChecked(doc, id, checked))
       },
       lostFocus: rowFocus.lostFocus,
       textOf: (id) => itemText(sync.doc, id),

@@ -53,7 +53,8 @@ export function itemName(item: Item): string {
 export const ROW_KEYS_HELP_ID = 'item-row-keys-help'
 
 export interface ItemActions {
-  setChecked(id: string, checked: boolean): void
+  /** Whether the change was made (false: refused). */
+  setChecked(id: string, checked: boolean): boolean
   /** The item's Y.Text, to bind its text field to; null if it is gone. */
   textOf(id: string): Y.Text | null
   /** Edits the item's text in place as one change of this user; false if refused. */
@@ -175,6 +176,11 @@ function ItemRowView({ item, categories, canWrite, focusedBy, actions, addedBy, 
   const [held, setHeld] = useState(false)
   const [pasteNote, setPasteNote] = useState<string | null>(null)
   const fieldsReady = useContext(RowsPainted) || editing
+  // The box as the person just set it, shown in the frame their tap or key paints: the list renders the
+  // change after that frame (use-list-view.ts), and a controlled checkbox would show the old state until then.
+  const [checkedNow, setCheckedNow] = useState<{ value: boolean; from: boolean } | null>(null)
+  if (checkedNow && checkedNow.from !== item.checked) setCheckedNow(null)
+  const checked = checkedNow ? checkedNow.value : item.checked
   const rowRef = useRef<HTMLLIElement | null>(null)
   const detailsId = useId()
   const quantityId = useId()
@@ -276,8 +282,12 @@ function ItemRowView({ item, categories, canWrite, focusedBy, actions, addedBy, 
     focusRow(item.id)
   }
 
+  function setCheckedTo(value: boolean) {
+    if (canWrite && value !== checked && actions.setChecked(item.id, value)) setCheckedNow({ value, from: item.checked })
+  }
+
   function toggle() {
-    if (canWrite) actions.setChecked(item.id, !item.checked)
+    setCheckedTo(!checked)
   }
 
   function onRowClick(event: MouseEvent<HTMLLIElement>) {
@@ -403,7 +413,7 @@ function ItemRowView({ item, categories, canWrite, focusedBy, actions, addedBy, 
 
   const className = [
     'item-row',
-    item.checked && 'item-row--checked',
+    checked && 'item-row--checked',
     canWrite && 'item-row--writable',
     focusedBy.length > 0 && 'item-row--peer',
     drag?.isDragging && 'item-row--dragging',
@@ -468,7 +478,7 @@ function ItemRowView({ item, categories, canWrite, focusedBy, actions, addedBy, 
           <input
             type="checkbox"
             className="item-row__check-input"
-            checked={item.checked}
+            checked={checked}
             aria-label={name}
             aria-describedby={describedBy}
             aria-keyshortcuts={canWrite ? 'Enter Delete' : undefined}
@@ -479,7 +489,7 @@ function ItemRowView({ item, categories, canWrite, focusedBy, actions, addedBy, 
               if (!canWrite) event.preventDefault()
             }}
             onChange={(event) => {
-              if (canWrite) actions.setChecked(item.id, event.target.checked)
+              setCheckedTo(event.target.checked)
             }}
           />
           <span className="item-row__box" aria-hidden="true">
