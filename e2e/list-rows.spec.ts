@@ -28,10 +28,15 @@ async function focused(page: Page): Promise<string> {
   })
 }
 
+/**
+ * The middle of what `locator` shows. Polled: a row's name is text in the board's first frame and its
+ * field a frame later (rows-painted.ts), and the element found first may be gone when it is measured.
+ */
 async function center(locator: Locator): Promise<{ x: number; y: number }> {
-  const box = await locator.boundingBox()
-  if (!box) throw new Error('not on screen')
-  return { x: box.x + box.width / 2, y: box.y + box.height / 2 }
+  let box: Awaited<ReturnType<Locator['boundingBox']>> = null
+  await expect.poll(async () => (box = await locator.boundingBox()) !== null, { message: 'on screen' }).toBe(true)
+  const { x, y, width, height } = box!
+  return { x: x + width / 2, y: y + height / 2 }
 }
 
 const background = (locator: Locator) => locator.evaluate((element) => getComputedStyle(element).backgroundColor)

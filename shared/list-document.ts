@@ -224,13 +224,24 @@ export function restoreItem(doc: Y.Doc, id: string): void {
   change(doc, () => markDeleted(doc, item, false))
 }
 
-/** Removes every checked item in one transaction; returns their ids in list order. */
-export function removeChecked(doc: Y.Doc): string[] {
+/** The list's checked items, known without reading every item (its `ListIndex`, settled). */
+export interface CheckedRows {
+  checkedIds(): string[]
+}
+
+/**
+ * Removes every checked item in one transaction; returns their ids in list
+ * order. `checked`: the list's index, so that only the checked items are
+ * read; without it, every item is.
+ */
+export function removeChecked(doc: Y.Doc, checked?: CheckedRows): string[] {
   let ids: string[] = []
   change(doc, () => {
-    ids = readAllItems(doc)
-      .filter((item) => item.checked)
-      .map((item) => item.id)
+    ids = checked
+      ? checked.checkedIds()
+      : readAllItems(doc)
+          .filter((item) => item.checked)
+          .map((item) => item.id)
     for (const id of ids) {
       const item = entryMap(itemsMap(doc), id)
       if (item) markDeleted(doc, item, true)

@@ -8,6 +8,7 @@ import {
   listItems,
   moveItem,
   removeCategory,
+  removeChecked,
   removeItem,
   restoreItem,
   setChecked,
@@ -139,15 +140,21 @@ describe('ListIndex', () => {
   })
 })
 
+/** Two replicas of one list of `items` items. */
+function twoReplicas(items: number): [Y.Doc, Y.Doc] {
+  const a = new Y.Doc()
+  const b = new Y.Doc()
+  for (let i = 0; i < items; i++) addItem(a, { text: `item ${i}`, createdBy: 'u' })
+  Y.applyUpdate(b, Y.encodeStateAsUpdate(a))
+  return [a, b]
+}
+
 describe('ListIndex as the rows a move or an insertion reads (RowNeighbours)', () => {
   it('moving and inserting through the index orders the list exactly as reading every item does (seeded, ties from concurrent inserts)', () => {
     const rng = prng.create(7)
     for (let round = 0; round < 20; round++) {
       // Two replicas insert at the same places concurrently: their keys tie, and the id breaks the tie.
-      const a = new Y.Doc()
-      const b = new Y.Doc()
-      for (let i = 0; i < 12; i++) addItem(a, { text: `base ${i}`, createdBy: 'u' })
-      Y.applyUpdate(b, Y.encodeStateAsUpdate(a))
+      const [a, b] = twoReplicas(12)
       const anchors = listItems(a).items.map((item) => item.id)
       for (let i = 0; i < 8; i++) {
         const after = anchors[prng.int32(rng, 0, anchors.length - 1)]!
@@ -181,6 +188,41 @@ describe('ListIndex as the rows a move or an insertion reads (RowNeighbours)', (
         }
         expect(listItems(viaIndex).items.map((item) => item.text)).toEqual(listItems(whole).items.map((item) => item.text))
       }
+      index.destroy()
+    }
+  })
+})
+
+describe('ListIndex as the checked items removeChecked reads (CheckedRows)', () => {
+  it('knows the checked items in list order as reading every item does, through checks, deletions, restores and a merge (seeded)', () => {
+    const rng = prng.create(11)
+    for (let round = 0; round < 10; round++) {
+      const [a, b] = twoReplicas(30)
+      const index = new ListIndex(a)
+      const checkedByReading = () => listItems(a).checked.map((item) => item.id)
+      for (let step = 0; step < 40; step++) {
+        // Edits on both replicas (b's merged into a now and then): concurrent checks of one item included.
+        const doc = prng.bool(rng) ? a : b
+        const ids = listItems(doc).items.map((item) => item.id)
+        const deleted = [...itemsMap(doc).keys()].filter((id) => !ids.includes(id))
+        const id = ids[prng.int32(rng, 0, ids.length - 1)]!
+        const choice = prng.int32(rng, 0, 5)
+        if (choice <= 2) setChecked(doc, id, prng.bool(rng))
+        else if (choice === 3) removeItem(doc, id)
+        else if (choice === 4 && deleted.length > 0) restoreItem(doc, deleted[prng.int32(rng, 0, deleted.length - 1)]!)
+        else moveItem(doc, id, { after: ids[prng.int32(rng, 0, ids.length - 1)] === id ? null : ids[prng.int32(rng, 0, ids.length - 1)]! })
+        if (step % 7 === 6) Y.applyUpdate(a, Y.encodeStateAsUpdate(b))
+        index.settleNow()
+        expect(index.checkedIds()).toEqual(checkedByReading())
+      }
+      // Removing them through the index removes exactly what reading every item would.
+      const whole = new Y.Doc()
+      Y.applyUpdate(whole, Y.encodeStateAsUpdate(a))
+      index.settleNow()
+      expect(removeChecked(a, index)).toEqual(removeChecked(whole))
+      expect(listItems(a).items.map((item) => item.id)).toEqual(listItems(whole).items.map((item) => item.id))
+      index.settleNow()
+      expect(index.checkedIds()).toEqual([])
       index.destroy()
     }
   })

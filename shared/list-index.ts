@@ -19,7 +19,7 @@
 import * as Y from 'yjs'
 import { walkAcrossTurns } from './across-turns.ts'
 import { categoriesMap, entryMap, itemsMap, readAllCategories, readItem, type Category, type Item } from './list-layout.ts'
-import { neighboursIn, type OrderedRow, type RowNeighbours } from './order-keys.ts'
+import { compareRows, neighboursIn, type OrderedRow, type RowNeighbours } from './order-keys.ts'
 import { SortedRows } from './sorted-rows.ts'
 
 /** An item as stored: `categoryId` is the stored one, whether or not that category is live. */
@@ -36,6 +36,8 @@ export class ListIndex implements RowNeighbours {
   /** Live items in (order, id) order. */
   private readonly rows = new SortedRows<StoredItem>()
   private readonly byId = new Map<string, StoredItem>()
+  /** The live items that are checked: `checkedIds` without reading every item. */
+  private readonly checked = new Set<string>()
   /** Item ids to read again before the next use. */
   private readonly stale = new Set<string>()
   /** How many of `stale` are not in `byId` (new or unread): `liveCounts` in O(1), for every write's cap check. */
@@ -161,6 +163,15 @@ export class ListIndex implements RowNeighbours {
     },
   })
 
+  /** The checked items' ids in list order (needs `settled`): O(k log k) for k checked, whatever the list's length. */
+  checkedIds(): string[] {
+    this.requireSettled()
+    return [...this.checked]
+      .map((id) => this.byId.get(id)!)
+      .sort(compareRows)
+      .map((item) => item.id)
+  }
+
   /** Every live item in list order (needs `settled`); an item unchanged since the last call is the same object. */
   items(): Item[] {
     this.requireSettled()
@@ -223,12 +234,14 @@ export class ListIndex implements RowNeighbours {
     if (previous) {
       this.rows.remove(previous)
       this.byId.delete(id)
+      this.checked.delete(id)
     }
     const map = entryMap(itemsMap(this.doc), id)
     const item = map ? readItem(id, map, keepStoredCategory) : null
     if (!item) return
     this.rows.insert(item)
     this.byId.set(id, item)
+    if (item.checked) this.checked.add(id)
   }
 
   private resolve(stored: StoredItem): Item {

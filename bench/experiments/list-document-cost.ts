@@ -4,13 +4,14 @@
  * What an edit through shared/list-document.ts costs on a long list (10,000
  * items by default), with the list's `ListIndex` handed to the mutations
  * that place a row (`rows`, `moveItem`'s fourth argument: only the row's
- * neighbours are read) and without it (every item is read). Each figure is
+ * neighbours are read) and to `removeChecked` (only the checked items are
+ * read), and without it (every item is read). Each figure is
  * the median of 31 edits, each in its own transaction, on one document; the
  * index is settled before each (as the client's view and the server's routes
  * have it). Results and what they mean: bench/README.md, "Editing a long list".
  */
 import * as Y from 'yjs'
-import { addItem, getItem, listItems, moveItem, removeItem, restoreItem, setChecked, updateItem } from '../../shared/list-document.ts'
+import { addItem, getItem, listItems, moveItem, removeChecked, removeItem, restoreItem, setChecked, updateItem } from '../../shared/list-document.ts'
 import { ListIndex } from '../../shared/list-index.ts'
 
 const ITEMS = Number(process.argv[2] ?? 10_000)
@@ -60,5 +61,28 @@ time('removeItem + restoreItem', () => {
   removeItem(doc, id)
   restoreItem(doc, id)
 })
+// Clearing 20 checked items (checked again before each timed clear, outside the timing).
+const checkTwenty = () => {
+  for (let i = 0; i < 20; i++) setChecked(doc, middle(), true)
+}
+function timeClear(label: string, clear: () => string[]): number {
+  const times: number[] = []
+  for (let rep = 0; rep < REPS; rep++) {
+    checkTwenty()
+    index.settleNow()
+    const start = performance.now()
+    const removed = clear()
+    times.push(performance.now() - start)
+    for (const id of removed) restoreItem(doc, id)
+    for (const id of removed) setChecked(doc, id, false)
+  }
+  times.sort((a, b) => a - b)
+  const median = times[REPS >> 1]!
+  console.log(`${label.padEnd(58)} ${median.toFixed(3).padStart(8)} ms`)
+  return median
+}
+const clearWhole = timeClear('removeChecked (20 checked), reading every item', () => removeChecked(doc))
+const clearIndexed = timeClear('removeChecked (20 checked), through the index', () => removeChecked(doc, index))
+console.log(`through the index: removeChecked ${(clearWhole / clearIndexed).toFixed(0)}× faster`)
 console.log(`through the index: addItem after ${(afterWhole / afterIndexed).toFixed(0)}× faster, moveItem ${(moveWhole / moveIndexed).toFixed(0)}× faster; append ${appendIndexed.toFixed(3)} ms`)
 index.destroy()

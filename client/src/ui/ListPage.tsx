@@ -247,7 +247,9 @@ function OpenList({ sync, user, rejection, onDismissRejection }: OpenListProps):
 
   const clearChecked = useCallback(() => {
     let ids: string[] = []
-    if (!change((doc) => void (ids = removeChecked(doc))) || ids.length === 0) return
+    // Through the list's index: only the checked items are read, not all of a long list.
+    sync.index.settleNow()
+    if (!change((doc) => void (ids = removeChecked(doc, sync.index))) || ids.length === 0) return
     // The Checked section (and its Clear checked button) is gone: focus on the last open item.
     rowFocus.afterRemoval([], true)
     notify(ids.length === 1 ? 'Cleared 1 checked item' : `Cleared ${ids.length} checked items`, () => {
@@ -256,7 +258,7 @@ function OpenList({ sync, user, rejection, onDismissRejection }: OpenListProps):
       })
       rowFocus.restored(ids)
     })
-  }, [change, notify, rowFocus])
+  }, [change, notify, rowFocus, sync])
 
   const place = useCallback(
     (itemId: string, placement: Placement) =>
