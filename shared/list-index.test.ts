@@ -210,7 +210,10 @@ describe('ListIndex as the checked items removeChecked reads (CheckedRows)', () 
         if (choice <= 2) setChecked(doc, id, prng.bool(rng))
         else if (choice === 3) removeItem(doc, id)
         else if (choice === 4 && deleted.length > 0) restoreItem(doc, deleted[prng.int32(rng, 0, deleted.length - 1)]!)
-        else moveItem(doc, id, { after: ids[prng.int32(rng, 0, ids.length - 1)] === id ? null : ids[prng.int32(rng, 0, ids.length - 1)]! })
+        else {
+          const after = ids[prng.int32(rng, 0, ids.length - 1)]!
+          moveItem(doc, id, { after: after === id ? null : after })
+        }
         if (step % 7 === 6) Y.applyUpdate(a, Y.encodeStateAsUpdate(b))
         index.settleNow()
         expect(index.checkedIds()).toEqual(checkedByReading())

@@ -34,6 +34,14 @@ let cursor = 0
 /** A different item near the middle each time. */
 const middle = () => ids[(ITEMS >> 1) + (cursor++ % 500)]!
 
+/** Prints and returns the median of `times`. */
+function report(label: string, times: number[]): number {
+  times.sort((a, b) => a - b)
+  const median = times[times.length >> 1]!
+  console.log(`${label.padEnd(58)} ${median.toFixed(3).padStart(8)} ms`)
+  return median
+}
+
 function time(label: string, edit: () => void): number {
   const times: number[] = []
   for (let rep = 0; rep < REPS; rep++) {
@@ -42,10 +50,7 @@ function time(label: string, edit: () => void): number {
     edit()
     times.push(performance.now() - start)
   }
-  times.sort((a, b) => a - b)
-  const median = times[REPS >> 1]!
-  console.log(`${label.padEnd(58)} ${median.toFixed(3).padStart(8)} ms`)
-  return median
+  return report(label, times)
 }
 
 console.log(`list-document edits on a ${ITEMS.toLocaleString('en')}-item list (median of ${REPS})`)
@@ -76,10 +81,7 @@ function timeClear(label: string, clear: () => string[]): number {
     for (const id of removed) restoreItem(doc, id)
     for (const id of removed) setChecked(doc, id, false)
   }
-  times.sort((a, b) => a - b)
-  const median = times[REPS >> 1]!
-  console.log(`${label.padEnd(58)} ${median.toFixed(3).padStart(8)} ms`)
-  return median
+  return report(label, times)
 }
 const clearWhole = timeClear('removeChecked (20 checked), reading every item', () => removeChecked(doc))
 const clearIndexed = timeClear('removeChecked (20 checked), through the index', () => removeChecked(doc, index))

@@ -125,7 +125,10 @@ export function useListView({ doc, index }: { doc: Y.Doc; index: ListIndex }): L
   const store = useMemo(() => viewStore(doc, index), [doc, index])
   const [shown, setShown] = useState(() => ({ store, snapshot: store.getSnapshot() }))
   useEffect(() => {
-    const take = () => setShown((current) => (current.store === store && current.snapshot === store.getSnapshot() ? current : { store, snapshot: store.getSnapshot() }))
+    const take = () => {
+      const snapshot = store.getSnapshot()
+      setShown((current) => (current.store === store && current.snapshot === snapshot ? current : { store, snapshot }))
+    }
     const unsubscribe = store.subscribe(take)
     // A change between the render and now.
     take()
