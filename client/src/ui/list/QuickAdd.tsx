@@ -109,7 +109,10 @@ function QuickAddView({ doc, listId, userId, categories, lastItem, change, focus
 
   // The field shows each key at once; the suggestions follow in a deferred render (the first key reads
   // the list's memory of past items, a long list's in tens of milliseconds on a slow phone).
-  const shownText = useDeferredValue(text)
+  const deferredText = useDeferredValue(text)
+  // An emptied field (an item just added) has no suggestions at once: the render inside the Enter key
+  // neither reads the memory again (the add changed the list) nor draws the last text's suggestions.
+  const shownText = text.trim() ? deferredText : ''
   /** Whether the suggestions shown are those of the text in the field (not of a key or two before). */
   const current = shownText === text
   const memory = useMemo(() => (shownText.trim() ? memoryOf(doc) : null), [doc, shownText, version])
