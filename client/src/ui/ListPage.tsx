@@ -1,5 +1,5 @@
 /** One list: everything about it, live. */
-import { useCallback, useDeferredValue, useEffect, useMemo, useState, type ReactElement } from 'react'
+import { useCallback, useEffect, useMemo, useState, type ReactElement } from 'react'
 import type { PublicUser } from '../../../shared/api.ts'
 import {
   addCategory,
@@ -92,13 +92,12 @@ function OpenList({ sync, user, rejection, onDismissRejection }: OpenListProps):
   const activity = useListActivity(sync.listId, sync.doc, useDeviceSync()?.socket ?? null)
   const [activityOpen, setActivityOpen] = useState(false)
   const [error, setError] = useState<string | null>(null)
+  // The search the rows show: ListSearch answers every key in its field and sets this in a transition, so the
+  // page and its rows follow when React has time (a 2,000-item list filters in steps) and the next key interrupts.
   const [query, setQuery] = useState('')
   const searching = query.trim() !== ''
-  // The field answers every key at once; the rows follow when React has time (a 2,000-item list filters in steps).
-  const shownQuery = useDeferredValue(query)
-  const shownView = useMemo(() => filterView(view, categories, shownQuery), [view, categories, shownQuery])
-  // The rows stop being draggable with the filtered rows, not with the key typed: that key renders only the field.
-  const filtering = shownQuery.trim() !== ''
+  // The rows stop being draggable with the filtered rows (in the same render), not with the key typed.
+  const shownView = useMemo(() => filterView(view, categories, query), [view, categories, query])
   const [toast, setToast] = useState<ToastMessage | null>(null)
   const dismissToast = useCallback(() => setToast(null), [])
   const notify = useCallback(
@@ -424,14 +423,14 @@ function OpenList({ sync, user, rejection, onDismissRejection }: OpenListProps):
                   view={shownView}
                   categories={categories}
                   canWrite={canWrite}
-                  reorderable={!filtering}
+                  reorderable={!searching}
                   peersByItem={peersByItem}
                   actions={actions}
                   nameOf={nameOf}
                   onPlace={place}
                   onRenameCategory={renameCategoryNamed}
                   onRemoveCategory={removeCategoryWithUndo}
-                  footer={filtering ? null : newCategoryForm}
+                  footer={searching ? null : newCategoryForm}
                 />
                 <CheckedSection
                   items={shownView.checked}
