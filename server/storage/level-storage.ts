@@ -132,10 +132,14 @@ type BinarySublevel = Sublevels['docLog']
 
 /**
  * The binary values of `sublevel` in `range`, in key order, as of `snapshot`:
- * the keys listed, then the values read with one `getMany`. Not an iterator's
- * values: classic-level copies those into JS on the event loop (a 16 MB log
- * entry written before the update cap held it ~15–55 ms), while `getMany`
- * hands back each value without that copy.
+ * the keys listed, then the values read with one `getMany`. Either way
+ * classic-level copies every value into a new JS buffer on the event loop
+ * (binding.cc: `Entry::Convert`, `napi_create_buffer_copy`, in the read's
+ * completion callback), so a value costs a copy of its size into fresh
+ * memory in one turn: nothing for the small entries the update cap allows,
+ * but a 16 MB log entry written before the cap held the loop 50–120 ms in
+ * the list-size test under load (its CPU profile: native time, no JS frame,
+ * right after the read); ~10 ms on an idle machine.
  */
 async function binaryValues(sublevel: BinarySublevel, range: { gte: string; lt: string } | { gt: string; lt: string }, snapshot: DbSnapshot): Promise<Uint8Array[]> {
   const keys = await sublevel.keys({ ...range, snapshot }).all()
