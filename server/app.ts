@@ -42,6 +42,7 @@ import { Sessions } from './sessions.ts'
 import { JoinLimit } from './join-limit.ts'
 import { LEVEL_DIR } from './storage/level-layout.ts'
 import { LevelStorage } from './storage/level-storage.ts'
+import { compactLargeLogs } from './large-logs.ts'
 import type { Storage } from './storage/storage.ts'
 import { ListSocketServer } from './ws-server.ts'
 
@@ -84,6 +85,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const log = options.log ?? createLogger(config.logLevel)
   // What this function opens, it closes; what the caller passes in stays the caller's.
   const storage = options.storage ?? (await openStorage(config))
+  // Before anyone connects: a large stored log would be copied onto the event loop at every read (large-logs.ts).
+  if (storage instanceof LevelStorage) await compactLargeLogs(storage, config.compaction.maxLogBytes, log)
   // Redis (and ioredis) only for a node of a cluster: loaded when configured.
   const fanout = options.fanout ?? (config.redisUrl ? await (await import('./redis-fanout.ts')).RedisFanout.connect(config.redisUrl, log) : new LocalFanoutHub().endpoint())
   const metrics = new Metrics()

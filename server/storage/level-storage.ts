@@ -13,6 +13,7 @@
  *
  * Writes are fsynced before they resolve unless opened with `sync: false`.
  */
+import type { ClassicLevel } from 'classic-level'
 import { Level } from 'level'
 import type { ActivityEvent } from '../../shared/activity.ts'
 import type { Role } from '../../shared/protocol.ts'
@@ -72,6 +73,8 @@ export interface LevelStorageOptions {
 }
 
 type Db = Level<string, string>
+/** The character after a sublevel name's closing `!`: `!name` + this bounds the sublevel's keys from above. */
+const AFTER_PREFIX = '"'
 type DbSnapshot = ReturnType<Db['snapshot']>
 /** A document's snapshot as stored: inline (with its bytes) or in parts. */
 interface StoredSnapshot {
@@ -294,6 +297,41 @@ export class LevelStorage implements Storage {
         for (const key of foldedKeys) batch.del(key, { sublevel: this.#s.docLog })
       })
     })
+  }
+
+  /**
+   * Documents whose log takes at least `minBytes` on disk, by LevelDB's
+   * approximate sizes (compressed, counting only its table files — which
+   * hold everything once the database is opened: opening writes what its
+   * write-ahead log recovered into a table). A log is read back in one
+   * `getMany`, copied into JS on the event loop (binaryValues): a log this
+   * large is one compaction never folded — a list's update larger than
+   * COMPACT_LOG_BYTES stored by an earlier version, or a crash between a
+   * large append and its compaction. The server compacts these before it
+   * listens (server/large-logs.ts).
+   *
+   * Sizes are measured between the first keys of consecutive documents'
+   * logs: LevelDB places a key by the table block that may hold it, and the
+   * shortened key that ends a block can lie past a document's range, so
+   * the range's own bounds can miss the block holding its one large value.
+   */
+  async docsWithLargeLogs(minBytes: number): Promise<string[]> {
+    // `level` is classic-level on Node: its type covers the browser's too, which has no approximateSize.
+    const db = this.#db as unknown as ClassicLevel<string, string>
+    const starts: Array<{ docId: string; key: string }> = []
+    for await (const docId of this.#s.docHead.keys()) {
+      const [first] = await this.#s.docLog.keys({ ...prefixRange(docId), limit: 1 }).all()
+      if (first !== undefined) starts.push({ docId, key: this.#s.docLog.prefixKey(first, 'utf8') })
+    }
+    // The bound after the last log: the first key past the log's sublevel, else past every key.
+    const logEnd = this.#s.docLog.prefixKey('', 'utf8').slice(0, -1) + AFTER_PREFIX
+    const [after] = await db.keys({ gte: logEnd, limit: 1 }).all()
+    const found: string[] = []
+    for (let i = 0; i < starts.length; i++) {
+      const end = starts[i + 1]?.key ?? after ?? '\uffff'
+      if ((await db.approximateSize(starts[i]!.key, end)) >= minBytes) found.push(starts[i]!.docId)
+    }
+    return found
   }
 
   async docStats(docId: string): Promise<DocLogStats> {
