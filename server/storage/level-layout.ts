@@ -102,6 +102,11 @@ export function keySuffix(key: string): string {
 }
 
 /** Iterator bounds covering every composite key that starts with `first`. */
+/** The first part of a composite key (`keySuffix`'s counterpart): a log key's document id. */
+export function keyPrefix(key: string): string {
+  return key.slice(0, key.indexOf(SEPARATOR))
+}
+
 export function prefixRange(first: string): { gt: string; lt: string } {
   return { gt: first + SEPARATOR, lt: first + AFTER_SEPARATOR }
 }

@@ -24,6 +24,7 @@ import {
   compositeKey,
   decodeSnapshot,
   encodeSnapshot,
+  keyPrefix,
   keySuffix,
   logKey,
   logRangeThrough,
@@ -318,19 +319,29 @@ export class LevelStorage implements Storage {
   async docsWithLargeLogs(minBytes: number): Promise<string[]> {
     // `level` is classic-level on Node: its type covers the browser's too, which has no approximateSize.
     const db = this.#db as unknown as ClassicLevel<string, string>
+    // Each document's first log key, in one pass over the log's keys (in key order: by document, then seq).
     const starts: Array<{ docId: string; key: string }> = []
-    for await (const docId of this.#s.docHead.keys()) {
-      const [first] = await this.#s.docLog.keys({ ...prefixRange(docId), limit: 1 }).all()
-      if (first !== undefined) starts.push({ docId, key: this.#s.docLog.prefixKey(first, 'utf8') })
+    for await (const key of this.#s.docLog.keys()) {
+      const docId = keyPrefix(key)
+      if (starts.at(-1)?.docId !== docId) starts.push({ docId, key: this.#s.docLog.prefixKey(key, 'utf8') })
     }
     // The bound after the last log: the first key past the log's sublevel, else past every key.
     const logEnd = this.#s.docLog.prefixKey('', 'utf8').slice(0, -1) + AFTER_PREFIX
     const [after] = await db.keys({ gte: logEnd, limit: 1 }).all()
     const found: string[] = []
-    for (let i = 0; i < starts.length; i++) {
-      const end = starts[i + 1]?.key ?? after ?? '\uffff'
-      if ((await db.approximateSize(starts[i]!.key, end)) >= minBytes) found.push(starts[i]!.docId)
+    // The logs of documents [from, to) together, halved while they reach minBytes: a store of small logs
+    // is measured in a few calls, not one per document.
+    const visit = async (from: number, to: number): Promise<void> => {
+      if (from >= to || (await db.approximateSize(starts[from]!.key, starts[to]?.key ?? after ?? '\uffff')) < minBytes) return
+      if (to - from === 1) {
+        found.push(starts[from]!.docId)
+        return
+      }
+      const middle = Math.floor((from + to) / 2)
+      await visit(from, middle)
+      await visit(middle, to)
     }
+    await visit(0, starts.length)
     return found
   }
 
