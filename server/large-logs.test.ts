@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { rm } from 'node:fs/promises'
+import { pino } from 'pino'
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { addItem, listItems } from '../shared/list-document.ts'
@@ -80,6 +81,26 @@ describe('large stored logs', () => {
       // Nothing large is left, and a write after it appends as usual.
       expect(await compactLargeLogs(store, 256 * 1024, silent)).toEqual([])
       expect(await store.appendUpdates('imported', [Y.encodeStateAsUpdate(bigList(1))])).toBe(2)
+    } finally {
+      await store.close()
+    }
+  })
+
+  it('leaves a large log it cannot rebuild as it is stored, and compacts the others', async () => {
+    const garbage = randomBytes(300 * 1024)
+    const store = await reopened(async (store) => {
+      await store.appendUpdates('damaged', [garbage])
+      await store.appendUpdates('imported', [Y.encodeStateAsUpdate(bigList(4000))])
+    })
+    // A logger writing to a stream of our own: what it logged at error level.
+    const errors: Array<{ docId: string; msg: string }> = []
+    const log = pino({ level: 'error' }, { write: (line: string) => void errors.push(JSON.parse(line)) })
+    try {
+      expect(await compactLargeLogs(store, 256 * 1024, log)).toEqual(['imported'])
+      expect(errors.map(({ docId, msg }) => ({ docId, msg }))).toEqual([{ docId: 'damaged', msg: 'could not compact a large stored log before listening; left as stored' }])
+      const damaged = await store.loadDoc('damaged')
+      expect(damaged.snapshot).toBeNull()
+      expect(damaged.updates).toEqual([new Uint8Array(garbage)])
     } finally {
       await store.close()
     }
