@@ -67,24 +67,29 @@ async function rowRenders(page: Page): Promise<number> {
   })
 }
 
+/** Adds "Row 1" … "Row {count}", in list order, in one change of the open list's own document (window.colist). */
+async function addRows(page: Page, count: number): Promise<void> {
+  await page.evaluate((count) => {
+    const handle = window.colist
+    if (!handle || !('doc' in handle)) throw new Error('no list open')
+    const { doc, list, user } = handle
+    let last: { id: string; order: string } | null = null
+    doc.transact(() => {
+      for (let i = 1; i <= count; i++) {
+        const id = list.addItem(doc, { text: `Row ${i}`, createdBy: user.id, last })
+        last = { id, order: list.getItem(doc, id)!.order }
+      }
+    })
+  }, count)
+}
+
 test('checking, adding and renaming an item renders only the rows they change, in a short list and a virtualised one', async ({ alice }) => {
   const page = alice.page
   await countRowRenders(page)
   for (const count of [12, 150]) {
     const listId = await sharedList(alice, `Rows ${count}`)
     await alice.openList(listId)
-    await page.evaluate(async (count) => {
-      const handle = window.colist
-      if (!handle || !('doc' in handle)) throw new Error('no list open')
-      const { doc, list, user } = handle
-      let last: { id: string; order: string } | null = null
-      doc.transact(() => {
-        for (let i = 1; i <= count; i++) {
-          const id = list.addItem(doc, { text: `Row ${i}`, createdBy: user.id, last })
-          last = { id, order: list.getItem(doc, id)!.order }
-        }
-      })
-    }, count)
+    await addRows(page, count)
     await expect(alice.checkbox('Row 3')).toBeVisible()
     const inWindow = await page.locator('.groups li.item-row').count()
     expect(inWindow).toBeGreaterThan(8)
@@ -137,18 +142,7 @@ test('a long list opened again comes with its rows in its first commit, and a st
   })
   const listId = await sharedList(alice, 'Long list')
   await alice.openList(listId)
-  await page.evaluate(() => {
-    const handle = window.colist
-    if (!handle || !('doc' in handle)) throw new Error('no list open')
-    const { doc, list, user } = handle
-    let last: { id: string; order: string } | null = null
-    doc.transact(() => {
-      for (let i = 1; i <= 150; i++) {
-        const id = list.addItem(doc, { text: `Row ${i}`, createdBy: user.id, last })
-        last = { id, order: list.getItem(doc, id)!.order }
-      }
-    })
-  })
+  await addRows(page, 150)
   await expect(alice.checkbox('Row 1')).toBeVisible()
   // Where Row 1 sits in its list (inside the list's border), on a first visit measured before any row is placed.
   const firstRowAt = async () => {
@@ -247,18 +241,7 @@ test("a key in 'Find in this list' renders the field, not the page, inside the k
   await countRowRenders(page)
   const listId = await sharedList(alice, 'Find frame')
   await alice.openList(listId)
-  await page.evaluate(() => {
-    const handle = window.colist
-    if (!handle || !('doc' in handle)) throw new Error('no list open')
-    const { doc, list, user } = handle
-    let last: { id: string; order: string } | null = null
-    doc.transact(() => {
-      for (let i = 1; i <= 20; i++) {
-        const id = list.addItem(doc, { text: `Row ${i}`, createdBy: user.id, last })
-        last = { id, order: list.getItem(doc, id)!.order }
-      }
-    })
-  })
+  await addRows(page, 20)
   const search = page.getByRole('searchbox', { name: 'Find in this list' })
   await search.click()
   await page.waitForTimeout(300)
