@@ -5,7 +5,6 @@
  * whole and served by the room's index without holding the event loop.
  */
 import { rm } from 'node:fs/promises'
-import { request } from 'node:http'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { addCategory, addItem, listItems, removeCategory } from '../shared/list-document.ts'
@@ -19,7 +18,7 @@ import { describeSample, ownLatencyMs, startHealthProber } from './test-support/
 import { withDataDirStorage } from './test-support/stored-doc.ts'
 import { atLowerPriority } from './test-support/cpu-priority.ts'
 import { startBystander } from './test-support/bystander.ts'
-import { adminSocketPath } from './admin-socket.ts'
+import { main as colist } from './cli.ts'
 
 const clients: TestClient[] = []
 afterEach(() => {
@@ -192,8 +191,8 @@ describe('a list stored with 60,000 items (before the cap)', () => {
     expect(listItems(holder!.doc).items).toHaveLength(ITEMS)
   }, 120_000)
 
-  // The writes below are then compacted into the list's snapshot during the run, as an operator's
-  // `colist lists compact` does: a document this size is encoded a chunk at a time across event-loop turns
+  // The writes below are then compacted into the list's snapshot during the run, by `colist lists compact`
+  // (the CLI, in this process, asking the server on its admin socket): a document this size is encoded a chunk at a time across event-loop turns
   // (stored-doc.ts `snapshotAcrossTurns`; encoded at once it held /healthz ~250 ms) into a chunked snapshot
   // (shared/update-sequence.ts), written in 1 MiB parts. This test failed in CI at 104 ms on the lists feed's preview, picked again by a pass over every
   // open item when a previewed one was deleted (now kept sorted, shared/sorted-rows.ts).
@@ -233,9 +232,10 @@ describe('a list stored with 60,000 items (before the cap)', () => {
       removeCategory(holder!.doc, aisle)
       await saved(holder!)
       // The big list's log (the writes above) folded into its snapshot, inside the window (see the comment on the test).
-      const compacted = await compactNow(dataDir, bigList)
-      expect(compacted.status).toBe(200)
-      expect(compacted.body.folded?.entries).toBeGreaterThan(0)
+      const printed: string[] = []
+      expect(await colist(['lists', 'compact', bigList, '--json', '--data-dir', dataDir], { out: (line) => printed.push(line), err: (line) => printed.push(line) }), printed.join('\n')).toBe(0)
+      const compacted = JSON.parse(printed.join('\n')) as { folded: { entries: number } | null }
+      expect(compacted.folded?.entries).toBeGreaterThan(0)
     })
   }, 120_000)
 
@@ -259,20 +259,6 @@ describe('a list stored with 60,000 items (before the cap)', () => {
     })
   }, 120_000)
 })
-
-/** Asks the running server to compact a list now, on its admin socket (what `colist lists compact` does). */
-function compactNow(dataDir: string, listId: string): Promise<{ status: number; body: { folded: { entries: number } | null } }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ socketPath: adminSocketPath(dataDir), method: 'POST', path: `/lists/${encodeURIComponent(listId)}/compact` }, (res) => {
-      let text = ''
-      res.setEncoding('utf8')
-      res.on('data', (chunk: string) => (text += chunk))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }))
-    })
-    req.on('error', reject)
-    req.end()
-  })
-}
 
 async function pollFor(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs

@@ -2,12 +2,7 @@
  * Runs fixtures/probe-healthz.ts beside a server process and keeps every
  * sample, so a test can ask how slowly /healthz answered during a window.
  */
-import { spawn } from 'node:child_process'
-import { createInterface } from 'node:readline'
-import { fileURLToPath } from 'node:url'
-
-const PROBE = fileURLToPath(new URL('./fixtures/probe-healthz.ts', import.meta.url))
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url))
+import { startFixture } from './fixture-process.ts'
 
 export interface HealthSample {
   /** Which of the prober's targets was asked. */
@@ -61,15 +56,10 @@ export interface HealthProber {
 /** Probes each of `targets` (name → base URL) in a loop of its own, `intervalMs` between answer and next probe. */
 export async function startHealthProber(targets: Record<string, string>, pid: number, intervalMs = 10): Promise<HealthProber> {
   const args = Object.entries(targets).map(([name, url]) => `${name}=${url}`)
-  const child = spawn(process.execPath, ['--import', 'tsx', PROBE, String(intervalMs), ...args], {
-    cwd: REPO_ROOT,
-    stdio: ['pipe', 'pipe', 'inherit'],
-  })
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   const samples: HealthSample[] = []
   const waiters = new Set<() => void>()
-  createInterface({ input: child.stdout! }).on('line', (line) => {
-    samples.push(JSON.parse(line) as HealthSample)
+  const { child, exited } = startFixture<HealthSample>('probe-healthz.ts', [String(intervalMs), ...args], (sample) => {
+    samples.push(sample)
     for (const check of waiters) check()
   })
   const probing = (serverPid: number) => child.stdin!.write(`pid ${serverPid}\n`)
