@@ -44,9 +44,12 @@ async function countRowRenders(page: Page): Promise<void> {
           // bailed out on keeps its hooks. Components mounting count too.
           const name = fiber.tag === 0 ? (fiber.type as { displayName?: string }).displayName : undefined
           if (name !== undefined && name in w.renders) {
-            const before = seen.has(fiber) ? seen.get(fiber) : fiber.alternate ? seen.get(fiber.alternate) : undefined
+            const before = seen.get(fiber)
             if (before !== fiber.memoizedState) w.renders[name]!++
+            // Both fibers of the pair: the next commit may hold either, and one left with an older commit's
+            // hooks would count a render that did not happen.
             seen.set(fiber, fiber.memoizedState)
+            if (fiber.alternate) seen.set(fiber.alternate, fiber.memoizedState)
           }
           if (fiber.child) stack.push(fiber.child)
           if (fiber.sibling) stack.push(fiber.sibling)

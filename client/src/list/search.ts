@@ -45,10 +45,14 @@ export function filterView(view: ListView, categories: readonly Category[], quer
   const words = queryWords(query)
   if (words.length === 0) return view
   const names = new Map(categories.map((category) => [category.id, foldForSearch(category.name)]))
-  const keep = (item: Item) => itemMatches(item, words, item.categoryId === null ? '' : (names.get(item.categoryId) ?? ''))
+  const matches = (item: Item) => itemMatches(item, words, item.categoryId === null ? '' : (names.get(item.categoryId) ?? ''))
+  // Each item is tested once: the groups and the checked items hold the same items as `items`.
+  const items = view.items.filter(matches)
+  const kept = new Set(items)
+  const keep = (item: Item) => kept.has(item)
   return {
     title: view.title,
-    items: view.items.filter(keep),
+    items,
     // Only groups with a match: empty categories are drop targets, and nothing is dropped while searching.
     groups: view.groups.map((group) => ({ ...group, items: group.items.filter(keep) })).filter((group) => group.items.length > 0),
     checked: view.checked.filter(keep),
