@@ -204,6 +204,7 @@ class Channel implements RoomSocket {
       if (this.ended) return
       if ('close' in access) return this.closeWith(access.close)
       await joinRoom(deps, this.listId, access.grant, this, {
+        early: this.early,
         isOpen: () => !this.ended,
         joined: (room, conn) => {
           this.joined = { room, conn }

@@ -8,13 +8,14 @@
  * access version, and the messages the client sent meanwhile, kept (bounded)
  * and handed to the room right after the join.
  */
-import { CloseCode, type CloseCodeInfo, type Role } from '../shared/protocol.ts'
+import { CloseCode, SyncStep, encodeSyncMessage, type CloseCodeInfo, type Role } from '../shared/protocol.ts'
 import type { TokenClaims } from './auth.ts'
 import type { Connection, RoomSocket } from './connection.ts'
 import type { JoinLimit } from './join-limit.ts'
 import type { Room } from './room.ts'
 import type { RoomRegistry } from './room-registry.ts'
-import type { AccountStore } from './storage/storage.ts'
+import type { AccountStore, StoredDoc } from './storage/storage.ts'
+import { storedAnswer, syncOpening } from './stored-answer.ts'
 
 export interface RoomJoinDeps {
   accounts: AccountStore
@@ -49,6 +50,8 @@ export interface JoinHooks {
   isOpen(): boolean
   /** Runs synchronously right after the join, before any other message can reach the room. */
   joined(room: Room, conn: Connection): void
+  /** What the socket sends before the join: a fresh client's sync step 1 in it is answered while the room loads (stored-answer.ts). */
+  early?: EarlyMessages
 }
 
 /**
@@ -61,8 +64,11 @@ export interface JoinHooks {
 export async function joinRoom(deps: RoomJoinDeps, listId: string, grant: Grant, socket: RoomSocket, hooks: JoinHooks): Promise<void> {
   const { rooms, accounts } = deps
   const { claims } = grant
-  // The room loads the stored document before it answers anything.
-  const room = await rooms.acquire(listId)
+  // The room loads the stored document before it answers anything; a client with nothing gets that
+  // document as soon as it is read.
+  const acquiring = rooms.acquire(listId)
+  const stored = answerFromStorage(deps, listId, grant, socket, hooks)
+  const room = await acquiring
   try {
     if (!hooks.isOpen()) return
     let { role, accessVersion } = grant
@@ -75,6 +81,9 @@ export async function joinRoom(deps: RoomJoinDeps, listId: string, grant: Grant,
       role = current
     }
     const conn = room.join(socket, { userId: claims.userId, name: claims.name, role })
+    // What was sent from storage is what this room was built from (not, after a failed load, an earlier read).
+    if (stored && rooms.wasBuiltFrom(room, stored)) hooks.early?.answeredUpTo(room.storedStateVector)
+    else hooks.early?.answeredUpTo(null)
     hooks.joined(room, conn)
     // A change that landed while the role was being re-read reaches this connection now.
     if (rooms.accessVersion(listId) !== accessVersion) {
@@ -85,18 +94,83 @@ export async function joinRoom(deps: RoomJoinDeps, listId: string, grant: Grant,
   }
 }
 
+/**
+ * While the room loads, sends the stored document to a client that has
+ * nothing, once both are there: the stored document read and the client's
+ * sync step 1 kept (stored-answer.ts). Not to a socket closed meanwhile, nor
+ * one whose list access changed since it was authorized.
+ */
+function answerFromStorage(deps: RoomJoinDeps, listId: string, grant: Grant, socket: RoomSocket, hooks: JoinHooks): Promise<StoredDoc> | null {
+  const { early } = hooks
+  const stored = deps.rooms.storedDocWhileLoading(listId)
+  if (!early || !stored) return null
+  void stored.then((doc) => {
+    const messages = storedAnswer(doc)
+    if (!messages) return
+    early.answerFreshSync(() => {
+      if (!hooks.isOpen() || deps.rooms.accessVersion(listId) !== grant.accessVersion) return false
+      for (const message of messages) socket.send(message)
+      return true
+    })
+  })
+  return stored
+}
+
 /** Messages a client may send while its room is still loading. */
 const MAX_EARLY_MESSAGES = 256
 
-/** What a client sends before its room has loaded, kept in order for the room. */
+/**
+ * What a client sends before its room has loaded, kept in order for the
+ * room. Its sync step 1 may be answered from storage meanwhile
+ * (`answerFreshSync`); the room then gets it restated as holding what was
+ * sent (`answeredUpTo`).
+ */
 export class EarlyMessages {
   private messages: Uint8Array[] | null = []
+  /** Answers a fresh client's sync step 1 from storage (true if it did), until the first sync step 1 has been looked at. */
+  private answer: (() => boolean) | null = null
+  /** How many kept messages `answer` has looked at. */
+  private looked = 0
+  /** Where the sync step 1 answered from storage is kept. */
+  private answeredAt = -1
 
   /** Keeps a message; false once the bound is passed (the sender is closed with 4529). */
   push(message: Uint8Array): boolean {
     if (!this.messages || this.messages.length >= MAX_EARLY_MESSAGES) return false
     this.messages.push(message)
+    this.tryAnswer()
     return true
+  }
+
+  /** Calls `answer` for the client's first sync step 1 if its state vector is empty, now or once it comes; once at most. */
+  answerFreshSync(answer: () => boolean): void {
+    if (!this.messages) return
+    this.answer = answer
+    this.tryAnswer()
+  }
+
+  /**
+   * The room joined: the sync step 1 answered from storage is restated as
+   * holding `stateVector`, the state of what was sent; null keeps it as the
+   * client sent it (the room then sends everything again, which Yjs applies
+   * as a no-op where it overlaps).
+   */
+  answeredUpTo(stateVector: Uint8Array | null): void {
+    this.answer = null
+    if (!this.messages || this.answeredAt < 0 || !stateVector) return
+    this.messages[this.answeredAt] = encodeSyncMessage(SyncStep.Step1, stateVector)
+  }
+
+  private tryAnswer(): void {
+    const messages = this.messages
+    if (!this.answer || !messages) return
+    for (; this.looked < messages.length; this.looked++) {
+      const opening = syncOpening(messages[this.looked]!)
+      if (opening === 'other') continue
+      if (opening === 'fresh-step1' && this.answer()) this.answeredAt = this.looked
+      this.answer = null
+      return
+    }
   }
 
   /** Hands every kept message to `receive`, in order; nothing is kept after. */

@@ -21,7 +21,7 @@ import { AwarenessRefusal, DEFAULT_AWARENESS_LIMITS } from './awareness-limits.t
 import { PresencePenalty } from './presence-penalty.ts'
 import { ProtocolError } from './protocol-error.ts'
 import { Room, type RoomOptions } from './room.ts'
-import type { DocumentStore } from './storage/storage.ts'
+import type { DocumentStore, StoredDoc } from './storage/storage.ts'
 
 export interface RoomRegistryOptions {
   store: DocumentStore
@@ -61,6 +61,10 @@ const ACCESS_TOPIC = topics.access
 export class RoomRegistry {
   private readonly rooms = new Map<string, Room>()
   private readonly loading = new Map<string, Promise<Room>>()
+  /** Per list being loaded, its stored document once read (before the room is built from it). */
+  private readonly storedWhileLoading = new Map<string, Promise<StoredDoc>>()
+  /** The stored document (as `storedDocWhileLoading` handed it out) each room was built from. */
+  private readonly builtFrom = new WeakMap<Room, Promise<StoredDoc>>()
   /**
    * Per list, what a room whose storage failed had applied and storage may
    * lack (its `storage-failed` event), for the next room of that list to
@@ -143,14 +147,22 @@ export class RoomRegistry {
   private load(listId: string): Promise<Room> {
     let loading = this.loading.get(listId)
     if (loading) return loading
+    let storedRead: (stored: StoredDoc) => void = () => {}
+    const stored = new Promise<StoredDoc>((resolve) => (storedRead = resolve))
     loading = Room.load(listId, {
       ...this.options,
       peerSyncTimeoutMs: this.cluster.peerSyncTimeoutMs,
       onPeerSeen: (node) => this.peers.saw(node),
       maintenance: this.maintenance,
-    }).finally(() => this.loading.delete(listId))
+      onStored: storedRead,
+    }).finally(() => {
+      this.loading.delete(listId)
+      this.storedWhileLoading.delete(listId)
+    })
+    this.storedWhileLoading.set(listId, stored)
     loading
       .then((room) => {
+        this.builtFrom.set(room, stored)
         room.events.on('became-idle', () => this.unloadOnceUnused(room))
         room.events.on('storage-failed', () => this.retire(room))
         room.events.on('presence-refused', (userId) => this.penalty.strike(room.id, userId))
@@ -167,6 +179,20 @@ export class RoomRegistry {
     this.loading.set(listId, loading)
     return loading
   }
+  /**
+   * While the list's room is being loaded: its stored document, once read
+   * (it never settles if the load fails first). Null when no load is under
+   * way (the room is loaded, or not asked for).
+   */
+  storedDocWhileLoading(listId: string): Promise<StoredDoc> | null {
+    return this.storedWhileLoading.get(listId) ?? null
+  }
+
+  /** Whether `room` was built from the stored document `stored` (`storedDocWhileLoading`), not a later read. */
+  wasBuiltFrom(room: Room, stored: Promise<StoredDoc>): boolean {
+    return this.builtFrom.get(room) === stored
+  }
+
   /** Lets go of a room `acquire` returned; it unloads once idle. */
   release(room: Room): void {
     room.release()

@@ -79,6 +79,8 @@ export interface RoomOptions {
   awareness?: AwarenessLimits
   /** The stored-bytes quota of the list's owner (storage-quota.ts); without one, none. */
   quota?: RoomQuota
+  /** Called with the stored document as soon as it is read, before the room is built from it (stored-answer.ts). */
+  onStored?: (stored: StoredDoc) => void
 }
 
 export interface WriteLimits {
@@ -148,6 +150,12 @@ export class Room {
   /** Updates stored (or received from peers) this event-loop turn, waiting to be relayed (see `relayQueued`). */
   private relayQueue: Array<{ update: Uint8Array; origin: unknown }> = []
   private relayScheduled: NodeJS.Immediate | null = null
+  /**
+   * The state vector of the stored document the room was loaded from: what a
+   * client answered from those stored updates while the room loaded has
+   * (stored-answer.ts); its sync step 1 is answered from here.
+   */
+  readonly storedStateVector: Uint8Array
 
   private constructor(
     readonly id: string,
@@ -157,6 +165,7 @@ export class Room {
     doc: Y.Doc,
   ) {
     this.doc = doc
+    this.storedStateVector = Y.encodeStateVector(doc)
     this.writeLimits = options.writes ?? DEFAULT_WRITE_LIMITS
     this.clientIds = new ClientIds(this.doc, this.writeLimits.clientIds)
     this.index = new ListIndex(this.doc)
@@ -220,7 +229,13 @@ export class Room {
    * room answers nobody before this completes.
    */
   static async load(id: string, options: RoomOptions): Promise<Room> {
-    const [stored] = await Promise.all([options.store.loadDoc(id), options.quota?.prepare(id)])
+    const [stored] = await Promise.all([
+      options.store.loadDoc(id).then((stored) => {
+        options.onStored?.(stored)
+        return stored
+      }),
+      options.quota?.prepare(id),
+    ])
     const room = new Room(id, options, stored, await docFromStoredAcrossTurns(stored))
     options.quota?.stored(id, room.writer.storedBytes)
     options.maintenance?.loaded(id)

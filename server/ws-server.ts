@@ -130,6 +130,7 @@ export class ListSocketServer {
       { list: listId },
     )
     const hooks = {
+      early,
       isOpen: () => ws.readyState === WebSocket.OPEN,
       joined: (room: Room, conn: Connection) => {
         joined = { room, conn }
