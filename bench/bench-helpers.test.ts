@@ -1,7 +1,7 @@
 /** The bench's own arithmetic and parsing, which every figure it reports rests on. */
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { itemsOf, sameItems, writeItem } from './bench-doc.ts'
+import { itemCount, itemsOf, sameItems, writeItem, writeItems } from './bench-doc.ts'
 import { renderChart } from './chart.ts'
 import { median, percentile, summarize } from './percentiles.ts'
 import { parseStatCpuSeconds, parseStatusBytes } from './proc-stats.ts'
@@ -41,6 +41,23 @@ describe('/proc parsing', () => {
 })
 
 describe('bench documents', () => {
+  it('counts items as they are added, replaced and deleted, in one update or many', () => {
+    const source = new Y.Doc()
+    writeItems(source, ['a', 'b'], 0, 0, 'u')
+    const doc = new Y.Doc()
+    const items = itemCount(doc)
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(source))
+    expect(items.count()).toBe(2)
+    writeItem(doc, 'a', 0, 2, 'u') // replaced: still one item
+    writeItems(doc, ['c', 'd'], 0, 3, 'u')
+    itemsOf(doc).delete('b')
+    expect(items.count()).toBe(itemsOf(doc).size)
+    expect(items.count()).toBe(3)
+    items.stop()
+    writeItem(doc, 'e', 0, 5, 'u')
+    expect(items.count()).toBe(3)
+  })
+
   it('compares items regardless of the order replicas received them in', () => {
     const a = new Y.Doc()
     const b = new Y.Doc()
