@@ -27,7 +27,10 @@ async function signedIn(browser: Browser, baseURL: string | undefined, person: P
 /**
  * Visible elements painted light in the dark theme (an opaque background
  * brighter than mid-grey): a rule that kept a literal light colour instead of
- * a variable. Person avatars (their own colours) and the checkbox are left out.
+ * a variable. Person avatars (their own colours), the checkbox and the sync
+ * status's dot (its colour is the state: light blue while connecting or
+ * syncing, which the lists page may be at the moment it is looked at) are
+ * left out.
  */
 function lightPatches(page: Page): Promise<string[]> {
   return page.evaluate(() => {
@@ -43,7 +46,7 @@ function lightPatches(page: Page): Promise<string[]> {
     const found: string[] = []
     for (const element of document.querySelectorAll<HTMLElement>('body *')) {
       // An icon's background is its ink (drawn through a mask in the text colour), not a surface.
-      if (element.closest('.avatar, .peer-tag, svg, .icon, input[type="checkbox"]')) continue
+      if (element.closest('.avatar, .peer-tag, svg, .icon, input[type="checkbox"], .status-pill__dot')) continue
       const box = element.getBoundingClientRect()
       if (box.width === 0 || box.height === 0) continue
       const style = getComputedStyle(element)
