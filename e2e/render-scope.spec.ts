@@ -280,3 +280,39 @@ test("a key in 'Find in this list' renders the field, not the page, inside the k
   await expect(search).toBeFocused()
   await expect(alice.checkbox('Row 1')).toBeVisible()
 })
+
+// `change` cleared the page's error at every change: set to the null it already held, React still rendered the
+// whole page (its hooks, every memo comparison) inside most keystrokes of a name, as it does not always skip a
+// state set to its own value.
+test("typing in an item's name renders neither the page nor any row inside the key's event", async ({ alice }) => {
+  const page = alice.page
+  await countRowRenders(page)
+  const listId = await sharedList(alice, 'Name frame')
+  await alice.openList(listId)
+  await addRows(page, 20)
+  await alice.row('Row 3').locator('.item-row__text').click()
+  await expect(alice.row('Row 3').locator('.item-row__text')).toBeFocused()
+  await page.keyboard.press('End')
+  const rendered: Array<{ page: number; rows: number }> = []
+  for (const letter of 'abcd') {
+    // The previous key's change has been stored and acknowledged, its renders (the list, after the frame) done.
+    await page.waitForTimeout(300)
+    rendered.push(
+      await page.evaluate(
+        (letter) =>
+          new Promise<{ page: number; rows: number }>((resolve) => {
+            const w = window as unknown as { renders: Record<string, number> }
+            w.renders.OpenList = 0
+            w.renders.ItemRow = 0
+            // As a key does: the editor inserts the text and fires `input` (the binding's edit of the Y.Text).
+            document.execCommand('insertText', false, letter)
+            // What the event rendered, React's flush of it included (a microtask queued before this one).
+            queueMicrotask(() => resolve({ page: w.renders.OpenList!, rows: w.renders.ItemRow! }))
+          }),
+        letter,
+      ),
+    )
+  }
+  expect(rendered).toEqual(Array.from({ length: 4 }, () => ({ page: 0, rows: 0 })))
+  await expect(alice.checkbox('Row 3abcd')).toBeVisible()
+})

@@ -1,5 +1,5 @@
 /** One list: everything about it, live. */
-import { useCallback, useEffect, useMemo, useState, type ReactElement } from 'react'
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactElement } from 'react'
 import type { PublicUser } from '../../../shared/api.ts'
 import {
   addCategory,
@@ -92,6 +92,10 @@ function OpenList({ sync, user, rejection, onDismissRejection }: OpenListProps):
   const activity = useListActivity(sync.listId, sync.doc, useDeviceSync()?.socket ?? null)
   const [activityOpen, setActivityOpen] = useState(false)
   const [error, setError] = useState<string | null>(null)
+  // Whether an error shows, for `change`: clearing one that is not there must not render the page (React does
+  // not always skip a state set to its own value: a name's keystrokes rendered the whole page in their event).
+  const errorShown = useRef(false)
+  errorShown.current = error !== null
   // The search the rows show: ListSearch answers every key in its field and sets this in a transition, so the
   // page and its rows follow when React has time (a 2,000-item list filters in steps) and the next key interrupts.
   const [query, setQuery] = useState('')
@@ -148,7 +152,7 @@ function OpenList({ sync, user, rejection, onDismissRejection }: OpenListProps):
     (fn: Parameters<ListSync['change']>[0], options?: ChangeOptions): boolean => {
       try {
         const done = sync.change(fn, options)
-        setError(null)
+        if (errorShown.current) setError(null)
         return done
       } catch (err) {
         setError(err instanceof Error ? `That didn't work: ${err.message}.` : "That didn't work.")
