@@ -316,3 +316,35 @@ test("typing in an item's name renders neither the page nor any row inside the k
   expect(rendered).toEqual(Array.from({ length: 4 }, () => ({ page: 0, rows: 0 })))
   await expect(alice.checkbox('Row 3abcd')).toBeVisible()
 })
+
+// Each new set of rows is a commit and a frame no key can interrupt: when the rows followed every key, a
+// 2,000-item list's search keys landed on them (60–120 ms at 4× throttling). They follow once typing pauses.
+test("the rows follow 'Find in this list' once typing pauses: five quick keys render the page once", async ({ alice }) => {
+  const page = alice.page
+  await countRowRenders(page)
+  const listId = await sharedList(alice, 'Find pause')
+  await alice.openList(listId)
+  await addRows(page, 20)
+  const search = page.getByRole('searchbox', { name: 'Find in this list' })
+  await search.click()
+  await page.waitForTimeout(300)
+  const pageRenders = await page.evaluate(async () => {
+    const w = window as unknown as { renders: Record<string, number> }
+    const field = document.querySelector<HTMLInputElement>('input[type="search"]')!
+    const setValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!
+    w.renders.OpenList = 0
+    // Five keys, each in a task of its own, 10 ms apart (a fast typist's keys come 60–150 ms apart).
+    for (const text of ['R', 'Ro', 'Row', 'Row ', 'Row 1']) {
+      setValue.call(field, text)
+      field.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertText', data: text.at(-1) }))
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+    const whileTyping = w.renders.OpenList!
+    await new Promise((resolve) => setTimeout(resolve, 600))
+    return { whileTyping, after: w.renders.OpenList! }
+  })
+  expect(pageRenders).toEqual({ whileTyping: 0, after: 1 })
+  await expect(page.getByText('11 of 20 items match')).toBeVisible()
+  await search.press('Escape')
+  await expect(alice.checkbox('Row 2')).toBeVisible()
+})
