@@ -6,7 +6,7 @@
  */
 import type { CSSProperties, ReactElement } from 'react'
 
-export const ICON_NAMES = ['grip', 'trash', 'more', 'undo', 'redo', 'share', 'back', 'plus', 'close', 'pencil', 'chevron', 'up', 'down', 'users', 'logout', 'user', 'terminal', 'activity', 'search', 'tag'] as const
+export const ICON_NAMES = ['grip', 'trash', 'more', 'undo', 'redo', 'share', 'back', 'plus', 'close', 'pencil', 'chevron', 'up', 'down', 'users', 'logout', 'user', 'terminal', 'activity', 'search', 'tag', 'pin', 'pinned'] as const
 
 export type IconName = (typeof ICON_NAMES)[number]
 

@@ -53,23 +53,7 @@ export function ListPreview({ list }: { list: Pick<ListOverview, 'preview' | 'op
 
 /** A push-pin, outlined; filled when the list is pinned. */
 export function PinIcon({ filled, size = 18 }: { filled: boolean; size?: number }): ReactElement {
-  return (
-    <svg
-      className="icon"
-      width={size}
-      height={size}
-      viewBox="0 0 24 24"
-      fill={filled ? 'currentColor' : 'none'}
-      stroke="currentColor"
-      strokeWidth={2}
-      strokeLinecap="round"
-      strokeLinejoin="round"
-      aria-hidden="true"
-      focusable="false"
-    >
-      <path d="M12 17v5M9 10.8a2 2 0 0 1-1.1 1.8l-1.8.9A2 2 0 0 0 5 15.2V16a1 1 0 0 0 1 1h12a1 1 0 0 0 1-1v-.8a2 2 0 0 0-1.1-1.8l-1.8-.9a2 2 0 0 1-1.1-1.8V7a1 1 0 0 1 1-1 2 2 0 0 0 0-4H8a2 2 0 0 0 0 4 1 1 0 0 1 1 1z" />
-    </svg>
-  )
+  return <Icon name={filled ? 'pinned' : 'pin'} size={size} />
 }
 
 /** Names offered for a first list, each one tap away. */
