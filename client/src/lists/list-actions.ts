@@ -35,7 +35,6 @@ export class ListActions {
   private readonly replayer: OutboxReplayer
   private state: ListActionsState
   private readonly listeners = new Set<() => void>()
-  private readonly created = new Map<string, Array<() => void>>()
   /** The server's title of each list acted on in this visit, for notices about it once it is gone from the cached lists. */
   private readonly titles = new Map<string, string>()
 
@@ -109,22 +108,15 @@ export class ListActions {
     this.update({ notices: this.state.notices.slice(1) })
   }
 
-  /** Resolves once the server has the list (at once for any list not created on this device and still waiting). */
+  /** Resolves once the server has the list (at once for any list not created on this device and still waiting): `ListOutbox.whenCreated`. */
   whenCreated(listId: string): Promise<void> {
-    if (!this.outbox.awaitsCreate(listId)) return Promise.resolve()
-    return new Promise((resolve) => {
-      const waiting = this.created.get(listId) ?? []
-      waiting.push(resolve)
-      this.created.set(listId, waiting)
-    })
+    return this.outbox.whenCreated(listId)
   }
 
   private async applied(action: ListAction, result: unknown): Promise<void> {
     const userId = this.user.id
     if (action.kind === 'create') {
       listsCache.upsert(userId, result as ListSummary)
-      for (const resolve of this.created.get(action.listId) ?? []) resolve()
-      this.created.delete(action.listId)
     } else if (action.kind === 'rename') {
       const known = listsCache.find(userId, action.listId)
       if (known) listsCache.upsert(userId, { ...known, title: action.title })

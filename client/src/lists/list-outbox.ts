@@ -42,6 +42,8 @@ export class ListOutbox {
   private readonly listeners = new Set<() => void>()
   /** The action the replayer is sending: it is not folded with newer ones. */
   sending: number | null = null
+  /** Per list, `whenCreated` callers waiting for its create to leave the queue. */
+  private readonly createWaiters = new Map<string, Array<() => void>>()
 
   constructor(
     private readonly store: KeyValueStore | null,
@@ -82,6 +84,22 @@ export class ListOutbox {
     return this.queue.some((a) => a.kind === 'create' && a.listId === listId)
   }
 
+  /**
+   * Resolves once no create of the list waits in the queue: the server has the list, or never will (the
+   * create was refused for good, or a delete folded it away) and the list's sync hears so from the server.
+   * At once for a list not created on this device. It follows the queue itself: the replayer removes a create
+   * after applying its answer, and whatever asks in between (the device sync engine, woken by that answer
+   * reaching the lists cache) waits for the removal instead of being forgotten.
+   */
+  whenCreated(listId: string): Promise<void> {
+    if (!this.awaitsCreate(listId)) return Promise.resolve()
+    return new Promise((resolve) => {
+      const waiting = this.createWaiters.get(listId)
+      if (waiting) waiting.push(resolve)
+      else this.createWaiters.set(listId, [resolve])
+    })
+  }
+
   /** Re-reads the queue (another tab changed it). */
   reload(): void {
     this.queue = this.read()
@@ -116,6 +134,11 @@ export class ListOutbox {
   }
 
   private notify(): void {
+    for (const [listId, waiting] of this.createWaiters) {
+      if (this.awaitsCreate(listId)) continue
+      this.createWaiters.delete(listId)
+      for (const resolve of waiting) resolve()
+    }
     for (const listener of this.listeners) listener()
   }
 }
