@@ -11,18 +11,12 @@ import { decodeActivityEvent, type ActivityEvent } from '../../../shared/activit
 import type { DeviceSocket } from '../../../shared/device-client.ts'
 import { api } from '../api.ts'
 import { withToken } from '../auth/session.ts'
+import { isPresence, latestShown } from './card-event.ts'
 
 /** Fetches at once, at most. */
 const CONCURRENCY = 4
 /** Events fetched per list, to find one that is not a joined/left. */
 const LOOK_BACK = 5
-
-const isPresence = (event: ActivityEvent) => event.type === 'joined' || event.type === 'left'
-
-/** The event a card shows: the newest change, else the newest of anything. */
-export function latestShown(events: readonly ActivityEvent[]): ActivityEvent | null {
-  return events.find((event) => !isPresence(event)) ?? events[0] ?? null
-}
 
 export class LatestActivity extends ObservableV2<{ change: () => void }> {
   private readonly latest = new Map<string, ActivityEvent>()

@@ -7,6 +7,7 @@ import { useEffect, useState, type ReactElement, type ReactNode } from 'react'
 import type { ActivityEvent } from '../../../shared/activity.ts'
 import { actionText, activityText, actorText } from '../activity/activity-text.ts'
 import type { ListActivity } from '../activity/list-activity.ts'
+import { shownOnCard } from '../activity/card-event.ts'
 import { useLatestActivity } from '../hooks/use-latest-activity.ts'
 import { useNowWhile } from '../hooks/use-now.ts'
 import { useObservable } from '../hooks/use-observable.ts'
@@ -96,7 +97,7 @@ export function PresenceNotices({ feed, userId }: { feed: ListActivity; userId: 
  */
 export function LatestActivityLine({ listId, changedAt, userId, children }: { listId: string; changedAt: number | null; userId: string; children: ReactNode }): ReactNode {
   const event = useLatestActivity(listId, changedAt)
-  if (!event) return children
+  if (!event || !shownOnCard(event, userId)) return children
   return (
     <span className="list-card__meta-text list-card__changed list-card__activity" data-testid="list-activity">
       {activityText(event, userId)} · {agoText(event.at, Date.now())}
