@@ -4,11 +4,12 @@ import type { ListConnection } from '../sync/connection.ts'
 import type { PendingChanges } from '../sync/pending-changes.ts'
 import { deriveSyncStatus, type SyncStatus } from '../sync/status.ts'
 import { useNowWhile } from './use-now.ts'
-import { useObservable } from './use-observable.ts'
+import { useObservable, useObservableAfterPaint } from './use-observable.ts'
 
 export function useConnectionStatus(connection: ListConnection, pending: PendingChanges): SyncStatus {
   const state = useObservable(connection)
-  const { count } = useObservable(pending)
+  // Every keystroke changes the count: the line follows after the key's frame ("Syncing 1 change…" a frame later).
+  const { count } = useObservableAfterPaint(pending)
   const now = useNowWhile(state.retryAt !== null, 1000)
   return useMemo(() => deriveSyncStatus(state, count, now), [state, count, now])
 }

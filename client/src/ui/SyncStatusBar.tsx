@@ -38,6 +38,8 @@ export function SyncStatusBar({ sync }: { sync: ListSync }): ReactElement {
   )
 }
 
+SyncStatusBar.displayName = 'SyncStatusBar'
+
 /** The whole device's line: changes waiting over every list, and whether they can go now. */
 export function DeviceStatusBar({ engine }: { engine: DeviceSync }): ReactElement {
   const device = useObservable(engine)
