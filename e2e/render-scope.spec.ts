@@ -10,7 +10,7 @@
  * rendered again on every check, add and rename.
  */
 import type { Page } from '@playwright/test'
-import { expect, sharedList, test } from './fixtures.ts'
+import { expect, sharedList, test, type Person } from './fixtures.ts'
 
 /** Components counted: rows, the list page around them, and its sync status line. */
 const COUNTED = ['ItemRow', 'OpenList', 'SyncStatusBar'] as const
@@ -85,6 +85,33 @@ async function addRows(page: Page, count: number): Promise<void> {
     })
   }, count)
 }
+
+/**
+ * Opens a new list of 20 rows (renders counted) with its search field focused and settled, and gives the page
+ * `window.searchKey(text)`: what a key does to the field — its value changes, then `input` (React's onChange).
+ */
+async function searchableList(person: Person, title: string) {
+  const page = person.page
+  await countRowRenders(page)
+  await page.addInitScript(() => {
+    const setValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!
+    ;(window as unknown as { searchKey: (text: string) => HTMLInputElement }).searchKey = (text) => {
+      const field = document.querySelector<HTMLInputElement>('input[type="search"]')!
+      setValue.call(field, text)
+      field.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertText', data: text.at(-1) }))
+      return field
+    }
+  })
+  const listId = await sharedList(person, title)
+  await person.openList(listId)
+  await addRows(page, 20)
+  const search = page.getByRole('searchbox', { name: 'Find in this list' })
+  await search.click()
+  await page.waitForTimeout(300)
+  return search
+}
+
+type SearchKeyWindow = { renders: Record<string, number>; searchKey: (text: string) => HTMLInputElement }
 
 test('checking, adding and renaming an item renders only the rows they change, in a short list and a virtualised one', async ({ alice }) => {
   const page = alice.page
@@ -241,22 +268,13 @@ test("adding an item renders the add field, not the page around it, inside the k
 // at 4× throttling). (CI once saw the transition's render land before the key's frame: checked in the event.)
 test("a key in 'Find in this list' renders the field, not the page, inside the key's event; the rows follow, and Escape brings every row back", async ({ alice }) => {
   const page = alice.page
-  await countRowRenders(page)
-  const listId = await sharedList(alice, 'Find frame')
-  await alice.openList(listId)
-  await addRows(page, 20)
-  const search = page.getByRole('searchbox', { name: 'Find in this list' })
-  await search.click()
-  await page.waitForTimeout(300)
+  const search = await searchableList(alice, 'Find frame')
   const inTheKeysEvent = await page.evaluate(
     () =>
       new Promise<{ pageRenders: number; value: string }>((resolve) => {
-        const w = window as unknown as { renders: Record<string, number> }
+        const w = window as unknown as SearchKeyWindow
         w.renders.OpenList = 0
-        const field = document.querySelector<HTMLInputElement>('input[type="search"]')!
-        // As a key does: the field's value changes, then `input` (React's onChange).
-        Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(field, 'Row 1')
-        field.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertText', data: 'Row 1' }))
+        const field = w.searchKey('Row 1')
         // What the event rendered, React's flush of it included (at its end, or in a microtask queued before
         // this one). The transition's render comes in a task of its own: on a fast machine even before the
         // next frame, so the frame is not what is checked here.
@@ -321,25 +339,16 @@ test("typing in an item's name renders neither the page, nor any row, nor the sy
 })
 
 // Each new set of rows is a commit and a frame no key can interrupt: when the rows followed every key, a
-// 2,000-item list's search keys landed on them (60–120 ms at 4× throttling). They follow once typing pauses.
+// 2,000-item list's search keys landed on them (80–152 ms at 4× throttling). They follow once typing pauses.
 test("the rows follow 'Find in this list' once typing pauses: five quick keys render the page once", async ({ alice }) => {
   const page = alice.page
-  await countRowRenders(page)
-  const listId = await sharedList(alice, 'Find pause')
-  await alice.openList(listId)
-  await addRows(page, 20)
-  const search = page.getByRole('searchbox', { name: 'Find in this list' })
-  await search.click()
-  await page.waitForTimeout(300)
+  const search = await searchableList(alice, 'Find pause')
   const pageRenders = await page.evaluate(async () => {
-    const w = window as unknown as { renders: Record<string, number> }
-    const field = document.querySelector<HTMLInputElement>('input[type="search"]')!
-    const setValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!
+    const w = window as unknown as SearchKeyWindow
     w.renders.OpenList = 0
     // Five keys, each in a task of its own, 10 ms apart (a fast typist's keys come 60–150 ms apart).
     for (const text of ['R', 'Ro', 'Row', 'Row ', 'Row 1']) {
-      setValue.call(field, text)
-      field.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertText', data: text.at(-1) }))
+      w.searchKey(text)
       await new Promise((resolve) => setTimeout(resolve, 10))
     }
     const whileTyping = w.renders.OpenList!

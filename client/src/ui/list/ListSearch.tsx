@@ -25,7 +25,7 @@ interface ListSearchProps {
 
 /**
  * The rows follow the field once typing pauses this long (a cleared field at once). Each new set of rows is a
- * commit and a frame that no key can interrupt — mounting a screenful of rows and painting them: 60–120 ms of
+ * commit and a frame that no key can interrupt — mounting a screenful of rows and painting them: 80–152 ms of
  * a 2,000-item list's search keys at 4× CPU throttling landed on them when the rows followed every key.
  */
 export const SEARCH_SETTLE_MS = 150
