@@ -20,8 +20,9 @@ describe('activityText', () => {
       [{ ...base, type: 'item_updated', item: milk, changes: ['quantity', 'order'] }, 'Ben edited Milk'],
       [{ ...base, type: 'category_created', category: { id: 'c', name: 'Dairy' } }, 'Ben added the category Dairy'],
       [{ ...base, type: 'category_updated', category: { id: 'c', name: 'Fridge' }, changes: ['name'], from: 'Dairy' }, 'Ben renamed the category Dairy to Fridge'],
-      [{ ...base, type: 'joined' }, 'Ben joined'],
-      [{ ...base, type: 'left', actor: { id: 'ben', name: '' } }, 'Someone left'],
+      [{ ...base, type: 'joined' }, 'Ben opened the list'],
+      [{ ...base, type: 'left' }, 'Ben closed the list'],
+      [{ ...base, type: 'left', actor: { id: 'ben', name: '' } }, 'Someone closed the list'],
       [{ ...base, type: 'item_created', item: { id: 'i2', name: ' ' } }, 'Ben added an empty item'],
     ]
     for (const [event, text] of cases) expect(activityText(event, 'ana')).toBe(text)

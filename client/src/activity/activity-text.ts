@@ -1,6 +1,6 @@
 /**
  * Pure: what the app says of an activity event (shared/activity.ts) —
- * "Ben checked Milk", "You added the category Dairy", "Ana left".
+ * "Ben checked Milk", "You added the category Dairy", "Ana closed the list".
  */
 import type { ActivityEvent } from '../../../shared/activity.ts'
 
@@ -48,10 +48,12 @@ export function actionText(event: ActivityEvent): string {
         return `renamed the category ${quote(event.from)} to ${quote(event.category.name)}`
       }
       return `moved the category ${quote(event.category.name)}`
+    // Presence, said so that it cannot be read as membership ("Leave list" on the lists page takes a
+    // member off a list; someone closing the list's page has not left it).
     case 'joined':
-      return 'joined'
+      return 'opened the list'
     case 'left':
-      return 'left'
+      return 'closed the list'
   }
 }
 

@@ -58,7 +58,7 @@ function ActivityRow({ event, userId, now }: { event: ActivityEvent; userId: str
   )
 }
 
-/** "Ben joined" / "Ben left" for a few seconds when someone else comes or goes. */
+/** "Ben opened the list" / "Ben closed the list" for a few seconds when someone else comes or goes. */
 export function PresenceNotices({ feed, userId }: { feed: ListActivity; userId: string }): ReactElement {
   const [notices, setNotices] = useState<ActivityEvent[]>([])
   useEffect(() => {
@@ -83,7 +83,7 @@ export function PresenceNotices({ feed, userId }: { feed: ListActivity; userId: 
       {notices.map((event) => (
         <p key={event.id} className={`presence-notice presence-notice--${event.type}`}>
           <span className="presence-notice__dot" aria-hidden="true" />
-          {actorText(event, userId)} {actionText(event)} the list
+          {actorText(event, userId)} {actionText(event)}
         </p>
       ))}
     </div>
