@@ -113,6 +113,11 @@ export class DurableWriter {
     return this.persisted
   }
 
+  /** Entries in the stored log since its snapshot (this node's appends, as far as it knows). */
+  get logLength(): number {
+    return this.logEntries
+  }
+
   /** Bytes of the document in storage plus those waiting to be appended: what the size limit counts. */
   get storedBytes(): number {
     return this.stored

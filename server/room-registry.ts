@@ -44,7 +44,25 @@ export interface RoomRegistryOptions {
   awareness?: RoomOptions['awareness']
   /** The stored-bytes quota per owner (storage-quota.ts). */
   quota?: RoomOptions['quota']
+  /** Which stored logs are folded into their snapshots when a room unloads or the server stops; the defaults are LOG_FOLD. */
+  logFold?: LogFold
 }
+
+/**
+ * A room about to unload, and every room at a graceful shutdown, folds its
+ * list's stored log into the snapshot when the log holds at least
+ * `minEntries` entries (at shutdown the longest first, starting none after
+ * `shutdownBudgetMs`). The list's next load then reads one snapshot instead
+ * of a snapshot and up to `maxLogEntries` updates, and a device with nothing
+ * of the list is sent only the snapshot's parts (stored-answer.ts), which
+ * apply faster than the same edits as hundreds of log entries.
+ */
+export interface LogFold {
+  minEntries: number
+  shutdownBudgetMs: number
+}
+
+export const LOG_FOLD: LogFold = { minEntries: 16, shutdownBudgetMs: 2000 }
 
 export interface ClusterTimings {
   heartbeatMs: number
@@ -82,6 +100,8 @@ export class RoomRegistry {
   private readonly loadListeners = new Set<(room: Room) => void>()
   /** Idle rooms waiting out `idleMs` before they unload. */
   private readonly idleTimers = new Map<Room, NodeJS.Timeout>()
+  /** Rooms whose log fold failed: they unload with the log as stored (the next load reads it). */
+  private readonly foldFailed = new WeakSet<Room>()
   /** Users whose presence on a list was refused often lately, kept from joining it for a while. */
   private readonly penalty: PresencePenalty
 
@@ -271,14 +291,56 @@ export class RoomRegistry {
   private unloadOnceUnused(room: Room): void {
     const idleMs = this.options.idleMs ?? 0
     clearTimeout(this.idleTimers.get(room))
-    if (idleMs === 0 || room.failed || room.deleted) return this.unload(room)
+    if (idleMs === 0 || room.failed || room.deleted) return this.unloadOrFold(room)
     const timer = setTimeout(() => {
       this.idleTimers.delete(room)
       // Used meanwhile: it says `became-idle` again when that use ends.
-      if (room.isIdle) this.unload(room)
+      if (room.isIdle) this.unloadOrFold(room)
     }, idleMs)
     timer.unref()
     this.idleTimers.set(room, timer)
+  }
+
+  /** Whether `room`'s stored log is long enough to fold (`LogFold`). */
+  private foldDue(room: Room): boolean {
+    const { minEntries } = this.options.logFold ?? LOG_FOLD
+    return !room.failed && !room.deleted && !this.foldFailed.has(room) && room.storedLogLength >= minEntries
+  }
+
+  /**
+   * An idle room unloads, unless its stored log is due to fold: then it folds
+   * it first, in its writer's chain. The writer settling makes the room idle
+   * again (`became-idle`), and it unloads then, with a short log; a use
+   * meanwhile keeps it loaded, as any use does.
+   */
+  private unloadOrFold(room: Room): void {
+    if (!this.foldDue(room)) return this.unload(room)
+    room.compactNow().catch((err: unknown) => {
+      this.foldFailed.add(room)
+      // The writer settling after the failure says `became-idle` again, and the room unloads then.
+      this.options.log.warn({ err, list: room.id }, 'folding the log of an unloading room failed; it unloads with the log as stored')
+    })
+  }
+
+  /** Folds the longest stored logs of `rooms` (closed, flushed) into their snapshots, within the shutdown budget. */
+  private async foldLogs(rooms: Room[]): Promise<void> {
+    const budgetMs = (this.options.logFold ?? LOG_FOLD).shutdownBudgetMs
+    const started = performance.now()
+    const due = rooms.filter((room) => this.foldDue(room)).sort((a, b) => b.storedLogLength - a.storedLogLength)
+    for (const room of due) {
+      if (performance.now() - started >= budgetMs) {
+        this.options.log.info({ folded: due.indexOf(room), left: due.length - due.indexOf(room) }, 'shutdown: fold budget spent, the other logs stay as stored')
+        return
+      }
+      // Unloaded meanwhile (it folded as it went, with no use to wait out).
+      if (this.rooms.get(room.id) !== room) continue
+      try {
+        await room.compactNow()
+      } catch (err) {
+        // The log is intact (a compaction replaces it only once the snapshot is stored): the next load reads it.
+        this.options.log.warn({ err, list: room.id }, 'shutdown: folding the log failed')
+      }
+    }
   }
 
   /** Drops the room (a failed room was forgotten already, and a newer one may be loaded). */
@@ -303,13 +365,14 @@ export class RoomRegistry {
     this.inherited.set(room.id, earlier ? Y.mergeUpdates([earlier, unstored]) : unstored)
   }
 
-  /** Shutdown: close every socket with `reason`, then wait for all writes. */
+  /** Shutdown: close every socket with `reason`, wait for all writes, then fold the long logs (`LogFold`). */
   async closeAll(close: typeof CloseCode.ServerRestarting): Promise<void> {
     for (const timer of this.idleTimers.values()) clearTimeout(timer)
     this.idleTimers.clear()
     const rooms = [...this.rooms.values()]
     for (const room of rooms) room.closeAll(close)
     await Promise.all(rooms.map((room) => room.whenFlushed().catch(() => {})))
+    await this.foldLogs(rooms)
     clearInterval(this.reconcileTimer)
     this.peers.close()
     for (const unsubscribe of this.unsubscribe) unsubscribe()

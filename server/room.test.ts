@@ -328,6 +328,77 @@ describe('RoomRegistry', () => {
     await registry.closeAll(CloseCode.ServerRestarting)
   })
 
+  it('a graceful shutdown folds each long stored log into its snapshot; a short log stays; nothing is lost', async () => {
+    const store = new MemoryStorage()
+    const registry = new RoomRegistry({ store, fanout: new LocalFanoutHub().endpoint(), metrics: new Metrics(), log: silent, maxDocBytes: 1 << 20, compaction: { maxLogEntries: 100, maxLogBytes: 1 << 20 }, idleMs: 60_000, logFold: { minEntries: 16, shutdownBudgetMs: 2000 } })
+    // One append per change (each flushed before the next): 20 log entries on one list, 3 on the other.
+    for (const [list, changes] of [['long', 20], ['short', 3]] as const) {
+      for (let i = 0; i < changes; i++) {
+        await registry.withRoom(list, async (room) => {
+          room.change((doc) => addItem(doc, { text: `${list} ${i}`, createdBy: 'u' }))
+          await room.whenFlushed()
+        })
+      }
+    }
+    expect((await store.loadDoc('long')).updates.length).toBeGreaterThanOrEqual(20)
+    const shortLog = (await store.loadDoc('short')).updates.length
+    expect(shortLog).toBeLessThan(16)
+    await registry.closeAll(CloseCode.ServerRestarting)
+    const long = await store.loadDoc('long')
+    expect(long.updates).toHaveLength(0)
+    expect(long.snapshot).not.toBeNull()
+    expect((await store.loadDoc('short')).updates).toHaveLength(shortLog)
+    expect(listItems(await loadStoredDoc(store, 'long')).items.map((item) => item.text)).toEqual(Array.from({ length: 20 }, (_, i) => `long ${i}`))
+    expect(listItems(await loadStoredDoc(store, 'short')).items).toHaveLength(3)
+  })
+
+  it('a room that unloads with a long stored log folds it into the snapshot first, then unloads; with a short one it unloads at once', async () => {
+    const store = new MemoryStorage()
+    const registry = new RoomRegistry({ store, fanout: new LocalFanoutHub().endpoint(), metrics: new Metrics(), log: silent, maxDocBytes: 1 << 20, compaction: { maxLogEntries: 100, maxLogBytes: 1 << 20 }, logFold: { minEntries: 16, shutdownBudgetMs: 2000 } })
+    const write = async (list: string, count: number) => {
+      const room = await registry.acquire(list)
+      for (let i = 0; i < count; i++) {
+        room.change((doc) => addItem(doc, { text: `${list} ${i}`, createdBy: 'u' }))
+        await room.whenFlushed()
+      }
+      return room
+    }
+    const short = await write('short', 3)
+    registry.release(short)
+    expect(registry.loadedCount).toBe(0)
+    const shortLog = (await store.loadDoc('short')).updates.length
+    expect(shortLog).toBeGreaterThanOrEqual(3)
+
+    const long = await write('long', 20)
+    expect((await store.loadDoc('long')).updates.length).toBeGreaterThanOrEqual(20)
+    registry.release(long)
+    // Loaded while it folds: a socket or request coming now gets this room, not a second load.
+    expect(registry.loadedCount).toBe(1)
+    await vi.waitFor(() => expect(registry.loadedCount).toBe(0))
+    const stored = await store.loadDoc('long')
+    expect(stored.updates).toHaveLength(0)
+    expect(stored.snapshot).not.toBeNull()
+    expect(listItems(await loadStoredDoc(store, 'long')).items.map((item) => item.text)).toEqual(Array.from({ length: 20 }, (_, i) => `long ${i}`))
+    expect((await store.loadDoc('short')).updates).toHaveLength(shortLog)
+    await registry.closeAll(CloseCode.ServerRestarting)
+  })
+
+  it('a shutdown whose fold budget is spent leaves the remaining logs as stored', async () => {
+    const store = new MemoryStorage()
+    const registry = new RoomRegistry({ store, fanout: new LocalFanoutHub().endpoint(), metrics: new Metrics(), log: silent, maxDocBytes: 1 << 20, compaction: { maxLogEntries: 100, maxLogBytes: 1 << 20 }, idleMs: 60_000, logFold: { minEntries: 2, shutdownBudgetMs: 0 } })
+    for (let i = 0; i < 4; i++) {
+      await registry.withRoom('list', async (room) => {
+        room.change((doc) => addItem(doc, { text: `item ${i}`, createdBy: 'u' }))
+        await room.whenFlushed()
+      })
+    }
+    const log = (await store.loadDoc('list')).updates.length
+    expect(log).toBeGreaterThanOrEqual(4)
+    await registry.closeAll(CloseCode.ServerRestarting)
+    expect((await store.loadDoc('list')).updates).toHaveLength(log)
+    expect(await storedTexts(store)).toEqual(['item 0', 'item 1', 'item 2', 'item 3'])
+  })
+
   it("after a failed append, the failed room takes no joins and unloads once its holder lets go; the next socket gets a fresh room that stores what the failed one relayed", async () => {
     const store = new MemoryStorage()
     const registry = new RoomRegistry({ store, fanout: new LocalFanoutHub().endpoint(), metrics: new Metrics(), log: silent, maxDocBytes: 1 << 20, compaction: { maxLogEntries: 100, maxLogBytes: 1 << 20 } })

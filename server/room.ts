@@ -668,6 +668,11 @@ export class Room {
     return this.writer.compactNow()
   }
 
+  /** Entries in the list's stored log since its snapshot: what a load reads and applies one by one. */
+  get storedLogLength(): number {
+    return this.writer.logLength
+  }
+
   /** The durable state vector, for HTTP sync clients. */
   get persistedStateVector(): Map<number, number> {
     return this.writer.persistedClocks
