@@ -347,7 +347,9 @@ describe('colist', () => {
     expect(folded.entries).toBe(before.logLength)
     expect(after).toMatchObject({ logLength: 0, logBytes: 0 })
     expect(after.snapshotBytes).toBeGreaterThan(0)
-    expect(await compactions(server.url)).toBe(compactionsBefore + 1)
+    // The counter is the server's, not the list's: another list of this server
+    // (the backup test's) may fold its log meanwhile, as its room unloads.
+    expect(await compactions(server.url)).toBeGreaterThanOrEqual(compactionsBefore + 1)
     // Nothing changed for the people using it.
     const items = await api.request('GET', `/api/lists/${list.id}/items`, undefined, ben.token)
     expect(items.body.items.map((item: { text: string }) => item.text)).toEqual(ids.map((_, i) => `gear ${i}`))
