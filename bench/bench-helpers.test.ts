@@ -90,8 +90,8 @@ describe('report', () => {
       ],
     },
     rows: [
-      { workload: 'throughput', case: '', server: 'colist', figures: { cpuSecondsPer1000: 0.05 }, loadGeneratorCores: 0.5, load },
-      { workload: 'throughput', case: '', server: 'y-websocket', figures: { cpuSecondsPer1000: 0.2 }, loadGeneratorCores: 0.5, load },
+      { workload: 'throughput', case: '', server: 'colist', figures: { cpuSecondsPer1000: 0.05, deliveredPerSecond: 900, deliveryP99Ms: 40 }, loadGeneratorCores: 0.5, load },
+      { workload: 'throughput', case: '', server: 'y-websocket', figures: { cpuSecondsPer1000: 0.2, deliveredPerSecond: 1000, deliveryP99Ms: 50 }, loadGeneratorCores: 0.5, load },
     ],
   }
 
@@ -102,6 +102,11 @@ describe('report', () => {
   it('renders the goal check, the tables and the chart', () => {
     const markdown = renderMarkdown(results)
     expect(markdown).toContain('| server CPU per 1,000 updates | 0.050 s | 0.20 s | 0.25× | ≤ 0.5× | **met** |')
+    // More is better for updates delivered: 0.9× the reference misses "≥ 1×".
+    expect(markdown).toContain('| updates delivered per second under the throughput load | 900 /s | 1,000 /s | 0.90× | ≥ 1× | **missed** |')
+    expect(markdown).toContain('| delivered-update latency p99 under the throughput load | 40.0 ms | 50.0 ms | 0.80× | ≤ 1× | **met** |')
+    // A goal with no figure in this run says so rather than passing.
+    expect(markdown).toContain('| delivered-update latency p50 under the throughput load | – ms | – ms | – | ≤ 1× | n/a |')
     const svg = renderChart(results)
     expect(svg.startsWith('<svg')).toBe(true)
     expect(svg).toContain('Server CPU seconds per 1,000 updates')

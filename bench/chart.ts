@@ -63,7 +63,7 @@ function renderPanel(results: Results, panel: Panel, x: number, y: number): stri
   }
   const goal = GOALS.find((g) => g.workload === panel.workload && g.metric === panel.metric)
   const ref = referenceId(results)
-  const goalValue = (caseName: string) => (goal && ref ? value(ref, caseName) * goal.maxRatio : Number.NaN)
+  const goalValue = (caseName: string) => (goal && ref ? value(ref, caseName) * goal.ratio : Number.NaN)
   const all = cases.flatMap((c) => [...servers.map((s) => value(s.id, c)), goalValue(c)]).filter(Number.isFinite)
   const max = Math.max(...all, 1e-9) * 1.15
   const plotW = PANEL_W - MARGIN.left - MARGIN.right

@@ -4,7 +4,7 @@
  * machine load during each row), the goal check for Colist, and the same
  * data as JSON for tools.
  */
-import { GOAL_SERVER, GOALS } from './goals.ts'
+import { GOAL_SERVER, GOALS, meetsGoal, targetText } from './goals.ts'
 import type { Row, WorkloadId } from './row.ts'
 import type { Sizes } from './sizes.ts'
 
@@ -55,6 +55,8 @@ export const COLUMNS: Record<WorkloadId, Column[]> = {
   throughput: [
     { key: 'cpuSecondsPer1000', header: 'server CPU s / 1k updates' },
     { key: 'deliveredPerSecond', header: 'delivered/s' },
+    { key: 'deliveryP50Ms', header: 'delivery p50 ms' },
+    { key: 'deliveryP99Ms', header: 'delivery p99 ms' },
     { key: 'serverCores', header: 'server cores while writing' },
     { key: 'updatesWritten', header: 'updates' },
     { key: 'cpuSecondsAfterWindow', header: 'CPU s after writers stopped' },
@@ -164,8 +166,8 @@ function goalSection(results: Results): string {
         `${formatFigure(row.figures[goal.metric])} ${goal.unit}`,
         `${formatFigure(ref?.figures[goal.metric])} ${goal.unit}`,
         Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : '–',
-        `≤ ${goal.maxRatio}×`,
-        !Number.isFinite(ratio) ? 'n/a' : ratio <= goal.maxRatio ? '**met**' : '**missed**',
+        targetText(goal),
+        ((met) => (met === undefined ? 'n/a' : met ? '**met**' : '**missed**'))(meetsGoal(goal, ratio)),
       ])
     }
   }

@@ -14,7 +14,7 @@ import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { renderChart } from './chart.ts'
-import { GOAL_SERVER, GOALS } from './goals.ts'
+import { GOAL_SERVER, GOALS, meetsGoal, targetText } from './goals.ts'
 import { combineLoadNotes, LoadMonitor, type LoadNote } from './machine-load.ts'
 import { ratioToReference, renderMarkdown, type Results, type ServerInfo } from './report.ts'
 import type { Figures, Row, WorkloadId } from './row.ts'
@@ -308,8 +308,9 @@ function printGoals(results: Results): void {
   for (const goal of GOALS) {
     for (const row of results.rows.filter((r) => r.workload === goal.workload && r.server === GOAL_SERVER)) {
       const ratio = ratioToReference(results, row, goal.metric)
-      const verdict = !Number.isFinite(ratio) ? 'n/a' : ratio <= goal.maxRatio ? 'met' : 'MISSED'
-      console.log(`  ${goal.label}${row.case ? ` (${row.case})` : ''}: ${Number.isFinite(ratio) ? ratio.toFixed(2) : '–'}× (target ≤ ${goal.maxRatio}×) ${verdict}`)
+      const met = meetsGoal(goal, ratio)
+      const verdict = met === undefined ? 'n/a' : met ? 'met' : 'MISSED'
+      console.log(`  ${goal.label}${row.case ? ` (${row.case})` : ''}: ${Number.isFinite(ratio) ? ratio.toFixed(2) : '–'}× (target ${targetText(goal)}) ${verdict}`)
     }
   }
 }

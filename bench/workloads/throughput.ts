@@ -9,10 +9,16 @@
  * quiet after the last delivery, so work a server defers (y-leveldb's write
  * queue, Hocuspocus's debounced stores, Colist's group commits and
  * compactions) is charged to the updates that caused it.
+ *
+ * Every counted delivery within the window is also a latency sample (now −
+ * the item's written-at stamp, one process's clock): what a user waits for
+ * a collaborator's edit while the server is this busy.
  */
-import { itemsOf, writeItem } from '../bench-doc.ts'
+import type * as Y from 'yjs'
+import { benchNow, itemsOf, writeItem, writtenAt } from '../bench-doc.ts'
 import type { BenchConnection } from '../clients/connection.ts'
 import { closeClients, openClients } from '../open-clients.ts'
+import { summarize } from '../percentiles.ts'
 import type { Figures } from '../row.ts'
 import type { RunningServer } from '../servers/server-kind.ts'
 import { pollUntil, sleep, waitForQuietCpu } from '../waiting.ts'
@@ -45,6 +51,8 @@ export async function runThroughput(server: RunningServer, sizes: ThroughputSize
   const clients = await openClients(server.connect, perWriterDoc)
   try {
     let running = true
+    let measuring = false
+    const latencies: number[] = []
     const writers: Writer[] = clients.map((client, index) => ({ client, index, sent: 0, delivered: 0 }))
     const pump = (writer: Writer) => {
       while (running && writer.sent - writer.delivered < sizes.window) {
@@ -65,6 +73,7 @@ export async function runThroughput(server: RunningServer, sizes: ThroughputSize
             // Each author's deliveries are counted at exactly one peer, so a count is one delivery.
             const counter = group.find((w) => w !== author)
             if (counter !== observer) continue
+            if (measuring) latencies.push(benchNow() - writtenAt(items.get(key) as Y.Map<unknown>))
             author.delivered++
             pump(author)
           }
@@ -76,8 +85,10 @@ export async function runThroughput(server: RunningServer, sizes: ThroughputSize
     const cpuBefore = server.process.stats().cpuSeconds
     const deliveredBefore = total()
     const started = performance.now()
+    measuring = true
     for (const writer of writers) pump(writer)
     await sleep(sizes.seconds * 1000)
+    measuring = false
     const seconds = (performance.now() - started) / 1000
     const delivered = total() - deliveredBefore
     const windowCpuSeconds = server.process.stats().cpuSeconds - cpuBefore
@@ -86,6 +97,7 @@ export async function runThroughput(server: RunningServer, sizes: ThroughputSize
     const quiet = await waitForQuietCpu(() => server.process.stats().cpuSeconds, QUIET_MS, QUIET_TIMEOUT_MS)
     const cpuSeconds = quiet.cpuSeconds - cpuBefore
     const updates = written()
+    const latency = summarize(latencies)
     return {
       lists: sizes.lists,
       writers: writers.length,
@@ -93,6 +105,8 @@ export async function runThroughput(server: RunningServer, sizes: ThroughputSize
       updatesWritten: updates,
       updatesDelivered: delivered,
       deliveredPerSecond: delivered / seconds,
+      deliveryP50Ms: latency.p50,
+      deliveryP99Ms: latency.p99,
       serverCores: windowCpuSeconds / seconds,
       serverCpuSeconds: cpuSeconds,
       cpuSecondsAfterWindow: cpuSeconds - windowCpuSeconds,
