@@ -361,3 +361,37 @@ export async function screenshot(page: Page, name: string, testInfo: import('@pl
   await page.screenshot({ path, fullPage: options.fullPage ?? false, animations: 'disabled', caret: 'hide' })
   await testInfo.attach(name, { path, contentType: 'image/png' })
 }
+
+/**
+ * Milliseconds from the Enter that adds `text` in the sender's tab to the item's row appearing
+ * in the receiver's tab. Both ends are stamped by the pages themselves (a keydown listener and a
+ * MutationObserver, one machine clock), so what is measured is the product's delivery — not how
+ * long Playwright takes to deliver a key press or how often `expect` polls, which on a loaded CI
+ * machine can add more than the delivery itself. Waits up to 10 s for the row, so a slow delivery
+ * fails as a number, not as a timeout.
+ */
+export async function deliveryOfNewItem(sender: Person, receiver: Person, text: string, add: () => Promise<unknown>): Promise<number> {
+  await receiver.page.evaluate((text) => {
+    const stamps = ((window as unknown as { __arrivedAt?: Record<string, number> }).__arrivedAt ??= {})
+    const selector = `li.item-row input.item-row__check-input[aria-label="${CSS.escape(text)}"]`
+    if (document.querySelector(selector)) throw new Error(`"${text}" is already on the receiver's page`)
+    const observer = new MutationObserver(() => {
+      if (!document.querySelector(selector)) return
+      stamps[text] = Date.now()
+      observer.disconnect()
+    })
+    observer.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['aria-label'] })
+  }, text)
+  await sender.page.evaluate(() => {
+    const w = window as unknown as { __enterAt?: number; __enterStamp?: boolean }
+    delete w.__enterAt
+    if (w.__enterStamp) return
+    w.__enterStamp = true
+    document.addEventListener('keydown', (event) => { if (event.key === 'Enter') w.__enterAt = Date.now() }, { capture: true })
+  })
+  await add()
+  const sentAt = await sender.page.evaluate(() => (window as unknown as { __enterAt?: number }).__enterAt)
+  if (sentAt === undefined) throw new Error(`no Enter was pressed in the sender's tab to add "${text}"`)
+  const arrived = await receiver.page.waitForFunction((text) => (window as unknown as { __arrivedAt?: Record<string, number> }).__arrivedAt?.[text], text, { timeout: 10_000 })
+  return ((await arrived.jsonValue()) as number) - sentAt
+}

@@ -1,4 +1,4 @@
-import { expect, screenshot, seedItems, sharedList, test, type Person } from './fixtures.ts'
+import { deliveryOfNewItem, expect, screenshot, seedItems, sharedList, test, type Person } from './fixtures.ts'
 
 test.use({ controlNetwork: true })
 
@@ -113,6 +113,5 @@ test('a blocked WebSocket falls back to HTTP sync and says so', async ({ alice, 
   await bob.net.unblockSockets()
   await bob.page.evaluate(() => window.dispatchEvent(new Event('online')))
   await expect(bob.status()).toHaveText('All changes saved')
-  await alice.addItem('Clips')
-  await expect(bob.checkbox('Clips')).toBeVisible({ timeout: 1000 })
+  expect(await deliveryOfNewItem(alice, bob, 'Clips', () => alice.addItem('Clips'))).toBeLessThan(1000)
 })
