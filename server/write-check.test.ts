@@ -719,6 +719,7 @@ describe("a sync step 2 sets aside what only others could have written", () => {
     editItemText(ana.doc, id, (text) => text.delete(0, 1))
     const update = ana.step2()
     const same = withoutSetAside(update, Y.decodeUpdate(update), { clients: [], deletions: [] })
-    expect(Y.decodeUpdate(same)).toEqual(Y.decodeUpdate(update))
+    // Byte for byte (comparing decoded structs reads their types outside a document, which Yjs warns about).
+    expect(same).toEqual(update)
   })
 })
