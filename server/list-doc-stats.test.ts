@@ -85,6 +85,23 @@ describe('list document stats', () => {
     vi.advanceTimersByTime(1000)
     expect(reported).toHaveLength(1)
   })
+
+  it('a second destroy does nothing (the lists feed closes, then the room’s document goes): no report, no Yjs warning', () => {
+    const doc = new Y.Doc()
+    const reported: DocStats[] = []
+    const tracker = new DocStatsTracker(doc, (stats) => reported.push(stats), 150)
+    addItem(doc, { text: 'Milk', createdBy: 'ana' })
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {})
+    try {
+      tracker.destroy()
+      doc.once('destroy', () => tracker.destroy())
+      doc.destroy()
+      expect(errors).not.toHaveBeenCalled()
+    } finally {
+      errors.mockRestore()
+    }
+    expect(reported).toHaveLength(1)
+  })
 })
 
 describe('the preview of the first open items', () => {

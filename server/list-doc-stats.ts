@@ -260,8 +260,10 @@ export class DocStatsTracker {
     this.flush()
   }
 
-  /** Stops following the document; a change not reported yet is reported now (call it before the document's content goes). */
+  /** Stops following the document (once; later calls do nothing); a change not reported yet is reported now (call it before the document's content goes). */
   destroy(): void {
+    // Idempotent: the lists feed closes its trackers, and the room's document going later destroys each again.
+    if (this.destroyed) return
     this.flushPending()
     this.destroyed = true
     itemsMap(this.doc).unobserveDeep(this.onItems)
