@@ -28,8 +28,15 @@ export interface SocketHandlers {
   close(): void
 }
 
-/** Per-socket bookkeeping the housekeeping sweep needs. */
+/**
+ * Everything the pool keeps for one socket: its bookkeeping, its rate limit and its endpoint. The
+ * socket's listeners are the pool's own (one set for every socket, finding this by the socket), so
+ * an idle connection holds this one object and no closures of its own.
+ */
 interface SocketState {
+  handlers: SocketHandlers
+  bucket: TokenBucket
+  logContext: Record<string, unknown>
   alive: boolean
   tokenExpiresAt: number
   /** The session of the token it was opened with: ending the session closes it (closeSession). */
@@ -125,30 +132,59 @@ export class SocketPool {
    * binary and within the rate limit (a text frame closes it with 4400, a flood with 4529).
    */
   adopt(ws: WebSocket, token: { expiresAt: number; sessionId: string; userId: string; device?: boolean }, handlers: SocketHandlers, logContext: Record<string, unknown> = {}): void {
-    const { config, metrics, log } = this.deps
-    const state: SocketState = { alive: true, tokenExpiresAt: token.expiresAt, sessionId: token.sessionId, userId: token.userId, device: token.device ?? false }
+    const { config, metrics } = this.deps
+    const state: SocketState = {
+      handlers,
+      bucket: new TokenBucket(config.limits.ratePerSecond, config.limits.rateBurst),
+      logContext,
+      alive: true,
+      tokenExpiresAt: token.expiresAt,
+      sessionId: token.sessionId,
+      userId: token.userId,
+      device: token.device ?? false,
+    }
     this.sockets.set(ws, state)
     increment(this.perUser, token.userId)
     if (state.device) increment(this.devicesPerSession, token.sessionId)
     metrics.connections.inc()
-    const bucket = new TokenBucket(config.limits.ratePerSecond, config.limits.rateBurst)
-    ws.on('pong', () => {
-      state.alive = true
-    })
-    ws.on('message', (data: RawData, isBinary: boolean) => {
-      if (!bucket.take()) return closeSocket(ws, CloseCode.RateLimited)
-      if (!isBinary) return closeSocket(ws, CloseCode.MalformedMessage, 'text frames are not part of the protocol')
-      handlers.message(toUint8Array(data))
-    })
-    ws.on('error', (err) => log.debug({ err: String(err), ...logContext }, 'socket error'))
-    ws.on('close', () => {
-      this.sockets.delete(ws)
-      decrement(this.perUser, state.userId)
-      if (state.device) decrement(this.devicesPerSession, state.sessionId)
-      metrics.connections.dec()
-      handlers.close()
-    })
+    const { onPong, onMessage, onError, onClose } = this.listeners
+    ws.on('pong', onPong)
+    ws.on('message', onMessage)
+    ws.on('error', onError)
+    ws.on('close', onClose)
   }
+
+  /** The listeners of every adopted socket; each is called with the socket as `this`. */
+  private readonly listeners = (() => {
+    // The listeners need the socket as `this` (so they are shared, not closures per socket) and the pool.
+    // oxlint-disable-next-line typescript/no-this-alias
+    const pool = this
+    return {
+      onPong(this: WebSocket): void {
+        const state = pool.sockets.get(this)
+        if (state) state.alive = true
+      },
+      onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+        const state = pool.sockets.get(this)
+        if (!state) return
+        if (!state.bucket.take()) return closeSocket(this, CloseCode.RateLimited)
+        if (!isBinary) return closeSocket(this, CloseCode.MalformedMessage, 'text frames are not part of the protocol')
+        state.handlers.message(toUint8Array(data))
+      },
+      onError(this: WebSocket, err: Error): void {
+        pool.deps.log.debug({ err: String(err), ...pool.sockets.get(this)?.logContext }, 'socket error')
+      },
+      onClose(this: WebSocket): void {
+        const state = pool.sockets.get(this)
+        if (!state) return
+        pool.sockets.delete(this)
+        decrement(pool.perUser, state.userId)
+        if (state.device) decrement(pool.devicesPerSession, state.sessionId)
+        pool.deps.metrics.connections.dec()
+        state.handlers.close()
+      },
+    }
+  })()
 
   /** Sends one message; a socket that stopped reading would otherwise queue without bound, so it is dropped. */
   send(ws: WebSocket, message: Uint8Array): void {

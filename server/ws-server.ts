@@ -22,7 +22,7 @@ import type { Metrics } from './metrics.ts'
 import { ProtocolError } from './protocol-error.ts'
 import type { Room } from './room.ts'
 import { EarlyMessages, authorizeList, joinRoom, type Grant, type RoomJoinDeps } from './room-join.ts'
-import { SocketPool, closeSocket } from './socket-pool.ts'
+import { SocketPool, closeSocket, type SocketHandlers } from './socket-pool.ts'
 
 /** What the joins need (accounts, rooms, the join limit: room-join.ts), and the rest. */
 export interface WebSocketDeps extends RoomJoinDeps {
@@ -70,7 +70,9 @@ export class ListSocketServer {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
       return
     }
-    socket.on('error', () => socket.destroy())
+    // A shared listener: a closure here would keep this upgrade's scope (its URL, token and
+    // claims) for as long as the socket lives.
+    socket.on('error', destroySocket)
     // Every check happens before the upgrade completes; a refused client
     // still gets a real WebSocket close code telling it why.
     const verdict = await this.pool.withSlot(() => this.authorize(url, target))
@@ -112,49 +114,20 @@ export class ListSocketServer {
 
   /** A list's own socket: joined to its room once it has loaded; what it sends meanwhile waits. */
   private accept(ws: WebSocket, listId: string, grant: Grant): void {
-    const early = new EarlyMessages()
-    let joined: { room: Room; conn: Connection } | null = null
-    this.pool.adopt(
-      ws,
-      { expiresAt: grant.claims.exp * 1000, sessionId: grant.claims.sessionId, userId: grant.claims.userId },
-      {
-        message: (message) => {
-          if (joined) return joined.room.receive(joined.conn, message)
-          if (!early.push(message)) closeSocket(ws, CloseCode.RateLimited, 'too many messages before sync')
-        },
-        close: () => {
-          if (joined) joined.room.leave(joined.conn)
-          early.flush(() => {})
-        },
-      },
-      { list: listId },
-    )
+    const link = new ListSocket(ws)
+    this.pool.adopt(ws, { expiresAt: grant.claims.exp * 1000, sessionId: grant.claims.sessionId, userId: grant.claims.userId }, link, { list: listId })
+    const early = link.early!
     const hooks = {
       early,
       isOpen: () => ws.readyState === WebSocket.OPEN,
-      joined: (room: Room, conn: Connection) => {
-        joined = { room, conn }
-        early.flush((message) => room.receive(conn, message))
-      },
+      joined: (room: Room, conn: Connection) => link.join(room, conn),
     }
-    joinRoom(this.deps, listId, grant, this.roomSocket(ws), hooks).catch((err: unknown) => {
+    joinRoom(this.deps, listId, grant, new PooledRoomSocket(this.pool, ws, this.deps.metrics), hooks).catch((err: unknown) => {
       // A list deleted while this socket was joining is a clean 4004, not a server fault.
       if (err instanceof ProtocolError) return closeSocket(ws, err.close)
       this.deps.log.error({ err, list: listId }, 'joining a room failed')
       closeSocket(ws, CloseCode.InternalError)
     })
-  }
-
-  private roomSocket(ws: WebSocket): RoomSocket {
-    const pool = this.pool
-    const metrics = this.deps.metrics
-    return {
-      send: (message) => pool.send(ws, message),
-      close(code, reason) {
-        metrics.closes.inc({ code: String(code) })
-        ws.close(code, reason)
-      },
-    }
   }
 
   /** Stops accepting sockets and closes the open ones with a retryable code. */
@@ -166,6 +139,61 @@ export class ListSocketServer {
   drain(timeoutMs: number): Promise<void> {
     return this.pool.drain(timeoutMs)
   }
+}
+
+/**
+ * What a list socket's messages reach: kept in order until its room has joined it (what it sends
+ * meanwhile, room-join.ts), then its room. One object per socket, no closures of its own.
+ */
+class ListSocket implements SocketHandlers {
+  /** Null once flushed into the room (or the socket closed first). */
+  early: EarlyMessages | null = new EarlyMessages()
+  private room: Room | null = null
+  private conn: Connection | null = null
+
+  constructor(private readonly ws: WebSocket) {}
+
+  /** The room joined: what waited goes to it, in order, and everything after goes straight there. */
+  join(room: Room, conn: Connection): void {
+    this.room = room
+    this.conn = conn
+    const early = this.early
+    this.early = null
+    early?.flush((message) => room.receive(conn, message))
+  }
+
+  message(message: Uint8Array): void {
+    if (this.room && this.conn) return this.room.receive(this.conn, message)
+    if (!this.early?.push(message)) closeSocket(this.ws, CloseCode.RateLimited, 'too many messages before sync')
+  }
+
+  close(): void {
+    if (this.room && this.conn) this.room.leave(this.conn)
+    this.early?.flush(() => {})
+    this.early = null
+  }
+}
+
+/** The room's side of a pooled socket: sends under the pool's limits, closes counted in the metrics. */
+class PooledRoomSocket implements RoomSocket {
+  constructor(
+    private readonly pool: SocketPool,
+    private readonly ws: WebSocket,
+    private readonly metrics: Metrics,
+  ) {}
+
+  send(message: Uint8Array): void {
+    this.pool.send(this.ws, message)
+  }
+
+  close(code: number, reason: string): void {
+    this.metrics.closes.inc({ code: String(code) })
+    this.ws.close(code, reason)
+  }
+}
+
+function destroySocket(this: Duplex): void {
+  this.destroy()
 }
 
 function parseTarget(pathname: string): Target | null {
