@@ -17,6 +17,15 @@ import { isPresence, latestShown } from './card-event.ts'
 const CONCURRENCY = 4
 /** Events fetched per list, to find one that is not a joined/left. */
 const LOOK_BACK = 5
+/**
+ * The server records a user's changes once they pause (a burst: 1 s quiet, at most 4 s;
+ * server/activity-log.ts), so a fetch made as the lists feed reports a change can come before the
+ * change's event exists. Then it asks again after each of these delays, until an event as new as
+ * the change is there.
+ */
+const REFETCH_DELAYS_MS = [1500, 3000, 5000]
+/** An event this much older than the feed's `changedAt` is not that change's (clocks and stamps differ a little). */
+const CHANGE_SLACK_MS = 5000
 
 export class LatestActivity extends ObservableV2<{ change: () => void }> {
   private readonly latest = new Map<string, ActivityEvent>()
@@ -25,8 +34,13 @@ export class LatestActivity extends ObservableV2<{ change: () => void }> {
   private readonly queue: string[] = []
   private running = 0
   private readonly sockets = new WeakSet<DeviceSocket>()
+  /** listId → fetches made for its current changedAt that found no event as new as it. */
+  private readonly behind = new Map<string, number>()
 
-  constructor(private readonly fetchLatest: (listId: string) => Promise<ActivityEvent[]>) {
+  constructor(
+    private readonly fetchLatest: (listId: string) => Promise<ActivityEvent[]>,
+    private readonly delays: readonly number[] = REFETCH_DELAYS_MS,
+  ) {
     super()
   }
 
@@ -38,8 +52,24 @@ export class LatestActivity extends ObservableV2<{ change: () => void }> {
   want(listId: string, changedAt: number | null): void {
     if (this.fetchedFor.has(listId) && this.fetchedFor.get(listId) === changedAt) return
     this.fetchedFor.set(listId, changedAt)
+    this.behind.delete(listId)
+    this.fetch(listId)
+  }
+
+  private fetch(listId: string): void {
     if (!this.queue.includes(listId)) this.queue.push(listId)
     this.pump()
+  }
+
+  /** The fetch for `changedAt` found nothing as new: once the server has had time to record it, ask again (a few times). */
+  private fetchAgainLater(listId: string, changedAt: number): void {
+    const attempt = this.behind.get(listId) ?? 0
+    const delay = this.delays[attempt]
+    if (delay === undefined) return
+    this.behind.set(listId, attempt + 1)
+    setTimeout(() => {
+      if (this.fetchedFor.get(listId) === changedAt) this.fetch(listId)
+    }, delay)
   }
 
   /** New events of any list open on `socket` replace what the cards show. */
@@ -65,11 +95,14 @@ export class LatestActivity extends ObservableV2<{ change: () => void }> {
   private pump(): void {
     while (this.running < CONCURRENCY && this.queue.length > 0) {
       const listId = this.queue.shift()!
+      const changedAt = this.fetchedFor.get(listId) ?? null
       this.running++
       void this.fetchLatest(listId)
         .then((events) => {
           const event = latestShown(events)
           if (event) this.receive(event)
+          const newest = Math.max(event?.at ?? -Infinity, ...events.map((e) => e.at))
+          if (changedAt !== null && newest < changedAt - CHANGE_SLACK_MS) this.fetchAgainLater(listId, changedAt)
         })
         // Offline or refused: the card shows what it had; the next change of the list asks again.
         .catch(() => this.fetchedFor.delete(listId))
