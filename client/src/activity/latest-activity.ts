@@ -101,7 +101,8 @@ export class LatestActivity extends ObservableV2<{ change: () => void }> {
         .then((events) => {
           const event = latestShown(events)
           if (event) this.receive(event)
-          const newest = Math.max(event?.at ?? -Infinity, ...events.map((e) => e.at))
+          // The shown event is one of `events`; none (an empty answer) is -Infinity.
+          const newest = Math.max(...events.map((e) => e.at))
           if (changedAt !== null && newest < changedAt - CHANGE_SLACK_MS) this.fetchAgainLater(listId, changedAt)
         })
         // Offline or refused: the card shows what it had; the next change of the list asks again.
