@@ -171,3 +171,26 @@ test('an IME composition is applied once, when it ends, and merges with what oth
   await expect(alice.textFieldOf(teaId)).toHaveValue('Green Tea 日本茶')
   await expect(bobField).toHaveValue('Green Tea 日本茶')
 })
+
+test('typing goes in a few keys at a time, and none of it is lost when the page is reloaded or closed right after the last key', async ({ alice, bob }) => {
+  const listId = await sharedList(alice, 'Deli', [[bob, 'editor']])
+  await seedItems(alice, listId, ['Olive oil', 'Rice'])
+  await Promise.all([alice.openList(listId), bob.openList(listId)])
+  const oilId = await alice.itemId('Olive oil')
+  const field = alice.textFieldOf(oilId)
+  await field.click()
+  await alice.page.keyboard.press('End')
+  // Fast typing, then at once a reload: the keys the page had not yet put in the document go in as it leaves.
+  await alice.page.keyboard.type(' extra virgin', { delay: 5 })
+  await alice.page.reload()
+  await expect(alice.textFieldOf(oilId)).toHaveValue('Olive oil extra virgin')
+  await expect(bob.textFieldOf(oilId)).toHaveValue('Olive oil extra virgin')
+
+  // The same, closing the tab.
+  const riceId = await alice.itemId('Rice')
+  await alice.textFieldOf(riceId).click()
+  await alice.page.keyboard.press('End')
+  await alice.page.keyboard.type(' basmati', { delay: 5 })
+  await alice.page.close({ runBeforeUnload: true })
+  await expect(bob.textFieldOf(riceId)).toHaveValue('Rice basmati')
+})

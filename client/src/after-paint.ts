@@ -17,3 +17,30 @@ export function afterPaint(work: () => void): () => void {
     clearTimeout(timer)
   }
 }
+
+/**
+ * A scheduler for work that may wait a little and is worth doing once for
+ * many events: the work runs after the next paint, but no sooner than
+ * `intervalMs` after the last time this scheduler ran work. A single event
+ * after a pause runs right after its frame; a burst (fast typing) runs
+ * about once per interval. Returns a cancel, as `afterPaint` does.
+ */
+export function pacedAfterPaint(intervalMs: number, now: () => number = () => performance.now()): (work: () => void) => () => void {
+  let lastRun = Number.NEGATIVE_INFINITY
+  return (work) => {
+    let cancelPaint: (() => void) | undefined
+    const run = () => {
+      cancelPaint = afterPaint(() => {
+        lastRun = now()
+        work()
+      })
+    }
+    const wait = lastRun + intervalMs - now()
+    const timer = wait > 0 ? setTimeout(run, wait) : undefined
+    if (timer === undefined) run()
+    return () => {
+      clearTimeout(timer)
+      cancelPaint?.()
+    }
+  }
+}

@@ -63,7 +63,7 @@ function pair(): { a: Y.Doc; b: Y.Doc; id: string; hold: () => void; flush: () =
   }
 }
 
-function bind(doc: Y.Doc, id: string, field: FakeField): TextBinding {
+function bind(doc: Y.Doc, id: string, field: FakeField, defer?: (work: () => void) => () => void): TextBinding {
   const text = itemText(doc, id)
   if (!text) throw new Error('no text')
   const binding = new TextBinding(text, field, {
@@ -73,6 +73,7 @@ function bind(doc: Y.Doc, id: string, field: FakeField): TextBinding {
     },
     hasFocus: () => field.focused,
     localOrigin: LOCAL,
+    defer,
   })
   binding.focus()
   return binding
@@ -206,5 +207,97 @@ describe('TextBinding', () => {
     binding.input()
     expect(field.value).toBe('Olive oil')
     expect(binding.editedThisVisit).toBe(false)
+  })
+
+  describe('applied later (inputSoon, as the app does after the next paint)', () => {
+    /** A scheduler whose work runs when the test says so. */
+    function later() {
+      const queue = new Set<() => void>()
+      return {
+        defer: (work: () => void) => {
+          queue.add(work)
+          return () => queue.delete(work)
+        },
+        get waiting() {
+          return queue.size
+        },
+        run: () => {
+          const due = Array.from(queue)
+          queue.clear()
+          for (const work of due) work()
+        },
+      }
+    }
+
+    it('writes nothing until the work runs, then one change for every keystroke since, placed through what others did meanwhile', () => {
+      const { a, b, id } = pair()
+      const field = new FakeField()
+      const scheduler = later()
+      const binding = bind(a, id, field, scheduler.defer)
+      field.caretAt(9)
+      field.type('s')
+      binding.inputSoon()
+      field.type('!')
+      binding.inputSoon()
+      expect(scheduler.waiting).toBe(1)
+      expect(binding.unapplied).toBe(true)
+      expect(getItem(a, id)?.text).toBe('Olive oil')
+      // Someone else types at the start meanwhile: the field, ahead of the text, is left alone.
+      editItemText(b, id, (text) => text.insert(0, 'Organic '))
+      expect(field.value).toBe('Olive oils!')
+      const updates: Uint8Array[] = []
+      a.on('update', (update: Uint8Array, origin: unknown) => origin === LOCAL && updates.push(update))
+      scheduler.run()
+      expect(updates).toHaveLength(1)
+      expect(binding.unapplied).toBe(false)
+      expect(getItem(a, id)?.text).toBe('Organic Olive oils!')
+      expect(getItem(b, id)?.text).toBe('Organic Olive oils!')
+      expect(field.value).toBe('Organic Olive oils!')
+      expect(field.selectionEnd).toBe('Organic Olive oils!'.length)
+    })
+
+    it('applies what waits before undo, Escape, blur, a composition and destroy, so none of them loses or repeats a keystroke', () => {
+      const { a, id } = pair()
+      const field = new FakeField()
+      const scheduler = later()
+      const binding = bind(a, id, field, scheduler.defer)
+      field.caretAt(9)
+      field.type('!')
+      binding.inputSoon()
+      // Undo takes back the keystroke it just applied (one capture group), not what was there before.
+      expect(binding.undoTyping()).toBe(true)
+      expect(getItem(a, id)?.text).toBe('Olive oil')
+      expect(field.value).toBe('Olive oil')
+      expect(binding.redoTyping()).toBe(true)
+      expect(getItem(a, id)?.text).toBe('Olive oil!')
+
+      field.caretAt(10)
+      field.type('?')
+      binding.inputSoon()
+      binding.revertVisit()
+      expect(getItem(a, id)?.text).toBe('Olive oil')
+
+      field.caretAt(9)
+      field.type(' x')
+      binding.inputSoon()
+      binding.blur()
+      expect(getItem(a, id)?.text).toBe('Olive oil x')
+
+      binding.focus()
+      field.caretAt(11)
+      field.type('y')
+      binding.inputSoon()
+      binding.compositionStart()
+      expect(getItem(a, id)?.text).toBe('Olive oil xy')
+      binding.compositionEnd()
+
+      field.type('z')
+      binding.inputSoon()
+      binding.destroy()
+      expect(getItem(a, id)?.text).toBe('Olive oil xyz')
+      // The work scheduled before any of these finds nothing left to do.
+      scheduler.run()
+      expect(getItem(a, id)?.text).toBe('Olive oil xyz')
+    })
   })
 })

@@ -12,6 +12,12 @@
  * - Local edits: on `input`, the field's value is compared with what it
  *   showed before (`base`), using the caret to place the change
  *   (`diffAtCaret`), and applied through `options.apply` as one transaction.
+ *   `inputSoon` does that later, through `options.defer` (the app: after the
+ *   next paint), so a keystroke's frame shows the character without waiting
+ *   for the document and everything listening to it. Until then the field is
+ *   ahead of the Y.Text and others' changes are kept as deltas, as during a
+ *   composition; anything that reads or rewinds the text (blur, undo, Escape,
+ *   a composition, destroy) applies it first.
  * - During an IME composition nothing is applied and the field is not
  *   touched (rewriting it would break the composition); changes from others
  *   that arrive meanwhile are kept as deltas. At `compositionend` the
@@ -56,6 +62,8 @@ export interface TextBindingOptions {
   localOrigin: unknown
   /** Called after every local edit the person made. */
   onEdit?: () => void
+  /** Schedules `inputSoon`'s work; returns a cancel. Without it, `inputSoon` applies at once. */
+  defer?: (work: () => void) => () => void
 }
 
 interface SavedSelection {
@@ -77,6 +85,9 @@ export class TextBinding {
   private saved: SavedSelection | null = null
   private undo: Y.UndoManager | null = null
   private destroyed = false
+  /** Cancels the scheduled `inputSoon` work, if any. */
+  private scheduled: (() => void) | null = null
+  private listening = false
   /** Whether the person changed the text since the field got focus. */
   editedThisVisit = false
 
@@ -88,7 +99,6 @@ export class TextBinding {
     this.base = text.toString()
     if (field.value !== this.base) field.value = this.base
     text.observe(this.onTextChange)
-    this.doc.on('beforeTransaction', this.onBeforeTransaction)
   }
 
   private get doc(): Y.Doc {
@@ -99,20 +109,46 @@ export class TextBinding {
 
   /** The field got focus: a new visit, with its own undo history. */
   focus(): void {
+    this.flush()
     this.editedThisVisit = false
     this.undo?.destroy()
+    this.listenForSelection(true)
     this.undo = new Y.UndoManager(this.text, { trackedOrigins: new Set([this.options.localOrigin]), captureTimeout: UNDO_CAPTURE_MS })
   }
 
   /** The field lost focus: anything not yet applied is applied now. */
   blur(): void {
+    this.flush()
     if (!this.composing && this.field.value !== this.base) this.input()
     this.undo?.destroy()
     this.undo = null
+    this.listenForSelection(false)
   }
 
-  /** The field's value changed (the `input` event). */
+  /** The field's value changed (the `input` event): applied through `options.defer`, once for any number of changes until then. */
+  inputSoon(): void {
+    if (this.composing || this.destroyed || this.scheduled) return
+    if (!this.options.defer) return this.input()
+    this.scheduled = this.options.defer(() => {
+      this.scheduled = null
+      this.input()
+    })
+  }
+
+  /** Applies what `inputSoon` left for later, now. */
+  flush(): void {
+    if (this.scheduled) this.input()
+  }
+
+  /** Whether the field shows a change not yet applied to the Y.Text. */
+  get unapplied(): boolean {
+    return this.scheduled !== null
+  }
+
+  /** The field's value changed (the `input` event): applied now. */
   input(): void {
+    this.scheduled?.()
+    this.scheduled = null
     if (this.composing || this.destroyed) return
     const value = this.field.value
     if (value === this.base && this.pending.length === 0) return
@@ -167,12 +203,14 @@ export class TextBinding {
 
   /** Undoes this visit's last typing; false if there was none. */
   undoTyping(): boolean {
+    this.flush()
     if (!this.undo?.canUndo()) return false
     this.undo.undo()
     return true
   }
 
   redoTyping(): boolean {
+    this.flush()
     if (!this.undo?.canRedo()) return false
     this.undo.redo()
     return true
@@ -180,17 +218,29 @@ export class TextBinding {
 
   /** Takes back everything typed in this visit (Escape). */
   revertVisit(): void {
+    this.flush()
     while (this.undo?.canUndo()) this.undo.undo()
     this.editedThisVisit = false
   }
 
   destroy(): void {
     if (this.destroyed) return
+    // What the person typed goes in before the field lets go of the text.
+    this.flush()
     this.destroyed = true
     this.text.unobserve(this.onTextChange)
-    this.doc.off('beforeTransaction', this.onBeforeTransaction)
+    this.listenForSelection(false)
     this.undo?.destroy()
     this.undo = null
+  }
+
+  /** The selection is kept only in the field that has focus: only its binding listens to every transaction of the document. */
+  private listenForSelection(listen: boolean): void {
+    if (listen === this.listening) return
+    this.listening = listen
+    this.saved = null
+    if (listen) this.doc.on('beforeTransaction', this.onBeforeTransaction)
+    else this.doc.off('beforeTransaction', this.onBeforeTransaction)
   }
 
   private readonly onBeforeTransaction = (): void => {

@@ -1,6 +1,8 @@
 /**
  * An item's text, bound to its Y.Text (see text/input-text-binding.ts): each
- * keystroke is an edit at its position, others' edits show while you type,
+ * keystroke is an edit at its position (applied after the frame that shows
+ * it, a few keystrokes at a time while typing is fast), others' edits show
+ * while you type,
  * and nothing is written that you did not type. Enter writes nothing (the
  * text is saved as you type); Escape takes back what you typed since you
  * entered the field and leaves it; Ctrl+Z / Ctrl+Shift+Z undo and redo your
@@ -13,8 +15,17 @@
  */
 import { useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactElement } from 'react'
 import type * as Y from 'yjs'
+import { pacedAfterPaint } from '../../after-paint.ts'
 import { TextBinding } from '../../text/input-text-binding.ts'
 import { handlePaste } from './paste.ts'
+
+/**
+ * Typing reaches the document (and so the device copy, the server and everyone else) after the frame
+ * that shows the keystroke, and while keys come fast, at most this often: each application costs the
+ * same for one character or five (the transaction, its listeners, a message, a render of the list).
+ */
+const APPLY_EVERY_MS = 150
+const applyTyping = pacedAfterPaint(APPLY_EVERY_MS)
 
 /** Browsers without `field-sizing: content` get the textarea's height set from its content. */
 const sizesItself = typeof CSS !== 'undefined' && CSS.supports('field-sizing', 'content')
@@ -75,12 +86,15 @@ export function ItemTextField(props: ItemTextFieldProps): ReactElement {
       hasFocus: () => document.activeElement === field,
       localOrigin,
       onEdit: () => latest.current.onTyping?.(),
+      // A keystroke's frame shows the character; the document, the device copy and the socket take it after,
+      // once for every few keystrokes of fast typing (APPLY_EVERY_MS).
+      defer: applyTyping,
     })
     binding.current = bound
     if (document.activeElement === field) bound.focus()
     // The composition events React offers are synthetic; native ones keep the order the browser uses.
     const onInput = () => {
-      bound.input()
+      bound.inputSoon()
       fitHeight(field)
     }
     const onPaste = (event: ClipboardEvent) => {
@@ -88,6 +102,11 @@ export function ItemTextField(props: ItemTextFieldProps): ReactElement {
       const cut = handlePaste(event, field, latest.current.maxLength ?? Number.POSITIVE_INFINITY, onInput)
       if (cut && cut.cut > 0) latest.current.onPasteCut?.(cut.kept)
     }
+    // The page going away (closed, reloaded, or hidden on a phone, which may never come back) applies what waits.
+    const onLeaving = () => bound.flush()
+    const onVisibility = () => document.visibilityState === 'hidden' && bound.flush()
+    window.addEventListener('pagehide', onLeaving)
+    document.addEventListener('visibilitychange', onVisibility)
     // Others' edits change the value without an input event.
     const onTextChange = () => fitHeight(field)
     text.observe(onTextChange)
@@ -126,6 +145,8 @@ export function ItemTextField(props: ItemTextFieldProps): ReactElement {
       field.removeEventListener('compositionend', onCompositionEnd)
       field.removeEventListener('beforeinput', onBeforeInput)
       field.removeEventListener('paste', onPaste)
+      window.removeEventListener('pagehide', onLeaving)
+      document.removeEventListener('visibilitychange', onVisibility)
       text.unobserve(onTextChange)
       resized?.disconnect()
       bound.destroy()

@@ -10,6 +10,7 @@ import { memo, useDeferredValue, useEffect, useId, useMemo, useRef, useState, ty
 import type * as Y from 'yjs'
 import { LIMITS, addItem, setChecked, type Category } from '../../../../shared/list-document.ts'
 import type { OrderedRow } from '../../../../shared/order-keys.ts'
+import { afterPaint } from '../../after-paint.ts'
 import { useDeviceSync } from '../../hooks/use-device-sync.ts'
 import { memoryOf, otherLists } from '../../list/list-memory.ts'
 import { planAdd, suggest, type AddPlan, type OtherList, type Suggestion } from '../../list/suggestions.ts'
@@ -143,18 +144,25 @@ function QuickAddView({ doc, listId, userId, categories, lastItem, change, focus
       setClosed(true)
       return
     }
-    if (plan.kind === 'uncheck') {
-      if (change((d) => setChecked(d, plan.itemId, false))) {
-        setNotice({ kind: 'back', text: plan.text })
-        pointAt(plan.itemId)
-        reset()
+    // The Enter's frame shows the field emptied, ready for the next item; the document takes the item after it
+    // (a long list's add and everything listening to it is tens of milliseconds on a slow phone). Refused (a
+    // viewer now, the list full), the text comes back into the field if nothing was typed there since.
+    reset()
+    afterPaint(() => {
+      if (plan.kind === 'uncheck') {
+        if (change((d) => setChecked(d, plan.itemId, false))) {
+          setNotice({ kind: 'back', text: plan.text })
+          pointAt(plan.itemId)
+        } else putBack(plan.text)
+        return
       }
-      return
-    }
-    if (change((d) => void addItem(d, { text: plan.text, quantity: plan.quantity, categoryId: plan.categoryId, createdBy: userId, last: lastItem() }))) {
-      setNotice(null)
-      reset()
-    }
+      if (change((d) => void addItem(d, { text: plan.text, quantity: plan.quantity, categoryId: plan.categoryId, createdBy: userId, last: lastItem() }))) setNotice(null)
+      else putBack(plan.text)
+    })
+  }
+
+  function putBack(refused: string) {
+    if (input.current?.value === '') setText(refused)
   }
 
   function submit(event: FormEvent) {
