@@ -1,7 +1,9 @@
 /** The bench's own arithmetic and parsing, which every figure it reports rests on. */
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
+import { randomUUID } from 'node:crypto'
 import { itemCount, itemsOf, sameItems, writeItem, writeItems } from './bench-doc.ts'
+import { ANONYMOUS_WRITER } from './clients/connection.ts'
 import { renderChart } from './chart.ts'
 import { median, percentile, summarize } from './percentiles.ts'
 import { parseStatCpuSeconds, parseStatusBytes } from './proc-stats.ts'
@@ -56,6 +58,16 @@ describe('bench documents', () => {
     items.stop()
     writeItem(doc, 'e', 0, 5, 'u')
     expect(items.count()).toBe(3)
+  })
+
+  it('writes as many bytes for a server without tokens as for Colist, whose writers are users with UUIDs', () => {
+    const colist = new Y.Doc()
+    const reference = new Y.Doc()
+    reference.clientID = colist.clientID
+    // Colist's user ids are randomUUID()s (server/http/auth-routes.ts).
+    writeItems(colist, ['a', 'b', 'c'], 0, 0, randomUUID())
+    writeItems(reference, ['a', 'b', 'c'], 0, 0, ANONYMOUS_WRITER)
+    expect(Y.encodeStateAsUpdate(reference).byteLength - Y.encodeStateAsUpdate(colist).byteLength).toBe(0)
   })
 
   it('compares items regardless of the order replicas received them in', () => {

@@ -4,9 +4,17 @@
  * y-websocket provider for Colist and the reference server, the Hocuspocus
  * provider for Hocuspocus), so the workload code above it is identical.
  */
+import { randomUUID } from 'node:crypto'
 import { WebSocket } from 'ws'
 import type { Awareness } from 'y-protocols/awareness'
 import type * as Y from 'yjs'
+
+/**
+ * The `createdBy` of servers that take no token (the reference): a user id of the same form and size
+ * as Colist's (a UUID), so every server stores and sends the same bytes for the same workload. It was
+ * "bench" until 2026-12-04: 31 bytes less per item, ~15 % less for a 10,000-item list to load.
+ */
+export const ANONYMOUS_WRITER = randomUUID()
 
 export interface BenchConnection {
   readonly doc: Y.Doc

@@ -8,7 +8,7 @@
  */
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
-import { socketClassFor, syncedPromise, type BenchConnection, type Connect } from './connection.ts'
+import { ANONYMOUS_WRITER, socketClassFor, syncedPromise, type BenchConnection, type Connect } from './connection.ts'
 
 // Each provider adds a process 'exit' listener in Node (removed on destroy); the bench holds thousands.
 process.setMaxListeners(0)
@@ -18,7 +18,7 @@ process.setMaxListeners(0)
  * go in the query string (Colist's token).
  */
 export function yWebsocketConnect(serverUrl: string, params: Record<string, string> = {}): Connect {
-  const userId = params.token === undefined ? 'bench' : tokenSubject(params.token)
+  const userId = params.token === undefined ? ANONYMOUS_WRITER : tokenSubject(params.token)
   return (docName, options = {}) => {
     const doc = options.doc ?? new Y.Doc()
     const provider = new WebsocketProvider(serverUrl, docName, doc, {

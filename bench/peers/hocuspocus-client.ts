@@ -6,7 +6,7 @@
  */
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider'
 import * as Y from 'yjs'
-import { socketClassFor, syncedPromise, type Connect } from '../clients/connection.ts'
+import { ANONYMOUS_WRITER, socketClassFor, syncedPromise, type Connect } from '../clients/connection.ts'
 
 export function hocuspocusConnect(serverUrl: string): Connect {
   return (docName, options = {}) => {
@@ -23,7 +23,7 @@ export function hocuspocusConnect(serverUrl: string): Connect {
     )
     return {
       doc,
-      userId: 'bench',
+      userId: ANONYMOUS_WRITER,
       awareness: provider.awareness!,
       whenSynced,
       destroy: () => {
