@@ -12,7 +12,8 @@ import type { TokenBucket } from './rate-limit.ts'
 /** What a room needs of a socket: send a binary message, close with a code. */
 export interface RoomSocket {
   send(message: Uint8Array): void
-  close(code: number, reason: string): void
+  /** Closes with `close`'s code, and its reason unless `detail` says more. */
+  close(close: CloseCodeInfo, detail?: string): void
 }
 
 /** Who is on the other end of a connection, and with which role on the list. */
@@ -80,6 +81,6 @@ export class Connection {
   close(info: CloseCodeInfo, detail?: string): void {
     if (this.closed) return
     this.closed = true
-    this.socket.close(info.code, detail ?? info.reason)
+    this.socket.close(info, detail)
   }
 }

@@ -202,7 +202,7 @@ class Channel implements RoomSocket {
     try {
       const access = await authorizeList(deps, this.listId, claims)
       if (this.ended) return
-      if ('close' in access) return this.closeWith(access.close)
+      if ('close' in access) return this.close(access.close)
       await joinRoom(deps, this.listId, access.grant, this, {
         early: this.early,
         isOpen: () => !this.ended,
@@ -218,9 +218,9 @@ class Channel implements RoomSocket {
     } catch (err) {
       if (this.ended) return
       // A list deleted while the channel was joining is a clean 4004, not a server fault.
-      if (err instanceof ProtocolError) return this.closeWith(err.close)
+      if (err instanceof ProtocolError) return this.close(err.close)
       deps.log.error({ err, list: this.listId }, 'joining a room over a device socket failed')
-      this.closeWith(CloseCode.InternalError)
+      this.close(CloseCode.InternalError)
     }
   }
 
@@ -228,7 +228,7 @@ class Channel implements RoomSocket {
   receive(message: Uint8Array): void {
     if (this.ended) return
     if (!this.joined) {
-      if (!this.early.push(message)) this.closeWith(CloseCode.RateLimited, 'too many messages before sync')
+      if (!this.early.push(message)) this.close(CloseCode.RateLimited, 'too many messages before sync')
       return
     }
     if (this.mode === ChannelMode.Background && isAwareness(message)) return
@@ -268,14 +268,10 @@ class Channel implements RoomSocket {
     this.device.send({ type: DeviceFrame.Message, listId: this.listId, message })
   }
 
-  close(code: number, reason: string): void {
+  close(info: CloseCodeInfo, detail?: string): void {
     if (this.ended) return
     this.end()
-    this.device.channelClosed(this, code, reason)
-  }
-
-  private closeWith(info: CloseCodeInfo, detail?: string): void {
-    this.close(info.code, detail ?? info.reason)
+    this.device.channelClosed(this, info.code, detail ?? info.reason)
   }
 
   private sendFrame(type: typeof DeviceFrame.Activity, json: string): void {

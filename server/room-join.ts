@@ -76,7 +76,7 @@ export async function joinRoom(deps: RoomJoinDeps, listId: string, grant: Grant,
       // The list's access changed since the role was read: read it again.
       accessVersion = rooms.accessVersion(listId)
       const current = await accounts.getRole(listId, claims.userId)
-      if (!current) return socket.close(CloseCode.Forbidden.code, CloseCode.Forbidden.reason)
+      if (!current) return socket.close(CloseCode.Forbidden)
       if (!hooks.isOpen()) return
       role = current
     }

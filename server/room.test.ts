@@ -8,7 +8,7 @@ import { pino } from 'pino'
 import { describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import { addItem, getItem, listItems, removeItem, updateItem } from '../shared/list-document.ts'
-import { CloseCode, MessageType, PROTOCOL_VERSION, SyncStep, decodePersisted, encodeHello, encodeSyncMessage, mergePersisted } from '../shared/protocol.ts'
+import { CloseCode, MessageType, PROTOCOL_VERSION, SyncStep, decodePersisted, encodeHello, encodeSyncMessage, mergePersisted, type CloseCodeInfo } from '../shared/protocol.ts'
 import { LocalFanoutHub } from './fanout.ts'
 import { Metrics } from './metrics.ts'
 import type { RoomSocket } from './connection.ts'
@@ -25,8 +25,8 @@ class FakeSocket implements RoomSocket {
   send(message: Uint8Array): void {
     this.sent.push(message)
   }
-  close(code: number): void {
-    this.closedWith = code
+  close(close: CloseCodeInfo): void {
+    this.closedWith = close.code
   }
   /** Messages of one type, each positioned after its type byte. */
   ofType(type: number): decoding.Decoder[] {

@@ -122,7 +122,7 @@ export class ListSocketServer {
       isOpen: () => ws.readyState === WebSocket.OPEN,
       joined: (room: Room, conn: Connection) => link.join(room, conn),
     }
-    joinRoom(this.deps, listId, grant, new PooledRoomSocket(this.pool, ws, this.deps.metrics), hooks).catch((err: unknown) => {
+    joinRoom(this.deps, listId, grant, new PooledRoomSocket(this.pool, ws), hooks).catch((err: unknown) => {
       // A list deleted while this socket was joining is a clean 4004, not a server fault.
       if (err instanceof ProtocolError) return closeSocket(ws, err.close)
       this.deps.log.error({ err, list: listId }, 'joining a room failed')
@@ -174,21 +174,19 @@ class ListSocket implements SocketHandlers {
   }
 }
 
-/** The room's side of a pooled socket: sends under the pool's limits, closes counted in the metrics. */
+/** The room's side of a pooled socket: sends under the pool's limits and closes through it (counted in the metrics). */
 class PooledRoomSocket implements RoomSocket {
   constructor(
     private readonly pool: SocketPool,
     private readonly ws: WebSocket,
-    private readonly metrics: Metrics,
   ) {}
 
   send(message: Uint8Array): void {
     this.pool.send(this.ws, message)
   }
 
-  close(code: number, reason: string): void {
-    this.metrics.closes.inc({ code: String(code) })
-    this.ws.close(code, reason)
+  close(close: CloseCodeInfo, detail?: string): void {
+    this.pool.close(this.ws, close, detail)
   }
 }
 

@@ -42,7 +42,8 @@ export class Wire {
       this.observe?.(bytes)
       this.toClient.push({ kind: 'message', bytes })
     },
-    close: (code, reason) => {
+    close: ({ code, reason: standard }, detail) => {
+      const reason = detail ?? standard
       if (this.gone || this.closedByRoom) return
       this.closedByRoom = { code, reason }
       this.toClient.push({ kind: 'close', code, reason })
@@ -180,7 +181,7 @@ export class RoomHost {
     try {
       room = await this.acquire()
     } catch {
-      wire.socket.close(CloseCode.InternalError.code, 'loading the list failed')
+      wire.socket.close(CloseCode.InternalError, 'loading the list failed')
       return false
     }
     try {
@@ -190,7 +191,7 @@ export class RoomHost {
       wire.room = room
     } catch (err) {
       if (!(err instanceof ProtocolError)) throw err
-      wire.socket.close(err.close.code, err.message)
+      wire.socket.close(err.close, err.message)
       return false
     } finally {
       room.release()
