@@ -256,6 +256,45 @@ describe('TextBinding', () => {
       expect(field.selectionEnd).toBe('Organic Olive oils!'.length)
     })
 
+    it.each([
+      [2, 3],
+      [1, 1],
+      [3, 2],
+      [4, 1],
+    ])('keeps each person’s characters together when two type at the same spot, applying every %i and %i keys', (everyA, everyB) => {
+      const { a, b, id } = pair()
+      const fieldA = new FakeField()
+      const fieldB = new FakeField()
+      const laterA = later()
+      const laterB = later()
+      const bindingA = bind(a, id, fieldA, laterA.defer)
+      const bindingB = bind(b, id, fieldB, laterB.defer)
+      fieldA.caretAt(9)
+      fieldB.caretAt(9)
+      const typedA = ' (extra virgin)'
+      const typedB = ' 1 l'
+      // Keys alternate; each side's scheduled work runs every other key, so both always have some waiting.
+      for (let i = 0; i < Math.max(typedA.length, typedB.length); i++) {
+        if (i < typedA.length) {
+          fieldA.type(typedA[i]!)
+          bindingA.inputSoon()
+        }
+        if (i < typedB.length) {
+          fieldB.type(typedB[i]!)
+          bindingB.inputSoon()
+        }
+        if (i % everyA === everyA - 1) laterA.run()
+        if (i % everyB === everyB - 1) laterB.run()
+      }
+      laterA.run()
+      laterB.run()
+      const merged = getItem(a, id)?.text ?? ''
+      expect(getItem(b, id)?.text).toBe(merged)
+      expect([`Olive oil${typedA}${typedB}`, `Olive oil${typedB}${typedA}`]).toContain(merged)
+      expect(fieldA.value).toBe(merged)
+      expect(fieldB.value).toBe(merged)
+    })
+
     it('applies what waits before undo, Escape, blur, a composition and destroy, so none of them loses or repeats a keystroke', () => {
       const { a, id } = pair()
       const field = new FakeField()

@@ -92,11 +92,12 @@ describe('placeEdit', () => {
     expect(caret).toBe(2)
   })
 
-  it('puts our insertion after theirs at the same spot, through several changes', () => {
+  it('puts our insertion before theirs at the same spot (our caret sticks to the character before it), through several changes', () => {
     const placed = placeEdit({ index: 1, remove: 0, insert: 'me' }, [[{ retain: 1 }, { insert: 'you' }], [{ delete: 1 }]])
+    // Base "ab": we typed "me" after "a"; someone typed "you" there too, then someone deleted "a".
     const text = new StringText('youb')
     const caret = applyPlacedEdit(text, placed)
-    expect(text.value).toBe('youmeb')
-    expect(caret).toBe(5)
+    expect(text.value).toBe('meyoub')
+    expect(caret).toBe(2)
   })
 })

@@ -76,8 +76,11 @@ function mapCharacter(delta: TextDelta, k: number): number | null {
 
 /**
  * Where the gap before character `g` (g = length: the end) is after `delta`.
- * Text the delta inserted exactly at the gap ends up before it, so a local
- * insertion at that gap follows the other person's.
+ * Text the delta inserted exactly at the gap ends up after it, so a local
+ * insertion at that gap comes before the other person's: the person's caret
+ * sticks to the character before it, as it does when others' changes are
+ * shown at once (input-text-binding.ts), and their next keys stay next to
+ * their own instead of interleaving with someone typing at the same spot.
  */
 function mapGap(delta: TextDelta, g: number): number {
   let from = 0
@@ -88,6 +91,7 @@ function mapGap(delta: TextDelta, g: number): number {
       from += op.retain
       to += op.retain
     } else if (op.insert !== undefined) {
+      if (from === g) return to
       to += insertLength(op.insert)
     } else if (op.delete !== undefined) {
       if (g < from + op.delete) return to
