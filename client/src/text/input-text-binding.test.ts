@@ -295,6 +295,28 @@ describe('TextBinding', () => {
       expect(fieldB.value).toBe(merged)
     })
 
+    it('applies what waits before typing elsewhere (beforeinput after the caret moved), so one edit is one run of typing', () => {
+      const { a, b, id } = pair()
+      const field = new FakeField()
+      const scheduler = later()
+      const binding = bind(a, id, field, scheduler.defer)
+      field.caretAt(9)
+      field.type('s')
+      binding.inputSoon()
+      // Someone deletes the "O" meanwhile; then the caret goes to the start and a key is typed there.
+      editItemText(b, id, (text) => text.delete(0, 1))
+      field.caretAt(0)
+      binding.beforeInput()
+      expect(getItem(a, id)?.text).toBe('live oils')
+      // The field shows the text again, the caret still before the first character.
+      expect(field.value).toBe('live oils')
+      expect(field.selectionEnd).toBe(0)
+      field.type('A')
+      binding.inputSoon()
+      scheduler.run()
+      expect(getItem(b, id)?.text).toBe('Alive oils')
+    })
+
     it('applies what waits before undo, Escape, blur, a composition and destroy, so none of them loses or repeats a keystroke', () => {
       const { a, id } = pair()
       const field = new FakeField()

@@ -38,7 +38,7 @@
  * selection, so the binding is unit-tested without a browser.
  */
 import * as Y from 'yjs'
-import { applyPlacedEdit, diffAtCaret, placeEdit, type TextDelta } from './text-edits.ts'
+import { applyPlacedEdit, diffAtCaret, mapFieldPosition, placeEdit, type TextDelta } from './text-edits.ts'
 
 /** What the binding needs of an `<input>`. */
 export interface TextField {
@@ -87,6 +87,8 @@ export class TextBinding {
   private destroyed = false
   /** Cancels the scheduled `inputSoon` work, if any. */
   private scheduled: (() => void) | null = null
+  /** Where the caret was right after the last change `inputSoon` left for later: the edit ends there. */
+  private caretAfterChange: number | null = null
   private listening = false
   /** Whether the person changed the text since the field got focus. */
   editedThisVisit = false
@@ -127,8 +129,10 @@ export class TextBinding {
 
   /** The field's value changed (the `input` event): applied through `options.defer`, once for any number of changes until then. */
   inputSoon(): void {
-    if (this.composing || this.destroyed || this.scheduled) return
+    if (this.composing || this.destroyed) return
     if (!this.options.defer) return this.input()
+    this.caretAfterChange = this.field.selectionEnd
+    if (this.scheduled) return
     this.scheduled = this.options.defer(() => {
       this.scheduled = null
       this.input()
@@ -140,6 +144,17 @@ export class TextBinding {
     if (this.scheduled) this.input()
   }
 
+  /**
+   * The field is about to change (`beforeinput`). If the person moved the caret or selected since
+   * the typing left for later, that typing is applied first: one edit is found by comparing the
+   * field with the text at the caret, so it must be one run of typing, not two at different places.
+   */
+  beforeInput(): void {
+    if (!this.scheduled) return
+    const { selectionStart, selectionEnd } = this.field
+    if (selectionStart !== this.caretAfterChange || selectionEnd !== this.caretAfterChange) this.input()
+  }
+
   /** Whether the field shows a change not yet applied to the Y.Text. */
   get unapplied(): boolean {
     return this.scheduled !== null
@@ -147,13 +162,18 @@ export class TextBinding {
 
   /** The field's value changed (the `input` event): applied now. */
   input(): void {
+    // Applying what was left for later: the edit ended where the caret was after the last change,
+    // wherever the person has moved it since.
+    const caretAfterChange = this.caretAfterChange ?? this.field.selectionEnd
     this.scheduled?.()
     this.scheduled = null
+    this.caretAfterChange = null
     if (this.composing || this.destroyed) return
     const value = this.field.value
     if (value === this.base && this.pending.length === 0) return
-    const edit = diffAtCaret(this.base, value, this.field.selectionEnd)
-    const placed = placeEdit(edit, this.pending)
+    const edit = diffAtCaret(this.base, value, caretAfterChange)
+    const deltas = this.pending
+    const placed = placeEdit(edit, deltas)
     let caret = 0
     const changed = edit.remove > 0 || edit.insert.length > 0
     let applied = true
@@ -178,10 +198,18 @@ export class TextBinding {
     // placed around a composition, when the text was cut to its maximum length, or when
     // the change was refused.
     if (this.field.value !== current) {
+      const { selectionStart, selectionEnd, selectionDirection } = this.field
       this.field.value = current
       if (this.options.hasFocus()) {
-        const at = applied && changed ? Math.min(caret, current.length) : Math.min(this.field.selectionEnd ?? current.length, current.length)
-        this.field.setSelectionRange(at, at)
+        const clamp = (n: number) => Math.min(Math.max(n, 0), current.length)
+        if (applied && changed && selectionStart !== null && selectionEnd !== null && !(selectionStart === caretAfterChange && selectionEnd === caretAfterChange)) {
+          // The person moved the caret since typing: it stays on the same characters.
+          const start = clamp(mapFieldPosition(selectionStart, edit, deltas, placed))
+          this.field.setSelectionRange(start, Math.max(start, clamp(mapFieldPosition(selectionEnd, edit, deltas, placed))), selectionDirection ?? 'none')
+        } else {
+          const at = applied && changed ? clamp(caret) : clamp(this.field.selectionEnd ?? current.length)
+          this.field.setSelectionRange(at, at)
+        }
       }
     }
   }
@@ -276,6 +304,8 @@ export class TextBinding {
     const saved = this.saved
     this.saved = null
     this.base = value
+    // Changes kept while the field was ahead (it came back to its base: a key typed and deleted) are in the text shown now.
+    this.pending = []
     if (this.field.value === value) return
     const focused = this.options.hasFocus()
     const fallback = { start: this.field.selectionStart, end: this.field.selectionEnd }

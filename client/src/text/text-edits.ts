@@ -144,3 +144,23 @@ export function applyPlacedEdit(text: EditableText, placed: PlacedEdit): number 
   if (placed.insert.length > 0) text.insert(at, placed.insert)
   return at + placed.insert.length
 }
+
+/**
+ * Where position `p` of the field as the person sees it (the text `edit` was
+ * made against, with `edit` applied, but not `deltas`) is in the text once
+ * `deltas` and then `placed` (the edit placed through them) are applied: for
+ * keeping a caret or selection the person moved after typing on the same
+ * characters when the field is rewritten. Inside the person's own insertion it
+ * stays inside it; elsewhere it maps as a gap (`mapGap`).
+ */
+export function mapFieldPosition(p: number, edit: TextEdit, deltas: readonly TextDelta[], placed: PlacedEdit): number {
+  const insertEnd = edit.index + edit.insert.length
+  const deletedBefore = (g: number) => placed.deletes.reduce((sum, run) => sum + Math.min(Math.max(g - run.index, 0), run.length), 0)
+  const insertAt = placed.insertAt - deletedBefore(placed.insertAt)
+  if (p > edit.index && p < insertEnd) return insertAt + (p - edit.index)
+  const before = p <= edit.index
+  let g = before ? p : p - edit.insert.length + edit.remove
+  for (const delta of deltas) g = mapGap(delta, g)
+  const at = g - deletedBefore(g)
+  return before ? Math.min(at, insertAt) : Math.max(at, insertAt) + edit.insert.length
+}

@@ -116,6 +116,8 @@ export function ItemTextField(props: ItemTextFieldProps): ReactElement {
     const onCompositionStart = () => bound.compositionStart()
     const onCompositionEnd = () => bound.compositionEnd()
     const onBeforeInput = (event: InputEvent) => {
+      // Typing left for later is applied first if the caret moved since (one edit is one run of typing).
+      bound.beforeInput()
       // One line: a line break (Enter on a phone's keyboard, a dictated one) never goes in.
       if (event.inputType === 'insertLineBreak' || event.inputType === 'insertParagraph') {
         event.preventDefault()
