@@ -28,7 +28,8 @@ import {
   updateItem,
 } from '../../../shared/list-document.ts'
 import { fileUnderNewCategory } from '../list/categories.ts'
-import { TextBinding, type TextField } from '../text/input-text-binding.ts'
+import { FakeField } from '../text/binding-test-support.ts'
+import { TextBinding } from '../text/input-text-binding.ts'
 import { ListUndoManager } from './list-undo.ts'
 import { LOCAL_ORIGIN } from './origins.ts'
 
@@ -76,32 +77,10 @@ class Tab {
   }
 }
 
-class Field implements TextField {
-  value = ''
-  selectionStart: number | null = 0
-  selectionEnd: number | null = 0
-  selectionDirection: 'forward' | 'backward' | 'none' | null = 'none'
-  setSelectionRange(start: number, end: number): void {
-    this.selectionStart = start
-    this.selectionEnd = end
-  }
-  type(text: string): void {
-    const start = this.selectionStart ?? 0
-    const end = this.selectionEnd ?? start
-    this.value = this.value.slice(0, start) + text + this.value.slice(end)
-    this.setSelectionRange(start + text.length, start + text.length)
-  }
-  backspace(): void {
-    const at = this.selectionStart ?? 0
-    this.value = this.value.slice(0, at - 1) + this.value.slice(at)
-    this.setSelectionRange(at - 1, at - 1)
-  }
-}
-
-function bind(tab: Tab, id: string): { field: Field; binding: TextBinding } {
+function bind(tab: Tab, id: string): { field: FakeField; binding: TextBinding } {
   const text = itemText(tab.doc, id)
   if (!text) throw new Error('no text')
-  const field = new Field()
+  const field = new FakeField()
   const binding = new TextBinding(text, field, {
     apply: (edit) => {
       tab.doc.transact(() => editItemText(tab.doc, id, edit), LOCAL_ORIGIN)

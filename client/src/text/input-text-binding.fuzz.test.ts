@@ -25,34 +25,21 @@
 import * as prng from 'lib0/prng'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { addItem, editItemText, getItem, itemText } from '../../../shared/list-document.ts'
-import { TextBinding, type TextField } from './input-text-binding.ts'
+import { addItem, getItem } from '../../../shared/list-document.ts'
+import type { TextBinding } from './input-text-binding.ts'
+import { FakeField, bindItemText, heldWork } from './binding-test-support.ts'
 
 const PEOPLE = Number(process.env.PEOPLE ?? 3)
 const STEPS = Number(process.env.STEPS ?? 300)
 const DEFAULT_SEED_COUNT = 40
-const LOCAL = Symbol('local')
 const REMOTE = Symbol('remote')
-
-class Field implements TextField {
-  value = ''
-  selectionStart: number | null = 0
-  selectionEnd: number | null = 0
-  selectionDirection: 'forward' | 'backward' | 'none' | null = 'none'
-  focused = true
-  setSelectionRange(start: number, end: number, direction: 'forward' | 'backward' | 'none' = 'none'): void {
-    this.selectionStart = start
-    this.selectionEnd = end
-    this.selectionDirection = direction
-  }
-}
 
 interface Person {
   doc: Y.Doc
-  field: Field
+  field: FakeField
   binding: TextBinding
   /** Work the binding scheduled, run when the test says so. */
-  scheduled: Set<() => void>
+  scheduled: ReturnType<typeof heldWork>
   /** Updates this replica made that the others have not received yet. */
   outbox: Uint8Array[]
 }
@@ -69,33 +56,16 @@ function checkSeed(seed: number): void {
   for (let p = 0; p < PEOPLE; p++) {
     const doc = new Y.Doc()
     Y.applyUpdate(doc, start, REMOTE)
-    const field = new Field()
-    const scheduled = new Set<() => void>()
-    const text = itemText(doc, id)!
-    const binding = new TextBinding(text, field, {
-      apply: (edit) => {
-        doc.transact(() => editItemText(doc, id, edit), LOCAL)
-        return true
-      },
-      hasFocus: () => field.focused,
-      localOrigin: LOCAL,
-      defer: (work) => {
-        scheduled.add(work)
-        return () => scheduled.delete(work)
-      },
-    })
-    binding.focus()
+    const field = new FakeField()
+    const scheduled = heldWork()
+    const binding = bindItemText(doc, id, field, scheduled.defer)
     const person: Person = { doc, field, binding, scheduled, outbox: [] }
     doc.on('update', (update: Uint8Array, from: unknown) => {
       if (from !== REMOTE) person.outbox.push(update)
     })
     people.push(person)
   }
-  const runScheduled = (person: Person) => {
-    const due = Array.from(person.scheduled)
-    person.scheduled.clear()
-    for (const work of due) work()
-  }
+  const runScheduled = (person: Person) => person.scheduled.run()
   const deliver = (from: Person) => {
     const updates = from.outbox.splice(0)
     for (const to of people) if (to !== from) for (const update of updates) Y.applyUpdate(to.doc, update, REMOTE)

@@ -1,38 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { addItem, editItemText, getItem, itemText } from '../../../shared/list-document.ts'
-import { TextBinding, type TextField } from './input-text-binding.ts'
+import { TextBinding } from './input-text-binding.ts'
+import { FakeField, LOCAL, bindItemText, heldWork } from './binding-test-support.ts'
 
-const LOCAL = Symbol('local')
 const REMOTE = Symbol('remote')
-
-class FakeField implements TextField {
-  value = ''
-  selectionStart: number | null = 0
-  selectionEnd: number | null = 0
-  selectionDirection: 'forward' | 'backward' | 'none' | null = 'none'
-  focused = true
-  setSelectionRange(start: number, end: number, direction: 'forward' | 'backward' | 'none' = 'none'): void {
-    this.selectionStart = start
-    this.selectionEnd = end
-    this.selectionDirection = direction
-  }
-  /** What the browser does to the field when someone types or pastes over the selection. */
-  type(text: string): void {
-    const start = this.selectionStart ?? this.value.length
-    const end = this.selectionEnd ?? start
-    this.value = this.value.slice(0, start) + text + this.value.slice(end)
-    this.setSelectionRange(start + text.length, start + text.length)
-  }
-  backspace(): void {
-    const at = this.selectionStart ?? 0
-    this.value = this.value.slice(0, at - 1) + this.value.slice(at)
-    this.setSelectionRange(at - 1, at - 1)
-  }
-  caretAt(index: number): void {
-    this.setSelectionRange(index, index)
-  }
-}
 
 /** Two replicas that deliver every update to each other, at once or when `flush` is called. */
 function pair(): { a: Y.Doc; b: Y.Doc; id: string; hold: () => void; flush: () => void } {
@@ -63,21 +35,7 @@ function pair(): { a: Y.Doc; b: Y.Doc; id: string; hold: () => void; flush: () =
   }
 }
 
-function bind(doc: Y.Doc, id: string, field: FakeField, defer?: (work: () => void) => () => void): TextBinding {
-  const text = itemText(doc, id)
-  if (!text) throw new Error('no text')
-  const binding = new TextBinding(text, field, {
-    apply: (edit) => {
-      doc.transact(() => editItemText(doc, id, edit), LOCAL)
-      return true
-    },
-    hasFocus: () => field.focused,
-    localOrigin: LOCAL,
-    defer,
-  })
-  binding.focus()
-  return binding
-}
+const bind = bindItemText
 
 describe('TextBinding', () => {
   it('shows the Y.Text and writes nothing when the field is only focused, Enter is pressed or it is left', () => {
@@ -210,24 +168,7 @@ describe('TextBinding', () => {
   })
 
   describe('applied later (inputSoon, as the app does after the next paint)', () => {
-    /** A scheduler whose work runs when the test says so. */
-    function later() {
-      const queue = new Set<() => void>()
-      return {
-        defer: (work: () => void) => {
-          queue.add(work)
-          return () => queue.delete(work)
-        },
-        get waiting() {
-          return queue.size
-        },
-        run: () => {
-          const due = Array.from(queue)
-          queue.clear()
-          for (const work of due) work()
-        },
-      }
-    }
+    const later = heldWork
 
     it('writes nothing until the work runs, then one change for every keystroke since, placed through what others did meanwhile', () => {
       const { a, b, id } = pair()

@@ -17,7 +17,8 @@
  *   for the document and everything listening to it. Until then the field is
  *   ahead of the Y.Text and others' changes are kept as deltas, as during a
  *   composition; anything that reads or rewinds the text (blur, undo, Escape,
- *   a composition, destroy) applies it first.
+ *   a composition, destroy) applies it first, and so does a key typed after
+ *   the caret moved (`beforeInput`): one application is one run of typing.
  * - During an IME composition nothing is applied and the field is not
  *   touched (rewriting it would break the composition); changes from others
  *   that arrive meanwhile are kept as deltas. At `compositionend` the
