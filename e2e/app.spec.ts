@@ -4,9 +4,7 @@ test('devtools panel: Alt+Shift+D or ?devtools=1; presence, connection, document
   const listId = await sharedList(alice, 'Release checklist', [[bob, 'editor']])
   await seedItems(alice, listId, ['Tag the build', 'Write notes', 'Tell support'])
   await Promise.all([alice.openList(listId), bob.openList(listId)])
-  await bob.textField('Write notes').click()
-  // A click on the name puts the caret where it lands (the field is as wide as its text).
-  await bob.page.keyboard.press('End')
+  await bob.editName('Write notes')
   await bob.page.keyboard.type(' for v2')
 
   await alice.page.keyboard.press('Alt+Shift+D')
@@ -54,8 +52,9 @@ test('works on a 375 px phone: no sideways scrolling, everything reachable', asy
   await expect(carol.status()).toHaveText('All changes saved')
 
   await carol.addItem('Oranges')
-  await carol.quantityField('Bananas').fill('6')
-  await carol.quantityField('Bananas').press('Enter')
+  const bananas = await carol.editQuantity('Bananas')
+  await bananas.fill('6')
+  await bananas.press('Enter')
   await carol.checkbox('Yoghurt').check()
   await carol.page.getByRole('button', { name: 'New category' }).click()
   await carol.page.getByRole('textbox', { name: 'Category name' }).fill('Fruit')

@@ -19,14 +19,16 @@ test('every kind of change made by A reaches B, and back', async ({ alice, bob }
   expect(await deliveryOfNewItem(alice, bob, 'Eggs', () => alice.addItem('Eggs'))).toBeLessThan(1000)
 
   // Edit text inline.
-  await alice.textField('Milk').fill('Oat milk')
-  await alice.textField('Milk').press('Enter')
+  const milkName = await alice.editName('Milk')
+  await milkName.fill('Oat milk')
+  await milkName.press('Enter')
   await expect(bob.checkbox('Oat milk')).toBeVisible()
 
   // Quantity or note, from B.
-  await bob.quantityField('Eggs').fill('12')
-  await bob.quantityField('Eggs').press('Enter')
-  await expect(alice.quantityField('Eggs')).toHaveValue('12')
+  const eggs = await bob.editQuantity('Eggs')
+  await eggs.fill('12')
+  await eggs.press('Enter')
+  await expect.poll(() => alice.shownQuantity('Eggs')).toBe('12')
 
   // Check and uncheck: checked items move to the "Checked" section.
   await bob.checkbox('Bread').check()
@@ -102,7 +104,7 @@ test('presence: avatars, the focused item, and "is typing…"', async ({ alice, 
   await expect(people.getByRole('img', { name: 'Bob Baker' })).toBeVisible()
   await expect(people.getByRole('img', { name: 'Bob Baker' })).toHaveText('BB')
 
-  await bob.textField('Coffee').click()
+  await bob.editName('Coffee')
   await expect(alice.row('Coffee')).toHaveAttribute('data-focused-by', 'Bob Baker')
   await expect(alice.row('Coffee').locator('.peer-tag')).toHaveText('Bob Baker')
   await expect(people.getByRole('img', { name: 'Bob Baker, on “Coffee”' })).toBeVisible()
@@ -133,8 +135,9 @@ test('undo undoes only my own change', async ({ alice, bob }) => {
 
   await alice.checkbox('Laundry').check()
   await expect(bob.checkbox('Laundry')).toBeChecked()
-  await bob.textField('Dishes').fill('Dishes and pans')
-  await bob.textField('Dishes').press('Enter')
+  const dishes = await bob.editName('Dishes')
+  await dishes.fill('Dishes and pans')
+  await dishes.press('Enter')
   await bob.addItem('Vacuum')
   await expect(alice.checkbox('Vacuum')).toBeVisible()
   await expect(alice.checkbox('Dishes and pans')).toBeVisible()

@@ -167,6 +167,11 @@ export class Network {
   }
 }
 
+/** What a row's name or quantity shows: a field's value (the row is edited), else the element's text. */
+function shownValue(element: Element): string {
+  return element instanceof HTMLTextAreaElement ? element.value : (element.textContent ?? '')
+}
+
 export class Person {
   constructor(
     readonly account: Account,
@@ -207,17 +212,49 @@ export class Person {
     return this.page.locator('li.item-row').filter({ has: this.checkbox(text) })
   }
 
+  /** The item's name field. A row has its fields only while it is edited (editName); at rest they are text. */
   textField(text: string): Locator {
     return this.page.getByRole('textbox', { name: `Edit ${text}`, exact: true })
   }
 
-  /** The text field of the item with this id, whatever its text (and accessible name) is now. */
+  /** The name field of the item with this id, whatever its text (and accessible name) is now; there while the row is edited. */
   textFieldOf(itemId: string): Locator {
     return this.page.locator(`li.item-row[data-item-id="${itemId}"] textarea.item-row__text`)
   }
 
   quantityFieldOf(itemId: string): Locator {
     return this.page.locator(`li.item-row[data-item-id="${itemId}"] textarea.item-row__qty`)
+  }
+
+  /** Edits the item as a keyboard user does (Enter on its row): its name field, focused, the caret at the end. */
+  async editName(text: string): Promise<Locator> {
+    return this.editNameOf(await this.itemId(text))
+  }
+
+  async editNameOf(itemId: string): Promise<Locator> {
+    await this.page.locator(`li.item-row[data-item-id="${itemId}"] input.item-row__check-input`).press('Enter')
+    const field = this.textFieldOf(itemId)
+    await expect(field).toBeFocused()
+    return field
+  }
+
+  /** Edits the item's quantity: its row edited, the quantity field focused. */
+  async editQuantity(text: string): Promise<Locator> {
+    const itemId = await this.itemId(text)
+    await this.editNameOf(itemId)
+    const field = this.quantityFieldOf(itemId)
+    await field.focus()
+    return field
+  }
+
+  /** The item's name as its row shows it: its field's value while the row is edited, else its text. */
+  shownName(itemId: string): Promise<string> {
+    return this.page.locator(`li.item-row[data-item-id="${itemId}"] .item-row__text`).evaluate(shownValue)
+  }
+
+  /** The item's quantity as its row shows it (see shownName). */
+  shownQuantity(text: string): Promise<string> {
+    return this.row(text).locator('.item-row__qty').evaluate(shownValue)
   }
 
   /** The id of the item now showing this text. */
@@ -233,7 +270,7 @@ export class Person {
 
   /** Texts of the unchecked items in the order shown. */
   async itemOrder(): Promise<string[]> {
-    // The name is a field, or (in the board's first frame, rows-painted.ts) its text.
+    // The name is text, or a field in the row being edited.
     return this.page.locator('.groups li.item-row .item-row__text').evaluateAll((names) => names.map((name) => (name instanceof HTMLTextAreaElement ? name.value : (name.textContent ?? ''))))
   }
 

@@ -97,8 +97,10 @@ for (const size of SIZES) {
       // Editing: the Edit button on a phone, the name itself with a mouse.
       const eggsText = alice.textField('Eggs')
       if (size.phone) await page.getByRole('button', { name: 'Edit Eggs', exact: true }).click()
-      else await eggsText.click()
+      else await alice.row('Eggs').locator('.item-row__text').click()
       await expect(eggsText).toBeFocused()
+      // At rest the name is text; a click on it puts the caret where it landed (its middle), in the field that takes its place.
+      if (!size.phone) expect(await eggsText.evaluate((field: HTMLTextAreaElement) => [field.selectionStart, field.selectionEnd])).toEqual([2, 2])
       await page.keyboard.press('End')
       await page.keyboard.type(' (6)')
       await expect(alice.checkbox('Eggs (6)')).toBeVisible()
@@ -110,11 +112,11 @@ for (const size of SIZES) {
       }
       await screenshot(page, `rows-editing-${size.width}`, testInfo)
       await page.getByRole('heading', { level: 1 }).click()
-      if (size.phone) await expect(alice.quantityField('Eggs (6)')).toHaveValue('2 packs')
+      if (size.phone) await expect(alice.row('Eggs (6)').locator('.item-row__qty')).toHaveText('2 packs')
 
       // The long name: all of it shows, wrapped, nothing cut.
       const long = alice.row(LONG_NAME).locator('.item-row__text')
-      await expect(long).toHaveValue(LONG_NAME)
+      await expect(long).toHaveText(LONG_NAME)
       const fit = await long.evaluate((element) => {
         const style = getComputedStyle(element)
         return {
@@ -326,15 +328,18 @@ test('right-to-left names read right to left; a paste cut to the limit says so',
   const listId = await sharedList(alice, 'Mixed')
   await seedItems(alice, listId, ['חלב', 'Bread'])
   await alice.openList(listId)
-  const hebrew = alice.textField('חלב')
+  // At rest and while edited.
+  const hebrew = alice.row('חלב').locator('.item-row__text')
   await expect(hebrew).toHaveAttribute('dir', 'auto')
   expect(await hebrew.evaluate((element) => element.matches(':dir(rtl)'))).toBe(true)
+  const hebrewField = await alice.editName('חלב')
+  await expect(hebrewField).toHaveAttribute('dir', 'auto')
+  expect(await hebrewField.evaluate((element) => element.matches(':dir(rtl)'))).toBe(true)
   await expect(alice.quantityField('חלב')).toHaveAttribute('dir', 'auto')
+  await page.keyboard.press('Escape')
 
   const breadId = await alice.itemId('Bread')
-  const bread = alice.textFieldOf(breadId)
-  await bread.click()
-  await page.keyboard.press('End')
+  const bread = await alice.editNameOf(breadId)
   const long = 'x'.repeat(3000)
   await page.evaluate((text) => {
     const field = document.activeElement as HTMLTextAreaElement

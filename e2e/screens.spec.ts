@@ -33,7 +33,8 @@ for (const width of [390, 1280]) {
     // Typing in an item.
     const oilId = await alice.itemId('Olive oil (extra virgin)')
     if (phone) await details('Olive oil (extra virgin)').click()
-    else await alice.textFieldOf(oilId).click()
+    else await alice.row('Olive oil (extra virgin)').locator('.item-row__text').click()
+    await expect(alice.textFieldOf(oilId)).toBeFocused()
     await screenshot(page, `text-field-focused-${width}`, testInfo)
 
     // Deleting: the Undo toast.
@@ -58,7 +59,8 @@ for (const width of [390, 1280]) {
 
     // Deleted by someone else while I type in it.
     if (phone) await details('Olive oil (extra virgin)').click()
-    else await alice.textFieldOf(oilId).click()
+    else await alice.row('Olive oil (extra virgin)').locator('.item-row__text').click()
+    await expect(alice.textFieldOf(oilId)).toBeFocused()
     await page.keyboard.press('End')
     await page.evaluate((id) => {
       const handle = window.colist

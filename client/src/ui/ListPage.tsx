@@ -53,6 +53,7 @@ import { SyncStatusBar } from './SyncStatusBar.tsx'
 import { UndoToast, type ToastMessage } from './UndoToast.tsx'
 import { AnnouncerRegion, useAnnouncer, useRemoteAnnouncements } from './list/Announcer.tsx'
 import { useRowFocus } from './list/use-row-focus.ts'
+import { editRow } from './list/row-focus.ts'
 
 /** Who is on each item: the same peers, in the same order. */
 const samePeersByItem = (a: Map<string, Peer[]>, b: Map<string, Peer[]>) => sameMap(a, b, (x, y) => x.length === y.length && x.every((peer, i) => samePeerShown(peer, y[i]!)))
@@ -196,10 +197,7 @@ function OpenList({ sync, user, rejection, onDismissRejection }: OpenListProps):
         if (getItem(sync.doc, id)) {
           // Someone checked it or moved it to another group: the person goes on typing where it is now.
           requestAnimationFrame(() => {
-            const field = document.querySelector<HTMLInputElement>(`[data-item-id="${CSS.escape(id)}"] [data-focus-key="text"]`)
-            if (!field || document.activeElement !== document.body) return
-            field.focus()
-            field.setSelectionRange(Math.min(selection.start, field.value.length), Math.min(selection.end, field.value.length))
+            if (document.activeElement === document.body) editRow(id, 'text', selection)
           })
           return
         }

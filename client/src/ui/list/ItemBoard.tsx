@@ -64,7 +64,7 @@ function ItemBoardView(props: ItemBoardProps): ReactElement {
   const [activeId, setActiveId] = useState<string | null>(null)
   const [overGroup, setOverGroup] = useState<string | null>(null)
   const sensors = useSensors(useSensor(PointerSensor, POINTER_OPTIONS), useSensor(KeyboardSensor, KEYBOARD_OPTIONS))
-  // The rows' fields and category selects come a frame after the board's first (rows-painted.ts).
+  // The rows' category selects come a frame after the board's first (rows-painted.ts).
   const rowsPainted = usePainted()
   const textOf = (id: string | number | undefined) => view.items.find((item) => item.id === id)?.text ?? 'item'
 

@@ -16,7 +16,6 @@ import type { DraggableAttributes, DraggableSyntheticListeners } from '@dnd-kit/
 import {
   memo,
   useCallback,
-  useContext,
   useEffect,
   useId,
   useLayoutEffect,
@@ -40,9 +39,8 @@ import { ItemTextField } from './ItemTextField.tsx'
 import { cutMessage } from './paste.ts'
 import { RegisterField } from './RegisterField.tsx'
 import type { RowSlot } from './RowList.tsx'
-import { RowsPainted } from './rows-painted.ts'
 import './item-rows.css'
-import { ROW_STOP, focusRow, focusRowFrom, neighboursOf, rowControls, type RowNeighbours } from './row-focus.ts'
+import { EDIT_ROW_EVENT, ROW_STOP, editRow, focusRow, focusRowFrom, neighboursOf, rowControls, type EditRowRequest, type FieldKey, type RowNeighbours, type TextSelection } from './row-focus.ts'
 
 /** What an item is called in labels; an emptied text still needs a name. */
 export function itemName(item: Item): string {
@@ -110,17 +108,41 @@ interface ItemRowProps {
 const LONG_PRESS_MS = 500
 const LONG_PRESS_SLOP_PX = 10
 
-/** After a keyboard move the row re-renders elsewhere; put focus back on the same control. */
-function refocus(itemId: string, focusKey: string | undefined) {
+/**
+ * After a keyboard move the row re-renders elsewhere; put focus back on the same control. A row that
+ * came back new (moved to another group) is not being edited: editing it again puts the caret back.
+ */
+function refocus(itemId: string, focusKey: string | undefined, selection?: TextSelection) {
   requestAnimationFrame(() => {
     const row = document.querySelector(`[data-item-id="${CSS.escape(itemId)}"]`)
     const target = focusKey ? row?.querySelector<HTMLElement>(`[data-focus-key="${focusKey}"]`) : null
-    if (target && document.activeElement !== target) target.focus()
+    if (target) {
+      if (document.activeElement !== target) target.focus()
+    } else if (focusKey === 'text' || focusKey === 'qty') editRow(itemId, focusKey, selection)
   })
 }
 
+/** Where in `element`'s text a click landed, as a caret (null if it was not on its text). */
+function caretAt(event: MouseEvent<HTMLElement>): TextSelection | undefined {
+  const element = event.currentTarget
+  let node: Node | null = null
+  let offset = 0
+  if (typeof document.caretPositionFromPoint === 'function') {
+    const position = document.caretPositionFromPoint(event.clientX, event.clientY)
+    node = position?.offsetNode ?? null
+    offset = position?.offset ?? 0
+  } else if (typeof document.caretRangeFromPoint === 'function') {
+    const range = document.caretRangeFromPoint(event.clientX, event.clientY)
+    node = range?.startContainer ?? null
+    offset = range?.startOffset ?? 0
+  }
+  // The element's text is one text node (its only child): an offset in it is an offset in the text.
+  if (!node || node.parentNode !== element || node.nodeType !== Node.TEXT_NODE) return undefined
+  return { start: offset, end: offset }
+}
+
 /** Controls a click on which is theirs, not the row's. */
-// (The name and quantity as text, in a board's first frame: a click there is no tap either — on a desktop it edits, once the fields are in.)
+// (The name and quantity at rest, as text: on a desktop a click there edits; on a touch screen they take no touches.)
 const OWN_CLICK = 'input, textarea, select, button, a, label, form, .item-row__details, .category-picker, span.item-row__text, span.item-row__qty'
 
 /**
@@ -175,7 +197,6 @@ function ItemRowView({ item, categories, canWrite, focusedBy, actions, addedBy, 
   /** A long press is on: let go to edit. */
   const [held, setHeld] = useState(false)
   const [pasteNote, setPasteNote] = useState<string | null>(null)
-  const fieldsReady = useContext(RowsPainted) || editing
   // The box as the person just set it, shown in the frame their tap or key paints: the list renders the
   // change after that frame (use-list-view.ts), and a controlled checkbox would show the old state until then.
   const [checkedNow, setCheckedNow] = useState<{ value: boolean; from: boolean } | null>(null)
@@ -260,22 +281,36 @@ function ItemRowView({ item, categories, canWrite, focusedBy, actions, addedBy, 
 
   useEffect(() => () => clearPress(), [])
 
-  function textField(): HTMLTextAreaElement | null {
-    return rowRef.current?.querySelector<HTMLTextAreaElement>('[data-focus-key="text"]') ?? null
-  }
-
-  /** Edits the name: the caret at its end (called from the gesture, so a phone shows its keyboard). */
-  function startEditing() {
+  /**
+   * Edits the name (or the quantity): the caret at `selection`, else at the end. Called from the
+   * gesture, so a phone shows its keyboard: the fields exist only while the row is edited, and come
+   * with this render.
+   */
+  function startEditing(focusKey: FieldKey = 'text', selection?: TextSelection) {
     if (!canWrite) return
-    // In a board's first frame the name is text, not its field yet: the field comes with this render.
-    if (fieldsReady) setEditing(true)
-    else flushSync(() => setEditing(true))
-    const field = textField()
+    if (!editing) flushSync(() => setEditing(true))
+    const field = rowRef.current?.querySelector<HTMLTextAreaElement>(`[data-focus-key="${focusKey}"]`)
     if (!field) return
     field.focus()
     const end = field.value.length
-    field.setSelectionRange(end, end)
+    field.setSelectionRange(Math.min(selection?.start ?? end, end), Math.min(selection?.end ?? end, end))
   }
+  const latestStart = useRef(startEditing)
+  latestStart.current = startEditing
+
+  // Someone else's change took the row from under the person editing it (checked, moved to another
+  // group): the row is new, and editRow (row-focus.ts) asks it to go on where they were — on the next
+  // frame, which may come before this row's passive effects have run.
+  useLayoutEffect(() => {
+    const row = rowRef.current
+    if (!row) return
+    const onEdit = (event: Event) => {
+      const { focusKey, selection } = (event as CustomEvent<EditRowRequest>).detail
+      latestStart.current(focusKey, selection)
+    }
+    row.addEventListener(EDIT_ROW_EVENT, onEdit)
+    return () => row.removeEventListener(EDIT_ROW_EVENT, onEdit)
+  }, [])
 
   function backToRow() {
     setEditing(false)
@@ -353,7 +388,9 @@ function ItemRowView({ item, categories, canWrite, focusedBy, actions, addedBy, 
     if (event.altKey && (event.key === 'ArrowUp' || event.key === 'ArrowDown')) {
       if (!canWrite || !drag) return
       event.preventDefault()
-      if (actions.step(item.id, event.key === 'ArrowUp' ? -1 : 1)) refocus(item.id, focusKey)
+      const field = target instanceof HTMLTextAreaElement ? target : null
+      const selection = field ? { start: field.selectionStart, end: field.selectionEnd } : undefined
+      if (actions.step(item.id, event.key === 'ArrowUp' ? -1 : 1)) refocus(item.id, focusKey, selection)
       return
     }
     if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return
@@ -501,11 +538,11 @@ function ItemRowView({ item, categories, canWrite, focusedBy, actions, addedBy, 
         <div
           className="item-row__body"
           onFocus={() => {
-            // Clicking the name (desktop) or any way into its fields is editing.
+            // Any way into its fields is editing.
             if (canWrite) setEditing(true)
           }}
         >
-          {fieldsReady ? (
+          {editing ? (
             <>
               <ItemTextField
                 className="item-row__text"
@@ -514,9 +551,7 @@ function ItemRowView({ item, categories, canWrite, focusedBy, actions, addedBy, 
                 label={`Edit ${name}`}
                 placeholder="Empty item"
                 maxLength={LIMITS.itemText}
-                readOnly={!canWrite}
                 focusKey="text"
-                tabIndex={editing ? 0 : -1}
                 localOrigin={LOCAL_ORIGIN}
                 apply={(edit) => actions.editText(item.id, edit)}
                 onTyping={actions.typed}
@@ -530,12 +565,10 @@ function ItemRowView({ item, categories, canWrite, focusedBy, actions, addedBy, 
                 className="item-row__qty"
                 value={item.quantity}
                 label={`Quantity or note for ${name}`}
-                placeholder={canWrite ? (editing ? 'Quantity or note' : 'Qty') : ''}
+                placeholder="Quantity or note"
                 maxLength={LIMITS.quantity}
-                readOnly={!canWrite}
                 allowEmpty
                 focusKey="qty"
-                tabIndex={editing ? 0 : -1}
                 onCommit={(quantity) => actions.setQuantity(item.id, quantity)}
                 onTyping={actions.typed}
                 onStopTyping={actions.stoppedTyping}
@@ -544,12 +577,14 @@ function ItemRowView({ item, categories, canWrite, focusedBy, actions, addedBy, 
               />
             </>
           ) : (
-            // The board's first frame (rows-painted.ts): the name and quantity as text, laid out as the fields are.
+            // At rest (every row but the one being edited): the name and quantity as text, laid out as the fields
+            // are. A long list's rows are light, and its first screen comes sooner; a click edits, the caret
+            // where it landed.
             <>
-              <span className="item-row__text" dir="auto" data-placeholder="Empty item" onClick={startEditing}>
+              <span className="item-row__text" dir="auto" data-placeholder="Empty item" onClick={(event) => startEditing('text', caretAt(event))}>
                 {item.text}
               </span>
-              <span className="item-row__qty" dir="auto" onClick={startEditing}>
+              <span className="item-row__qty" dir="auto" onClick={(event) => startEditing('qty', caretAt(event))}>
                 {item.quantity}
               </span>
             </>

@@ -47,8 +47,6 @@ interface ItemTextFieldProps {
   maxLength?: number
   readOnly?: boolean
   focusKey?: string
-  /** -1 keeps it out of the Tab order (the row is one tab stop until the person edits). */
-  tabIndex?: number
   /** Origin of the app's own transactions (undo inside the field takes back only those). */
   localOrigin: unknown
   /** Runs an edit of the Y.Text as one change of this user; false if refused. */
@@ -69,7 +67,7 @@ interface ItemTextFieldProps {
 }
 
 export function ItemTextField(props: ItemTextFieldProps): ReactElement {
-  const { text, fallback, label, className, placeholder, maxLength, readOnly, focusKey, tabIndex, localOrigin } = props
+  const { text, fallback, label, className, placeholder, maxLength, readOnly, focusKey, localOrigin } = props
   const input = useRef<HTMLTextAreaElement>(null)
   const binding = useRef<TextBinding | null>(null)
   const latest = useRef(props)
@@ -188,7 +186,6 @@ export function ItemTextField(props: ItemTextFieldProps): ReactElement {
       rows={1}
       aria-multiline={false}
       dir="auto"
-      tabIndex={tabIndex}
       defaultValue={initialValue}
       placeholder={placeholder}
       maxLength={maxLength}

@@ -31,7 +31,6 @@ interface RegisterFieldProps {
   onTyping?: () => void
   onStopTyping?: () => void
   focusKey?: string
-  tabIndex?: number
   /** Escape threw the draft away: where focus goes now (default: nowhere, the field is left). */
   onEscape?: () => void
   onPasteCut?: (kept: number) => void
@@ -40,7 +39,7 @@ interface RegisterFieldProps {
 const oneLine = (text: string) => text.replace(/\r\n|[\r\n\u2028\u2029]/g, ' ')
 
 export function RegisterField(props: RegisterFieldProps): ReactElement {
-  const { value, onCommit, label, className, placeholder, maxLength, readOnly, allowEmpty, onTyping, onStopTyping, focusKey, tabIndex, onEscape, onPasteCut } = props
+  const { value, onCommit, label, className, placeholder, maxLength, readOnly, allowEmpty, onTyping, onStopTyping, focusKey, onEscape, onPasteCut } = props
   const draft = useRegisterDraft(value)
   const field = useRef<HTMLTextAreaElement>(null)
   /** Escape blurs the field; that blur must not save what Escape just threw away. */
@@ -90,7 +89,6 @@ export function RegisterField(props: RegisterFieldProps): ReactElement {
       aria-multiline={false}
       rows={1}
       dir="auto"
-      tabIndex={tabIndex}
       value={draft.shown}
       placeholder={placeholder}
       maxLength={maxLength}

@@ -61,6 +61,30 @@ export function focusRow(itemId: string, focusKey: string = ROW_STOP): boolean {
   return document.activeElement === target
 }
 
+/** A row's text fields, which exist only while the row is being edited (ItemRow.tsx). */
+export type FieldKey = 'text' | 'qty'
+
+export interface TextSelection {
+  start: number
+  end: number
+}
+
+/** Asks a row to start editing (ItemRow listens for it): its field `focusKey` focused, the caret at `selection`. */
+export const EDIT_ROW_EVENT = 'colist:edit-row'
+
+export interface EditRowRequest {
+  focusKey: FieldKey
+  selection?: TextSelection
+}
+
+/** Edits the item's row, if it is on the page; true if focus is now in the field. */
+export function editRow(itemId: string, focusKey: FieldKey, selection?: TextSelection): boolean {
+  const row = rowOf(itemId)
+  if (!row) return false
+  row.dispatchEvent(new CustomEvent<EditRowRequest>(EDIT_ROW_EVENT, { detail: { focusKey, selection } }))
+  return (document.activeElement as HTMLElement | null)?.dataset.focusKey === focusKey && row.contains(document.activeElement)
+}
+
 /** The section a row is in: the open items or the checked ones. */
 function sectionOf(row: HTMLElement): Element | null {
   return row.closest('.groups, .checked')
