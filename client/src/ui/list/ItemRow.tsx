@@ -40,7 +40,7 @@ import { cutMessage } from './paste.ts'
 import { RegisterField } from './RegisterField.tsx'
 import type { RowSlot } from './RowList.tsx'
 import './item-rows.css'
-import { EDIT_ROW_EVENT, ROW_STOP, editRow, focusRow, focusRowFrom, neighboursOf, rowControls, type EditRowRequest, type FieldKey, type RowNeighbours, type TextSelection } from './row-focus.ts'
+import { EDIT_ROW_EVENT, ROW_STOP, focusRow, focusRowFrom, neighboursOf, rowControls, type EditRowRequest, type FieldKey, type RowNeighbours, type TextSelection } from './row-focus.ts'
 
 /** What an item is called in labels; an emptied text still needs a name. */
 export function itemName(item: Item): string {
@@ -109,16 +109,14 @@ const LONG_PRESS_MS = 500
 const LONG_PRESS_SLOP_PX = 10
 
 /**
- * After a keyboard move the row re-renders elsewhere; put focus back on the same control. A row that
- * came back new (moved to another group) is not being edited: editing it again puts the caret back.
+ * After a keyboard move the row re-renders in its new place; put focus back on the same control. (A
+ * step stays within the item's group, so the row is the same one, still edited if it was.)
  */
-function refocus(itemId: string, focusKey: string | undefined, selection?: TextSelection) {
+function refocus(itemId: string, focusKey: string | undefined) {
   requestAnimationFrame(() => {
     const row = document.querySelector(`[data-item-id="${CSS.escape(itemId)}"]`)
     const target = focusKey ? row?.querySelector<HTMLElement>(`[data-focus-key="${focusKey}"]`) : null
-    if (target) {
-      if (document.activeElement !== target) target.focus()
-    } else if (focusKey === 'text' || focusKey === 'qty') editRow(itemId, focusKey, selection)
+    if (target && document.activeElement !== target) target.focus()
   })
 }
 
@@ -388,9 +386,7 @@ function ItemRowView({ item, categories, canWrite, focusedBy, actions, addedBy, 
     if (event.altKey && (event.key === 'ArrowUp' || event.key === 'ArrowDown')) {
       if (!canWrite || !drag) return
       event.preventDefault()
-      const field = target instanceof HTMLTextAreaElement ? target : null
-      const selection = field ? { start: field.selectionStart, end: field.selectionEnd } : undefined
-      if (actions.step(item.id, event.key === 'ArrowUp' ? -1 : 1)) refocus(item.id, focusKey, selection)
+      if (actions.step(item.id, event.key === 'ArrowUp' ? -1 : 1)) refocus(item.id, focusKey)
       return
     }
     if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return
