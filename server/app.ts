@@ -46,9 +46,6 @@ import { compactLargeLogs } from './large-logs.ts'
 import type { Storage } from './storage/storage.ts'
 import { ListSocketServer } from './ws-server.ts'
 
-/** How long an idle keep-alive HTTP connection is kept open (see startServer). */
-export const KEEP_ALIVE_MS = 65_000
-
 export interface ColistServer {
   /** e.g. http://127.0.0.1:8080 */
   readonly url: string
@@ -157,12 +154,6 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const admin = await listenAdminSocket(config.dataDir, adminApp, log)
 
   const httpServer = createServer(app)
-  // An idle keep-alive connection is closed by the clients and proxies in front of the server before the server
-  // closes it: the side that closes an idle connection races a request the other side sends on it, which then
-  // fails with a reset. Node closes them after 5 s; a POST from Playwright's request context after ~5 s idle
-  // failed that way in CI (ECONNRESET). 65 s outlasts the common 60 s of proxies and load balancers.
-  httpServer.keepAliveTimeout = KEEP_ALIVE_MS
-  httpServer.headersTimeout = KEEP_ALIVE_MS + 1000
   const feeds = { subscribeLists: lists.subscribeLists.bind(lists), subscribeActivity: activityFeed.subscribeActivity.bind(activityFeed) }
   const joins = new JoinLimit(limiterStore, config.quotas.joinsPerUserPerMinute, metrics)
   const sockets = new ListSocketServer(httpServer, { config, tokens, accounts: storage, rooms, joins, metrics, log, feeds, sessions })
