@@ -52,9 +52,7 @@ test('works on a 375 px phone: no sideways scrolling, everything reachable', asy
   await expect(carol.status()).toHaveText('All changes saved')
 
   await carol.addItem('Oranges')
-  const bananas = await carol.editQuantity('Bananas')
-  await bananas.fill('6')
-  await bananas.press('Enter')
+  await carol.setQuantity('Bananas', '6')
   await carol.checkbox('Yoghurt').check()
   await carol.page.getByRole('button', { name: 'New category' }).click()
   await carol.page.getByRole('textbox', { name: 'Category name' }).fill('Fruit')

@@ -19,15 +19,11 @@ test('every kind of change made by A reaches B, and back', async ({ alice, bob }
   expect(await deliveryOfNewItem(alice, bob, 'Eggs', () => alice.addItem('Eggs'))).toBeLessThan(1000)
 
   // Edit text inline.
-  const milkName = await alice.editName('Milk')
-  await milkName.fill('Oat milk')
-  await milkName.press('Enter')
+  await alice.rename('Milk', 'Oat milk')
   await expect(bob.checkbox('Oat milk')).toBeVisible()
 
   // Quantity or note, from B.
-  const eggs = await bob.editQuantity('Eggs')
-  await eggs.fill('12')
-  await eggs.press('Enter')
+  await bob.setQuantity('Eggs', '12')
   await expect.poll(() => alice.shownQuantity('Eggs')).toBe('12')
 
   // Check and uncheck: checked items move to the "Checked" section.
@@ -135,9 +131,7 @@ test('undo undoes only my own change', async ({ alice, bob }) => {
 
   await alice.checkbox('Laundry').check()
   await expect(bob.checkbox('Laundry')).toBeChecked()
-  const dishes = await bob.editName('Dishes')
-  await dishes.fill('Dishes and pans')
-  await dishes.press('Enter')
+  await bob.rename('Dishes', 'Dishes and pans')
   await bob.addItem('Vacuum')
   await expect(alice.checkbox('Vacuum')).toBeVisible()
   await expect(alice.checkbox('Dishes and pans')).toBeVisible()

@@ -67,9 +67,7 @@ test('deleting offers Undo, which restores the same item; undoing an add hides t
   const listId = await sharedList(alice, 'Garden', [[bob, 'editor']])
   await seedItems(alice, listId, ['Seeds', 'Hose'])
   await Promise.all([alice.openList(listId), bob.openList(listId)])
-  const seeds = await bob.editQuantity('Seeds')
-  await seeds.fill('3 packs')
-  await seeds.press('Enter')
+  await bob.setQuantity('Seeds', '3 packs')
   await expect.poll(() => alice.shownQuantity('Seeds')).toBe('3 packs')
 
   await alice.page.getByRole('button', { name: 'Delete Seeds' }).click()

@@ -247,6 +247,20 @@ export class Person {
     return field
   }
 
+  /** Renames the item as a person does: edits it, types the new name over the old, Enter. */
+  async rename(text: string, to: string): Promise<void> {
+    const field = await this.editName(text)
+    await field.fill(to)
+    await field.press('Enter')
+  }
+
+  /** Sets the item's quantity as a person does: edits it, types the quantity over the old one, Enter. */
+  async setQuantity(text: string, quantity: string): Promise<void> {
+    const field = await this.editQuantity(text)
+    await field.fill(quantity)
+    await field.press('Enter')
+  }
+
   /** The item's name as its row shows it: its field's value while the row is edited, else its text. */
   shownName(itemId: string): Promise<string> {
     return this.page.locator(`li.item-row[data-item-id="${itemId}"] .item-row__text`).evaluate(shownValue)

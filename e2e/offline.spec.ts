@@ -21,22 +21,14 @@ test('both edit while B is offline; on reconnect they merge, the later same-fiel
   await expect(bob.status()).toContainText('Offline — changes kept on this device')
 
   // Alice, online, goes first on the shared field.
-  const bread = await alice.editName('Bread')
-  await bread.fill('Rye bread')
-  await bread.press('Enter')
-  const aliceCheese = await alice.editQuantity('Cheese')
-  await aliceCheese.fill('500 g')
-  await aliceCheese.press('Enter')
+  await alice.rename('Bread', 'Rye bread')
+  await alice.setQuantity('Cheese', '500 g')
   await alice.addItem('Dates')
   await expect(alice.status()).toHaveText('All changes saved')
 
   // Bob, offline, edits other items and the same field later.
-  const apples = await bob.editName('Apples')
-  await apples.fill('Green apples')
-  await apples.press('Enter')
-  const bobCheese = await bob.editQuantity('Cheese')
-  await bobCheese.fill('1 kg')
-  await bobCheese.press('Enter')
+  await bob.rename('Apples', 'Green apples')
+  await bob.setQuantity('Cheese', '1 kg')
   await bob.checkbox('Bread').check()
   await bob.addItem('Eggs')
   await expect(bob.status()).toContainText('4 changes waiting to sync')

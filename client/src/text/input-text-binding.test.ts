@@ -169,13 +169,18 @@ describe('TextBinding', () => {
 
   describe('applied later (inputSoon, as the app does after the next paint)', () => {
     const later = heldWork
-
-    it('writes nothing until the work runs, then one change for every keystroke since, placed through what others did meanwhile', () => {
+    /** Two replicas of one item; a field bound on the first whose work waits for `scheduler`, the caret at the end. */
+    function typingLater() {
       const { a, b, id } = pair()
       const field = new FakeField()
       const scheduler = later()
       const binding = bind(a, id, field, scheduler.defer)
       field.caretAt(9)
+      return { a, b, id, field, scheduler, binding }
+    }
+
+    it('writes nothing until the work runs, then one change for every keystroke since, placed through what others did meanwhile', () => {
+      const { a, b, id, field, scheduler, binding } = typingLater()
       field.type('s')
       binding.inputSoon()
       field.type('!')
@@ -237,11 +242,7 @@ describe('TextBinding', () => {
     })
 
     it('applies what waits before typing elsewhere (beforeinput after the caret moved), so one edit is one run of typing', () => {
-      const { a, b, id } = pair()
-      const field = new FakeField()
-      const scheduler = later()
-      const binding = bind(a, id, field, scheduler.defer)
-      field.caretAt(9)
+      const { a, b, id, field, scheduler, binding } = typingLater()
       field.type('s')
       binding.inputSoon()
       // Someone deletes the "O" meanwhile; then the caret goes to the start and a key is typed there.
@@ -259,11 +260,7 @@ describe('TextBinding', () => {
     })
 
     it('applies what waits before undo, Escape, blur, a composition and destroy, so none of them loses or repeats a keystroke', () => {
-      const { a, id } = pair()
-      const field = new FakeField()
-      const scheduler = later()
-      const binding = bind(a, id, field, scheduler.defer)
-      field.caretAt(9)
+      const { a, id, field, scheduler, binding } = typingLater()
       field.type('!')
       binding.inputSoon()
       // Undo takes back the keystroke it just applied (one capture group), not what was there before.
