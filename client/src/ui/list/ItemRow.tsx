@@ -120,7 +120,7 @@ function refocus(itemId: string, focusKey: string | undefined) {
   })
 }
 
-/** Where in `element`'s text a click landed, as a caret (null if it was not on its text). */
+/** Where in the clicked element's text the click landed, as a caret (undefined if it was not on its text). */
 function caretAt(event: MouseEvent<HTMLElement>): TextSelection | undefined {
   const element = event.currentTarget
   let node: Node | null = null
@@ -531,13 +531,7 @@ function ItemRowView({ item, categories, canWrite, focusedBy, actions, addedBy, 
             </svg>
           </span>
         </span>
-        <div
-          className="item-row__body"
-          onFocus={() => {
-            // Any way into its fields is editing.
-            if (canWrite) setEditing(true)
-          }}
-        >
+        <div className="item-row__body">
           {editing ? (
             <>
               <ItemTextField

@@ -77,12 +77,9 @@ export interface EditRowRequest {
   selection?: TextSelection
 }
 
-/** Edits the item's row, if it is on the page; true if focus is now in the field. */
-export function editRow(itemId: string, focusKey: FieldKey, selection?: TextSelection): boolean {
-  const row = rowOf(itemId)
-  if (!row) return false
-  row.dispatchEvent(new CustomEvent<EditRowRequest>(EDIT_ROW_EVENT, { detail: { focusKey, selection } }))
-  return (document.activeElement as HTMLElement | null)?.dataset.focusKey === focusKey && row.contains(document.activeElement)
+/** Edits the item's row, if it is on the page. */
+export function editRow(itemId: string, focusKey: FieldKey, selection?: TextSelection): void {
+  rowOf(itemId)?.dispatchEvent(new CustomEvent<EditRowRequest>(EDIT_ROW_EVENT, { detail: { focusKey, selection } }))
 }
 
 /** The section a row is in: the open items or the checked ones. */
