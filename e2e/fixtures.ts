@@ -359,6 +359,17 @@ async function person(
 }
 
 export const test = base.extend<{ controlNetwork: boolean; alice: Person; bob: Person; carol: Person }>({
+  /**
+   * The tests' own API requests (sign-ups, `Person.api`, install.spec's GETs) each on a new connection:
+   * Node's server closes a keep-alive connection after 5 s idle, and a request Playwright sends on one as
+   * it closes fails with ECONNRESET (once in a CI run: a POST ~5 s after the one before). Browsers retry
+   * such a request; Playwright's request context does not.
+   */
+  request: async ({ playwright, baseURL }, use) => {
+    const request = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { connection: 'close' } })
+    await use(request)
+    await request.dispose()
+  },
   /** Route every person's list sockets through `Person.net` (cut, block, hold acks). */
   controlNetwork: [false, { option: true }],
   alice: async ({ browser, request, baseURL, controlNetwork }, use, testInfo) => {
