@@ -40,6 +40,14 @@ test('devtools panel: Alt+Shift+D or ?devtools=1; presence, connection, document
   await expect(panel).toBeHidden()
   await alice.page.goto(`/lists/${listId}?devtools=1`)
   await expect(panel).toBeVisible()
+  // After the reload the list came from the device copy, applied without being encoded again for
+  // the document's update listeners (nothing would have sent it: the socket opens after it).
+  const loaded = log.getByRole('row').filter({ hasText: 'this device (IndexedDB)' })
+  await expect(loaded).toHaveCount(1)
+  await expect(loaded).toContainText('(loaded, not encoded)')
+  await expect(loaded.getByRole('cell').nth(3)).toHaveText('—')
+  await expect(panel.getByRole('region', { name: 'Document' })).toContainText('3 (1 checked)')
+  await expect(panel.getByRole('region', { name: 'Connection' })).toContainText('connected')
 })
 
 test('works on a 375 px phone: no sideways scrolling, everything reachable', async ({ carol }, testInfo) => {

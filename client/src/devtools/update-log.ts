@@ -11,8 +11,8 @@ export interface LogEntry {
   at: number
   kind: 'update' | 'awareness'
   local: boolean
-  /** Bytes of the Yjs update, or of the encoded awareness change. */
-  bytes: number
+  /** Bytes of the Yjs update, or of the encoded awareness change; null for a change applied without being encoded (a device copy's load). */
+  bytes: number | null
   /** Where it came from: the provider, the replica, HTTP sync, undo… */
   source: string
   summary: string
@@ -49,14 +49,12 @@ export class UpdateLog extends ObservableV2<{ change: () => void }> {
   }
 
   private readonly onUpdate = (update: Uint8Array, origin: unknown, _doc: Y.Doc, transaction: Y.Transaction): void => {
-    const changed = [...transaction.changed.keys()].length
-    this.push({
-      kind: 'update',
-      local: transaction.local,
-      bytes: update.byteLength,
-      source: this.describeOrigin(origin),
-      summary: `${changed} shared ${changed === 1 ? 'type' : 'types'} changed${transaction.deleteSet.clients.size > 0 ? ', with deletions' : ''}`,
-    })
+    this.push({ kind: 'update', local: transaction.local, bytes: update.byteLength, source: this.describeOrigin(origin), summary: describeTransaction(transaction) })
+  }
+
+  /** A change applied with no update encoded for it (replica-load.ts): logged without its bytes. */
+  noteUnencoded(transaction: Y.Transaction, source: string): void {
+    this.push({ kind: 'update', local: transaction.local, bytes: null, source, summary: `${describeTransaction(transaction)} (loaded, not encoded)` })
   }
 
   private readonly onAwareness = (
@@ -79,4 +77,9 @@ export class UpdateLog extends ObservableV2<{ change: () => void }> {
     this.entries = [{ ...entry, id: this.nextId++, at: Date.now() }, ...this.entries].slice(0, MAX_ENTRIES)
     this.emit('change', [])
   }
+}
+
+function describeTransaction(transaction: Y.Transaction): string {
+  const changed = transaction.changed.size
+  return `${changed} shared ${changed === 1 ? 'type' : 'types'} changed${transaction.deleteSet.clients.size > 0 ? ', with deletions' : ''}`
 }

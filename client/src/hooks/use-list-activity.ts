@@ -14,6 +14,7 @@ import type { DeviceSocket } from '../../../shared/device-client.ts'
 import { ListActivity } from '../activity/list-activity.ts'
 import { api } from '../api.ts'
 import { withToken } from '../auth/session.ts'
+import { onDocChange } from '../sync/doc-changes.ts'
 
 /** After a change of the list without live frames: the server stores a burst once it pauses for a second. */
 const AFTER_CHANGE_MS = 1500
@@ -56,11 +57,11 @@ export function useListActivity(listId: string, doc: Y.Doc, socket: DeviceSocket
       const poll = setInterval(() => {
         if (document.visibilityState === 'visible' && navigator.onLine) refresh()
       }, POLL_MS)
-      doc.on('update', soon)
+      const stopListening = onDocChange(doc, soon)
       stops.push(() => {
         clearTimeout(timer)
         clearInterval(poll)
-        doc.off('update', soon)
+        stopListening()
       })
     }
     return () => {

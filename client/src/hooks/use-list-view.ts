@@ -12,6 +12,7 @@
  */
 import { useEffect, useMemo, useState } from 'react'
 import { afterPaint } from '../after-paint.ts'
+import { onDocChange } from '../sync/doc-changes.ts'
 import type * as Y from 'yjs'
 import { viewOf, type Category, type ListView } from '../../../shared/list-document.ts'
 import type { ListIndex } from '../../../shared/list-index.ts'
@@ -74,7 +75,7 @@ function docStore(doc: Y.Doc, index: ListIndex): ViewStore {
   /** Cancels the notification waiting for the next paint, if one is. */
   let notifying: (() => void) | null = null
   // For as long as the list is loaded (the store lives as long as its index, the index as its ListSync).
-  doc.on('update', () => {
+  onDocChange(doc, () => {
     snapshot = null
     // The page renders the new view after the next paint, once for every update until then: the key or
     // tap that made the change is painted first (the field's character, the row's checkbox — see ItemRow),
@@ -89,7 +90,7 @@ function docStore(doc: Y.Doc, index: ListIndex): ViewStore {
   return {
     subscribe(listener) {
       // A change between the first read and now: read again. (The index follows the document's
-      // transactions: it marks what each touched before 'update'.)
+      // transactions: it marks what each touched before this store hears of it: it listened first.)
       if (!index.settled) snapshot = null
       listeners.add(listener)
       return () => {

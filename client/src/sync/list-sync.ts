@@ -30,6 +30,7 @@ import { NOTE_ORIGIN, noteDeletionOnlyChanges } from './deletion-clock.ts'
 import { HTTP_SYNC_ORIGIN, HttpSync } from './http-fallback.ts'
 import { ListUndoManager } from './list-undo.ts'
 import { openReplica, pendingChangesKey, replicaFlushed } from './offline-store.ts'
+import { quietReplicaLoad } from './replica-load.ts'
 import { EDIT_GROUP, LOCAL_ORIGIN } from './origins.ts'
 import { PendingChanges } from './pending-changes.ts'
 import { resetsDeviceCopy } from './refusals.ts'
@@ -103,6 +104,7 @@ export class ListSync extends ObservableV2<ListSyncEvents> {
    */
   readonly index: ListIndex
   private stopWarming: (() => void) | null = null
+  private readonly stopQuietLoad: () => void
   /** Our presence, while the list is on screen (see `setForeground`). */
   private presenceController: PresenceController | null = null
   private foreground: boolean | null = null
@@ -128,6 +130,12 @@ export class ListSync extends ObservableV2<ListSyncEvents> {
     attachClock(this.doc, { now: () => Date.now() + (this.state.clockOffset ?? 0) })
     this.index = new ListIndex(this.doc)
     this.replica = openReplica(user.id, listId, this.doc)
+    // The device copy's load is not encoded again for the document's `update` listeners while nothing
+    // would send it (replica-load.ts); set up before anything else listens, and over once it is in.
+    this.stopQuietLoad = quietReplicaLoad(this.doc, this.replica, {
+      quiet: () => !this.provider.wsconnected && !this.http.active,
+      onQuiet: (transaction) => this.log.noteUnencoded(transaction, this.describeOrigin(this.replica)),
+    })
     const device = options.device
     this.provider = new WebsocketProvider(socketOrigin(device ? DEVICE_WS_PATH : WS_PATH_PREFIX), listId, this.doc, {
       connect: false,
@@ -192,6 +200,7 @@ export class ListSync extends ObservableV2<ListSyncEvents> {
       })
     }
     void this.replica.whenSynced.then(() => {
+      this.stopQuietLoad()
       if (this.destroyed) return
       this.pending.dropUnreachable()
       this.update({ replicaLoaded: true })
@@ -295,6 +304,7 @@ export class ListSync extends ObservableV2<ListSyncEvents> {
     this.pending.destroy()
     this.index.destroy()
     this.stopWarming?.()
+    this.stopQuietLoad()
     void this.replica.destroy()
     this.doc.destroy()
     super.destroy()

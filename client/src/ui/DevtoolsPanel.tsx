@@ -214,7 +214,7 @@ function ListSections({ sync, deviceSection }: { sync: ListSync; deviceSection: 
                   <td>{clock(entry.at)}</td>
                   <td>{entry.kind}</td>
                   <td className={entry.local ? 'dir dir--local' : 'dir dir--remote'}>{entry.local ? 'local' : 'remote'}</td>
-                  <td>{entry.bytes}</td>
+                  <td>{entry.bytes ?? '—'}</td>
                   <td>{entry.source}</td>
                   <td>{entry.summary}</td>
                 </tr>

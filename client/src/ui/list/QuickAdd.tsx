@@ -12,6 +12,7 @@ import { LIMITS, addItem, setChecked, type Category } from '../../../../shared/l
 import type { OrderedRow } from '../../../../shared/order-keys.ts'
 import { afterPaint } from '../../after-paint.ts'
 import { useDeviceSync } from '../../hooks/use-device-sync.ts'
+import { onDocChange } from '../../sync/doc-changes.ts'
 import { memoryOf, otherLists } from '../../list/list-memory.ts'
 import { planAdd, suggest, type AddPlan, type OtherList, type Suggestion } from '../../list/suggestions.ts'
 import { Icon } from '../Icon.tsx'
@@ -97,8 +98,7 @@ function QuickAddView({ doc, listId, userId, categories, lastItem, change, focus
     const onUpdate = () => {
       if (typed.current) setVersion((v) => v + 1)
     }
-    doc.on('update', onUpdate)
-    return () => doc.off('update', onUpdate)
+    return onDocChange(doc, onUpdate)
   }, [doc])
 
   useEffect(() => {
