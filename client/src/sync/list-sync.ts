@@ -30,10 +30,10 @@ import { NOTE_ORIGIN, noteDeletionOnlyChanges } from './deletion-clock.ts'
 import { HTTP_SYNC_ORIGIN, HttpSync } from './http-fallback.ts'
 import { ListUndoManager } from './list-undo.ts'
 import { openReplica, pendingChangesKey, replicaFlushed } from './offline-store.ts'
-import { quietReplicaLoad } from './replica-load.ts'
 import { EDIT_GROUP, LOCAL_ORIGIN } from './origins.ts'
 import { PendingChanges } from './pending-changes.ts'
 import { resetsDeviceCopy } from './refusals.ts'
+import { quietReplicaLoad } from './replica-load.ts'
 
 export { LOCAL_ORIGIN } from './origins.ts'
 
