@@ -86,6 +86,35 @@ describe('a list’s memory, kept item by item', () => {
     }
   })
 
+  it('is read whole on a page that is never idle: each slice, run late, takes its few milliseconds', () => {
+    const slices: Array<{ fn: (deadline: IdleDeadline) => void; timeout: number | undefined }> = []
+    const idle = globalThis as unknown as { requestIdleCallback?: unknown; cancelIdleCallback?: unknown }
+    idle.requestIdleCallback = (fn: (deadline: IdleDeadline) => void, options?: IdleRequestOptions) => slices.push({ fn, timeout: options?.timeout })
+    idle.cancelIdleCallback = () => {}
+    try {
+      const doc = new Y.Doc()
+      for (let i = 0; i < 2000; i++) addItem(doc, { text: `item ${i}`, createdBy: 'u' })
+      warmMemory(doc)
+      let runs = 0
+      while (slices.length > 0 && runs < 10_000) {
+        const { fn, timeout } = slices.shift()!
+        // A busy page: the browser runs the callback only once its timeout passed, with no idle time.
+        expect(timeout).toBeGreaterThan(0)
+        fn({ didTimeout: true, timeRemaining: () => 0 })
+        runs++
+      }
+      expect(slices).toHaveLength(0)
+      expect(runs).toBeGreaterThan(1)
+      // Read and made while warming: reading it now is the memory already made.
+      const made = memoryOf(doc)
+      expect(made).toEqual(rememberItems(listPastItems(doc)))
+      expect(memoryOf(doc)).toBe(made)
+    } finally {
+      delete idle.requestIdleCallback
+      delete idle.cancelIdleCallback
+    }
+  })
+
   it('read a few items per idle slice while the list changes, is what a whole read gives', () => {
     const slices: Array<(deadline: IdleDeadline) => void> = []
     const idle = globalThis as unknown as { requestIdleCallback?: unknown; cancelIdleCallback?: unknown }

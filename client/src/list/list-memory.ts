@@ -153,23 +153,32 @@ export function memoryOf(doc: Y.Doc): ListMemory {
 
 /** At most this long per idle slice (an idle period can be 50 ms: a key pressed in it would wait). */
 const WARM_SLICE_MS = 8
+/**
+ * A slice runs after this long even when the page has not been idle. A page busy with frames and
+ * background syncs can go seconds without an idle period; waiting for one, a list opened and typed
+ * into at once read its items whole on the first key (a 2,000-item list: ~35 ms at 4× throttling,
+ * in the render that follows the key, which a frame could not pass: the key's event took 56 ms).
+ */
+const WARM_WAIT_MS = 100
 
 /**
- * Reads the list's items for its memory while the page is idle, a few
- * milliseconds at a time, so the first key typed in the add field does not
- * read a long list whole. ListSync starts it once the list is loaded and its
- * index read. Returns the cancellation.
+ * Reads the list's items for its memory while the page is idle (or after WARM_WAIT_MS without an
+ * idle moment), a few milliseconds at a time, so the first key typed in the add field does not
+ * read a long list whole. ListSync starts it once the list is loaded and its index read. Returns
+ * the cancellation.
  */
 export function warmMemory(doc: Y.Doc): () => void {
   if (typeof requestIdleCallback !== 'function') return () => {}
   let handle = 0
   const slice = (deadline: IdleDeadline) => {
     const ends = performance.now() + WARM_SLICE_MS
-    const done = docMemory(doc).readSome(() => deadline.timeRemaining() > 1 && performance.now() < ends)
+    // Run late for want of an idle moment, the slice has no idle time left to measure: it takes its 8 ms.
+    const more = deadline.didTimeout ? () => performance.now() < ends : () => deadline.timeRemaining() > 1 && performance.now() < ends
+    const done = docMemory(doc).readSome(more)
     // Every item read: the memory itself is made in one more idle moment, not on the first key.
-    handle = requestIdleCallback(done ? () => void docMemory(doc).read() : slice)
+    handle = requestIdleCallback(done ? () => void docMemory(doc).read() : slice, { timeout: WARM_WAIT_MS })
   }
-  handle = requestIdleCallback(slice)
+  handle = requestIdleCallback(slice, { timeout: WARM_WAIT_MS })
   return () => cancelIdleCallback(handle)
 }
 
