@@ -7,12 +7,11 @@
  * bytes (a device copy's load, replica-load.ts).
  */
 import type * as Y from 'yjs'
+import { clocksCover } from '../../../shared/clocks.ts'
 
 /** Whether a transaction changed the document: added structs or deleted any, as Yjs decides before emitting `update`. */
 export function changedDocument(transaction: Y.Transaction): boolean {
-  if (transaction.deleteSet.clients.size > 0) return true
-  for (const [client, clock] of transaction.afterState) if (transaction.beforeState.get(client) !== clock) return true
-  return false
+  return transaction.deleteSet.clients.size > 0 || !clocksCover(transaction.beforeState, transaction.afterState)
 }
 
 /** Calls `listener` after each transaction that changed `doc`; returns the unsubscribe. */
