@@ -28,6 +28,8 @@ const MAX_WALL = 10 ** WALL_DIGITS - 1
 const MAX_COUNTER = 10 ** COUNTER_DIGITS - 1
 /** The largest clientID any Yjs implementation uses (Yrs: 53 bits). */
 export const MAX_CLIENT_ID = Number.MAX_SAFE_INTEGER
+/** MAX_CLIENT_ID as 16 digits (it has 16). */
+const MAX_CLIENT_DIGITS = String(MAX_CLIENT_ID)
 const TIMESTAMP_PATTERN = /^(\d{15})-(\d{6})-(\d{16}|\d{10})$/
 const V2_LENGTH = WALL_DIGITS + COUNTER_DIGITS + CLIENT_DIGITS + 2
 const V1_LENGTH = WALL_DIGITS + COUNTER_DIGITS + V1_CLIENT_DIGITS + 2
@@ -73,7 +75,8 @@ export function parseTimestamp(value: unknown): HlcParts | null {
  */
 export function normalizeTimestamp(value: unknown): HlcTimestamp | null {
   if (typeof value !== 'string') return null
-  if (value.length === V2_LENGTH) return parseTimestamp(value) ? value : null
+  // A v2 timestamp's clientID has 16 digits: compared as strings, it is at most MAX_CLIENT_ID's.
+  if (value.length === V2_LENGTH) return TIMESTAMP_PATTERN.test(value) && value.slice(-CLIENT_DIGITS) <= MAX_CLIENT_DIGITS ? value : null
   if (value.length === V1_LENGTH && TIMESTAMP_PATTERN.test(value)) {
     const cut = WALL_DIGITS + COUNTER_DIGITS + 2
     return value.slice(0, cut) + value.slice(cut).padStart(CLIENT_DIGITS, '0')

@@ -750,6 +750,10 @@ describe('hybrid logical clock', () => {
     expect(normalizeTimestamp(earlier)! < normalizeTimestamp(v1)! && normalizeTimestamp(v1)! < later).toBe(true)
     expect(normalizeTimestamp('000000000001000-000000-99999999999999999')).toBeNull() // 17 digits
     expect(parseTimestamp('000000000001000-000000-9999999999999999')).toBeNull() // above 2^53
+    // normalizeTimestamp accepts a v2 timestamp exactly when parseTimestamp does, the largest clientID included.
+    for (const stamp of ['000000000001000-000000-9007199254740991', '000000000001000-000000-9007199254740992', '000000000001000-000000-9999999999999999', '000000000001000-000000-0000000000000000', '00000000000100a-000000-0000000000000001', '000000000001000-000000+0000000000000001'])
+      expect(normalizeTimestamp(stamp), stamp).toBe(parseTimestamp(stamp) ? stamp : null)
+    expect(normalizeTimestamp('000000000001000-000000-9007199254740991')).not.toBeNull()
   })
 
   it('never throws: a far-future timestamp makes it saturate, not overflow', () => {

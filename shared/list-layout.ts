@@ -130,33 +130,60 @@ export function entryMap(parent: Y.Map<unknown>, id: string): Y.Map<unknown> | n
 }
 
 /**
- * One pass over an item or category map: the well-formed register entries of
- * each known field, flat (v2) and nested (v1) alike. Entries of unknown
- * fields (written by a newer version) are kept too: they count as writes for
- * existence.
+ * Calls `fn` with each well-formed register entry of an item or category
+ * map and its field, flat (v2) and nested (v1) alike. Entries of unknown
+ * fields (written by a newer version) are passed too: they count as writes
+ * for existence.
  */
-export function scanEntries(owner: Y.Map<unknown>): Map<string, ReadEntry[]> {
-  const byField = new Map<string, ReadEntry[]>()
-  const add = (field: string, entry: ReadEntry) => {
-    const list = byField.get(field)
-    if (list) list.push(entry)
-    else byField.set(field, [entry])
-  }
+function forEachEntry(owner: Y.Map<unknown>, fn: (field: string, entry: ReadEntry) => void): void {
   // Straight over the map's items (what `get` reads), not `entries()`: every read of a list passes here,
   // and the iterator's wrapping objects were most of its cost.
   owner._map.forEach((struct, key) => {
     if (struct.deleted) return
     const value: unknown = struct.content.getContent()[struct.length - 1]
     if (value instanceof Y.Map) {
-      if (LEGACY_NESTED_FIELDS.has(key)) for (const entry of registerMapEntries(value)) add(key, entry)
+      if (LEGACY_NESTED_FIELDS.has(key)) for (const entry of registerMapEntries(value)) fn(key, entry)
       return
     }
     const field = fieldOfEntryKey(key)
     if (field === null) return
     const entry = readEntry(key, value)
-    if (entry) add(field, entry)
+    if (entry) fn(field, entry)
+  })
+}
+
+/** Every well-formed register entry of an item or category map, by field (see `forEachEntry`). */
+export function scanEntries(owner: Y.Map<unknown>): Map<string, ReadEntry[]> {
+  const byField = new Map<string, ReadEntry[]>()
+  forEachEntry(owner, (field, entry) => {
+    const list = byField.get(field)
+    if (list) list.push(entry)
+    else byField.set(field, [entry])
   })
   return byField
+}
+
+/**
+ * What a reader needs of an item or category map, in one pass over its
+ * entries: each field's winning entry among values of the field's type (as
+ * `winnerOf` finds it) and its existence (as `readExistence`), without
+ * collecting the entries. Reading a list reads every item through here.
+ */
+interface FieldsRead {
+  winners: Map<string, ReadEntry>
+  existence: Existence
+}
+
+function readFields(owner: Y.Map<unknown>, schema: FieldSchema): FieldsRead {
+  const winners = new Map<string, ReadEntry>()
+  let lastWrite = ''
+  forEachEntry(owner, (field, entry) => {
+    if (field !== 'deleted' && entry.t > lastWrite) lastWrite = entry.t
+    // A value is checked only if it would win: checking an order key is the dearest check.
+    if (Object.hasOwn(schema, field) && beats(entry, winners.get(field)) && schema[field]!(entry.v)) winners.set(field, entry)
+  })
+  const deletion = winners.get('deleted')
+  return { winners, existence: { alive: isAlive(deletion, lastWrite), deletion, lastWrite } }
 }
 
 /** The winning entry of `field` among scanned entries, counting only values of the field's type. */
@@ -189,8 +216,11 @@ export function readExistence(scanned: Map<string, ReadEntry[]>, schema: FieldSc
     if (field === 'deleted') continue
     for (const entry of entries) if (entry.t > lastWrite) lastWrite = entry.t
   }
-  const alive = !(deletion && deletion.v === true && deletion.t > lastWrite)
-  return { alive, deletion, lastWrite }
+  return { alive: isAlive(deletion, lastWrite), deletion, lastWrite }
+}
+
+function isAlive(deletion: ReadEntry | undefined, lastWrite: string): boolean {
+  return !(deletion && deletion.v === true && deletion.t > lastWrite)
 }
 
 /** Every well-formed entry of every field of `owner`: what a deletion must come after. */
@@ -246,7 +276,7 @@ function readCreatedAt(owner: Y.Map<unknown>): number {
 
 /** The item's category as stored, whether or not that category still exists. */
 export function readStoredCategoryId(item: Y.Map<unknown>): string | null {
-  return (winnerOf(scanEntries(item), ITEM_REGISTERS, 'category')?.v as string | null | undefined) ?? null
+  return (readFields(item, ITEM_REGISTERS).winners.get('category')?.v as string | null | undefined) ?? null
 }
 
 /** Tells whether a category id names a live category; reads each category at most once. */
@@ -259,7 +289,7 @@ export function liveCategories(doc: Y.Doc): CategoryCheck {
     let live = known.get(id)
     if (live === undefined) {
       const map = entryMap(categories, id)
-      live = map !== null && readExistence(scanEntries(map), CATEGORY_REGISTERS).alive
+      live = map !== null && readFields(map, CATEGORY_REGISTERS).existence.alive
       known.set(id, live)
     }
     return live
@@ -268,9 +298,9 @@ export function liveCategories(doc: Y.Doc): CategoryCheck {
 
 /** The item as readers see it, or null when it is deleted. */
 export function readItem(id: string, item: Y.Map<unknown>, isCategory: CategoryCheck): Item | null {
-  const scanned = scanEntries(item)
-  if (!readExistence(scanned, ITEM_REGISTERS).alive) return null
-  const value = <T>(field: ItemRegister, fallback: T): T => (winnerOf(scanned, ITEM_REGISTERS, field)?.v as T | undefined) ?? fallback
+  const { winners, existence } = readFields(item, ITEM_REGISTERS)
+  if (!existence.alive) return null
+  const value = <T>(field: ItemRegister, fallback: T): T => (winners.get(field)?.v as T | undefined) ?? fallback
   const text = item.get('text')
   const createdBy = item.get('createdBy')
   const storedCategoryId = value<string | null>('category', null)
@@ -298,20 +328,19 @@ export interface ItemStatus {
 }
 
 export function readItemStatus(item: Y.Map<unknown>): ItemStatus {
-  const scanned = scanEntries(item)
-  const existence = readExistence(scanned, ITEM_REGISTERS)
+  const { winners, existence } = readFields(item, ITEM_REGISTERS)
   const deleted = existence.deletion?.t ?? ''
   const lastWrite = deleted > existence.lastWrite ? deleted : existence.lastWrite
-  const checked = winnerOf(scanned, ITEM_REGISTERS, 'checked')?.v === true
-  const order = (winnerOf(scanned, ITEM_REGISTERS, 'order')?.v as string | undefined) ?? FALLBACK_ORDER_KEY
+  const checked = winners.get('checked')?.v === true
+  const order = (winners.get('order')?.v as string | undefined) ?? FALLBACK_ORDER_KEY
   return { alive: existence.alive, checked: existence.alive && checked, lastWrite, order }
 }
 
 /** The category as readers see it, or null when it is deleted. */
 export function readCategory(id: string, category: Y.Map<unknown>): Category | null {
-  const scanned = scanEntries(category)
-  if (!readExistence(scanned, CATEGORY_REGISTERS).alive) return null
-  const value = <T>(field: CategoryRegister, fallback: T): T => (winnerOf(scanned, CATEGORY_REGISTERS, field)?.v as T | undefined) ?? fallback
+  const { winners, existence } = readFields(category, CATEGORY_REGISTERS)
+  if (!existence.alive) return null
+  const value = <T>(field: CategoryRegister, fallback: T): T => (winners.get(field)?.v as T | undefined) ?? fallback
   return { id, name: value('name', ''), order: value('order', FALLBACK_ORDER_KEY), createdAt: readCreatedAt(category) }
 }
 

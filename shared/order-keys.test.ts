@@ -1,6 +1,7 @@
 import * as prng from 'lib0/prng'
 import { describe, expect, it } from 'vitest'
-import { compareRows, neighboursIn, placeAt, sortedNeighbours, type OrderedRow } from './order-keys.ts'
+import { generateKeyBetween } from 'fractional-indexing'
+import { compareRows, isOrderKey, neighboursIn, placeAt, sortedNeighbours, type OrderedRow } from './order-keys.ts'
 
 /** placeAt over the whole list without `excluding`, as list-document.ts did before RowNeighbours. */
 function placeInWhole(sorted: readonly OrderedRow[], after: string | null | undefined, excluding: string | null) {
@@ -48,5 +49,45 @@ describe('RowNeighbours', () => {
     expect(neighbours.before('b')).toBe('a')
     expect(neighbours.before('c')).toBeUndefined()
     expect(() => neighbours.around('c', null)).toThrow(/unknown row c/)
+  })
+})
+
+describe('isOrderKey', () => {
+  /** What fractional-indexing accepts: a key it can generate a successor of. */
+  const accepted = (key: string) => {
+    try {
+      generateKeyBetween(key, null)
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  it('accepts exactly what fractional-indexing accepts: keys it made, their near misses and random strings (seeded)', () => {
+    const rng = prng.create(20261204)
+    const keys = ['a', 'a0', 'a00', 'a01', 'b0', 'b00', 'b000', 'b001', 'y' + '0'.repeat(25), 'y' + '1'.repeat(25) + '0', 'z' + 'z'.repeat(26), 'z' + '0'.repeat(26), 'A' + '0'.repeat(26), 'Zz', 'a0~', 'a0 ', 'é0', 'a0V', '']
+    // Keys the package makes: appended, prepended and between, from a few thousand steps.
+    let made: string[] = [generateKeyBetween(null, null)]
+    for (let i = 0; i < 3000; i++) {
+      const at = prng.int32(rng, 0, made.length)
+      const key = generateKeyBetween(made[at - 1] ?? null, made[at] ?? null)
+      made = [...made.slice(0, at), key, ...made.slice(at)]
+    }
+    keys.push(...made)
+    // Near misses of those (a digit changed, added or dropped) and strings from the key alphabet and beyond.
+    const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-~ é'
+    const char = () => alphabet[prng.int32(rng, 0, alphabet.length - 1)]!
+    for (const key of made.slice(0, 1500)) {
+      const at = prng.int32(rng, 0, key.length - 1)
+      keys.push(key.slice(0, at) + char() + key.slice(at + 1), key + char(), key.slice(0, -1), key + '0')
+    }
+    for (let i = 0; i < 5000; i++) keys.push(Array.from({ length: prng.int32(rng, 1, 8) }, char).join(''))
+    let valid = 0
+    for (const key of keys) {
+      expect(isOrderKey(key), JSON.stringify(key)).toBe(key.length > 0 && accepted(key))
+      if (isOrderKey(key)) valid++
+    }
+    expect(valid).toBeGreaterThan(3000)
+    expect(valid).toBeLessThan(keys.length - 3000)
   })
 })
