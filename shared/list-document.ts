@@ -12,7 +12,7 @@ import * as Y from 'yjs'
 import { simpleDiffString } from 'lib0/diff'
 import { uuidv4 } from 'lib0/random'
 import { clockOf } from './hlc.ts'
-import { stampAfter, winner, writeField, writeRegister } from './lww-register.ts'
+import { stampAfter, writeField, writeRegister } from './lww-register.ts'
 import {
   CATEGORY_REGISTERS,
   ITEM_REGISTERS,
@@ -26,11 +26,10 @@ import {
   readAllCategories,
   readAllItems,
   noteChange,
-  readExistence,
+  readFields,
   readItem,
   readStoredCategoryId,
   readTitle,
-  scanEntries,
   titleRegister,
   type Category,
   type Item,
@@ -173,7 +172,7 @@ export function updateItem(doc: Y.Doc, id: string, changes: ItemChanges): void {
 /** The item's Y.Text, for binding an editor to it (see `editItemText`); null for an unknown or deleted item. */
 export function itemText(doc: Y.Doc, id: string): Y.Text | null {
   const item = entryMap(itemsMap(doc), id)
-  if (!item || !readExistence(scanEntries(item), ITEM_REGISTERS).alive) return null
+  if (!item || !readFields(item, ITEM_REGISTERS).existence.alive) return null
   const text = item.get('text')
   return text instanceof Y.Text ? text : null
 }
@@ -220,7 +219,7 @@ export function removeItem(doc: Y.Doc, id: string): void {
 export function restoreItem(doc: Y.Doc, id: string): void {
   const item = entryMap(itemsMap(doc), validId(id, 'item id'))
   if (!item) throw new Error(`unknown item ${id}`)
-  if (readExistence(scanEntries(item), ITEM_REGISTERS).alive) return
+  if (readFields(item, ITEM_REGISTERS).existence.alive) return
   change(doc, () => markDeleted(doc, item, false))
 }
 
@@ -334,7 +333,7 @@ export function removeCategory(doc: Y.Doc, id: string): void {
 export function restoreCategory(doc: Y.Doc, id: string): void {
   const category = entryMap(categoriesMap(doc), validId(id, 'category id'))
   if (!category) throw new Error(`unknown category ${id}`)
-  if (readExistence(scanEntries(category), CATEGORY_REGISTERS).alive) return
+  if (readFields(category, CATEGORY_REGISTERS).existence.alive) return
   change(doc, () => markDeleted(doc, category, false))
 }
 
@@ -394,19 +393,17 @@ export function readPastItem(doc: Y.Doc, id: string, nameOf: (categoryId: string
   const value = itemsMap(doc).get(id)
   if (!(value instanceof Y.Map)) return null
   const item = value as Y.Map<unknown>
-  const scanned = scanEntries(item)
+  const { winners, existence } = readFields(item, ITEM_REGISTERS)
   const text = item.get('text')
-  const categoryId = (winner(scanned.get('category') ?? [], ITEM_REGISTERS.category)?.v as string | null | undefined) ?? null
-  // One pass over the item's entries: its existence and its latest write, deletion included.
-  const existence = readExistence(scanned, ITEM_REGISTERS)
+  const categoryId = (winners.get('category')?.v as string | null | undefined) ?? null
   const deletedAt = existence.deletion?.t ?? ''
   return {
     id,
     text: text instanceof Y.Text ? text.toString() : '',
-    quantity: (winner(scanned.get('quantity') ?? [], ITEM_REGISTERS.quantity)?.v as string | undefined) ?? '',
+    quantity: (winners.get('quantity')?.v as string | undefined) ?? '',
     categoryId,
     categoryName: categoryId === null ? null : nameOf(categoryId),
-    checked: winner(scanned.get('checked') ?? [], ITEM_REGISTERS.checked)?.v === true,
+    checked: winners.get('checked')?.v === true,
     deleted: !existence.alive,
     lastWrite: deletedAt > existence.lastWrite ? deletedAt : existence.lastWrite,
   }
@@ -415,7 +412,7 @@ export function readPastItem(doc: Y.Doc, id: string, nameOf: (categoryId: string
 /** The name a past item's category `categoryId` goes by (deleted categories keep theirs); null when none or unknown. */
 export function pastCategoryName(doc: Y.Doc, categoryId: string): string | null {
   const category = entryMap(categoriesMap(doc), categoryId)
-  const name = category ? winner(scanEntries(category).get('name') ?? [], CATEGORY_REGISTERS.name)?.v : undefined
+  const name = category ? readFields(category, CATEGORY_REGISTERS).winners.get('name')?.v : undefined
   return typeof name === 'string' && name.trim() !== '' ? name : null
 }
 
@@ -426,13 +423,13 @@ export function pastCategoryName(doc: Y.Doc, categoryId: string): string | null 
 /** A live item's map; unknown and deleted ids throw. */
 function requireItem(doc: Y.Doc, id: string): Y.Map<unknown> {
   const item = entryMap(itemsMap(doc), validId(id, 'item id'))
-  if (!item || !readExistence(scanEntries(item), ITEM_REGISTERS).alive) throw new Error(`unknown item ${id}`)
+  if (!item || !readFields(item, ITEM_REGISTERS).existence.alive) throw new Error(`unknown item ${id}`)
   return item
 }
 
 function requireCategory(doc: Y.Doc, id: string): Y.Map<unknown> {
   const category = entryMap(categoriesMap(doc), validId(id, 'category id'))
-  if (!category || !readExistence(scanEntries(category), CATEGORY_REGISTERS).alive) throw new Error(`unknown category ${id}`)
+  if (!category || !readFields(category, CATEGORY_REGISTERS).existence.alive) throw new Error(`unknown category ${id}`)
   return category
 }
 

@@ -64,7 +64,7 @@ export const ITEM_REGISTERS = {
   quantity: isString,
   category: isStringOrNull,
   order: isOrderKey,
-  /** Existence: see `readExistence`. */
+  /** Existence: see `isAlive`. */
   deleted: isBoolean,
   /** Written (value `true`) with every text edit, so a text edit counts as a write for existence. */
   edited: isTrue,
@@ -165,16 +165,16 @@ export function scanEntries(owner: Y.Map<unknown>): Map<string, ReadEntry[]> {
 
 /**
  * What a reader needs of an item or category map, in one pass over its
- * entries: each field's winning entry among values of the field's type (as
- * `winnerOf` finds it) and its existence (as `readExistence`), without
- * collecting the entries. Reading a list reads every item through here.
+ * entries: each field's winning entry (the greatest by `beats` among values
+ * of the field's type) and its existence (below), without collecting the
+ * entries. Every read of an item or category goes through here.
  */
-interface FieldsRead {
+export interface FieldsRead {
   winners: Map<string, ReadEntry>
   existence: Existence
 }
 
-function readFields(owner: Y.Map<unknown>, schema: FieldSchema): FieldsRead {
+export function readFields(owner: Y.Map<unknown>, schema: FieldSchema): FieldsRead {
   const winners = new Map<string, ReadEntry>()
   let lastWrite = ''
   forEachEntry(owner, (field, entry) => {
@@ -184,14 +184,6 @@ function readFields(owner: Y.Map<unknown>, schema: FieldSchema): FieldsRead {
   })
   const deletion = winners.get('deleted')
   return { winners, existence: { alive: isAlive(deletion, lastWrite), deletion, lastWrite } }
-}
-
-/** The winning entry of `field` among scanned entries, counting only values of the field's type. */
-function winnerOf(scanned: Map<string, ReadEntry[]>, schema: FieldSchema, field: string): ReadEntry | undefined {
-  const isValue = schema[field]
-  let best: ReadEntry | undefined
-  for (const entry of scanned.get(field) ?? []) if (isValue?.(entry.v) && beats(entry, best)) best = entry
-  return best
 }
 
 export interface Existence {
@@ -209,16 +201,6 @@ export interface Existence {
  * that write; a deletion made after a write removes it; concurrent ones are
  * ordered by timestamp, the same way on every replica.
  */
-export function readExistence(scanned: Map<string, ReadEntry[]>, schema: FieldSchema): Existence {
-  const deletion = winnerOf(scanned, schema, 'deleted')
-  let lastWrite = ''
-  for (const [field, entries] of scanned) {
-    if (field === 'deleted') continue
-    for (const entry of entries) if (entry.t > lastWrite) lastWrite = entry.t
-  }
-  return { alive: isAlive(deletion, lastWrite), deletion, lastWrite }
-}
-
 function isAlive(deletion: ReadEntry | undefined, lastWrite: string): boolean {
   return !(deletion && deletion.v === true && deletion.t > lastWrite)
 }

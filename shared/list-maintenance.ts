@@ -19,9 +19,8 @@ import {
   categoriesMap,
   itemsMap,
   metaMap,
-  readExistence,
+  readFields,
   readLayoutVersion,
-  scanEntries,
   titleRegister,
 } from './list-layout.ts'
 
@@ -119,7 +118,7 @@ export function listEntities(doc: Y.Doc): Iterable<Entity> {
 
 /** Whether `entity` has been deleted for longer than `horizonMs` (by the deletion's wall time): `foldDeletions` removes it. */
 export function isFoldable({ owner, schema }: Entity, now: number, horizonMs = DELETION_HORIZON_MS): boolean {
-  const existence = readExistence(scanEntries(owner), schema)
+  const { existence } = readFields(owner, schema)
   const since = existence.alive ? null : wallOf(existence.deletion?.t)
   return since !== null && since < now - horizonMs
 }
