@@ -22,6 +22,7 @@ import {
   createItemMap,
   entryMap,
   itemsMap,
+  latestWrite,
   liveCategories,
   readAllCategories,
   readAllItems,
@@ -396,7 +397,6 @@ export function readPastItem(doc: Y.Doc, id: string, nameOf: (categoryId: string
   const { winners, existence } = readFields(item, ITEM_REGISTERS)
   const text = item.get('text')
   const categoryId = (winners.get('category')?.v as string | null | undefined) ?? null
-  const deletedAt = existence.deletion?.t ?? ''
   return {
     id,
     text: text instanceof Y.Text ? text.toString() : '',
@@ -405,7 +405,7 @@ export function readPastItem(doc: Y.Doc, id: string, nameOf: (categoryId: string
     categoryName: categoryId === null ? null : nameOf(categoryId),
     checked: winners.get('checked')?.v === true,
     deleted: !existence.alive,
-    lastWrite: deletedAt > existence.lastWrite ? deletedAt : existence.lastWrite,
+    lastWrite: latestWrite(existence),
   }
 }
 

@@ -205,6 +205,12 @@ function isAlive(deletion: ReadEntry | undefined, lastWrite: string): boolean {
   return !(deletion && deletion.v === true && deletion.t > lastWrite)
 }
 
+/** The greatest timestamp of any of its entries, its winning deletion included ('' when none). */
+export function latestWrite({ deletion, lastWrite }: Existence): string {
+  const deleted = deletion?.t ?? ''
+  return deleted > lastWrite ? deleted : lastWrite
+}
+
 /** Every well-formed entry of every field of `owner`: what a deletion must come after. */
 export function allEntries(owner: Y.Map<unknown>): ReadEntry[] {
   return [...scanEntries(owner).values()].flat()
@@ -311,11 +317,9 @@ export interface ItemStatus {
 
 export function readItemStatus(item: Y.Map<unknown>): ItemStatus {
   const { winners, existence } = readFields(item, ITEM_REGISTERS)
-  const deleted = existence.deletion?.t ?? ''
-  const lastWrite = deleted > existence.lastWrite ? deleted : existence.lastWrite
   const checked = winners.get('checked')?.v === true
   const order = (winners.get('order')?.v as string | undefined) ?? FALLBACK_ORDER_KEY
-  return { alive: existence.alive, checked: existence.alive && checked, lastWrite, order }
+  return { alive: existence.alive, checked: existence.alive && checked, lastWrite: latestWrite(existence), order }
 }
 
 /** The category as readers see it, or null when it is deleted. */
